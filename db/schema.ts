@@ -1,0 +1,350 @@
+/**
+ * The forum's tables: the single source of truth for the database.
+ * Times are integer milliseconds since the epoch.
+ *
+ * Personal data lives only in `users`, `sessions`, `identity_links`, `identity_purchases`,
+ * `email_confirmations` and in the authorship columns of posts, revisions and reports; the
+ * export and the account deletion cover exactly these.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  type AnySQLiteColumn,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+
+const createdAt = (name = 'created_at') =>
+  integer(name, { mode: 'timestamp_ms' })
+    .notNull()
+    .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
+
+export const ROLES = ['member', 'moderator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    username: text('username').notNull(),
+    /** lower-cased username: usernames are unique without regard to case */
+    usernameKey: text('username_key').notNull(),
+    displayName: text('display_name'),
+    bio: text('bio').notNull().default(''),
+    email: text('email'),
+    /** lower-cased email, for sign-in by email and uniqueness */
+    emailKey: text('email_key'),
+    passwordHash: text('password_hash'),
+    role: text('role', { enum: ROLES }).notNull().default('member'),
+    createdAt: createdAt(),
+    /** when the person confirmed being 13 or older; a birth date is never asked */
+    ageConfirmedAt: integer('age_confirmed_at', { mode: 'timestamp_ms' }),
+    /** when the person acknowledged that posts are public */
+    publicAckAt: integer('public_ack_at', { mode: 'timestamp_ms' }),
+    /** the privacy-notice version the person last dismissed the banner for */
+    policyVersionSeen: text('policy_version_seen'),
+    announcementsOptIn: integer('announcements_opt_in', { mode: 'boolean' })
+      .notNull()
+      .default(false),
+    showBuyerBadge: integer('show_buyer_badge', { mode: 'boolean' }).notNull().default(false),
+    postCount: integer('post_count').notNull().default(0),
+    lastPostedAt: integer('last_posted_at', { mode: 'timestamp_ms' }),
+    suspendedUntil: integer('suspended_until', { mode: 'timestamp_ms' }),
+    suspendedReason: text('suspended_reason'),
+    /** a moderator holds this account's new posts for approval */
+    postsNeedApproval: integer('posts_need_approval', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex('users_username_key_unique').on(t.usernameKey),
+    uniqueIndex('users_email_key_unique').on(t.emailKey),
+  ],
+);
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    /** hex SHA-256 of the session token; the token itself is never stored */
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    remember: integer('remember', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+export const emailConfirmations = sqliteTable(
+  'email_confirmations',
+  {
+    /** hex SHA-256 of the confirmation token */
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('email_confirmations_user_idx').on(t.userId)],
+);
+
+export const vendors = sqliteTable('vendors', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** the vendor's id in the Plimus identity (claim `plimus_vendor_id`) */
+  plimusVendorId: text('plimus_vendor_id').notNull().unique(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+export const products = sqliteTable(
+  'products',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** the product's id in the Plimus identity (entries of claim `plimus_purchases`) */
+    plimusProductId: text('plimus_product_id').notNull().unique(),
+    vendorId: integer('vendor_id')
+      .notNull()
+      .references(() => vendors.id),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('products_vendor_idx').on(t.vendorId)],
+);
+
+export const identityLinks = sqliteTable(
+  'identity_links',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    provider: text('provider').notNull().default('plimus'),
+    issuer: text('issuer').notNull(),
+    subject: text('subject').notNull(),
+    linkedAt: createdAt('linked_at'),
+    claimsRefreshedAt: integer('claims_refreshed_at', { mode: 'timestamp_ms' }).notNull(),
+    /** vendor staff status comes only from the identity's claims */
+    vendorId: integer('vendor_id').references(() => vendors.id),
+  },
+  (t) => [
+    uniqueIndex('identity_links_issuer_subject_unique').on(t.issuer, t.subject),
+    index('identity_links_user_idx').on(t.userId),
+    index('identity_links_vendor_idx').on(t.vendorId),
+  ],
+);
+
+/** products the linked identity says the person bought (for the verified-buyer badge) */
+export const identityPurchases = sqliteTable(
+  'identity_purchases',
+  {
+    linkId: integer('link_id')
+      .notNull()
+      .references(() => identityLinks.id, { onDelete: 'cascade' }),
+    plimusProductId: text('plimus_product_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.linkId, t.plimusProductId] }),
+    index('identity_purchases_product_idx').on(t.plimusProductId),
+  ],
+);
+
+export const FORUM_CATEGORIES = ['products', 'marketplace', 'community'] as const;
+export type ForumCategory = (typeof FORUM_CATEGORIES)[number];
+
+export const forums = sqliteTable(
+  'forums',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    slug: text('slug').notNull().unique(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    category: text('category', { enum: FORUM_CATEGORIES }).notNull().default('community'),
+    position: integer('position').notNull().default(0),
+    /** a product forum belongs to one vendor's product */
+    productId: integer('product_id').references(() => products.id),
+    archived: integer('archived', { mode: 'boolean' }).notNull().default(false),
+    topicCount: integer('topic_count').notNull().default(0),
+    postCount: integer('post_count').notNull().default(0),
+    lastPostId: integer('last_post_id'),
+    lastTopicId: integer('last_topic_id'),
+    lastPostAt: integer('last_post_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('forums_category_position_idx').on(t.category, t.position)],
+);
+
+export const TOPIC_KINDS = ['discussion', 'question'] as const;
+export type TopicKind = (typeof TOPIC_KINDS)[number];
+
+export const topics = sqliteTable(
+  'topics',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    forumId: integer('forum_id')
+      .notNull()
+      .references(() => forums.id),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+    title: text('title').notNull(),
+    slug: text('slug').notNull(),
+    kind: text('kind', { enum: TOPIC_KINDS }).notNull().default('discussion'),
+    pinned: integer('pinned', { mode: 'boolean' }).notNull().default(false),
+    locked: integer('locked', { mode: 'boolean' }).notNull().default(false),
+    /** posts in the thread, including deleted and removed ones (their rows stay) */
+    postCount: integer('post_count').notNull().default(0),
+    /** the highest per-topic post number handed out */
+    highestNumber: integer('highest_number').notNull().default(0),
+    firstPostId: integer('first_post_id'),
+    lastPostId: integer('last_post_id'),
+    lastPosterId: integer('last_poster_id').references(() => users.id, { onDelete: 'set null' }),
+    lastPostAt: integer('last_post_at', { mode: 'timestamp_ms' }).notNull(),
+    acceptedPostId: integer('accepted_post_id'),
+    acceptedById: integer('accepted_by_id').references(() => users.id, { onDelete: 'set null' }),
+    acceptedAt: integer('accepted_at', { mode: 'timestamp_ms' }),
+    removedAt: integer('removed_at', { mode: 'timestamp_ms' }),
+    removedById: integer('removed_by_id').references(() => users.id, { onDelete: 'set null' }),
+    removedReason: text('removed_reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // The forum page: pinned first, then by last activity. One index walk per page.
+    index('topics_forum_listing_idx').on(t.forumId, t.pinned, t.lastPostAt, t.id),
+    index('topics_user_idx').on(t.userId),
+  ],
+);
+
+export const POST_STATES = ['visible', 'held'] as const;
+
+export const posts = sqliteTable(
+  'posts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    topicId: integer('topic_id')
+      .notNull()
+      .references((): AnySQLiteColumn => topics.id),
+    /** 1-based position in the topic; the topic page reads posts by number range */
+    number: integer('number').notNull(),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+    bodyMarkdown: text('body_markdown').notNull(),
+    bodyHtml: text('body_html').notNull(),
+    /** the cooking pipeline version that produced body_html */
+    cookVersion: integer('cook_version').notNull(),
+    state: text('state', { enum: POST_STATES }).notNull().default('visible'),
+    showBuyerBadge: integer('show_buyer_badge', { mode: 'boolean' }).notNull().default(false),
+    createdAt: createdAt(),
+    editedAt: integer('edited_at', { mode: 'timestamp_ms' }),
+    revisionCount: integer('revision_count').notNull().default(0),
+    /** deleted by its author: the row stays, the body is no longer shown */
+    deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),
+    removedAt: integer('removed_at', { mode: 'timestamp_ms' }),
+    removedById: integer('removed_by_id').references(() => users.id, { onDelete: 'set null' }),
+    removedReason: text('removed_reason'),
+    removedNote: text('removed_note'),
+  },
+  (t) => [
+    uniqueIndex('posts_topic_number_unique').on(t.topicId, t.number),
+    index('posts_user_created_idx').on(t.userId, t.createdAt),
+    index('posts_state_idx').on(t.state),
+  ],
+);
+
+export const postRevisions = sqliteTable(
+  'post_revisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    postId: integer('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    /** 1 = the text as first posted */
+    number: integer('number').notNull(),
+    bodyMarkdown: text('body_markdown').notNull(),
+    bodyHtml: text('body_html').notNull(),
+    editorId: integer('editor_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('post_revisions_post_number_unique').on(t.postId, t.number)],
+);
+
+export const REPORT_REASONS = ['spam', 'abuse', 'personal_data', 'off_topic', 'other'] as const;
+export type ReportReason = (typeof REPORT_REASONS)[number];
+export const REPORT_STATUSES = ['open', 'resolved', 'dismissed'] as const;
+
+export const reports = sqliteTable(
+  'reports',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    postId: integer('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    reporterId: integer('reporter_id').references(() => users.id, { onDelete: 'set null' }),
+    reason: text('reason', { enum: REPORT_REASONS }).notNull(),
+    note: text('note').notNull().default(''),
+    status: text('status', { enum: REPORT_STATUSES }).notNull().default('open'),
+    createdAt: createdAt(),
+    resolvedAt: integer('resolved_at', { mode: 'timestamp_ms' }),
+    resolvedById: integer('resolved_by_id').references(() => users.id, { onDelete: 'set null' }),
+    resolutionNote: text('resolution_note'),
+  },
+  (t) => [
+    index('reports_status_created_idx').on(t.status, t.createdAt),
+    index('reports_post_idx').on(t.postId),
+    index('reports_reporter_idx').on(t.reporterId),
+  ],
+);
+
+export const moderationLog = sqliteTable(
+  'moderation_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    moderatorId: integer('moderator_id').references(() => users.id, { onDelete: 'set null' }),
+    action: text('action').notNull(),
+    targetType: text('target_type', {
+      enum: ['post', 'topic', 'user', 'report', 'forum'],
+    }).notNull(),
+    targetId: integer('target_id').notNull(),
+    reason: text('reason'),
+    note: text('note'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('moderation_log_created_idx').on(t.createdAt),
+    index('moderation_log_moderator_idx').on(t.moderatorId, t.createdAt),
+    index('moderation_log_target_idx').on(t.targetType, t.targetId),
+  ],
+);
+
+export const WATCHED_WORD_ACTIONS = ['block', 'hold'] as const;
+
+export const watchedWords = sqliteTable('watched_words', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  word: text('word').notNull().unique(),
+  action: text('action', { enum: WATCHED_WORD_ACTIONS }).notNull(),
+  createdAt: createdAt(),
+});
+
+/** geographic statistics: a country code counted per day, linked to nobody */
+export const countryStats = sqliteTable(
+  'country_stats',
+  {
+    day: text('day').notNull(),
+    country: text('country').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.country] })],
+);
+
+/** page views counted per day per kind of page, not per person */
+export const pageViewStats = sqliteTable(
+  'page_view_stats',
+  {
+    day: text('day').notNull(),
+    kind: text('kind').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.kind] })],
+);

@@ -1,0 +1,36 @@
+/**
+ * `npm run dev:edge [-- --port N]`: the forum in workerd (wrangler dev), offline, on a local D1
+ * database that is migrated from db/migrations and filled with the demo content on first run.
+ */
+import { spawnSync } from 'node:child_process';
+import { getPlatformProxy } from 'wrangler';
+import { createDb } from '../db/client';
+import { seedDemo } from '../db/seed';
+import { makeDeps } from '../src/context';
+import { loadConfig } from '../src/env';
+import type { WorkerEnv } from '../src/worker';
+
+const args = process.argv.slice(2);
+const portIndex = args.indexOf('--port');
+const port = portIndex >= 0 ? Number(args[portIndex + 1]) : 8787;
+const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
+
+function wrangler(...argv: string[]) {
+  const run = spawnSync('npx', ['wrangler', ...argv], { stdio: 'inherit', env });
+  if (run.status !== 0) process.exit(run.status ?? 1);
+}
+
+wrangler('d1', 'migrations', 'apply', 'DB', '--local');
+
+const proxy = await getPlatformProxy<WorkerEnv>({ persist: true });
+try {
+  if (!proxy.env.DB) throw new Error('wrangler.toml has no D1 binding named DB');
+  const config = loadConfig({ PUBLIC_ORIGIN: `http://localhost:${port}` });
+  if (await seedDemo(makeDeps(createDb({ d1: proxy.env.DB }), config))) {
+    console.log('Added demo content to the local D1 database.');
+  }
+} finally {
+  await proxy.dispose();
+}
+
+wrangler('dev', '--var', 'NODE_ENV:development', ...args);

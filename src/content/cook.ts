@@ -1,0 +1,171 @@
+/**
+ * The cooking pipeline: markdown -> HTML (marked, GitHub-flavoured) -> sanitize-html with an
+ * explicit allowlist -> links to other sites rewritten through the /out interstitial.
+ * Posts are cooked once, at write time; pages serve the stored HTML and never render markdown.
+ */
+import { Marked } from 'marked';
+import sanitizeHtml from 'sanitize-html';
+
+/**
+ * Bump when the output of `cook` changes for the same input, so stored posts can be re-cooked
+ * (posts keep the version that produced their HTML).
+ */
+export const COOK_VERSION = 1;
+
+export type CookOptions = {
+  /** the forum's own origin: links to it stay direct */
+  origin: string;
+  /** other hosts of the house (plimus.com); their subdomains count too */
+  houseHosts: readonly string[];
+};
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+function makeMarked(opts: CookOptions): Marked {
+  return new Marked({
+    gfm: true,
+    breaks: false,
+    async: false,
+    renderer: {
+      // Images from other sites would tell those sites who reads the forum: they become links
+      // (through the interstitial, like every external link) instead of loading by themselves.
+      image({ href, text }) {
+        const target = classifyLink(href, opts);
+        if (target.kind === 'internal') return false;
+        return `<a href="${escapeHtml(href)}">Image: ${escapeHtml(text || href)}</a>`;
+      },
+      // Task-list boxes as text: the post is not a form.
+      checkbox({ checked }) {
+        return checked ? '☑ ' : '☐ ';
+      },
+    },
+  });
+}
+
+const OUT_REL = 'nofollow ugc noopener';
+
+/** Hosts whose links stay direct: the forum itself and the house hosts with their subdomains. */
+export function isHouseHost(host: string, opts: CookOptions): boolean {
+  const h = host.toLowerCase();
+  if (h === new URL(opts.origin).host.toLowerCase()) return true;
+  return opts.houseHosts.some((house) => h === house || h.endsWith(`.${house}`));
+}
+
+/** The interstitial URL for an external link. */
+export function outboundHref(url: string): string {
+  return `/out?url=${encodeURIComponent(url)}`;
+}
+
+type LinkTarget =
+  | { kind: 'internal'; href: string }
+  | { kind: 'external'; url: string }
+  | { kind: 'other'; href: string };
+
+function classifyLink(href: string, opts: CookOptions): LinkTarget {
+  let url: URL;
+  try {
+    url = new URL(href, opts.origin);
+  } catch {
+    return { kind: 'other', href };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { kind: 'other', href };
+  if (isHouseHost(url.host, opts)) {
+    // Same-site links become root-relative so they survive a change of origin.
+    const self = url.origin === new URL(opts.origin).origin;
+    return { kind: 'internal', href: self ? `${url.pathname}${url.search}${url.hash}` : url.href };
+  }
+  return { kind: 'external', url: url.href };
+}
+
+function sanitizeOptions(opts: CookOptions): sanitizeHtml.IOptions {
+  return {
+    allowedTags: [
+      'p',
+      'br',
+      'hr',
+      'h3',
+      'h4',
+      'h5',
+      'h6',
+      'blockquote',
+      'ul',
+      'ol',
+      'li',
+      'strong',
+      'em',
+      'del',
+      's',
+      'code',
+      'pre',
+      'a',
+      'img',
+      'table',
+      'thead',
+      'tbody',
+      'tr',
+      'th',
+      'td',
+      'sup',
+      'sub',
+      'kbd',
+    ],
+    allowedAttributes: {
+      a: ['href', 'title', 'rel'],
+      img: ['src', 'alt', 'title'],
+      ol: ['start'],
+      code: ['class'],
+    },
+    allowedClasses: { code: ['language-*'] },
+    allowedSchemes: ['http', 'https', 'mailto'],
+    allowProtocolRelative: false,
+    disallowedTagsMode: 'discard',
+    // Post headings sit below the page's h1 and each post's h2, so the outline stays in order.
+    transformTags: {
+      h1: 'h3',
+      h2: 'h4',
+      h3: 'h5',
+      h4: 'h6',
+      h5: 'h6',
+      a: (_tag, attribs) => {
+        const href = attribs.href;
+        const out: Record<string, string> = {};
+        if (attribs.title) out.title = attribs.title;
+        if (href !== undefined) {
+          const target = classifyLink(href, opts);
+          if (target.kind === 'external') {
+            out.href = outboundHref(target.url);
+            out.rel = OUT_REL;
+          } else {
+            out.href = target.href;
+          }
+        }
+        return { tagName: 'a', attribs: out };
+      },
+      // Only images of this site load; raw <img> tags pointing elsewhere are dropped.
+      img: (_tag, attribs) => {
+        const target = attribs.src ? classifyLink(attribs.src, opts) : undefined;
+        if (target?.kind !== 'internal') return { tagName: 'img', attribs: {} };
+        const out: Record<string, string> = { src: target.href, alt: attribs.alt ?? '' };
+        if (attribs.title) out.title = attribs.title;
+        return { tagName: 'img', attribs: out };
+      },
+    },
+    exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
+  };
+}
+
+type Cooker = { marked: Marked; sanitize: sanitizeHtml.IOptions };
+const cookers = new WeakMap<CookOptions, Cooker>();
+
+/** Markdown to the HTML stored in `posts.body_html`. */
+export function cook(markdown: string, opts: CookOptions): string {
+  let cooker = cookers.get(opts);
+  if (!cooker) {
+    cooker = { marked: makeMarked(opts), sanitize: sanitizeOptions(opts) };
+    cookers.set(opts, cooker);
+  }
+  const html = cooker.marked.parse(markdown) as string;
+  return sanitizeHtml(html, cooker.sanitize).trim();
+}

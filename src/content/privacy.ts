@@ -1,0 +1,15 @@
+/**
+ * The version of the forum's privacy notice (/privacy). When the notice changes in substance,
+ * add an entry at the top: signed-in people see a dated banner until they dismiss it.
+ */
+export type PrivacyRevision = { version: string; date: string; summary: string };
+
+export const PRIVACY_REVISIONS: readonly PrivacyRevision[] = [
+  {
+    version: '1.0',
+    date: '2026-11-25',
+    summary: 'First version of the forums privacy notice.',
+  },
+];
+
+export const CURRENT_PRIVACY = PRIVACY_REVISIONS[0] as PrivacyRevision;

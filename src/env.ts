@@ -1,0 +1,118 @@
+/**
+ * The forum's configuration, validated once. Nothing else reads `process.env` or Worker bindings:
+ * entries call `loadConfig(source)` and pass the result down.
+ */
+import { z } from 'zod';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], {
+      error: 'must be true or false',
+    })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
+
+const origin = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .transform((v, ctx) => {
+    const u = new URL(v);
+    if (u.pathname !== '/' || u.search || u.hash) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be an origin only, like https://forum.example',
+      });
+      return z.NEVER;
+    }
+    return u.origin;
+  });
+
+const hostList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/, 'must be a comma-separated list of host names')));
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce
+      .number({ error: 'must be a port number' })
+      .int('must be a port number')
+      .min(0, 'must be a port number')
+      .max(65535, 'must be a port number')
+      .default(8787),
+    HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^(file:|libsql:\/\/|https?:\/\/)/, {
+        message: 'must start with file:, libsql:// or https://',
+      })
+      .default('file:data/forum.db'),
+    DATABASE_AUTH_TOKEN: z.string().optional(),
+    PUBLIC_ORIGIN: origin.optional(),
+    SEED_DEMO: bool(true),
+    /** hosts whose links stay direct (the forum's own host always does); subdomains included */
+    HOUSE_HOSTS: hostList.default(['plimus.com']),
+  })
+  .superRefine((v, ctx) => {
+    if (
+      /^(libsql|https?):/.test(v.DATABASE_URL) &&
+      !v.DATABASE_AUTH_TOKEN &&
+      v.NODE_ENV === 'production'
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_AUTH_TOKEN'],
+        message: 'is required with a remote DATABASE_URL in production',
+      });
+    }
+  });
+
+export type Config = {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl: string;
+  databaseAuthToken: string | undefined;
+  /** the forum's public origin; links to it stay direct and redirects point to it */
+  publicOrigin: string;
+  seedDemo: boolean;
+  houseHosts: string[];
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Validates configuration from environment variables or Worker bindings.
+ * @throws ConfigError naming every variable with a bad value
+ */
+export function loadConfig(source: Record<string, unknown>): Config {
+  const strings: Record<string, string> = {};
+  for (const [k, v] of Object.entries(source)) {
+    // Empty values count as unset, the way shells and .env files use them.
+    if (typeof v === 'string' && v !== '') strings[k] = v;
+  }
+  const parsed = schema.safeParse(strings);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${String(i.path[0] ?? '?')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const v = parsed.data;
+  const host = v.HOST === '0.0.0.0' || v.HOST === '::' ? '127.0.0.1' : v.HOST;
+  return {
+    nodeEnv: v.NODE_ENV,
+    port: v.PORT,
+    host: v.HOST,
+    databaseUrl: v.DATABASE_URL,
+    databaseAuthToken: v.DATABASE_AUTH_TOKEN,
+    publicOrigin: v.PUBLIC_ORIGIN ?? `http://${host.includes(':') ? `[${host}]` : host}:${v.PORT}`,
+    seedDemo: v.SEED_DEMO,
+    houseHosts: v.HOUSE_HOSTS,
+  };
+}

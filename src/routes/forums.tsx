@@ -1,0 +1,64 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { ForumPage } from '../../views/pages/forum';
+import { HomePage } from '../../views/pages/home';
+import type { AppEnv } from '../context';
+import { NotFoundError } from '../errors';
+import {
+  decodeCursor,
+  encodeCursor,
+  getForumBySlug,
+  listForumGroups,
+  listTopics,
+} from '../services/forums';
+import { pageQuery, parseQuery } from '../validation/fields';
+
+const cursor = z
+  .string()
+  .refine(
+    (s) => decodeCursor(s) !== undefined,
+    'That page link is not valid; start from the first page.',
+  )
+  .optional();
+const forumQuery = pageQuery.extend({ after: cursor, before: cursor });
+
+export const forumRoutes = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const groups = await listForumGroups(c.get('deps'));
+    return c.html(<HomePage groups={groups} />);
+  })
+  .get('/f/:forum', async (c) => {
+    const deps = c.get('deps');
+    const q = parseQuery(forumQuery, c.req.query());
+    const forum = await getForumBySlug(deps, c.req.param('forum'));
+    const result = await listTopics(deps, forum, {
+      page: q.page,
+      after: decodeCursor(q.after),
+      before: decodeCursor(q.before),
+    });
+    if (q.page > result.pageCount) {
+      throw new NotFoundError(
+        `This forum has ${result.pageCount} page${result.pageCount === 1 ? '' : 's'} of topics.`,
+      );
+    }
+    const base = `/f/${forum.slug}`;
+    const prevHref = result.prev
+      ? result.page === 2
+        ? base
+        : `${base}?page=${result.page - 1}&before=${encodeCursor(result.prev)}`
+      : null;
+    const nextHref = result.next
+      ? `${base}?page=${result.page + 1}&after=${encodeCursor(result.next)}`
+      : null;
+    return c.html(
+      <ForumPage
+        forum={forum}
+        topics={result.topics}
+        page={result.page}
+        pageCount={result.pageCount}
+        prevHref={prevHref}
+        nextHref={nextHref}
+        canonical={`${deps.config.publicOrigin}${base}${result.page > 1 ? `?page=${result.page}` : ''}`}
+      />,
+    );
+  });

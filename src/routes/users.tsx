@@ -1,0 +1,29 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { ProfilePage } from '../../views/pages/profile';
+import type { AppEnv } from '../context';
+import { getPublicProfile, listProfilePosts } from '../services/users';
+import { parseQuery } from '../validation/fields';
+
+const profileQuery = z.object({
+  before: z
+    .string()
+    .regex(/^\d{1,15}\.\d{1,15}$/, 'That page link is not valid; start from the most recent posts.')
+    .optional(),
+});
+
+export const userRoutes = new Hono<AppEnv>().get('/u/:username', async (c) => {
+  const deps = c.get('deps');
+  const { before } = parseQuery(profileQuery, c.req.query());
+  const profile = await getPublicProfile(deps, c.req.param('username'));
+  const page = await listProfilePosts(deps, profile.id, before);
+  const base = `/u/${profile.username}`;
+  return c.html(
+    <ProfilePage
+      profile={profile}
+      posts={page.posts}
+      olderHref={page.olderCursor ? `${base}?before=${page.olderCursor}` : null}
+      newerHref={before ? base : null}
+    />,
+  );
+});

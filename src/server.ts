@@ -1,0 +1,95 @@
+/**
+ * The Node entry: an embedded libSQL file (or Turso), migrations applied on start, demo content
+ * on first start, static files from public/, compression. `npm start` runs this file.
+ */
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { createClient } from '@libsql/client';
+import { Hono } from 'hono';
+import { compress } from 'hono/compress';
+import { createDb, prepareLibsql } from '../db/client';
+import { migrateLibsql } from '../db/migrate';
+import { seedDemo } from '../db/seed';
+import { createApp } from './app';
+import { makeDeps } from './context';
+import { type Config, ConfigError, loadConfig } from './env';
+
+const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
+
+export type RunningServer = { url: string; close: () => Promise<void>; config: Config };
+
+/** Opens the database, migrates, seeds when asked, and listens. */
+export async function startServer(
+  source: Record<string, string | undefined> = process.env,
+  log: (line: string) => void = console.log,
+): Promise<RunningServer> {
+  const config = loadConfig(source);
+  const embedded = config.databaseUrl.startsWith('file:');
+  if (embedded) {
+    const path = config.databaseUrl.slice('file:'.length).split('?')[0] ?? '';
+    if (path && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  }
+  const client = createClient({ url: config.databaseUrl, authToken: config.databaseAuthToken });
+  await prepareLibsql(client, { embedded });
+  await migrateLibsql(client);
+  const deps = makeDeps(createDb({ libsql: client }), config);
+  if (config.seedDemo && (await seedDemo(deps))) log('Added demo content to the empty forum.');
+
+  const assets = serveStatic({
+    root: PUBLIC_DIR,
+    onFound: (_path, c) => {
+      c.header('Cache-Control', 'public, max-age=3600');
+    },
+  });
+  const forum = createApp(deps, { log, assets });
+  const app = new Hono();
+  app.use(compress());
+  app.route('/', forum);
+
+  const server = await new Promise<ReturnType<typeof serve>>((ready) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => ready(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    config,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => {
+          client.close();
+          done();
+        });
+        // Keep-alive connections would hold close() open.
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
+  };
+}
+
+async function main() {
+  try {
+    const running = await startServer();
+    console.log(
+      `Plimus Community Forums listening on ${running.url} (public origin ${running.config.publicOrigin})`,
+    );
+    const stop = () => {
+      running.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main();
+}

@@ -1,0 +1,212 @@
+/**
+ * Reading forums: the index grouped by category, and a forum's topic list.
+ * Every query here walks an index from its start (or from a cursor); none scans a table.
+ */
+import { and, asc, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import { FORUM_CATEGORIES, type ForumCategory, forums, topics, users } from '../../db/schema';
+import type { AppDeps } from '../context';
+import { NotFoundError } from '../errors';
+
+export const TOPICS_PER_PAGE = 30;
+
+export type ForumSummary = {
+  id: number;
+  slug: string;
+  name: string;
+  description: string;
+  category: ForumCategory;
+  archived: boolean;
+  topicCount: number;
+  postCount: number;
+  lastPostAt: Date | null;
+  lastPostId: number | null;
+  lastTopic: { id: number; title: string; slug: string } | null;
+  lastPoster: string | null;
+};
+
+export type ForumGroup = { category: ForumCategory; forums: ForumSummary[] };
+
+export async function listForumGroups(deps: AppDeps): Promise<ForumGroup[]> {
+  const lastPoster = alias(users, 'last_poster');
+  const rows = await deps.db
+    .select({
+      forum: forums,
+      topicTitle: topics.title,
+      topicSlug: topics.slug,
+      topicRemoved: topics.removedAt,
+      lastPoster: lastPoster.username,
+    })
+    .from(forums)
+    .leftJoin(topics, eq(topics.id, forums.lastTopicId))
+    .leftJoin(lastPoster, eq(lastPoster.id, topics.lastPosterId))
+    .orderBy(asc(forums.category), asc(forums.position), asc(forums.id));
+  const groups = FORUM_CATEGORIES.map((category) => ({
+    category,
+    forums: [] as ForumSummary[],
+  }));
+  for (const r of rows) {
+    const f = r.forum;
+    const lastTopic =
+      f.lastTopicId && r.topicTitle && r.topicSlug && !r.topicRemoved
+        ? { id: f.lastTopicId, title: r.topicTitle, slug: r.topicSlug }
+        : null;
+    groups
+      .find((g) => g.category === f.category)
+      ?.forums.push({
+        id: f.id,
+        slug: f.slug,
+        name: f.name,
+        description: f.description,
+        category: f.category,
+        archived: f.archived,
+        topicCount: f.topicCount,
+        postCount: f.postCount,
+        lastPostAt: lastTopic ? f.lastPostAt : null,
+        lastPostId: lastTopic ? f.lastPostId : null,
+        lastTopic,
+        lastPoster: lastTopic ? (r.lastPoster ?? null) : null,
+      });
+  }
+  return groups.filter((g) => g.forums.length > 0);
+}
+
+export type Forum = typeof forums.$inferSelect;
+
+/** @throws NotFoundError when no forum has this slug */
+export async function getForumBySlug(deps: AppDeps, slug: string): Promise<Forum> {
+  const forum = await deps.db.select().from(forums).where(eq(forums.slug, slug)).get();
+  if (!forum) throw new NotFoundError('There is no forum at this address.');
+  return forum;
+}
+
+export type TopicListItem = {
+  id: number;
+  title: string;
+  slug: string;
+  kind: 'discussion' | 'question';
+  pinned: boolean;
+  locked: boolean;
+  answered: boolean;
+  replyCount: number;
+  createdAt: Date;
+  lastPostAt: Date;
+  lastPostId: number | null;
+  author: string | null;
+  lastPoster: string | null;
+};
+
+/**
+ * Where a page of the list starts. Prev/next links carry the position of the neighbouring row
+ * (a keyset cursor), so a page costs the same however deep it is; a bare `?page=N` (typed by
+ * hand) falls back to skipping rows of the index.
+ */
+export type TopicCursor = { pinned: boolean; lastPostAt: number; id: number };
+
+export function encodeCursor(c: TopicCursor): string {
+  return `${c.pinned ? 1 : 0}.${c.lastPostAt}.${c.id}`;
+}
+
+export function decodeCursor(s: string | undefined): TopicCursor | undefined {
+  const m = s?.match(/^([01])\.(\d{1,15})\.(\d{1,15})$/);
+  if (!m) return undefined;
+  return { pinned: m[1] === '1', lastPostAt: Number(m[2]), id: Number(m[3]) };
+}
+
+export type TopicPageRequest = {
+  page: number;
+  /** the last row of the previous page (a "next" link) */
+  after?: TopicCursor | undefined;
+  /** the first row of the following page (a "previous" link) */
+  before?: TopicCursor | undefined;
+};
+
+export type TopicPage = {
+  topics: TopicListItem[];
+  page: number;
+  pageCount: number;
+  next: TopicCursor | null;
+  prev: TopicCursor | null;
+};
+
+/** The sort key of the listing, as a row value matching `topics_forum_listing_idx`. */
+const listingKey = sql`(${topics.pinned}, ${topics.lastPostAt}, ${topics.id})`;
+const cursorValue = (c: TopicCursor) => sql`(${c.pinned ? 1 : 0}, ${c.lastPostAt}, ${c.id})`;
+
+export async function listTopics(
+  deps: AppDeps,
+  forum: Forum,
+  req: TopicPageRequest,
+): Promise<TopicPage> {
+  const pageCount = Math.max(1, Math.ceil(forum.topicCount / TOPICS_PER_PAGE));
+  const page = Math.min(Math.max(1, req.page), pageCount);
+  const author = alias(users, 'author');
+  const lastPoster = alias(users, 'last_poster');
+  const where: (SQL | undefined)[] = [eq(topics.forumId, forum.id), isNull(topics.removedAt)];
+  let reverse = false;
+  let offset = 0;
+  if (req.after) {
+    where.push(sql`${listingKey} < ${cursorValue(req.after)}`);
+  } else if (req.before) {
+    where.push(sql`${listingKey} > ${cursorValue(req.before)}`);
+    reverse = true;
+  } else {
+    offset = (page - 1) * TOPICS_PER_PAGE;
+  }
+  const order = reverse
+    ? [asc(topics.pinned), asc(topics.lastPostAt), asc(topics.id)]
+    : [desc(topics.pinned), desc(topics.lastPostAt), desc(topics.id)];
+  const rows = await deps.db
+    .select({
+      id: topics.id,
+      title: topics.title,
+      slug: topics.slug,
+      kind: topics.kind,
+      pinned: topics.pinned,
+      locked: topics.locked,
+      acceptedPostId: topics.acceptedPostId,
+      postCount: topics.postCount,
+      createdAt: topics.createdAt,
+      lastPostAt: topics.lastPostAt,
+      lastPostId: topics.lastPostId,
+      author: author.username,
+      lastPoster: lastPoster.username,
+    })
+    .from(topics)
+    .leftJoin(author, eq(author.id, topics.userId))
+    .leftJoin(lastPoster, eq(lastPoster.id, topics.lastPosterId))
+    .where(and(...where))
+    .orderBy(...order)
+    .limit(TOPICS_PER_PAGE)
+    .offset(offset);
+  if (reverse) rows.reverse();
+  const items: TopicListItem[] = rows.map((r) => ({
+    id: r.id,
+    title: r.title,
+    slug: r.slug,
+    kind: r.kind,
+    pinned: r.pinned,
+    locked: r.locked,
+    answered: r.acceptedPostId !== null,
+    replyCount: Math.max(0, r.postCount - 1),
+    createdAt: r.createdAt,
+    lastPostAt: r.lastPostAt,
+    lastPostId: r.lastPostId,
+    author: r.author,
+    lastPoster: r.lastPoster,
+  }));
+  const cursorOf = (t: TopicListItem): TopicCursor => ({
+    pinned: t.pinned,
+    lastPostAt: t.lastPostAt.getTime(),
+    id: t.id,
+  });
+  const first = items[0];
+  const last = items[items.length - 1];
+  return {
+    topics: items,
+    page,
+    pageCount,
+    next: page < pageCount && last ? cursorOf(last) : null,
+    prev: page > 1 && first ? cursorOf(first) : null,
+  };
+}

@@ -1,0 +1,4 @@
+import { pagesSuite } from '../shared/pages-suite';
+import { edgeForum } from './forum';
+
+pagesSuite(async () => edgeForum());

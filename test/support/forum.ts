@@ -1,0 +1,52 @@
+/**
+ * A forum for one test file: a fresh libSQL database file migrated with the real migrations,
+ * the real app, a clock the test can move, and the log lines the app wrote.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '@libsql/client';
+import { createDb, prepareLibsql } from '../../db/client';
+import { migrateLibsql } from '../../db/migrate';
+import { createApp } from '../../src/app';
+import { makeDeps } from '../../src/context';
+import { loadConfig } from '../../src/env';
+
+export const ORIGIN = 'http://forum.test';
+
+export type TestForum = Awaited<ReturnType<typeof createTestForum>>;
+
+export async function createTestForum(env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'forum-test-'));
+  const client = createClient({ url: `file:${join(dir, 'forum.db')}` });
+  await prepareLibsql(client, { embedded: true });
+  await migrateLibsql(client);
+  const config = loadConfig({ NODE_ENV: 'test', PUBLIC_ORIGIN: ORIGIN, ...env });
+  let now = Date.parse('2026-11-20T12:00:00Z');
+  const clock = {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+    set: (at: number) => {
+      now = at;
+    },
+  };
+  const deps = makeDeps(createDb({ libsql: client }), config, clock.now);
+  const logs: string[] = [];
+  const app = createApp(deps, { log: (line) => logs.push(line) });
+  return {
+    app,
+    deps,
+    db: deps.db,
+    client,
+    clock,
+    logs,
+    /** a request to the app, as a browser on the forum's own origin would send it */
+    request: (path: string, init?: RequestInit) => app.request(new URL(path, ORIGIN).href, init),
+    close: () => {
+      client.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

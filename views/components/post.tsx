@@ -1,0 +1,63 @@
+import { raw } from 'hono/html';
+import type { PostView } from '../../src/services/topics';
+import { Time } from './time';
+
+const REMOVAL_REASONS: Record<string, string> = {
+  spam: 'spam',
+  abuse: 'abuse',
+  personal_data: 'personal data',
+  off_topic: 'off-topic',
+  other: 'other',
+};
+
+export function removalLabel(reason: string | null): string {
+  return REMOVAL_REASONS[reason ?? 'other'] ?? 'other';
+}
+
+/** One post in a thread; `bodyHtml` is cooked (sanitized) at write time, so it is output as is. */
+export function Post({ post }: { post: PostView }) {
+  const authorName = post.author ? (post.author.displayName ?? post.author.username) : null;
+  return (
+    <article id={`p${post.id}`} class="post" aria-labelledby={`p${post.id}-author`}>
+      <header class="post-header">
+        <h2 class="post-author" id={`p${post.id}-author`}>
+          {post.author ? (
+            <a href={`/u/${post.author.username}`}>
+              {authorName}
+              {authorName !== post.author.username ? (
+                <span class="username"> @{post.author.username}</span>
+              ) : null}
+            </a>
+          ) : (
+            <span class="deleted-user">deleted user</span>
+          )}
+        </h2>
+        <p class="post-meta">
+          <a
+            href={`/p/${post.id}`}
+            class="post-number"
+            aria-label={`Post ${post.number}, permalink`}
+          >
+            #{post.number}
+          </a>{' '}
+          <Time date={post.createdAt} />
+          {post.editedAt && !post.deletedAt && !post.removedAt ? (
+            <>
+              {' · '}
+              <span class="edited">
+                edited <Time date={post.editedAt} />
+              </span>
+            </>
+          ) : null}
+        </p>
+      </header>
+      {post.removedAt ? (
+        <p class="post-placeholder">Removed by a moderator ({removalLabel(post.removedReason)}).</p>
+      ) : post.deletedAt ? (
+        <p class="post-placeholder">This post was deleted by its author.</p>
+      ) : (
+        <div class="post-body">{raw(post.bodyHtml)}</div>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,23 @@
+const dateTime = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'UTC',
+});
+const dateOnly = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+
+/** A point in time: machine-readable in `datetime`, readable in UTC in the text. */
+export function Time({ date, dateOnly: onlyDate }: { date: Date; dateOnly?: boolean }) {
+  return (
+    <time datetime={date.toISOString()}>
+      {onlyDate ? dateOnly.format(date) : `${dateTime.format(date)} UTC`}
+    </time>
+  );
+}

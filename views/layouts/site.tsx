@@ -1,0 +1,81 @@
+import { raw } from 'hono/html';
+import type { Child } from 'hono/jsx';
+
+export type LayoutProps = {
+  /** the page's own title; the site name is appended */
+  title: string;
+  description?: string;
+  /** absolute canonical URL, for pages reachable under several addresses */
+  canonical?: string;
+  /** keep search engines away from pages that only make sense to one reader */
+  noindex?: boolean;
+  /** JSON-LD for the page (serialized here, escaped for a script element) */
+  jsonLd?: unknown;
+  children?: Child;
+};
+
+export const SITE_NAME = 'Plimus Community Forums';
+
+function jsonLdScript(data: unknown) {
+  // `<` is escaped so that no text inside can end the script element.
+  const json = JSON.stringify(data).replace(/</g, '\\u003c');
+  return raw(`<script type="application/ld+json">${json}</script>`);
+}
+
+/** Every page's frame: skip link, banner with navigation, main landmark, footer. */
+export function Layout(props: LayoutProps) {
+  return (
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${props.title} · ${SITE_NAME}`}</title>
+          {props.description ? <meta name="description" content={props.description} /> : null}
+          {props.canonical ? <link rel="canonical" href={props.canonical} /> : null}
+          {props.noindex ? <meta name="robots" content="noindex" /> : null}
+          <link rel="stylesheet" href="/styles.css" />
+          <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+          {props.jsonLd ? jsonLdScript(props.jsonLd) : null}
+        </head>
+        <body>
+          <a class="skip-link" href="#main">
+            Skip to content
+          </a>
+          <header class="site-header">
+            <div class="wrap site-header-inner">
+              <a class="site-name" href="/">
+                {SITE_NAME}
+              </a>
+              <nav class="site-nav" aria-label="Site">
+                <ul>
+                  <li>
+                    <a href="/">Forums</a>
+                  </li>
+                  <li>
+                    <a href="/privacy">Privacy</a>
+                  </li>
+                </ul>
+              </nav>
+            </div>
+          </header>
+          <main id="main" class="wrap" tabindex={-1}>
+            {props.children}
+          </main>
+          <footer class="site-footer">
+            <div class="wrap">
+              <p>
+                Everything posted in these forums is public: anyone on the internet can read it and
+                search engines index it. <a href="/privacy">How we handle your data</a>.
+              </p>
+              <p>
+                The forums of the <a href="https://www.plimus.com/">Plimus</a> software marketplace.
+              </p>
+            </div>
+          </footer>
+        </body>
+      </html>
+    </>
+  );
+}

@@ -1,0 +1,67 @@
+import type { Forum, TopicListItem } from '../../src/services/forums';
+import { Breadcrumbs } from '../components/breadcrumbs';
+import { Pagination } from '../components/pagination';
+import { Time } from '../components/time';
+import { Layout } from '../layouts/site';
+
+export type ForumPageProps = {
+  forum: Forum;
+  topics: TopicListItem[];
+  page: number;
+  pageCount: number;
+  prevHref: string | null;
+  nextHref: string | null;
+  canonical: string;
+};
+
+export function ForumPage(p: ForumPageProps) {
+  const title = p.page > 1 ? `${p.forum.name} (page ${p.page})` : p.forum.name;
+  return (
+    <Layout title={title} description={p.forum.description || undefined} canonical={p.canonical}>
+      <Breadcrumbs items={[{ href: '/', label: 'Forums' }]} />
+      <h1>{p.forum.name}</h1>
+      {p.forum.description ? <p class="lede">{p.forum.description}</p> : null}
+      {p.forum.archived ? (
+        <p class="notice">This forum is archived: it can be read but takes no new posts.</p>
+      ) : null}
+      {p.topics.length === 0 ? (
+        <p class="empty">No topics here yet.</p>
+      ) : (
+        <ul class="topic-list" aria-label="Topics">
+          {p.topics.map((t) => (
+            <li class={t.pinned ? 'topic-item pinned' : 'topic-item'}>
+              <h2 class="topic-title">
+                <a href={`/t/${t.id}/${t.slug}`}>{t.title}</a>
+              </h2>
+              <p class="topic-tags">
+                {t.pinned ? <span class="tag">Pinned</span> : null}
+                {t.locked ? <span class="tag">Locked</span> : null}
+                {t.kind === 'question' ? (
+                  <span class={t.answered ? 'tag tag-answered' : 'tag'}>
+                    {t.answered ? 'Answered' : 'Question'}
+                  </span>
+                ) : null}
+              </p>
+              <p class="topic-meta">
+                Started by {t.author ?? 'a deleted user'}, <Time date={t.createdAt} />
+                {' · '}
+                {t.replyCount === 1 ? '1 reply' : `${t.replyCount.toLocaleString('en-US')} replies`}
+                {' · '}
+                <a href={t.lastPostId ? `/p/${t.lastPostId}` : `/t/${t.id}/${t.slug}`}>last post</a>{' '}
+                {t.lastPoster ? <>by {t.lastPoster} </> : null}
+                <Time date={t.lastPostAt} />
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+      <Pagination
+        label="Topic pages"
+        page={p.page}
+        pageCount={p.pageCount}
+        prevHref={p.prevHref}
+        nextHref={p.nextHref}
+      />
+    </Layout>
+  );
+}

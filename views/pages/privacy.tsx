@@ -1,0 +1,88 @@
+import type { PrivacyRevision } from '../../src/content/privacy';
+import { Time } from '../components/time';
+import { Layout } from '../layouts/site';
+
+export function PrivacyPage({ revisions }: { revisions: readonly PrivacyRevision[] }) {
+  const current = revisions[0];
+  if (!current) throw new Error('no privacy notice revision');
+  return (
+    <Layout
+      title="Privacy notice"
+      description="What the Plimus Community Forums make public, what they collect and why, and what you can do about it."
+    >
+      <h1>Privacy notice</h1>
+      <p class="lede">
+        Version {current.version}, <Time date={new Date(`${current.date}T00:00:00Z`)} dateOnly />.
+      </p>
+      <p>
+        These are the public forums and message boards of the Plimus software marketplace. This
+        notice says, in plain words, how the forums apply the promises of the Plimus privacy policy.
+      </p>
+
+      <h2 id="public">What you post is public</h2>
+      <p>
+        Information posted in these forums becomes public knowledge. Topics, replies, earlier
+        versions of edited posts, your username, your display name, your bio, the date you joined
+        and how many posts you wrote can be read by anyone on the internet, and search engines index
+        them.
+      </p>
+      <p>
+        Please do not post personal information: not your email address, phone number or postal
+        address, and not licence keys or order numbers. Staff of Plimus and of vendors will never
+        ask you to post them.
+      </p>
+      <p>Your email address is never shown on the forums.</p>
+
+      <h2 id="collected">What we collect, and why</h2>
+      <ul>
+        <li>
+          <strong>Reading.</strong> Reading the forums needs no account and sets no cookie. We keep
+          no record of who read what.
+        </li>
+        <li>
+          <strong>IP addresses</strong> are used only for geographic statistics, and the forums do
+          not store them.
+        </li>
+      </ul>
+
+      <h2 id="links">Links to other sites</h2>
+      <p>
+        Posts often link to other sites. Before you leave the forums, a page shows you where the
+        link goes and reminds you that the other site is not operated by Plimus and has its own
+        privacy policy, whose standards may differ from ours. We encourage you to read it. Images
+        from other sites are shown as links, so that opening a topic tells no other site that you
+        read it.
+      </p>
+
+      <h2 id="children">Children</h2>
+      <p>
+        The forums are not aimed at children. We never knowingly ask a child under 13 for personal
+        information.
+      </p>
+
+      <h2 id="rights">Your data</h2>
+      <p>
+        You can see, correct and remove your own information. If you need help with this, write to{' '}
+        <a href="mailto:security@plimus.com">security@plimus.com</a>; we resolve problems within 2
+        business days.
+      </p>
+
+      <h2 id="security">Security</h2>
+      <p>
+        The forums are served over encrypted connections. When information is deleted, the database
+        overwrites it rather than leaving it behind.
+      </p>
+
+      <h2 id="changes">Changes to this notice</h2>
+      <p>When this notice changes, a dated copy is posted here.</p>
+      <ul class="revision-list">
+        {revisions.map((r) => (
+          <li>
+            Version {r.version}, <Time date={new Date(`${r.date}T00:00:00Z`)} dateOnly />:{' '}
+            {r.summary}
+          </li>
+        ))}
+      </ul>
+    </Layout>
+  );
+}
