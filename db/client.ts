@@ -1,12 +1,13 @@
 /**
  * createDb(source): one drizzle database over libSQL (embedded file or Turso) or a D1 binding.
- * This module creates no connection itself, so the Worker bundle only carries the driver it uses;
- * the entries (src/server.ts, src/worker.ts) make the client and pass it in.
+ * This module opens no connection itself: the entries (src/server.ts, src/worker.ts) make the
+ * client their runtime needs and pass it in.
  */
 import type { Client } from '@libsql/client';
 import type { BatchItem, BatchResponse } from 'drizzle-orm/batch';
 import { drizzle as drizzleD1 } from 'drizzle-orm/d1';
 import { drizzle as drizzleLibsql } from 'drizzle-orm/libsql/web';
+import type { Logger } from 'drizzle-orm/logger';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import * as schema from './schema';
 
@@ -24,9 +25,15 @@ export type Db = BaseSQLiteDatabase<'async', unknown, Schema> & {
 
 export type DbSource = { libsql: Client } | { d1: D1Database };
 
-export function createDb(source: DbSource): Db {
-  if ('libsql' in source) return drizzleLibsql(source.libsql, { schema }) as unknown as Db;
-  return drizzleD1(source.d1, { schema }) as unknown as Db;
+export type DbOptions = {
+  /** sees every query with its parameters; for tests of query plans, never for production logs */
+  logger?: Logger;
+};
+
+export function createDb(source: DbSource, options: DbOptions = {}): Db {
+  const config = { schema, logger: options.logger ?? false };
+  if ('libsql' in source) return drizzleLibsql(source.libsql, config) as unknown as Db;
+  return drizzleD1(source.d1, config) as unknown as Db;
 }
 
 /**

@@ -61,16 +61,19 @@ export function outboundHref(url: string): string {
 type LinkTarget =
   | { kind: 'internal'; href: string }
   | { kind: 'external'; url: string }
-  | { kind: 'other'; href: string };
+  | { kind: 'mailto'; href: string }
+  /** anything else (javascript:, data:, unparseable): the link loses its address */
+  | { kind: 'dropped' };
 
 function classifyLink(href: string, opts: CookOptions): LinkTarget {
   let url: URL;
   try {
     url = new URL(href, opts.origin);
   } catch {
-    return { kind: 'other', href };
+    return { kind: 'dropped' };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { kind: 'other', href };
+  if (url.protocol === 'mailto:') return { kind: 'mailto', href: url.href };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { kind: 'dropped' };
   if (isHouseHost(url.host, opts)) {
     // Same-site links become root-relative so they survive a change of origin.
     const self = url.origin === new URL(opts.origin).origin;
@@ -137,7 +140,7 @@ function sanitizeOptions(opts: CookOptions): sanitizeHtml.IOptions {
           if (target.kind === 'external') {
             out.href = outboundHref(target.url);
             out.rel = OUT_REL;
-          } else {
+          } else if (target.kind !== 'dropped') {
             out.href = target.href;
           }
         }

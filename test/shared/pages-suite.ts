@@ -3,11 +3,11 @@
  * only supplies `request` and the services' dependencies.
  */
 import { eq } from 'drizzle-orm';
-import { parse } from 'node-html-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../db/schema';
 import type { AppDeps } from '../../src/context';
 import { createTopic } from '../../src/services/posting';
+import { parseHtml as parse } from '../support/html';
 import { buildFixture, type Fixture } from './fixture';
 
 export type SuiteForum = {

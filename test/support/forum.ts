@@ -16,7 +16,15 @@ export const ORIGIN = 'http://forum.test';
 
 export type TestForum = Awaited<ReturnType<typeof createTestForum>>;
 
-export async function createTestForum(env: Record<string, string> = {}) {
+export type TestForumOptions = {
+  /** sees every query the app runs (for query-plan tests) */
+  onQuery?: (sql: string, params: unknown[]) => void;
+};
+
+export async function createTestForum(
+  env: Record<string, string> = {},
+  options: TestForumOptions = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'forum-test-'));
   const client = createClient({ url: `file:${join(dir, 'forum.db')}` });
   await prepareLibsql(client, { embedded: true });
@@ -32,7 +40,12 @@ export async function createTestForum(env: Record<string, string> = {}) {
       now = at;
     },
   };
-  const deps = makeDeps(createDb({ libsql: client }), config, clock.now);
+  const onQuery = options.onQuery;
+  const db = createDb(
+    { libsql: client },
+    onQuery ? { logger: { logQuery: (sql, params) => onQuery(sql, params) } } : {},
+  );
+  const deps = makeDeps(db, config, clock.now);
   const logs: string[] = [];
   const app = createApp(deps, { log: (line) => logs.push(line) });
   return {

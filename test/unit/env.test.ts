@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/env';
+
+describe('loadConfig', () => {
+  it('has working defaults', () => {
+    expect(loadConfig({})).toEqual({
+      nodeEnv: 'development',
+      port: 8787,
+      host: '127.0.0.1',
+      databaseUrl: 'file:data/forum.db',
+      databaseAuthToken: undefined,
+      publicOrigin: 'http://127.0.0.1:8787',
+      seedDemo: true,
+      houseHosts: ['plimus.com'],
+    });
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig({
+      NODE_ENV: 'production',
+      PORT: '3000',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'libsql://forum-acme.turso.io',
+      DATABASE_AUTH_TOKEN: 'secret',
+      PUBLIC_ORIGIN: 'https://forums.plimus.com/',
+      SEED_DEMO: 'false',
+      HOUSE_HOSTS: 'plimus.com, Plimus.net',
+    });
+    expect(c).toMatchObject({
+      nodeEnv: 'production',
+      port: 3000,
+      host: '0.0.0.0',
+      databaseUrl: 'libsql://forum-acme.turso.io',
+      databaseAuthToken: 'secret',
+      publicOrigin: 'https://forums.plimus.com',
+      seedDemo: false,
+      houseHosts: ['plimus.com', 'plimus.net'],
+    });
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'postgres://x'],
+    ['PUBLIC_ORIGIN', 'forum.example'],
+    ['PUBLIC_ORIGIN', 'https://forum.example/sub/path'],
+    ['SEED_DEMO', 'maybe'],
+    ['NODE_ENV', 'staging'],
+    ['HOUSE_HOSTS', 'plimus.com, not a host'],
+  ])('stops with a message naming %s when it is %j', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(
+      new RegExp(`^Invalid configuration:\\n  ${name}: `),
+    );
+  });
+
+  it('requires a token for a remote database in production', () => {
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'libsql://x.turso.io' }),
+    ).toThrow(/DATABASE_AUTH_TOKEN/);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', SEED_DEMO: '' })).toMatchObject({ port: 8787, seedDemo: true });
+  });
+});
