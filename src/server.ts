@@ -48,7 +48,8 @@ export async function startServer(
   const forum = createApp(deps, { log, assets });
   const app = new Hono();
   app.use(compress());
-  app.route('/', forum);
+  // Hand every request to the forum app whole, so that its own notFound and onError pages apply.
+  app.all('*', (c) => forum.fetch(c.req.raw, c.env));
 
   const server = await new Promise<ReturnType<typeof serve>>((ready) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => ready(s));

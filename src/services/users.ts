@@ -50,7 +50,9 @@ export async function getPublicProfile(deps: AppDeps, username: string): Promise
 /** A plain-text excerpt of cooked HTML, for lists. */
 export function excerptOf(html: string, max = 200): string {
   const text = html
-    .replace(/<[^>]*>/g, ' ')
+    // Block elements separate words; inline ones (links, emphasis) do not.
+    .replace(/<\/?(?:p|br|hr|li|ul|ol|h\d|blockquote|pre|table|tr|td|th)\b[^>]*>/g, ' ')
+    .replace(/<[^>]*>/g, '')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')

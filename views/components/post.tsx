@@ -33,10 +33,11 @@ export function Post({ post }: { post: PostView }) {
           )}
         </h2>
         <p class="post-meta">
+          {/* The accessible name contains the visible "#n" (WCAG 2.5.3, label in name). */}
           <a
             href={`/p/${post.id}`}
             class="post-number"
-            aria-label={`Post ${post.number}, permalink`}
+            aria-label={`Post #${post.number}, permalink`}
           >
             #{post.number}
           </a>{' '}

@@ -2,6 +2,7 @@ import type { Forum, TopicListItem } from '../../src/services/forums';
 import { Breadcrumbs } from '../components/breadcrumbs';
 import { Pagination } from '../components/pagination';
 import { Time } from '../components/time';
+import { TopicTags } from '../components/topic-tags';
 import { Layout } from '../layouts/site';
 
 export type ForumPageProps = {
@@ -33,15 +34,7 @@ export function ForumPage(p: ForumPageProps) {
               <h2 class="topic-title">
                 <a href={`/t/${t.id}/${t.slug}`}>{t.title}</a>
               </h2>
-              <p class="topic-tags">
-                {t.pinned ? <span class="tag">Pinned</span> : null}
-                {t.locked ? <span class="tag">Locked</span> : null}
-                {t.kind === 'question' ? (
-                  <span class={t.answered ? 'tag tag-answered' : 'tag'}>
-                    {t.answered ? 'Answered' : 'Question'}
-                  </span>
-                ) : null}
-              </p>
+              <TopicTags pinned={t.pinned} locked={t.locked} kind={t.kind} answered={t.answered} />
               <p class="topic-meta">
                 Started by {t.author ?? 'a deleted user'}, <Time date={t.createdAt} />
                 {' · '}

@@ -35,9 +35,10 @@ export function HomePage({ groups }: { groups: ForumGroup[] }) {
                     {f.description ? <p class="forum-description">{f.description}</p> : null}
                   </div>
                   <p class="forum-counts">
-                    {count(f.topicCount, 'topic', 'topics')}
+                    {/* spans: on narrow screens the two counts sit side by side as flex items */}
+                    <span>{count(f.topicCount, 'topic', 'topics')}</span>
                     <br />
-                    {count(f.postCount, 'post', 'posts')}
+                    <span>{count(f.postCount, 'post', 'posts')}</span>
                   </p>
                   <p class="forum-latest">
                     {f.lastTopic && f.lastPostAt ? (

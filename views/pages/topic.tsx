@@ -2,6 +2,7 @@ import type { PostView, TopicWithForum } from '../../src/services/topics';
 import { Breadcrumbs } from '../components/breadcrumbs';
 import { Pagination } from '../components/pagination';
 import { Post } from '../components/post';
+import { TopicTags } from '../components/topic-tags';
 import { Layout } from '../layouts/site';
 
 export type TopicPageProps = {
@@ -26,17 +27,12 @@ export function TopicPage(p: TopicPageProps) {
         ]}
       />
       <h1>{t.title}</h1>
-      {t.pinned || t.locked || t.kind === 'question' ? (
-        <p class="topic-tags">
-          {t.pinned ? <span class="tag">Pinned</span> : null}
-          {t.locked ? <span class="tag">Locked</span> : null}
-          {t.kind === 'question' ? (
-            <span class={t.acceptedPostId ? 'tag tag-answered' : 'tag'}>
-              {t.acceptedPostId ? 'Answered' : 'Question'}
-            </span>
-          ) : null}
-        </p>
-      ) : null}
+      <TopicTags
+        pinned={t.pinned}
+        locked={t.locked}
+        kind={t.kind}
+        answered={t.acceptedPostId !== null}
+      />
       <Pagination
         label="Pages of this topic (top)"
         page={p.page}

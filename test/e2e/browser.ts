@@ -1,0 +1,279 @@
+/**
+ * Helpers for browser tests: a real forum server (src/server.ts) on a temporary database, a
+ * headless Chromium from the system packages, pages that record what went wrong in them (console
+ * errors, uncaught exceptions, Content Security Policy violations, requests to other sites), and
+ * an axe-core accessibility check.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Result as AxeResult } from 'axe-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from 'playwright-core';
+import { startServer } from '../../src/server';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// ---------------------------------------------------------------------------------------------
+// The forum server
+
+export type ForumServer = {
+  /** the origin the browser uses, e.g. http://127.0.0.1:41234 (also the forum's PUBLIC_ORIGIN) */
+  url: string;
+  /** the lines the app logged (one per request, plus `error …` lines for server errors) */
+  logs: string[];
+  /** the logged server errors so far */
+  serverErrors: () => string[];
+  /** stops the server and deletes its database */
+  close: () => Promise<void>;
+};
+
+/** A free TCP port on 127.0.0.1, so that PUBLIC_ORIGIN can be known before the server starts. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      if (!address || typeof address === 'string') {
+        probe.close();
+        reject(new Error('could not find a free port'));
+        return;
+      }
+      probe.close(() => resolve(address.port));
+    });
+  });
+}
+
+/**
+ * Starts the Node server on a fresh database file in a temporary directory, with the demo
+ * content unless `env` says otherwise. PUBLIC_ORIGIN is the address the browser will use.
+ */
+export async function startForumServer(env: Record<string, string> = {}): Promise<ForumServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'forum-e2e-'));
+  const logs: string[] = [];
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  let running: Awaited<ReturnType<typeof startServer>>;
+  try {
+    running = await startServer(
+      {
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        PUBLIC_ORIGIN: origin,
+        DATABASE_URL: `file:${join(dir, 'forum.db')}`,
+        SEED_DEMO: 'true',
+        ...env,
+      },
+      (line) => logs.push(line),
+    );
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    url: running.url,
+    logs,
+    serverErrors: () => logs.filter((l) => l.startsWith('error ')),
+    close: async () => {
+      try {
+        await running.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chromium
+
+/** Launches the system Chromium; fails (never skips) with instructions when it is missing. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM_PATH}; the browser tests need it.\n` +
+        'Install it from Debian with:\n' +
+        '  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium\n' +
+        '(do not use `npx playwright install`).',
+    );
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages that record problems
+
+export type ProblemKind = 'console-error' | 'page-error' | 'csp-violation' | 'external-request';
+
+export type Problem = { kind: ProblemKind; text: string; pageUrl: string };
+
+export type WatchedPage = {
+  page: Page;
+  context: BrowserContext;
+  /** everything that went wrong since the page was opened (or since the last `takeProblems`) */
+  problems: Problem[];
+  /** returns the recorded problems and forgets them */
+  takeProblems: () => Problem[];
+  /** from now on, problems the predicate accepts are expected and not recorded */
+  expectProblems: (expected: (p: Problem) => boolean) => void;
+  close: () => Promise<void>;
+};
+
+export type OpenPageOptions = BrowserContextOptions & {
+  /**
+   * the forum's origin: requests anywhere else are aborted and recorded as `external-request`
+   * problems, so a test can tell that the browser never left the forum by itself
+   */
+  allowOrigin?: string;
+};
+
+type CspReport = {
+  directive: string;
+  blockedURI: string;
+  sourceFile: string;
+  line: number;
+  sample: string;
+};
+
+const CSP_BINDING = '__e2eReportCspViolation';
+
+/**
+ * A new context and page that record console errors, uncaught page errors and CSP violations
+ * (from `securitypolicyviolation` events and from Chromium's console messages about the Content
+ * Security Policy). The CSP is not bypassed: the page runs under the forum's real headers.
+ */
+export async function openPage(
+  browser: Browser,
+  options: OpenPageOptions = {},
+): Promise<WatchedPage> {
+  const { allowOrigin, ...contextOptions } = options;
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    ...contextOptions,
+  });
+  let problems: Problem[] = [];
+  const expected: ((p: Problem) => boolean)[] = [];
+  const page = await context.newPage();
+  const push = (p: Problem) => {
+    if (!expected.some((accept) => accept(p))) problems.push(p);
+  };
+  const record = (kind: ProblemKind, text: string) => push({ kind, text, pageUrl: page.url() });
+
+  await context.exposeBinding(CSP_BINDING, ({ frame }, report: CspReport) => {
+    push({
+      kind: 'csp-violation',
+      text: `${report.directive} blocked ${report.blockedURI || '(inline)'} at ${report.sourceFile}:${report.line} ${report.sample}`.trim(),
+      pageUrl: frame.url(),
+    });
+  });
+  await context.addInitScript((binding) => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const report = (window as unknown as Record<string, (r: unknown) => void>)[binding];
+      report?.({
+        directive: e.effectiveDirective || e.violatedDirective,
+        blockedURI: e.blockedURI,
+        sourceFile: e.sourceFile,
+        line: e.lineNumber,
+        sample: e.sample,
+      });
+    });
+  }, CSP_BINDING);
+
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (/Content Security Policy/i.test(text)) record('csp-violation', text);
+    else if (msg.type() === 'error') {
+      const where = msg.location().url;
+      record('console-error', where ? `${text} (${where})` : text);
+    }
+  });
+  page.on('pageerror', (err) => record('page-error', err.stack ?? String(err)));
+
+  if (allowOrigin) {
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('data:') || new URL(url).origin === allowOrigin) return route.continue();
+      record('external-request', `${route.request().method()} ${url}`);
+      return route.abort('blockedbyclient');
+    });
+  }
+
+  return {
+    page,
+    context,
+    get problems() {
+      return problems;
+    },
+    takeProblems: () => {
+      const taken = problems;
+      problems = [];
+      return taken;
+    },
+    expectProblems: (accept) => {
+      expected.push(accept);
+    },
+    close: () => context.close(),
+  };
+}
+
+/**
+ * Accepts Chromium's console error for a page that answers with an error status on purpose
+ * ("Failed to load resource: the server responded with a status of 404 (Not Found)").
+ */
+export function failedLoadOf(url: string, status: number): (p: Problem) => boolean {
+  return (p) =>
+    p.kind === 'console-error' &&
+    p.text.startsWith(`Failed to load resource: the server responded with a status of ${status}`) &&
+    p.text.endsWith(`(${url})`);
+}
+
+/** Problems as readable lines, for assertion messages. */
+export function describeProblems(problems: Problem[]): string {
+  return problems.map((p) => `[${p.kind}] on ${p.pageUrl}: ${p.text}`).join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accessibility
+
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Runs axe-core on the page as it is now, against WCAG 2.1 A and AA; returns the violations. */
+export async function axeViolations(page: Page): Promise<AxeResult[]> {
+  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+  return results.violations;
+}
+
+/** Violations as readable lines: rule, impact, help, and the offending elements. */
+export function describeViolations(violations: AxeResult[]): string {
+  return violations
+    .map((v) => {
+      const nodes = v.nodes
+        .map(
+          (n) => `    ${n.target.join(' ')}\n      ${n.failureSummary?.replace(/\n/g, '\n      ')}`,
+        )
+        .join('\n');
+      return `${v.id} (${v.impact}): ${v.help}\n  ${v.helpUrl}\n${nodes}`;
+    })
+    .join('\n');
+}
