@@ -25,7 +25,8 @@ export default defineConfig({
         ],
         test: {
           name: 'edge',
-          include: ['test/edge/**/*.test.{ts,tsx}'],
+          // The content pipeline's unit tests run in workerd too: it must behave the same there.
+          include: ['test/edge/**/*.test.{ts,tsx}', 'test/unit/{cook,personal-data}.test.ts'],
           setupFiles: ['test/edge/apply-migrations.ts'],
         },
       },

@@ -66,8 +66,10 @@ export const users = sqliteTable(
 export const sessions = sqliteTable(
   'sessions',
   {
-    /** hex SHA-256 of the session token; the token itself is never stored */
+    /** the public half of the session token, used to find the session */
     id: text('id').primaryKey(),
+    /** hex SHA-256 of the secret half; the secret itself is never stored */
+    secretHash: text('secret_hash').notNull(),
     userId: integer('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),

@@ -2,22 +2,31 @@
  * createApp(deps): the whole forum as one Hono app, free of any runtime. The Node server and the
  * Worker build their database and configuration and hand them in; tests do the same.
  */
-import { Hono, type MiddlewareHandler } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ErrorPage } from '../views/pages/error';
+import { keyedHash } from './auth/rate-limit';
 import type { AppDeps, AppEnv } from './context';
 import {
   BadRequestError,
   ConflictError,
+  CrossSiteError,
   ForbiddenError,
   NotFoundError,
   TooManyRequestsError,
 } from './errors';
+import { refuseCrossSite } from './middleware/cross-site';
 import { type LogLine, requestLog } from './middleware/request-log';
 import { securityHeaders } from './middleware/security-headers';
+import { loadSession } from './middleware/session';
+import { accountRoutes } from './routes/account';
+import { authRoutes } from './routes/auth';
 import { forumRoutes } from './routes/forums';
+import { frameOf } from './routes/frame';
 import { pageRoutes } from './routes/pages';
+import { postingRoutes } from './routes/posting';
 import { topicRoutes } from './routes/topics';
 import { userRoutes } from './routes/users';
 
@@ -26,10 +35,19 @@ export type AppOptions = {
   log?: LogLine;
   /** serves public/ where the runtime does not do it itself (Node; Workers use static assets) */
   assets?: MiddlewareHandler;
+  /**
+   * The client's network address as the runtime knows it, for rate limits only. It is turned
+   * into a keyed hash at once and never stored or logged.
+   */
+  clientAddress?: (c: Context) => string | undefined;
 };
+
+/** Forms are small; a larger body is refused before anything reads it. */
+const MAX_BODY_BYTES = 256 * 1024;
 
 export function createApp(deps: AppDeps, options: AppOptions = {}) {
   const log = options.log ?? console.log;
+  const clientAddress = options.clientAddress ?? (() => undefined);
   const app = new Hono<AppEnv>();
 
   app.use(requestLog(log));
@@ -37,26 +55,54 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   if (options.assets) app.use(options.assets);
   app.use(async function provideDeps(c, next) {
     c.set('deps', deps);
+    c.set('client', keyedHash(`client:${clientAddress(c) ?? 'unknown'}`));
     await next();
   });
+  app.use(refuseCrossSite(deps.config.publicOrigin));
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        c.html(
+          ErrorPage({
+            frame: frameOf(c as Context<AppEnv>),
+            status: 413,
+            title: 'That was too much',
+            message:
+              'The form sent more than the forum accepts. Posts can have at most 50,000 characters.',
+          }),
+          413,
+        ),
+    }),
+  );
+  app.use(loadSession());
 
   app.route('/', forumRoutes);
   app.route('/', topicRoutes);
+  app.route('/', postingRoutes);
   app.route('/', userRoutes);
+  app.route('/', authRoutes);
+  app.route('/', accountRoutes);
   app.route('/', pageRoutes);
 
   app.notFound((c) =>
     c.html(
-      ErrorPage({ status: 404, title: 'Page not found', message: 'We could not find that page.' }),
+      ErrorPage({
+        frame: frameOf(c),
+        status: 404,
+        title: 'Page not found',
+        message: 'We could not find that page.',
+      }),
       404,
     ),
   );
 
   app.onError((err, c) => {
     const page = (status: ContentfulStatusCode, title: string, message: string) =>
-      c.html(ErrorPage({ status, title, message }), status);
+      c.html(ErrorPage({ frame: frameOf(c), status, title, message }), status);
     if (err instanceof NotFoundError) return page(404, 'Page not found', err.message);
     if (err instanceof BadRequestError) return page(400, err.title, err.message);
+    if (err instanceof CrossSiteError) return page(403, 'Request refused', err.message);
     if (err instanceof ForbiddenError) return page(403, 'Not allowed', err.message);
     if (err instanceof ConflictError) return page(409, 'That cannot be done now', err.message);
     if (err instanceof TooManyRequestsError) {

@@ -6,6 +6,12 @@ export type PrivacyRevision = { version: string; date: string; summary: string }
 
 export const PRIVACY_REVISIONS: readonly PrivacyRevision[] = [
   {
+    version: '1.1',
+    date: '2026-11-25',
+    summary:
+      'Describes accounts, the sign-in cookie, the one-time acknowledgement that posts are public, the personal-information check, and who can see earlier versions of edited posts.',
+  },
+  {
     version: '1.0',
     date: '2026-11-25',
     summary: 'First version of the forums privacy notice.',

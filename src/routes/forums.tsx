@@ -4,6 +4,7 @@ import { ForumPage } from '../../views/pages/forum';
 import { HomePage } from '../../views/pages/home';
 import type { AppEnv } from '../context';
 import { NotFoundError } from '../errors';
+import { canStartTopic } from '../policy';
 import {
   decodeCursor,
   encodeCursor,
@@ -12,6 +13,7 @@ import {
   listTopics,
 } from '../services/forums';
 import { pageQuery, parseQuery } from '../validation/fields';
+import { frameOf } from './frame';
 
 const cursor = z
   .string()
@@ -25,7 +27,7 @@ const forumQuery = pageQuery.extend({ after: cursor, before: cursor });
 export const forumRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const groups = await listForumGroups(c.get('deps'));
-    return c.html(<HomePage groups={groups} />);
+    return c.html(<HomePage frame={frameOf(c)} groups={groups} />);
   })
   .get('/f/:forum', async (c) => {
     const deps = c.get('deps');
@@ -52,6 +54,14 @@ export const forumRoutes = new Hono<AppEnv>()
       : null;
     return c.html(
       <ForumPage
+        frame={frameOf(c)}
+        newTopic={
+          canStartTopic(c.get('viewer'), forum, deps.now())
+            ? 'allowed'
+            : c.get('viewer')
+              ? 'not-allowed'
+              : 'sign-in'
+        }
         forum={forum}
         topics={result.topics}
         page={result.page}

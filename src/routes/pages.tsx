@@ -6,6 +6,7 @@ import { PRIVACY_REVISIONS } from '../content/privacy';
 import type { AppEnv } from '../context';
 import { BadRequestError } from '../errors';
 import { databaseAnswers } from '../services/health';
+import { frameOf } from './frame';
 
 const outboundUrl = z
   .string({ error: 'This page needs the address of the other site (?url=…).' })
@@ -36,7 +37,7 @@ const outboundUrl = z
   });
 
 export const pageRoutes = new Hono<AppEnv>()
-  .get('/privacy', (c) => c.html(<PrivacyPage revisions={PRIVACY_REVISIONS} />))
+  .get('/privacy', (c) => c.html(<PrivacyPage frame={frameOf(c)} revisions={PRIVACY_REVISIONS} />))
   .get('/out', (c) => {
     const parsed = outboundUrl.safeParse(c.req.query('url'));
     if (!parsed.success) {
@@ -49,6 +50,7 @@ export const pageRoutes = new Hono<AppEnv>()
     const url = parsed.data;
     return c.html(
       <OutboundPage
+        frame={frameOf(c)}
         url={url.href}
         host={url.hostname}
         backHref={backHref(c.req.header('Referer'), c.req.url)}

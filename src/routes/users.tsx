@@ -4,6 +4,7 @@ import { ProfilePage } from '../../views/pages/profile';
 import type { AppEnv } from '../context';
 import { getPublicProfile, listProfilePosts } from '../services/users';
 import { parseQuery } from '../validation/fields';
+import { frameOf } from './frame';
 
 const profileQuery = z.object({
   before: z
@@ -20,6 +21,7 @@ export const userRoutes = new Hono<AppEnv>().get('/u/:username', async (c) => {
   const base = `/u/${profile.username}`;
   return c.html(
     <ProfilePage
+      frame={frameOf(c)}
       profile={profile}
       posts={page.posts}
       olderHref={page.olderCursor ? `${base}?before=${page.olderCursor}` : null}

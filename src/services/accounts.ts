@@ -1,8 +1,13 @@
 /**
- * Accounts: creating people. (Sign-up rules and sign-in arrive with the accounts routes.)
+ * Accounts: joining, signing in, changing the password. Sign-in failures say the same thing
+ * whether or not the account exists, and take as long.
  */
+import { eq, or } from 'drizzle-orm';
 import { users } from '../../db/schema';
+import { hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from '../auth/password';
+import { createSession, invalidateUserSessions, type NewSession } from '../auth/session';
 import type { AppDeps } from '../context';
+import { FormError } from '../errors';
 
 export type NewMember = {
   username: string;
@@ -26,4 +31,149 @@ export async function createMember(deps: AppDeps, m: NewMember) {
     .returning({ id: users.id, username: users.username });
   if (!row) throw new Error('user insert returned no row');
   return row;
+}
+
+export type Registration = { username: string; email: string; password: string };
+
+/**
+ * Creates an account and signs it in. The person has confirmed being 13 or older (the form
+ * requires it); no birth date is asked or kept.
+ * @throws FormError when the username or email is taken, or the client registers too often
+ */
+export async function register(
+  deps: AppDeps,
+  client: string,
+  input: Registration,
+): Promise<NewSession & { userId: number }> {
+  const usernameKey = input.username.toLowerCase();
+  const emailKey = input.email.toLowerCase();
+  // Every attempt counts, so that nobody can probe which names and addresses are taken.
+  for (const verdict of [
+    deps.limits.registerPerClient.hit(client),
+    deps.limits.registerPerAccount.hit(`register:${emailKey}`),
+  ]) {
+    if (!verdict.ok) {
+      throw new FormError(
+        {
+          form: 'Too many attempts to create an account. Please wait a while before trying again.',
+        },
+        429,
+        verdict.retryAfterSeconds,
+      );
+    }
+  }
+  const taken = await deps.db
+    .select({ usernameKey: users.usernameKey, emailKey: users.emailKey })
+    .from(users)
+    .where(or(eq(users.usernameKey, usernameKey), eq(users.emailKey, emailKey)));
+  const errors: Record<string, string> = {};
+  if (taken.some((t) => t.usernameKey === usernameKey))
+    errors.username = 'That username is taken. Please choose another.';
+  if (taken.some((t) => t.emailKey === emailKey)) {
+    errors.email =
+      'An account with this email address exists. Sign in instead, or use another address.';
+  }
+  if (Object.keys(errors).length > 0) throw new FormError(errors, 409);
+
+  const passwordHash = await hashPassword(input.password);
+  const at = new Date(deps.now());
+  let userId: number;
+  try {
+    const [row] = await deps.db
+      .insert(users)
+      .values({
+        username: input.username,
+        usernameKey,
+        email: input.email,
+        emailKey,
+        passwordHash,
+        createdAt: at,
+        ageConfirmedAt: at,
+      })
+      .returning({ id: users.id });
+    if (!row) throw new Error('user insert returned no row');
+    userId = row.id;
+  } catch (err) {
+    // Someone else took the name or address between the check and the insert.
+    if (/UNIQUE/i.test(String((err as { cause?: unknown }).cause ?? err))) {
+      throw new FormError(
+        { username: 'That username or email address was just taken. Please try again.' },
+        409,
+      );
+    }
+    throw err;
+  }
+  const created = await createSession(deps, userId, { remember: false });
+  return { ...created, userId };
+}
+
+export type Login = { login: string; password: string; remember: boolean };
+
+const LOGIN_FAILED = 'That username or email and password do not match an account.';
+
+/**
+ * Signs in by username or email.
+ * @throws FormError with the same message whether or not the account exists; 429 when the
+ *   client or the account has failed too often
+ */
+export async function login(deps: AppDeps, client: string, input: Login): Promise<NewSession> {
+  const account = `login:${input.login.toLowerCase()}`;
+  for (const verdict of [
+    deps.limits.loginPerClient.check(client),
+    deps.limits.loginPerAccount.check(account),
+  ]) {
+    if (!verdict.ok) {
+      throw new FormError(
+        { form: 'Too many sign-in attempts. Please wait a few minutes before trying again.' },
+        429,
+        verdict.retryAfterSeconds,
+      );
+    }
+  }
+  deps.limits.loginPerClient.hit(client);
+  const key = input.login.toLowerCase();
+  const user = await deps.db
+    .select({ id: users.id, passwordHash: users.passwordHash })
+    .from(users)
+    .where(key.includes('@') ? eq(users.emailKey, key) : eq(users.usernameKey, key))
+    .get();
+  const ok = user?.passwordHash
+    ? await verifyPassword(user.passwordHash, input.password)
+    : await verifyAgainstNothing(input.password);
+  if (!user || !ok) {
+    deps.limits.loginPerAccount.hit(account);
+    throw new FormError({ form: LOGIN_FAILED }, 422);
+  }
+  deps.limits.loginPerAccount.reset(account);
+  if (user.passwordHash && needsRehash(user.passwordHash)) {
+    await deps.db
+      .update(users)
+      .set({ passwordHash: await hashPassword(input.password) })
+      .where(eq(users.id, user.id));
+  }
+  return createSession(deps, user.id, { remember: input.remember });
+}
+
+/**
+ * Changes the password and ends every other session of the account.
+ * @throws FormError when the current password is wrong
+ */
+export async function changePassword(
+  deps: AppDeps,
+  actor: { id: number; sessionId: string },
+  input: { currentPassword: string; newPassword: string },
+): Promise<void> {
+  const user = await deps.db
+    .select({ passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, actor.id))
+    .get();
+  if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    throw new FormError({ current_password: 'That is not your current password.' });
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  await deps.db.batch([
+    deps.db.update(users).set({ passwordHash }).where(eq(users.id, actor.id)),
+    invalidateUserSessions(deps, actor.id, actor.sessionId),
+  ]);
 }

@@ -1,17 +1,39 @@
 /**
- * Writing posts: a new topic with its first post, and replies. Every write is one `db.batch`,
- * atomic on libSQL and D1: the post, the topic's and forum's counters and the author's counters
- * change together or not at all.
+ * Writing posts: new topics, replies, edits (every edit keeps the replaced text as a revision),
+ * deletion by the author. Each write is one `db.batch`, atomic on libSQL and D1: the post, the
+ * topic's, forum's and author's counters and the search index change together or not at all.
+ *
+ * `startTopic`, `reply` and `editPost` apply the forum's rules (permissions, the one-time
+ * public-content acknowledgement, posting limits, the personal-data check) and then write with
+ * `createTopic`/`createReply`, which the demo content uses directly.
  */
-import { and, eq, isNull, sql } from 'drizzle-orm';
-import { forums, posts, type TopicKind, topics, users } from '../../db/schema';
+import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { postsFts } from '../../db/fts';
+import { forums, postRevisions, posts, type TopicKind, topics, users } from '../../db/schema';
 import { COOK_VERSION, cook } from '../content/cook';
+import { findPersonalData } from '../content/personal-data';
 import { slugify } from '../content/slug';
 import type { AppDeps } from '../context';
-import { ConflictError } from '../errors';
+import { ConflictError, FormError, NotFoundError, PersonalDataFound } from '../errors';
+import {
+  type Actor,
+  requireEditPost,
+  requireReply,
+  requireStartTopic,
+  type TopicFacts,
+} from '../policy';
+import { postingLimitsFor } from '../policy/posting-limits';
 
 /** The id SQLite gave the row most recently inserted in this batch (same connection). */
 const lastInsertId = sql<number>`last_insert_rowid()`;
+
+type Db = AppDeps['db'];
+
+/** Search index rows for a post: the topic title goes with the first post only. */
+const indexPost = (db: Db, postId: SQL | number, title: string, markdown: string) =>
+  db.insert(postsFts).values({ rowid: postId, title, body: markdown });
+const unindexPost = (db: Db, postId: number) =>
+  db.delete(postsFts).where(eq(postsFts.rowid, postId));
 
 export type NewTopic = {
   forumId: number;
@@ -19,13 +41,13 @@ export type NewTopic = {
   title: string;
   body: string;
   kind: TopicKind;
+  /** the author acknowledged now that posts are public */
+  publicAck?: boolean;
 };
 
 export type Created = { topicId: number; postId: number; number: number; slug: string };
 
-/**
- * Creates a topic and its first post. Input must already be validated.
- */
+/** Writes a topic and its first post. Input must already be validated and allowed. */
 export async function createTopic(deps: AppDeps, input: NewTopic): Promise<Created> {
   const { db } = deps;
   const at = new Date(deps.now());
@@ -73,24 +95,36 @@ export async function createTopic(deps: AppDeps, input: NewTopic): Promise<Creat
         lastPostAt: at,
       })
       .where(eq(forums.id, input.forumId)),
-    db
-      .update(users)
-      .set({ postCount: sql`${users.postCount} + 1`, lastPostedAt: at })
-      .where(eq(users.id, input.authorId)),
+    authorPosted(db, input.authorId, at, input.publicAck),
+    indexPost(db, lastInsertId, input.title, input.body),
   ]);
   if (!topic || !post) throw new Error('topic insert returned no row');
   return { topicId: topic.id, postId: post.id, number: 1, slug };
+}
+
+function authorPosted(db: Db, authorId: number, at: Date, publicAck: boolean | undefined) {
+  return db
+    .update(users)
+    .set({
+      postCount: sql`${users.postCount} + 1`,
+      lastPostedAt: at,
+      ...(publicAck ? { publicAckAt: sql`coalesce(${users.publicAckAt}, ${at.getTime()})` } : {}),
+    })
+    .where(eq(users.id, authorId));
 }
 
 export type NewReply = {
   topicId: number;
   authorId: number;
   body: string;
+  publicAck?: boolean;
+  /** staff may reply to locked topics */
+  allowLocked?: boolean;
 };
 
 /**
- * Adds a reply at the end of a topic. The post number comes from the topic's counter inside the
- * same batch, so concurrent replies never share a number.
+ * Writes a reply at the end of a topic. The post number comes from the topic's counter inside
+ * the same batch, so concurrent replies never share a number.
  * @throws ConflictError when the topic is locked or removed by the time the batch runs
  */
 export async function createReply(deps: AppDeps, input: NewReply): Promise<Created> {
@@ -99,7 +133,7 @@ export async function createReply(deps: AppDeps, input: NewReply): Promise<Creat
   const bodyHtml = cook(input.body, deps.cook);
   const topicForum = sql`(select forum_id from topics where id = ${input.topicId})`;
   try {
-    const [, [post], , , , [topic]] = await db.batch([
+    const [, [post], , , , , [topic]] = await db.batch([
       // When the topic cannot take replies this matches nothing, the number below repeats an
       // existing one, and the unique (topic_id, number) index aborts the whole batch.
       db
@@ -111,7 +145,11 @@ export async function createReply(deps: AppDeps, input: NewReply): Promise<Creat
           lastPostAt: at,
         })
         .where(
-          and(eq(topics.id, input.topicId), eq(topics.locked, false), isNull(topics.removedAt)),
+          and(
+            eq(topics.id, input.topicId),
+            input.allowLocked ? undefined : eq(topics.locked, false),
+            isNull(topics.removedAt),
+          ),
         ),
       db
         .insert(posts)
@@ -135,10 +173,8 @@ export async function createReply(deps: AppDeps, input: NewReply): Promise<Creat
           lastPostAt: at,
         })
         .where(sql`${forums.id} = ${topicForum}`),
-      db
-        .update(users)
-        .set({ postCount: sql`${users.postCount} + 1`, lastPostedAt: at })
-        .where(eq(users.id, input.authorId)),
+      authorPosted(db, input.authorId, at, input.publicAck),
+      indexPost(db, lastInsertId, '', input.body),
       db.select({ slug: topics.slug }).from(topics).where(eq(topics.id, input.topicId)),
     ]);
     if (!post || !topic) throw new Error('reply insert returned no row');
@@ -154,4 +190,255 @@ function isUniqueViolation(err: unknown): boolean {
     if (/UNIQUE constraint failed/i.test(String((e as Error).message ?? e))) return true;
   }
   return false;
+}
+
+/** The signed-in author, as the posting rules need them. */
+export type Author = NonNullable<Actor> & { publicAckAt: Date | null; lastPostedAt: Date | null };
+
+export type Draft = {
+  body: string;
+  /** "I understand my posts are public", ticked in this submission */
+  publicAck: boolean;
+  /** post although personal data was detected */
+  postAnyway: boolean;
+};
+
+/**
+ * The rules every new post passes before it is written.
+ * @throws FormError (public acknowledgement missing, too many links: 422; too soon: 429)
+ * @throws PersonalDataFound when the body looks like it holds personal data and the author has
+ *   not chosen to post anyway
+ */
+function checkNewPost(deps: AppDeps, author: Author, draft: Draft, html: string) {
+  if (!author.publicAckAt && !draft.publicAck) {
+    throw new FormError({
+      public_ack:
+        'Please confirm that you understand your posts are public before your first post.',
+    });
+  }
+  const now = deps.now();
+  const limits = postingLimitsFor(author, now);
+  const since = author.lastPostedAt
+    ? now - author.lastPostedAt.getTime()
+    : Number.POSITIVE_INFINITY;
+  if (since < limits.intervalMs) {
+    const wait = Math.ceil((limits.intervalMs - since) / 1000);
+    throw new FormError(
+      {
+        form: `You are posting too quickly. Please wait ${wait} second${wait === 1 ? '' : 's'} and post again; your text is kept below.`,
+      },
+      429,
+      wait,
+    );
+  }
+  checkLinks(author, html, now);
+  checkPersonalData(draft);
+}
+
+function checkLinks(author: Author, html: string, now: number) {
+  const { maxLinks } = postingLimitsFor(author, now);
+  const links = html.match(/<a\s/g)?.length ?? 0;
+  if (links > maxLinks) {
+    throw new FormError({
+      body: `New accounts can include at most ${maxLinks} links in a post during their first day; this one has ${links}.`,
+    });
+  }
+}
+
+function checkPersonalData(draft: Pick<Draft, 'body' | 'postAnyway'>) {
+  if (draft.postAnyway) return;
+  const findings = findPersonalData(draft.body);
+  if (findings.length > 0) throw new PersonalDataFound(findings);
+}
+
+export type TopicDraft = Draft & { title: string; kind: TopicKind };
+
+/**
+ * Starts a topic in a forum for a signed-in author.
+ * @throws ForbiddenError, FormError, PersonalDataFound (see checkNewPost)
+ */
+export async function startTopic(
+  deps: AppDeps,
+  author: Author,
+  forum: { id: number; archived: boolean },
+  draft: TopicDraft,
+): Promise<Created> {
+  requireStartTopic(author, forum, deps.now());
+  checkNewPost(deps, author, draft, cook(draft.body, deps.cook));
+  return createTopic(deps, {
+    forumId: forum.id,
+    authorId: author.id,
+    title: draft.title,
+    body: draft.body,
+    kind: draft.kind,
+    publicAck: draft.publicAck,
+  });
+}
+
+/**
+ * Replies to a topic for a signed-in author.
+ * @throws ForbiddenError, FormError, PersonalDataFound, ConflictError
+ */
+export async function reply(
+  deps: AppDeps,
+  author: Author,
+  topic: TopicFacts & { id: number },
+  draft: Draft,
+): Promise<Created> {
+  requireReply(author, topic, deps.now());
+  checkNewPost(deps, author, draft, cook(draft.body, deps.cook));
+  return createReply(deps, {
+    topicId: topic.id,
+    authorId: author.id,
+    body: draft.body,
+    publicAck: draft.publicAck,
+    allowLocked: topic.locked,
+  });
+}
+
+/** What the Preview button shows: the post exactly as it would be cooked. Writes nothing. */
+export function previewPost(deps: AppDeps, body: string): string {
+  return cook(body, deps.cook);
+}
+
+export type PostForEdit = typeof posts.$inferSelect & {
+  topic: TopicFacts & { id: number; title: string; slug: string; forumId: number };
+};
+
+/** A post with its topic and forum facts, for editing, deleting and its history. */
+export async function getPost(deps: AppDeps, postId: number): Promise<PostForEdit> {
+  const row = await deps.db
+    .select({
+      post: posts,
+      topic: {
+        id: topics.id,
+        title: topics.title,
+        slug: topics.slug,
+        locked: topics.locked,
+        removedAt: topics.removedAt,
+        forumId: topics.forumId,
+      },
+      archived: forums.archived,
+    })
+    .from(posts)
+    .innerJoin(topics, eq(topics.id, posts.topicId))
+    .innerJoin(forums, eq(forums.id, topics.forumId))
+    .where(eq(posts.id, postId))
+    .get();
+  if (!row || row.topic.removedAt) throw new NotFoundError('There is no post at this address.');
+  return { ...row.post, topic: { ...row.topic, forum: { archived: row.archived } } };
+}
+
+/**
+ * Replaces a post's text, keeping the replaced text as a revision.
+ * @throws ForbiddenError, FormError (links), PersonalDataFound
+ */
+export async function editPost(
+  deps: AppDeps,
+  author: Author,
+  post: PostForEdit,
+  draft: Pick<Draft, 'body' | 'postAnyway'>,
+): Promise<void> {
+  const now = deps.now();
+  requireEditPost(author, post, post.topic, now);
+  if (draft.body === post.bodyMarkdown) return;
+  const bodyHtml = cook(draft.body, deps.cook);
+  checkLinks(author, bodyHtml, now);
+  checkPersonalData(draft);
+  const { db } = deps;
+  const at = new Date(now);
+  const visible = post.state === 'visible';
+  await db.batch([
+    db.insert(postRevisions).values({
+      postId: post.id,
+      number: post.revisionCount + 1,
+      bodyMarkdown: post.bodyMarkdown,
+      bodyHtml: post.bodyHtml,
+      editorId: author.id,
+      createdAt: post.editedAt ?? post.createdAt,
+    }),
+    db
+      .update(posts)
+      .set({
+        bodyMarkdown: draft.body,
+        bodyHtml,
+        cookVersion: COOK_VERSION,
+        editedAt: at,
+        revisionCount: sql`${posts.revisionCount} + 1`,
+      })
+      .where(eq(posts.id, post.id)),
+    unindexPost(db, post.id),
+    ...(visible
+      ? [indexPost(db, post.id, post.number === 1 ? post.topic.title : '', draft.body)]
+      : []),
+  ]);
+}
+
+/**
+ * The author deletes their post: it keeps its place in the thread as "deleted by its author",
+ * its text leaves the page and the search index.
+ */
+export async function deletePost(deps: AppDeps, author: Author, post: PostForEdit): Promise<void> {
+  requireEditPost(author, post, post.topic, deps.now());
+  const { db } = deps;
+  await db.batch([
+    db
+      .update(posts)
+      .set({ deletedAt: new Date(deps.now()) })
+      .where(eq(posts.id, post.id)),
+    db
+      .update(users)
+      .set({ postCount: sql`max(${users.postCount} - 1, 0)` })
+      .where(eq(users.id, author.id)),
+    unindexPost(db, post.id),
+  ]);
+}
+
+export type Revision = { number: number; bodyHtml: string; createdAt: Date; current: boolean };
+
+/** Every version of a post, newest first; the first entry is the current text. */
+export async function listRevisions(deps: AppDeps, post: PostForEdit): Promise<Revision[]> {
+  const older = await deps.db
+    .select({
+      number: postRevisions.number,
+      bodyHtml: postRevisions.bodyHtml,
+      createdAt: postRevisions.createdAt,
+    })
+    .from(postRevisions)
+    .where(eq(postRevisions.postId, post.id))
+    .orderBy(desc(postRevisions.number));
+  return [
+    {
+      number: post.revisionCount + 1,
+      bodyHtml: post.bodyHtml,
+      createdAt: post.editedAt ?? post.createdAt,
+      current: true,
+    },
+    ...older.map((r) => ({ ...r, current: false })),
+  ];
+}
+
+/** The markdown a Quote link puts in the reply box. */
+export async function quoteOf(deps: AppDeps, topicId: number, postId: number): Promise<string> {
+  const row = await deps.db
+    .select({ body: posts.bodyMarkdown, number: posts.number, username: users.username })
+    .from(posts)
+    .leftJoin(users, eq(users.id, posts.userId))
+    .where(
+      and(
+        eq(posts.id, postId),
+        eq(posts.topicId, topicId),
+        eq(posts.state, 'visible'),
+        isNull(posts.deletedAt),
+        isNull(posts.removedAt),
+      ),
+    )
+    .get();
+  if (!row) throw new NotFoundError('That post cannot be quoted.');
+  const quoted = row.body
+    .trim()
+    .split('\n')
+    .map((line) => (line ? `> ${line}` : '>'))
+    .join('\n');
+  return `${row.username ?? 'A deleted user'} wrote in [#${row.number}](/p/${postId}):\n\n${quoted}\n\n`;
 }

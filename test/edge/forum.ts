@@ -1,20 +1,46 @@
-/** The forum inside workerd: requests go through the real Worker entry, data lives in local D1. */
+/** The forum inside workerd, with data in this test file's local D1 database. */
 import { env, exports } from 'cloudflare:workers';
 import { createDb } from '../../db/client';
+import { createApp } from '../../src/app';
 import { makeDeps } from '../../src/context';
 import { loadConfig } from '../../src/env';
 
 export const ORIGIN = 'http://forum.test';
 
+const config = () => loadConfig({ NODE_ENV: 'test', PUBLIC_ORIGIN: ORIGIN });
+
+/** Requests go through the real Worker entry (src/worker.ts). */
 export function edgeForum() {
-  const deps = makeDeps(
-    createDb({ d1: env.DB }),
-    loadConfig({ NODE_ENV: 'test', PUBLIC_ORIGIN: ORIGIN }),
-  );
+  const deps = makeDeps(createDb({ d1: env.DB }), config());
   const worker = (exports as unknown as { default: Fetcher }).default;
   return {
     deps,
     request: (path: string, init?: RequestInit) =>
       worker.fetch(new Request(new URL(path, ORIGIN), init)),
+  };
+}
+
+/**
+ * The app built in workerd around a clock the test moves (sessions, posting limits), and telling
+ * clients apart by a test header (requests here carry no network address).
+ */
+export function clockedEdgeForum() {
+  let now = Date.parse('2026-11-20T12:00:00Z');
+  const clock = {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+  const deps = makeDeps(createDb({ d1: env.DB }), config(), clock.now);
+  const app = createApp(deps, {
+    log: () => {},
+    clientAddress: (c) => c.req.header('x-test-client'),
+  });
+  return {
+    deps,
+    clock,
+    routes: app.routes.map((r) => ({ method: r.method, path: r.path })),
+    request: (path: string, init?: RequestInit) => app.request(new URL(path, ORIGIN).href, init),
   };
 }

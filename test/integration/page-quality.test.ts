@@ -4,6 +4,7 @@
  */
 import { HtmlValidate } from 'html-validate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agent, location } from '../shared/agent';
 import { buildFixture, type Fixture } from '../shared/fixture';
 import { createTestForum, type TestForum } from '../support/forum';
 import { parseHtml } from '../support/html';
@@ -32,6 +33,70 @@ const pages = () => [
   '/out?url=javascript%3Aalert(1)',
   '/no-such-page',
 ];
+
+/** Pages of a signed-in member, including forms coming back with errors. */
+async function memberPages(): Promise<{ path: string; html: string }[]> {
+  const a = agent(forum.request, { client: 'quality' });
+  const out: { path: string; html: string }[] = [];
+  const keep = async (path: string, res: Response | Promise<Response>) => {
+    out.push({ path, html: await (await res).text() });
+  };
+  await keep('/register', a.get('/register'));
+  await keep('/login', a.get('/login?next=%2Ff%2Fbusy'));
+  await keep(
+    'POST /register (errors)',
+    a.post('/register', { username: 'x', email: 'nope', password: 'short' }),
+  );
+  await keep(
+    'POST /login (error)',
+    a.post('/login', { login: 'nobody', password: 'wrong password' }),
+  );
+  await a.post('/register', {
+    username: 'quality_member',
+    email: 'quality@example.com',
+    password: 'correct horse battery staple',
+    age_confirmed: '1',
+  });
+  await keep('/ (signed in)', a.get('/'));
+  await keep('/f/busy/new', a.get('/f/busy/new'));
+  await keep('POST /f/busy (errors)', a.post('/f/busy', { title: 'x', body: '' }));
+  await keep(
+    'POST /f/busy (personal data)',
+    a.post('/f/busy', { title: 'Contact details', body: 'Mail me: a@b.example', public_ack: '1' }),
+  );
+  await keep(
+    'POST /f/busy (preview)',
+    a.post('/f/busy', { title: 'Preview me', body: '# Hi\n\n**there**', preview: '1' }),
+  );
+  const created = await a.post('/f/busy', {
+    title: 'Quality topic',
+    body: 'Some text.',
+    public_ack: '1',
+  });
+  const topicPath = location(created);
+  const topicId = topicPath.split('/')[2];
+  await keep('topic (signed in)', a.get(topicPath));
+  await keep('reply page', a.get(`/t/${topicId}/replies/new?quote=${fx.long.postId}`));
+  const postId = parseHtml(out[out.length - 2]?.html ?? '')
+    .querySelector('article.post')
+    ?.getAttribute('id')
+    ?.slice(1);
+  await a.post(`/posts/${postId}`, { body: 'Some edited text.' });
+  await keep('edit page', a.get(`/posts/${postId}/edit`));
+  await keep('history page', a.get(`/posts/${postId}/history`));
+  await keep('delete page', a.get(`/posts/${postId}/delete`));
+  await keep('account page', a.get('/account'));
+  await keep(
+    'POST /account/password (errors)',
+    a.post('/account/password', { current_password: 'x', new_password: 'y' }),
+  );
+  // The journey really happened: signed in, the topic and its edit exist.
+  const html = (path: string) => out.find((p) => p.path === path)?.html ?? '';
+  expect(html('topic (signed in)')).toContain('Post reply');
+  expect(html('history page')).toContain('Some edited text.');
+  expect(html('POST /f/busy (personal data)')).toContain('<mark>a@b.example</mark>');
+  return out;
+}
 
 describe('every page', () => {
   const validator = new HtmlValidate({

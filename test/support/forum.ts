@@ -14,6 +14,10 @@ import { loadConfig } from '../../src/env';
 
 export const ORIGIN = 'http://forum.test';
 
+/** Tests tell clients apart with this header (the app never sees real addresses in app.request). */
+export const testClientAddress = (c: { req: { header: (name: string) => string | undefined } }) =>
+  c.req.header('x-test-client') ?? '192.0.2.1';
+
 export type TestForum = Awaited<ReturnType<typeof createTestForum>>;
 
 export type TestForumOptions = {
@@ -47,7 +51,7 @@ export async function createTestForum(
   );
   const deps = makeDeps(db, config, clock.now);
   const logs: string[] = [];
-  const app = createApp(deps, { log: (line) => logs.push(line) });
+  const app = createApp(deps, { log: (line) => logs.push(line), clientAddress: testClientAddress });
   return {
     app,
     deps,
@@ -55,6 +59,7 @@ export async function createTestForum(
     client,
     clock,
     logs,
+    routes: app.routes.map((r) => ({ method: r.method, path: r.path })),
     /** a request to the app, as a browser on the forum's own origin would send it */
     request: (path: string, init?: RequestInit) => app.request(new URL(path, ORIGIN).href, init),
     close: () => {

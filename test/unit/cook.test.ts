@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COOK_VERSION, cook } from '../../src/content/cook';
-import payloads from '../fixtures/xss/payloads.json';
+import { payloads } from '../fixtures/xss/payloads';
 import { harmfulParts } from '../support/harmless';
 import { parseHtml as parse } from '../support/html';
 

@@ -14,8 +14,21 @@ export function removalLabel(reason: string | null): string {
   return REMOVAL_REASONS[reason ?? 'other'] ?? 'other';
 }
 
+/** What the viewer may do with a post (decided by src/policy). */
+export type PostActions = { quote: boolean; edit: boolean; delete: boolean; history: boolean };
+
+export const NO_ACTIONS: PostActions = { quote: false, edit: false, delete: false, history: false };
+
 /** One post in a thread; `bodyHtml` is cooked (sanitized) at write time, so it is output as is. */
-export function Post({ post }: { post: PostView }) {
+export function Post({
+  post,
+  topicId,
+  actions = NO_ACTIONS,
+}: {
+  post: PostView;
+  topicId: number;
+  actions?: PostActions;
+}) {
   const authorName = post.author ? (post.author.displayName ?? post.author.username) : null;
   return (
     <article id={`p${post.id}`} class="post" aria-labelledby={`p${post.id}-author`}>
@@ -59,6 +72,30 @@ export function Post({ post }: { post: PostView }) {
       ) : (
         <div class="post-body">{raw(post.bodyHtml)}</div>
       )}
+      {actions.quote || actions.edit || actions.delete || actions.history ? (
+        <ul class="post-actions" aria-label={`Actions for post #${post.number}`}>
+          {actions.quote ? (
+            <li>
+              <a href={`/t/${topicId}/replies/new?quote=${post.id}`}>Quote</a>
+            </li>
+          ) : null}
+          {actions.edit ? (
+            <li>
+              <a href={`/posts/${post.id}/edit`}>Edit</a>
+            </li>
+          ) : null}
+          {actions.history ? (
+            <li>
+              <a href={`/posts/${post.id}/history`}>History</a>
+            </li>
+          ) : null}
+          {actions.delete ? (
+            <li>
+              <a href={`/posts/${post.id}/delete`}>Delete</a>
+            </li>
+          ) : null}
+        </ul>
+      ) : null}
     </article>
   );
 }

@@ -1,7 +1,15 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 
+/** What every page knows about the request: who is looking, and where. */
+export type Frame = {
+  viewer: { username: string } | null;
+  /** the path and query of the page, for "sign in and come back" links */
+  path: string;
+};
+
 export type LayoutProps = {
+  frame: Frame;
   /** the page's own title; the site name is appended */
   title: string;
   description?: string;
@@ -20,6 +28,13 @@ function jsonLdScript(data: unknown) {
   // `<` is escaped so that no text inside can end the script element.
   const json = JSON.stringify(data).replace(/</g, '\\u003c');
   return raw(`<script type="application/ld+json">${json}</script>`);
+}
+
+/** The sign-in link comes back to the page it was followed from. */
+export function signInHref(path: string): string {
+  return path === '/' || path.startsWith('/login') || path.startsWith('/register')
+    ? '/login'
+    : `/login?next=${encodeURIComponent(path)}`;
 }
 
 /** Every page's frame: skip link, banner with navigation, main landmark, footer. */
@@ -56,6 +71,34 @@ export function Layout(props: LayoutProps) {
                   <li>
                     <a href="/privacy">Privacy</a>
                   </li>
+                  {props.frame.viewer ? (
+                    <>
+                      <li>
+                        <a href={`/u/${props.frame.viewer.username}`}>
+                          {props.frame.viewer.username}
+                        </a>
+                      </li>
+                      <li>
+                        <a href="/account">Account</a>
+                      </li>
+                      <li>
+                        <form method="post" action="/logout" class="inline-form">
+                          <button type="submit" class="link-button">
+                            Sign out
+                          </button>
+                        </form>
+                      </li>
+                    </>
+                  ) : (
+                    <>
+                      <li>
+                        <a href={signInHref(props.frame.path)}>Sign in</a>
+                      </li>
+                      <li>
+                        <a href="/register">Join</a>
+                      </li>
+                    </>
+                  )}
                 </ul>
               </nav>
             </div>

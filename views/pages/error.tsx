@@ -1,10 +1,10 @@
-import { Layout } from '../layouts/site';
+import { type Frame, Layout } from '../layouts/site';
 
-export type ErrorPageProps = { status: number; title: string; message: string };
+export type ErrorPageProps = { frame: Frame; status: number; title: string; message: string };
 
-export function ErrorPage({ status, title, message }: ErrorPageProps) {
+export function ErrorPage({ frame, status, title, message }: ErrorPageProps) {
   return (
-    <Layout title={title} noindex>
+    <Layout frame={frame} title={title} noindex>
       <h1>{title}</h1>
       <p>{message}</p>
       <p class="muted">Error {status}.</p>

@@ -3,9 +3,10 @@ import { Breadcrumbs } from '../components/breadcrumbs';
 import { Pagination } from '../components/pagination';
 import { Time } from '../components/time';
 import { TopicTags } from '../components/topic-tags';
-import { Layout } from '../layouts/site';
+import { type Frame, Layout, signInHref } from '../layouts/site';
 
 export type ForumPageProps = {
+  frame: Frame;
   forum: Forum;
   topics: TopicListItem[];
   page: number;
@@ -13,15 +14,33 @@ export type ForumPageProps = {
   prevHref: string | null;
   nextHref: string | null;
   canonical: string;
+  /** whether the viewer can start a topic here, or what to say instead */
+  newTopic: 'allowed' | 'sign-in' | 'not-allowed';
 };
 
 export function ForumPage(p: ForumPageProps) {
   const title = p.page > 1 ? `${p.forum.name} (page ${p.page})` : p.forum.name;
   return (
-    <Layout title={title} description={p.forum.description || undefined} canonical={p.canonical}>
+    <Layout
+      frame={p.frame}
+      title={title}
+      description={p.forum.description || undefined}
+      canonical={p.canonical}
+    >
       <Breadcrumbs items={[{ href: '/', label: 'Forums' }]} />
       <h1>{p.forum.name}</h1>
       {p.forum.description ? <p class="lede">{p.forum.description}</p> : null}
+      {p.newTopic === 'allowed' ? (
+        <p>
+          <a class="button" href={`/f/${p.forum.slug}/new`}>
+            New topic
+          </a>
+        </p>
+      ) : p.newTopic === 'sign-in' && !p.forum.archived ? (
+        <p>
+          <a href={signInHref(`/f/${p.forum.slug}/new`)}>Sign in to start a topic</a>
+        </p>
+      ) : null}
       {p.forum.archived ? (
         <p class="notice">This forum is archived: it can be read but takes no new posts.</p>
       ) : null}

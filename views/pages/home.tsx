@@ -1,6 +1,6 @@
 import type { ForumGroup } from '../../src/services/forums';
 import { Time } from '../components/time';
-import { Layout } from '../layouts/site';
+import { type Frame, Layout } from '../layouts/site';
 
 const CATEGORY_NAMES = {
   products: 'Products',
@@ -11,9 +11,10 @@ const CATEGORY_NAMES = {
 const count = (n: number, one: string, many: string) =>
   `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
-export function HomePage({ groups }: { groups: ForumGroup[] }) {
+export function HomePage({ frame, groups }: { frame: Frame; groups: ForumGroup[] }) {
   return (
     <Layout
+      frame={frame}
       title="Forums"
       description="Discuss the software you bought on Plimus, ask vendors questions and get help with the marketplace."
     >

@@ -1,14 +1,14 @@
-import { Layout } from '../layouts/site';
+import { type Frame, Layout } from '../layouts/site';
 
-export type OutboundPageProps = { url: string; host: string; backHref: string };
+export type OutboundPageProps = { frame: Frame; url: string; host: string; backHref: string };
 
 /**
  * The page every link to another site passes through. It never redirects by itself: the reader
  * chooses to continue.
  */
-export function OutboundPage({ url, host, backHref }: OutboundPageProps) {
+export function OutboundPage({ frame, url, host, backHref }: OutboundPageProps) {
   return (
-    <Layout title={`Leaving for ${host}`} noindex>
+    <Layout frame={frame} title={`Leaving for ${host}`} noindex>
       <h1>
         You are leaving for <span class="out-host">{host}</span>
       </h1>

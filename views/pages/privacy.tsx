@@ -1,12 +1,19 @@
 import type { PrivacyRevision } from '../../src/content/privacy';
 import { Time } from '../components/time';
-import { Layout } from '../layouts/site';
+import { type Frame, Layout } from '../layouts/site';
 
-export function PrivacyPage({ revisions }: { revisions: readonly PrivacyRevision[] }) {
+export function PrivacyPage({
+  frame,
+  revisions,
+}: {
+  frame: Frame;
+  revisions: readonly PrivacyRevision[];
+}) {
   const current = revisions[0];
   if (!current) throw new Error('no privacy notice revision');
   return (
     <Layout
+      frame={frame}
       title="Privacy notice"
       description="What the Plimus Community Forums make public, what they collect and why, and what you can do about it."
     >
@@ -21,15 +28,21 @@ export function PrivacyPage({ revisions }: { revisions: readonly PrivacyRevision
 
       <h2 id="public">What you post is public</h2>
       <p>
-        Information posted in these forums becomes public knowledge. Topics, replies, earlier
-        versions of edited posts, your username, your display name, your bio, the date you joined
-        and how many posts you wrote can be read by anyone on the internet, and search engines index
-        them.
+        Information posted in these forums becomes public knowledge. Topics, replies, your username,
+        your display name, your bio, the date you joined and how many posts you wrote can be read by
+        anyone on the internet, and search engines index them. Before your first post we ask you to
+        confirm that you understand this, and we note the date you did.
       </p>
       <p>
         Please do not post personal information: not your email address, phone number or postal
         address, and not licence keys or order numbers. Staff of Plimus and of vendors will never
         ask you to post them.
+      </p>
+      <p>
+        When you edit a post, the text you replaced is kept with it, so that moderators can see what
+        changed; only you and the moderators can see earlier versions. Before a post is saved, the
+        forums look for things that seem to be personal information (email addresses, phone numbers,
+        payment card numbers, licence keys) and show them to you, so you can take them out.
       </p>
       <p>Your email address is never shown on the forums.</p>
 
@@ -40,8 +53,19 @@ export function PrivacyPage({ revisions }: { revisions: readonly PrivacyRevision
           no record of who read what.
         </li>
         <li>
-          <strong>IP addresses</strong> are used only for geographic statistics, and the forums do
-          not store them.
+          <strong>Your account.</strong> When you join we keep your username, your email address (to
+          sign you in; never shown), your password as a scrypt hash (never the password itself), and
+          the date you confirmed being 13 or older. We do not ask for your birth date.
+        </li>
+        <li>
+          <strong>Signing in</strong> sets one cookie, holding only a random session key. It ends
+          when you close your browser (or after a day without use), or after 30 days if you ask us
+          to keep you signed in. We store a hash of the key, when the session started and when it
+          was last used. Changing your password signs you out everywhere else.
+        </li>
+        <li>
+          <strong>IP addresses</strong> are used only for geographic statistics and to slow down
+          repeated sign-in attempts; the forums do not store them.
         </li>
       </ul>
 

@@ -1,8 +1,9 @@
 import type { ProfilePost, PublicProfile } from '../../src/services/users';
 import { Time } from '../components/time';
-import { Layout } from '../layouts/site';
+import { type Frame, Layout } from '../layouts/site';
 
 export type ProfilePageProps = {
+  frame: Frame;
   profile: PublicProfile;
   posts: ProfilePost[];
   olderHref: string | null;
@@ -11,11 +12,11 @@ export type ProfilePageProps = {
 
 const ROLE_NAMES = { member: null, moderator: 'Moderator', admin: 'Administrator' } as const;
 
-export function ProfilePage({ profile, posts, olderHref, newerHref }: ProfilePageProps) {
+export function ProfilePage({ frame, profile, posts, olderHref, newerHref }: ProfilePageProps) {
   const name = profile.displayName ?? profile.username;
   const role = ROLE_NAMES[profile.role];
   return (
-    <Layout title={name}>
+    <Layout frame={frame} title={name}>
       <h1>
         {name}
         {name !== profile.username ? <span class="username"> @{profile.username}</span> : null}

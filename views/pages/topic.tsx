@@ -1,11 +1,13 @@
 import type { PostView, TopicWithForum } from '../../src/services/topics';
 import { Breadcrumbs } from '../components/breadcrumbs';
+import { Composer } from '../components/composer';
 import { Pagination } from '../components/pagination';
-import { Post } from '../components/post';
+import { Post, type PostActions } from '../components/post';
 import { TopicTags } from '../components/topic-tags';
-import { Layout } from '../layouts/site';
+import { type Frame, Layout, signInHref } from '../layouts/site';
 
 export type TopicPageProps = {
+  frame: Frame;
   topic: TopicWithForum;
   posts: PostView[];
   page: number;
@@ -13,13 +15,19 @@ export type TopicPageProps = {
   canonical: string;
   prevHref: string | null;
   nextHref: string | null;
+  /** what the viewer may do with each post, by post id */
+  actions: Record<number, PostActions>;
+  /** null: the viewer cannot reply (see replyBlocked); otherwise whether to ask the public acknowledgement */
+  replyForm: { askPublicAck: boolean } | null;
+  /** why there is no reply form, when there is a reason to say */
+  replyBlocked: 'sign-in' | 'locked' | 'archived' | 'suspended' | null;
 };
 
 export function TopicPage(p: TopicPageProps) {
   const t = p.topic;
   const title = p.page > 1 ? `${t.title} (page ${p.page})` : t.title;
   return (
-    <Layout title={title} canonical={p.canonical}>
+    <Layout frame={p.frame} title={title} canonical={p.canonical}>
       <Breadcrumbs
         items={[
           { href: '/', label: 'Forums' },
@@ -42,7 +50,7 @@ export function TopicPage(p: TopicPageProps) {
       />
       <div class="posts">
         {p.posts.map((post) => (
-          <Post post={post} />
+          <Post post={post} topicId={t.id} actions={p.actions[post.id]} />
         ))}
       </div>
       <Pagination
@@ -52,7 +60,31 @@ export function TopicPage(p: TopicPageProps) {
         prevHref={p.prevHref}
         nextHref={p.nextHref}
       />
-      {t.locked ? <p class="notice">This topic is locked: it takes no new replies.</p> : null}
+      <section class="reply" aria-labelledby="reply-title">
+        <h2 id="reply-title">Reply</h2>
+        {p.replyForm ? (
+          <Composer
+            action={`/t/${t.id}/replies`}
+            submitLabel="Post reply"
+            body=""
+            errors={{}}
+            askPublicAck={p.replyForm.askPublicAck}
+          />
+        ) : p.replyBlocked === 'sign-in' ? (
+          <p>
+            <a href={signInHref(p.frame.path)}>Sign in</a> or{' '}
+            <a href="/register">create an account</a> to reply.
+          </p>
+        ) : p.replyBlocked === 'locked' ? (
+          <p class="notice">This topic is locked: it takes no new replies.</p>
+        ) : p.replyBlocked === 'archived' ? (
+          <p class="notice">This forum is archived: it takes no new replies.</p>
+        ) : p.replyBlocked === 'suspended' ? (
+          <p class="notice">
+            Your account is suspended: you cannot reply until the suspension ends.
+          </p>
+        ) : null}
+      </section>
     </Layout>
   );
 }

@@ -1,0 +1,76 @@
+/**
+ * In-memory rate limits: a fixed window per key. Keys (a client's network address, an account
+ * name) are replaced by a keyed hash before they are kept, and the hash key is random per process
+ * and never written anywhere: the limiter can tell two requests apart, nothing more.
+ * On Workers each isolate counts on its own, which bounds abuse per isolate, not globally.
+ */
+import { hmac } from '@oslojs/crypto/hmac';
+import { SHA256 } from '@oslojs/crypto/sha2';
+import { encodeBase64 } from '@oslojs/encoding';
+
+const processKey = crypto.getRandomValues(new Uint8Array(32));
+
+/** A keyed hash of an identifying value, usable as a map key and nothing else. */
+export function keyedHash(value: string): string {
+  return encodeBase64(hmac(SHA256, processKey, new TextEncoder().encode(value)));
+}
+
+export type Limit = { limit: number; windowMs: number };
+export type Verdict = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+export class RateLimiter {
+  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(
+    readonly rule: Limit,
+    private readonly now: () => number,
+  ) {}
+
+  /** Counts one attempt for `key` and says whether it is within the limit. */
+  hit(key: string): Verdict {
+    const verdict = this.check(key);
+    if (!verdict.ok) return verdict;
+    const now = this.now();
+    const k = keyedHash(key);
+    const w = this.windows.get(k);
+    if (!w || w.resetAt <= now)
+      this.windows.set(k, { count: 1, resetAt: now + this.rule.windowMs });
+    else w.count++;
+    this.sweep(now);
+    return { ok: true };
+  }
+
+  /** Whether another attempt would be allowed, without counting one. */
+  check(key: string): Verdict {
+    const now = this.now();
+    const w = this.windows.get(keyedHash(key));
+    if (!w || w.resetAt <= now || w.count < this.rule.limit) return { ok: true };
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((w.resetAt - now) / 1000)) };
+  }
+
+  reset(key: string): void {
+    this.windows.delete(keyedHash(key));
+  }
+
+  private sweep(now: number) {
+    if (this.windows.size < 10_000) return;
+    for (const [k, w] of this.windows) if (w.resetAt <= now) this.windows.delete(k);
+  }
+}
+
+export type RateLimits = ReturnType<typeof createRateLimits>;
+
+/** The forum's limits, in one place. */
+export function createRateLimits(now: () => number) {
+  const minute = 60_000;
+  return {
+    /** sign-in attempts from one client */
+    loginPerClient: new RateLimiter({ limit: 20, windowMs: 15 * minute }, now),
+    /** failed sign-ins for one account, from anywhere */
+    loginPerAccount: new RateLimiter({ limit: 8, windowMs: 15 * minute }, now),
+    /** attempts to create an account from one client */
+    registerPerClient: new RateLimiter({ limit: 10, windowMs: 60 * minute }, now),
+    /** attempts to create an account with one email address */
+    registerPerAccount: new RateLimiter({ limit: 5, windowMs: 60 * minute }, now),
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * Sessions after Lucia's current design (lucia-auth.com/sessions): the cookie holds a token
+ * `<id>.<secret>` made of 120 + 160 random bits; the database holds the id and the SHA-256 of
+ * the secret, compared in constant time. Expiry slides:
+ * - "remember me": 30 days, extended to 30 days again once less than half is left;
+ * - otherwise: ends after 1 day without use (and the cookie ends with the browser session).
+ */
+import { sha256 } from '@oslojs/crypto/sha2';
+import { constantTimeEqual } from '@oslojs/crypto/subtle';
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import { and, eq, ne } from 'drizzle-orm';
+import { sessions, users } from '../../db/schema';
+import type { AppDeps } from '../context';
+
+export const DAY = 24 * 3600_000;
+export const REMEMBERED_SESSION_MS = 30 * DAY;
+export const BROWSER_SESSION_IDLE_MS = DAY;
+/** how often "last used" is written at most, so that reading pages does not write on every click */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export type Session = typeof sessions.$inferSelect;
+
+export type SessionUser = Pick<
+  typeof users.$inferSelect,
+  | 'id'
+  | 'username'
+  | 'displayName'
+  | 'role'
+  | 'createdAt'
+  | 'publicAckAt'
+  | 'lastPostedAt'
+  | 'suspendedUntil'
+  | 'suspendedReason'
+  | 'postsNeedApproval'
+  | 'showBuyerBadge'
+  | 'policyVersionSeen'
+  | 'passwordHash'
+>;
+
+function randomString(bytes: number): string {
+  return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+function hashSecret(secret: string): string {
+  return encodeHexLowerCase(sha256(new TextEncoder().encode(secret)));
+}
+
+export type NewSession = { token: string; session: Session };
+
+export async function createSession(
+  deps: AppDeps,
+  userId: number,
+  opts: { remember: boolean },
+): Promise<NewSession> {
+  const id = randomString(15);
+  const secret = randomString(20);
+  const now = deps.now();
+  const [session] = await deps.db
+    .insert(sessions)
+    .values({
+      id,
+      secretHash: hashSecret(secret),
+      userId,
+      createdAt: new Date(now),
+      lastUsedAt: new Date(now),
+      expiresAt: new Date(now + (opts.remember ? REMEMBERED_SESSION_MS : BROWSER_SESSION_IDLE_MS)),
+      remember: opts.remember,
+    })
+    .returning();
+  if (!session) throw new Error('session insert returned no row');
+  return { token: `${id}.${secret}`, session };
+}
+
+export type ValidatedSession = {
+  session: Session;
+  user: SessionUser;
+  /** the expiry moved: the cookie should be sent again */
+  extended: boolean;
+};
+
+const TOKEN_FORMAT = /^([a-z2-7]{24})\.([a-z2-7]{32})$/;
+
+/** The session and its user for a token, or null when it is unknown, forged or expired. */
+export async function validateSessionToken(
+  deps: AppDeps,
+  token: string,
+): Promise<ValidatedSession | null> {
+  const m = TOKEN_FORMAT.exec(token);
+  if (!m) return null;
+  const [, id, secret] = m as unknown as [string, string, string];
+  const row = await deps.db
+    .select({
+      session: sessions,
+      user: {
+        id: users.id,
+        username: users.username,
+        displayName: users.displayName,
+        role: users.role,
+        createdAt: users.createdAt,
+        publicAckAt: users.publicAckAt,
+        lastPostedAt: users.lastPostedAt,
+        suspendedUntil: users.suspendedUntil,
+        suspendedReason: users.suspendedReason,
+        postsNeedApproval: users.postsNeedApproval,
+        showBuyerBadge: users.showBuyerBadge,
+        policyVersionSeen: users.policyVersionSeen,
+        passwordHash: users.passwordHash,
+      },
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, id))
+    .get();
+  if (!row) return null;
+  const encoder = new TextEncoder();
+  if (
+    !constantTimeEqual(encoder.encode(hashSecret(secret)), encoder.encode(row.session.secretHash))
+  ) {
+    return null;
+  }
+  const now = deps.now();
+  const session = row.session;
+  if (now >= session.expiresAt.getTime()) {
+    await deps.db.delete(sessions).where(eq(sessions.id, id));
+    return null;
+  }
+  let expiresAt = session.expiresAt.getTime();
+  if (session.remember) {
+    if (expiresAt - now < REMEMBERED_SESSION_MS / 2) expiresAt = now + REMEMBERED_SESSION_MS;
+  } else {
+    expiresAt = now + BROWSER_SESSION_IDLE_MS;
+  }
+  const extended = session.remember && expiresAt !== session.expiresAt.getTime();
+  if (extended || now - session.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS) {
+    await deps.db
+      .update(sessions)
+      .set({ lastUsedAt: new Date(now), expiresAt: new Date(expiresAt) })
+      .where(eq(sessions.id, id));
+    session.lastUsedAt = new Date(now);
+    session.expiresAt = new Date(expiresAt);
+  }
+  return { session, user: row.user, extended };
+}
+
+export async function invalidateSession(deps: AppDeps, sessionId: string): Promise<void> {
+  await deps.db.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+/** Ends every session of a user, or every other one when `except` is given. */
+export function invalidateUserSessions(deps: AppDeps, userId: number, except?: string) {
+  return deps.db
+    .delete(sessions)
+    .where(
+      except
+        ? and(eq(sessions.userId, userId), ne(sessions.id, except))
+        : eq(sessions.userId, userId),
+    );
+}

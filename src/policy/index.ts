@@ -1,0 +1,119 @@
+/**
+ * Every permission of the forum, in one place. Predicates are pure: they look at the actor and
+ * the thing acted on, never at the database. Services call `require*` (which throws with a
+ * message the person can act on); views get the booleans the routes compute here.
+ */
+import type { Role } from '../../db/schema';
+import { ForbiddenError } from '../errors';
+
+/** Who is acting: a signed-in person, or null for a visitor. */
+export type Actor = {
+  id: number;
+  role: Role;
+  createdAt: Date;
+  suspendedUntil: Date | null;
+  suspendedReason: string | null;
+} | null;
+
+export type ForumFacts = { archived: boolean };
+export type TopicFacts = { locked: boolean; removedAt: Date | null; forum: ForumFacts };
+export type PostFacts = {
+  userId: number | null;
+  deletedAt: Date | null;
+  removedAt: Date | null;
+};
+
+export const isStaff = (actor: Actor) => actor?.role === 'moderator' || actor?.role === 'admin';
+
+export const isSuspended = (actor: Actor, now: number) =>
+  !!actor?.suspendedUntil && actor.suspendedUntil.getTime() > now;
+
+/** What a signed-in person may not do while suspended, with the reason and end date. */
+function suspensionMessage(actor: NonNullable<Actor>): string {
+  const until = actor.suspendedUntil?.toISOString().slice(0, 10);
+  return `Your account is suspended until ${until}${actor.suspendedReason ? `: ${actor.suspendedReason}` : ''}. You can read the forums, but not post, edit or report until then.`;
+}
+
+export const canStartTopic = (actor: Actor, forum: ForumFacts, now: number) =>
+  !!actor && !isSuspended(actor, now) && !forum.archived;
+
+export const canReply = (actor: Actor, topic: TopicFacts, now: number) =>
+  !!actor &&
+  !isSuspended(actor, now) &&
+  !topic.forum.archived &&
+  !topic.removedAt &&
+  (!topic.locked || isStaff(actor));
+
+const isAuthor = (actor: Actor, post: PostFacts) => !!actor && post.userId === actor.id;
+
+export const canEditPost = (actor: Actor, post: PostFacts, topic: TopicFacts, now: number) =>
+  isAuthor(actor, post) &&
+  !isSuspended(actor, now) &&
+  !post.deletedAt &&
+  !post.removedAt &&
+  !topic.forum.archived;
+
+export const canDeletePost = (actor: Actor, post: PostFacts, topic: TopicFacts, now: number) =>
+  canEditPost(actor, post, topic, now);
+
+/**
+ * Earlier versions of a post are seen by its author and by moderators only: someone who edits
+ * out personal data they posted by mistake must not find it in a public history.
+ */
+export const canViewHistory = (actor: Actor, post: PostFacts) =>
+  isAuthor(actor, post) || isStaff(actor);
+
+function requireSignedIn(actor: Actor, doing: string): asserts actor is NonNullable<Actor> {
+  if (!actor) throw new ForbiddenError(`Please sign in to ${doing}.`);
+}
+
+function requireNotSuspended(actor: NonNullable<Actor>, now: number) {
+  if (isSuspended(actor, now)) throw new ForbiddenError(suspensionMessage(actor));
+}
+
+export function requireStartTopic(
+  actor: Actor,
+  forum: ForumFacts,
+  now: number,
+): asserts actor is NonNullable<Actor> {
+  requireSignedIn(actor, 'start a topic');
+  requireNotSuspended(actor, now);
+  if (forum.archived) throw new ForbiddenError('This forum is archived: it takes no new topics.');
+}
+
+export function requireReply(
+  actor: Actor,
+  topic: TopicFacts,
+  now: number,
+): asserts actor is NonNullable<Actor> {
+  requireSignedIn(actor, 'reply');
+  requireNotSuspended(actor, now);
+  if (topic.forum.archived)
+    throw new ForbiddenError('This forum is archived: it takes no new replies.');
+  if (!canReply(actor, topic, now))
+    throw new ForbiddenError('This topic is locked: it takes no new replies.');
+}
+
+export function requireEditPost(
+  actor: Actor,
+  post: PostFacts,
+  topic: TopicFacts,
+  now: number,
+): asserts actor is NonNullable<Actor> {
+  requireSignedIn(actor, 'edit posts');
+  if (!isAuthor(actor, post))
+    throw new ForbiddenError('Only the author of a post can edit or delete it.');
+  requireNotSuspended(actor, now);
+  if (post.deletedAt || post.removedAt)
+    throw new ForbiddenError('This post was deleted or removed.');
+  if (topic.forum.archived)
+    throw new ForbiddenError('This forum is archived: its posts cannot change.');
+}
+
+export function requireViewHistory(actor: Actor, post: PostFacts) {
+  if (!canViewHistory(actor, post)) {
+    throw new ForbiddenError(
+      'Only the author of a post and moderators can see its earlier versions.',
+    );
+  }
+}

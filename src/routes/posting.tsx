@@ -1,0 +1,238 @@
+/**
+ * Writing: new topics, replies, edits, deletion and the history of a post. A refused draft comes
+ * back in its form with the text kept: 422 for what the author can fix, 429 (with Retry-After)
+ * for posting too quickly.
+ */
+import { type Context, Hono } from 'hono';
+import { EditPostPage, NewTopicPage, ReplyPage } from '../../views/pages/compose';
+import { DeletePostPage } from '../../views/pages/delete-post';
+import { PostHistoryPage } from '../../views/pages/post-history';
+import type { AppEnv, Viewer } from '../context';
+import { ForbiddenError, FormError, PersonalDataFound } from '../errors';
+import { requireEditPost, requireReply, requireStartTopic, requireViewHistory } from '../policy';
+import { getForumBySlug } from '../services/forums';
+import {
+  deletePost,
+  editPost,
+  getPost,
+  listRevisions,
+  previewPost,
+  quoteOf,
+  reply,
+  startTopic,
+} from '../services/posting';
+import { getTopic, pageOfNumber } from '../services/topics';
+import { idParam } from '../validation/fields';
+import { editForm, parseForm, replyForm, topicForm } from '../validation/forms';
+import { readForm, retryAfter } from './forms';
+import { frameOf } from './frame';
+
+const postLocation = (topicId: number, slug: string, number: number, postId: number) => {
+  const page = pageOfNumber(number);
+  return `/t/${topicId}/${slug}${page > 1 ? `?page=${page}` : ''}#p${postId}`;
+};
+
+/** The signed-in viewer, or a 403 asking to sign in. */
+function author(c: Context<AppEnv>, doing: string): Viewer {
+  const viewer = c.get('viewer');
+  if (!viewer) throw new ForbiddenError(`Please sign in to ${doing}.`);
+  return viewer;
+}
+
+/** What a failed attempt to post shows, and with which status; other errors go on to onError. */
+function refusal(c: Context<AppEnv>, err: unknown) {
+  if (err instanceof PersonalDataFound)
+    return { status: 422 as const, errors: {}, findings: err.findings };
+  if (err instanceof FormError) {
+    retryAfter(c, err);
+    return { status: err.status, errors: err.fields, findings: undefined };
+  }
+  throw err;
+}
+
+export const postingRoutes = new Hono<AppEnv>()
+  .get('/f/:forum/new', async (c) => {
+    const deps = c.get('deps');
+    const viewer = author(c, 'start a topic');
+    const forum = await getForumBySlug(deps, c.req.param('forum'));
+    requireStartTopic(viewer, forum, deps.now());
+    return c.html(
+      <NewTopicPage
+        frame={frameOf(c)}
+        forum={forum}
+        title=""
+        kind="discussion"
+        body=""
+        errors={{}}
+        askPublicAck={!viewer.publicAckAt}
+      />,
+    );
+  })
+  .post('/f/:forum', async (c) => {
+    const deps = c.get('deps');
+    const viewer = author(c, 'start a topic');
+    const forum = await getForumBySlug(deps, c.req.param('forum'));
+    requireStartTopic(viewer, forum, deps.now());
+    const input = await readForm(c);
+    const page = (extra: {
+      errors?: Record<string, string>;
+      previewHtml?: string;
+      findings?: PersonalDataFound['findings'];
+    }) => (
+      <NewTopicPage
+        frame={frameOf(c)}
+        forum={forum}
+        title={input.title ?? ''}
+        kind={input.kind === 'question' ? 'question' : 'discussion'}
+        body={input.body ?? ''}
+        errors={extra.errors ?? {}}
+        askPublicAck={!viewer.publicAckAt}
+        publicAck={!!input.public_ack}
+        previewHtml={extra.previewHtml}
+        findings={extra.findings}
+      />
+    );
+    const parsed = parseForm(topicForm, input);
+    if (!parsed.ok) return c.html(page({ errors: parsed.errors }), 422);
+    const d = parsed.data;
+    if (d.preview) return c.html(page({ previewHtml: previewPost(deps, d.body) }));
+    try {
+      const created = await startTopic(deps, viewer, forum, {
+        title: d.title,
+        kind: d.kind,
+        body: d.body,
+        publicAck: d.public_ack,
+        postAnyway: d.post_anyway,
+      });
+      return c.redirect(`/t/${created.topicId}/${created.slug}`, 303);
+    } catch (err) {
+      const r = refusal(c, err);
+      return c.html(page(r), r.status);
+    }
+  })
+  .get('/t/:id/replies/new', async (c) => {
+    const deps = c.get('deps');
+    const viewer = author(c, 'reply');
+    const topic = await getTopic(deps, idParam(c.req.param('id')));
+    requireReply(viewer, topic, deps.now());
+    const quote = c.req.query('quote');
+    const body = quote ? await quoteOf(deps, topic.id, idParam(quote)) : '';
+    return c.html(
+      <ReplyPage
+        frame={frameOf(c)}
+        topic={topic}
+        body={body}
+        errors={{}}
+        askPublicAck={!viewer.publicAckAt}
+      />,
+    );
+  })
+  .post('/t/:id/replies', async (c) => {
+    const deps = c.get('deps');
+    const viewer = author(c, 'reply');
+    const topic = await getTopic(deps, idParam(c.req.param('id')));
+    requireReply(viewer, topic, deps.now());
+    const input = await readForm(c);
+    const page = (extra: {
+      errors?: Record<string, string>;
+      previewHtml?: string;
+      findings?: PersonalDataFound['findings'];
+    }) => (
+      <ReplyPage
+        frame={frameOf(c)}
+        topic={topic}
+        body={input.body ?? ''}
+        errors={extra.errors ?? {}}
+        askPublicAck={!viewer.publicAckAt}
+        publicAck={!!input.public_ack}
+        previewHtml={extra.previewHtml}
+        findings={extra.findings}
+      />
+    );
+    const parsed = parseForm(replyForm, input);
+    if (!parsed.ok) return c.html(page({ errors: parsed.errors }), 422);
+    const d = parsed.data;
+    if (d.preview) return c.html(page({ previewHtml: previewPost(deps, d.body) }));
+    try {
+      const created = await reply(deps, viewer, topic, {
+        body: d.body,
+        publicAck: d.public_ack,
+        postAnyway: d.post_anyway,
+      });
+      return c.redirect(postLocation(topic.id, topic.slug, created.number, created.postId), 303);
+    } catch (err) {
+      const r = refusal(c, err);
+      return c.html(page(r), r.status);
+    }
+  })
+  .get('/posts/:id/edit', async (c) => {
+    const deps = c.get('deps');
+    const viewer = author(c, 'edit posts');
+    const post = await getPost(deps, idParam(c.req.param('id')));
+    requireEditPost(viewer, post, post.topic, deps.now());
+    return c.html(
+      <EditPostPage
+        frame={frameOf(c)}
+        post={post}
+        topic={post.topic}
+        body={post.bodyMarkdown}
+        errors={{}}
+      />,
+    );
+  })
+  .post('/posts/:id', async (c) => {
+    const deps = c.get('deps');
+    const viewer = author(c, 'edit posts');
+    const post = await getPost(deps, idParam(c.req.param('id')));
+    requireEditPost(viewer, post, post.topic, deps.now());
+    const input = await readForm(c);
+    const page = (extra: {
+      errors?: Record<string, string>;
+      previewHtml?: string;
+      findings?: PersonalDataFound['findings'];
+    }) => (
+      <EditPostPage
+        frame={frameOf(c)}
+        post={post}
+        topic={post.topic}
+        body={input.body ?? ''}
+        errors={extra.errors ?? {}}
+        previewHtml={extra.previewHtml}
+        findings={extra.findings}
+      />
+    );
+    const parsed = parseForm(editForm, input);
+    if (!parsed.ok) return c.html(page({ errors: parsed.errors }), 422);
+    const d = parsed.data;
+    if (d.preview) return c.html(page({ previewHtml: previewPost(deps, d.body) }));
+    try {
+      await editPost(deps, viewer, post, { body: d.body, postAnyway: d.post_anyway });
+      return c.redirect(postLocation(post.topic.id, post.topic.slug, post.number, post.id), 303);
+    } catch (err) {
+      const r = refusal(c, err);
+      return c.html(page(r), r.status);
+    }
+  })
+  .get('/posts/:id/history', async (c) => {
+    const deps = c.get('deps');
+    const post = await getPost(deps, idParam(c.req.param('id')));
+    requireViewHistory(c.get('viewer'), post);
+    const revisions = await listRevisions(deps, post);
+    return c.html(
+      <PostHistoryPage frame={frameOf(c)} post={post} topic={post.topic} revisions={revisions} />,
+    );
+  })
+  .get('/posts/:id/delete', async (c) => {
+    const deps = c.get('deps');
+    const viewer = author(c, 'delete posts');
+    const post = await getPost(deps, idParam(c.req.param('id')));
+    requireEditPost(viewer, post, post.topic, deps.now());
+    return c.html(<DeletePostPage frame={frameOf(c)} post={post} topic={post.topic} />);
+  })
+  .post('/posts/:id/delete', async (c) => {
+    const deps = c.get('deps');
+    const viewer = author(c, 'delete posts');
+    const post = await getPost(deps, idParam(c.req.param('id')));
+    await deletePost(deps, viewer, post);
+    return c.redirect(postLocation(post.topic.id, post.topic.slug, post.number, post.id), 303);
+  });

@@ -1,0 +1,155 @@
+/**
+ * One schema per form; shared fields are defined once and reused by every form that has them.
+ */
+import { z } from 'zod';
+import { TOPIC_KINDS } from '../../db/schema';
+import { isCommonPassword } from '../auth/password';
+
+export const RESERVED_USERNAMES = new Set([
+  'account',
+  'admin',
+  'administrator',
+  'anonymous',
+  'api',
+  'auth',
+  'deleted',
+  'forum',
+  'forums',
+  'guest',
+  'help',
+  'login',
+  'logout',
+  'me',
+  'mod',
+  'moderator',
+  'moderators',
+  'new',
+  'null',
+  'official',
+  'plimus',
+  'privacy',
+  'register',
+  'root',
+  'security',
+  'staff',
+  'support',
+  'system',
+  'team',
+  'undefined',
+  'vendor',
+  'vendors',
+  'webmaster',
+]);
+
+export const MAX_PASSWORD = 200;
+export const MIN_PASSWORD = 10;
+export const MAX_BODY = 50_000;
+
+/** a checkbox: present (any of the values browsers send) or absent */
+export const checkbox = z
+  .string()
+  .optional()
+  .transform((v) => v === 'on' || v === '1' || v === 'true' || v === 'yes');
+
+export const username = z
+  .string({ error: 'Choose a username.' })
+  .trim()
+  .min(3, 'Usernames have 3 to 20 characters.')
+  .max(20, 'Usernames have 3 to 20 characters.')
+  .regex(/^[A-Za-z0-9_-]+$/, 'Use only letters, digits, _ and - in a username.')
+  .refine(
+    (v) => !RESERVED_USERNAMES.has(v.toLowerCase()),
+    'That username is reserved. Please choose another.',
+  );
+
+export const email = z
+  .string({ error: 'Enter your email address.' })
+  .trim()
+  .max(254, 'That email address is too long.')
+  .pipe(z.email('Enter an email address like name@example.com.'));
+
+export const newPassword = z
+  .string({ error: 'Choose a password.' })
+  .min(MIN_PASSWORD, `Passwords need at least ${MIN_PASSWORD} characters.`)
+  .max(MAX_PASSWORD, `Passwords can have at most ${MAX_PASSWORD} characters.`)
+  .refine(
+    (v) => !isCommonPassword(v),
+    'That password is one of the most common ones. Please choose another.',
+  );
+
+const requiredText = (message: string, max = 500) =>
+  z.string({ error: message }).min(1, message).max(max, 'That is too long.');
+
+export const registerForm = z.object({
+  username,
+  email,
+  password: newPassword,
+  age_confirmed: checkbox.refine((v) => v, 'Please confirm that you are 13 or older.'),
+});
+
+export const loginForm = z.object({
+  login: requiredText('Enter your username or email address.', 254).transform((v) => v.trim()),
+  password: requiredText('Enter your password.', MAX_PASSWORD),
+  remember: checkbox,
+  next: z.string().optional(),
+});
+
+export const body = z
+  .string({ error: 'Write something before posting.' })
+  .transform((v) => v.replace(/\r\n?/g, '\n'))
+  .refine((v) => v.trim().length > 0, 'Write something before posting.')
+  .refine(
+    (v) => v.length <= MAX_BODY,
+    `Posts can have at most ${MAX_BODY.toLocaleString('en-US')} characters.`,
+  );
+
+const composerFlags = {
+  public_ack: checkbox,
+  post_anyway: checkbox,
+  preview: checkbox,
+};
+
+export const topicForm = z.object({
+  title: z
+    .string({ error: 'Give your topic a title.' })
+    .transform((v) => v.replace(/\s+/g, ' ').trim())
+    .pipe(
+      z
+        .string()
+        .min(5, 'Titles have 5 to 150 characters.')
+        .max(150, 'Titles have 5 to 150 characters.'),
+    ),
+  body,
+  kind: z
+    .enum(TOPIC_KINDS, 'Choose whether this is a discussion or a question.')
+    .default('discussion'),
+  ...composerFlags,
+});
+
+export const replyForm = z.object({ body, ...composerFlags });
+
+export const editForm = z.object({ body, post_anyway: checkbox, preview: checkbox });
+
+export const changePasswordForm = z.object({
+  current_password: requiredText('Enter your current password.', MAX_PASSWORD),
+  new_password: newPassword,
+});
+
+export type FieldErrors = Record<string, string>;
+
+export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
+
+/** Validates a submitted form: the data, or one message per field that is wrong. */
+export function parseForm<T extends z.ZodType>(
+  schema: T,
+  input: Record<string, string>,
+): FormResult<z.output<T>> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const errors: FieldErrors = {};
+  for (const issue of parsed.error.issues) {
+    const field = String(issue.path[0] ?? 'form');
+    errors[field] ??= issue.message;
+  }
+  return { ok: false, errors };
+}

@@ -1,0 +1,484 @@
+/**
+ * Posting, the same on Node (libSQL) and in workerd (D1): topics, replies, edits, deletion,
+ * quotes, previews, the public-content warning, the personal-data check and posting limits.
+ */
+import { and, count, eq, sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { forums, postRevisions, posts, topics, users } from '../../db/schema';
+import { seedDemo } from '../../db/seed';
+import { hashPassword } from '../../src/auth/password';
+import { parseHtml } from '../support/html';
+import type { ClockedForum } from './accounts-suite';
+import { type Agent, agent, location } from './agent';
+
+const DAY = 24 * 3600_000;
+const PASSWORD = 'correct horse battery staple';
+let seq = 0;
+
+export function postingSuite(setup: () => Promise<ClockedForum>) {
+  let forum: ClockedForum;
+  let passwordHash: string;
+  const db = () => forum.deps.db;
+
+  /** A signed-in member; `aged` accounts are past the first day, `acked` have posted before. */
+  async function member(
+    opts: { aged?: boolean; acked?: boolean; role?: 'member' | 'moderator' } = {},
+  ) {
+    const username = `poster_${++seq}`;
+    const now = forum.deps.now();
+    const [user] = await db()
+      .insert(users)
+      .values({
+        username,
+        usernameKey: username,
+        email: `${username}@example.com`,
+        emailKey: `${username}@example.com`,
+        passwordHash,
+        role: opts.role ?? 'member',
+        createdAt: new Date(opts.aged ? now - 2 * DAY : now),
+        ageConfirmedAt: new Date(now),
+        publicAckAt: opts.acked ? new Date(now) : null,
+      })
+      .returning();
+    const a = agent(forum.request, { client: username });
+    expect((await a.post('/login', { login: username, password: PASSWORD })).status).toBe(303);
+    if (!user) throw new Error('no user');
+    return { a, user };
+  }
+
+  const postCount = async () => (await db().select({ n: count() }).from(posts).get())?.n ?? 0;
+  const topicByTitle = (title: string) =>
+    db().select().from(topics).where(eq(topics.title, title)).get();
+  const userRow = (id: number) => db().select().from(users).where(eq(users.id, id)).get();
+  const searchFor = (word: string) =>
+    db().all<{ rowid: number }>(sql`select rowid from posts_fts where posts_fts match ${word}`);
+  const page = async (res: Response) => parseHtml(await res.text());
+
+  async function newTopic(a: Agent, fields: Record<string, string>, forumSlug = 'off-topic') {
+    return a.post(`/f/${forumSlug}`, { kind: 'discussion', ...fields });
+  }
+
+  beforeAll(async () => {
+    forum = await setup();
+    passwordHash = await hashPassword(PASSWORD);
+    await seedDemo(forum.deps);
+  });
+
+  describe('the public-content warning', () => {
+    it('is next to the submit button of every composer, with a link to the privacy notice', async () => {
+      const { a } = await member({ aged: true, acked: true });
+      const topic = await topicByTitle('What are you working on this week?');
+      const firstPost = await db()
+        .select()
+        .from(posts)
+        .where(and(eq(posts.topicId, topic?.id ?? 0), eq(posts.number, 1)))
+        .get();
+      const mine = await newTopic(a, { title: 'Warning check topic', body: 'Hello there.' });
+      const myTopic = await topicByTitle('Warning check topic');
+      expect(mine.status).toBe(303);
+      for (const path of [
+        '/f/off-topic/new',
+        `/t/${topic?.id}/replies/new`,
+        `/t/${topic?.id}/replies/new?quote=${firstPost?.id}`,
+        `/t/${topic?.id}/${topic?.slug}`,
+        `/posts/${myTopic?.firstPostId}/edit`,
+      ]) {
+        const doc = await page(await a.get(path));
+        const actions = doc.querySelector('form.composer .composer-actions');
+        expect(actions, path).not.toBeNull();
+        const notice = actions?.querySelector('.public-notice');
+        expect(notice?.text, path).toContain('will be public');
+        expect(notice?.text).toContain('search engines');
+        expect(notice?.text).toMatch(
+          /email addresses, phone numbers, postal\s+addresses, licence keys or order numbers/,
+        );
+        expect(notice?.querySelector('a')?.getAttribute('href')).toMatch(/^\/privacy/);
+        expect(actions?.querySelector('button:not([name])')?.getAttribute('aria-describedby')).toBe(
+          'public-notice',
+        );
+      }
+    });
+
+    it('asks for the one-time acknowledgement before the first post and stores its date', async () => {
+      const { a, user } = await member({ aged: true });
+      const form = await page(await a.get('/f/off-topic/new'));
+      expect(form.querySelector('input[name=public_ack][type=checkbox]')).not.toBeNull();
+      const before = await postCount();
+      const refused = await newTopic(a, { title: 'My very first topic', body: 'First words.' });
+      expect(refused.status).toBe(422);
+      const doc = await page(refused);
+      expect(doc.querySelector('#public_ack-error')?.text).toMatch(
+        /understand your posts are public/,
+      );
+      expect(doc.querySelector('#title')?.getAttribute('value')).toBe('My very first topic');
+      expect(doc.querySelector('#body')?.text.trim()).toBe('First words.');
+      expect(await postCount()).toBe(before);
+      expect((await userRow(user.id))?.publicAckAt).toBeNull();
+
+      const ok = await newTopic(a, {
+        title: 'My very first topic',
+        body: 'First words.',
+        public_ack: '1',
+      });
+      expect(ok.status).toBe(303);
+      expect((await userRow(user.id))?.publicAckAt?.getTime()).toBe(forum.deps.now());
+      forum.clock.advance(10_000);
+      const again = await page(await a.get('/f/off-topic/new'));
+      expect(again.querySelector('input[name=public_ack]')).toBeNull();
+      expect(
+        (await newTopic(a, { title: 'My second topic here', body: 'More words.' })).status,
+      ).toBe(303);
+    });
+  });
+
+  describe('POST /f/:forum', () => {
+    it('creates the topic, its first post, the counters and the search entry in one go', async () => {
+      const { a, user } = await member({ aged: true, acked: true });
+      const offTopic = await db().select().from(forums).where(eq(forums.slug, 'off-topic')).get();
+      const res = await newTopic(a, {
+        title: '  Markdown   showcase  ',
+        body: '# Heading\n\nSome **bold** and a [link](https://example.org/docs).\n\n```js\nlet x = 1;\n```',
+        kind: 'question',
+      });
+      expect(res.status).toBe(303);
+      const topic = await topicByTitle('Markdown showcase');
+      expect(location(res)).toBe(`/t/${topic?.id}/markdown-showcase`);
+      expect(topic).toMatchObject({
+        kind: 'question',
+        postCount: 1,
+        highestNumber: 1,
+        userId: user.id,
+      });
+      const after = await db()
+        .select()
+        .from(forums)
+        .where(eq(forums.id, offTopic?.id ?? 0))
+        .get();
+      expect(after?.topicCount).toBe((offTopic?.topicCount ?? 0) + 1);
+      expect(after?.postCount).toBe((offTopic?.postCount ?? 0) + 1);
+      expect(after?.lastTopicId).toBe(topic?.id);
+      expect((await userRow(user.id))?.postCount).toBe(1);
+      expect((await searchFor('showcase')).map((r) => r.rowid)).toEqual([topic?.firstPostId]);
+      const doc = await page(await a.get(location(res)));
+      const body = doc.querySelector(`#p${topic?.firstPostId} .post-body`);
+      expect(body?.querySelector('h3')?.text).toBe('Heading');
+      expect(body?.querySelector('strong')?.text).toBe('bold');
+      expect(body?.querySelector('pre code')?.text).toBe('let x = 1;\n');
+      expect(body?.querySelector('a')?.getAttribute('href')).toBe(
+        '/out?url=https%3A%2F%2Fexample.org%2Fdocs',
+      );
+    });
+
+    const bad: [string, Record<string, string>, string][] = [
+      ['a 4-character title', { title: 'Shrt' }, 'title'],
+      ['a 151-character title', { title: 'x'.repeat(151) }, 'title'],
+      ['an empty body', { body: '   ' }, 'body'],
+      ['a body of 50,001 characters', { body: 'y'.repeat(50_001) }, 'body'],
+      ['an unknown kind', { kind: 'poll' }, 'kind'],
+    ];
+    it.each(bad)('refuses %s: 422, text kept, nothing written', async (_, change, field) => {
+      const { a } = await member({ aged: true, acked: true });
+      const before = await postCount();
+      const fields = { title: 'A perfectly fine title', body: 'A perfectly fine body.', ...change };
+      const res = await newTopic(a, fields);
+      expect(res.status).toBe(422);
+      const doc = await page(res);
+      expect(doc.querySelector(`#${field}-error, fieldset .error-message`)).not.toBeNull();
+      expect(doc.querySelector('#body')?.text.trim()).toBe(fields.body.trim());
+      expect(await postCount()).toBe(before);
+    });
+
+    it('refuses visitors and unknown forums', async () => {
+      const visitor = agent(forum.request);
+      expect((await visitor.get('/f/off-topic/new')).status).toBe(403);
+      const before = await postCount();
+      expect((await newTopic(visitor, { title: 'Visitor topic', body: 'Hi' })).status).toBe(403);
+      const { a } = await member({ aged: true, acked: true });
+      expect(
+        (await newTopic(a, { title: 'Lost topic here', body: 'Hi' }, 'no-such-forum')).status,
+      ).toBe(404);
+      expect(await postCount()).toBe(before);
+    });
+  });
+
+  describe('the personal-data check', () => {
+    it('brings the form back with what it found highlighted, and posts only when asked to', async () => {
+      const { a } = await member({ aged: true, acked: true });
+      const before = await postCount();
+      const body =
+        'Mail me at jane.doe@example.com or call +44 20 7946 0958. Key: ABCD1-EFGH2-IJKL3-MNOP4';
+      const res = await newTopic(a, { title: 'Please contact me', body });
+      expect(res.status).toBe(422);
+      const doc = await page(res);
+      expect(doc.querySelectorAll('.findings li mark').map((m) => m.text)).toEqual([
+        'jane.doe@example.com',
+        '+44 20 7946 0958',
+        'ABCD1-EFGH2-IJKL3-MNOP4',
+      ]);
+      expect(doc.querySelectorAll('.findings-text mark')).toHaveLength(3);
+      expect(doc.querySelector('button[name=post_anyway][value="1"]')?.text.trim()).toBe(
+        'Post anyway',
+      );
+      expect(doc.querySelector('#body')?.text.trim()).toBe(body);
+      expect(await postCount()).toBe(before);
+
+      const anyway = await newTopic(a, { title: 'Please contact me', body, post_anyway: '1' });
+      expect(anyway.status).toBe(303);
+      expect(await postCount()).toBe(before + 1);
+    });
+
+    it('checks edits too', async () => {
+      const { a, user } = await member({ aged: true, acked: true });
+      await newTopic(a, { title: 'Edit check topic', body: 'Clean text.' });
+      const topic = await topicByTitle('Edit check topic');
+      const res = await a.post(`/posts/${topic?.firstPostId}`, {
+        body: 'Card 4111 1111 1111 1111',
+      });
+      expect(res.status).toBe(422);
+      expect((await page(res)).querySelector('.findings mark')?.text).toBe('4111 1111 1111 1111');
+      const post = await db()
+        .select()
+        .from(posts)
+        .where(eq(posts.id, topic?.firstPostId ?? 0))
+        .get();
+      expect(post?.bodyMarkdown).toBe('Clean text.');
+      expect(post?.userId).toBe(user.id);
+    });
+  });
+
+  describe('posting limits', () => {
+    it('a new account waits 30 seconds between posts; the refusal keeps the text and says how long', async () => {
+      const { a } = await member({ acked: true });
+      expect((await newTopic(a, { title: 'Newcomer topic one', body: 'One.' })).status).toBe(303);
+      forum.clock.advance(10_000);
+      const before = await postCount();
+      const res = await newTopic(a, { title: 'Newcomer topic two', body: 'Two.' });
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toBe('20');
+      const doc = await page(res);
+      expect(doc.querySelector('.error-summary')?.text).toMatch(/wait 20 seconds/);
+      expect(doc.querySelector('#title')?.getAttribute('value')).toBe('Newcomer topic two');
+      expect(await postCount()).toBe(before);
+      forum.clock.advance(20_000);
+      expect((await newTopic(a, { title: 'Newcomer topic two', body: 'Two.' })).status).toBe(303);
+    });
+
+    it('everyone waits 5 seconds between posts', async () => {
+      const { a } = await member({ aged: true, acked: true });
+      expect((await newTopic(a, { title: 'Regular topic one', body: 'One.' })).status).toBe(303);
+      forum.clock.advance(4_000);
+      expect((await newTopic(a, { title: 'Regular topic two', body: 'Two.' })).status).toBe(429);
+      forum.clock.advance(1_000);
+      expect((await newTopic(a, { title: 'Regular topic two', body: 'Two.' })).status).toBe(303);
+    });
+
+    it('a new account may include at most 2 links in a post', async () => {
+      const { a } = await member({ acked: true });
+      const three = 'See https://a.example, https://b.example and https://c.example';
+      const res = await newTopic(a, { title: 'Three links here', body: three });
+      expect(res.status).toBe(422);
+      expect((await page(res)).querySelector('#body-error')?.text).toMatch(/at most 2 links/);
+      expect(
+        (
+          await newTopic(a, {
+            title: 'Two links here',
+            body: 'See https://a.example and https://b.example',
+          })
+        ).status,
+      ).toBe(303);
+      const { a: older } = await member({ aged: true, acked: true });
+      expect((await newTopic(older, { title: 'Three links, older', body: three })).status).toBe(
+        303,
+      );
+    });
+
+    it('Preview shows the cooked post, saves nothing and does not count against the limits', async () => {
+      const { a, user } = await member({ acked: true });
+      const before = await postCount();
+      for (let i = 0; i < 3; i++) {
+        const res = await newTopic(a, {
+          title: 'Previewed topic',
+          body: '**Bold** move, see https://x.example',
+          preview: '1',
+        });
+        expect(res.status).toBe(200);
+        const doc = await page(res);
+        expect(doc.querySelector('.preview .post-body strong')?.text).toBe('Bold');
+        expect(doc.querySelector('.preview .post-body a')?.getAttribute('href')).toBe(
+          '/out?url=https%3A%2F%2Fx.example%2F',
+        );
+        expect(doc.querySelector('#title')?.getAttribute('value')).toBe('Previewed topic');
+      }
+      expect(await postCount()).toBe(before);
+      expect((await userRow(user.id))?.lastPostedAt).toBeNull();
+      expect((await newTopic(a, { title: 'Previewed topic', body: 'Now for real.' })).status).toBe(
+        303,
+      );
+    });
+  });
+
+  describe('replies', () => {
+    it('go to the end of the topic, update every counter and the search index, and land on the new post', async () => {
+      const { a, user } = await member({ aged: true, acked: true });
+      const topic = await topicByTitle('What are you working on this week?');
+      const forumBefore = await db()
+        .select()
+        .from(forums)
+        .where(eq(forums.id, topic?.forumId ?? 0))
+        .get();
+      const res = await a.post(`/t/${topic?.id}/replies`, {
+        body: 'Refactoring a flaky test suite.',
+      });
+      expect(res.status).toBe(303);
+      const after = await topicByTitle('What are you working on this week?');
+      expect(after?.postCount).toBe((topic?.postCount ?? 0) + 1);
+      expect(after?.highestNumber).toBe((topic?.highestNumber ?? 0) + 1);
+      expect(after?.lastPosterId).toBe(user.id);
+      const reply = await db()
+        .select()
+        .from(posts)
+        .where(eq(posts.id, after?.lastPostId ?? 0))
+        .get();
+      expect(reply).toMatchObject({ number: after?.highestNumber, userId: user.id });
+      expect(location(res)).toBe(`/t/${topic?.id}/${topic?.slug}#p${reply?.id}`);
+      const forumAfter = await db()
+        .select()
+        .from(forums)
+        .where(eq(forums.id, topic?.forumId ?? 0))
+        .get();
+      expect(forumAfter?.postCount).toBe((forumBefore?.postCount ?? 0) + 1);
+      expect(forumAfter?.lastPostId).toBe(reply?.id);
+      expect((await searchFor('flaky')).map((r) => r.rowid)).toEqual([reply?.id]);
+    });
+
+    it('numbers concurrent replies without gaps or repeats', async () => {
+      const people = await Promise.all(
+        [1, 2, 3, 4, 5].map(() => member({ aged: true, acked: true })),
+      );
+      const topic = await topicByTitle('Restoring a single folder from last month');
+      const results = await Promise.all(
+        people.map(({ a }, i) =>
+          a.post(`/t/${topic?.id}/replies`, { body: `Concurrent reply ${i}` }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual([303, 303, 303, 303, 303]);
+      const numbers = (
+        await db()
+          .select({ n: posts.number })
+          .from(posts)
+          .where(eq(posts.topicId, topic?.id ?? 0))
+      )
+        .map((r) => r.n)
+        .sort((x, y) => x - y);
+      expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1));
+      const after = await topicByTitle('Restoring a single folder from last month');
+      expect(after?.highestNumber).toBe(numbers.length);
+      expect(after?.postCount).toBe(numbers.length);
+    });
+
+    it('quote a post: the reply form opens with its markdown quoted', async () => {
+      const { a } = await member({ aged: true, acked: true });
+      const topic = await topicByTitle('Where do I find my download link again?');
+      const res = await a.get(`/t/${topic?.id}/replies/new?quote=${topic?.firstPostId}`);
+      expect(res.status).toBe(200);
+      const text = (await page(res)).querySelector('#body')?.text ?? '';
+      expect(text).toContain(`oskar wrote in [#1](/p/${topic?.firstPostId}):`);
+      expect(text).toContain('> I bought a program last year');
+      expect((await a.get(`/t/${topic?.id}/replies/new?quote=999999`)).status).toBe(404);
+    });
+
+    it('are refused in locked topics (but moderators may still reply)', async () => {
+      const { a } = await member({ aged: true, acked: true });
+      const topic = await topicByTitle('Template gallery: share your invoice templates');
+      await db()
+        .update(topics)
+        .set({ locked: true })
+        .where(eq(topics.id, topic?.id ?? 0));
+      const before = await postCount();
+      const res = await a.post(`/t/${topic?.id}/replies`, { body: 'Let me in' });
+      expect(res.status).toBe(403);
+      expect((await page(res)).querySelector('main')?.text).toContain('locked');
+      expect(await postCount()).toBe(before);
+      const doc = await page(await a.get(`/t/${topic?.id}/${topic?.slug}`));
+      expect(doc.querySelector('form.composer')).toBeNull();
+      expect(doc.querySelector('.reply .notice')?.text).toContain('locked');
+      const { a: mod } = await member({ aged: true, acked: true, role: 'moderator' });
+      expect(
+        (await mod.post(`/t/${topic?.id}/replies`, { body: 'Locking this, thanks all.' })).status,
+      ).toBe(303);
+    });
+  });
+
+  describe('editing and deleting', () => {
+    it('the author edits: the text changes, the old one is kept as a revision, the post says edited', async () => {
+      const { a } = await member({ aged: true, acked: true });
+      await newTopic(a, { title: 'Edited topic here', body: 'First version with a tpyo.' });
+      const topic = await topicByTitle('Edited topic here');
+      const postId = topic?.firstPostId ?? 0;
+      forum.clock.advance(60_000);
+      const res = await a.post(`/posts/${postId}`, { body: 'Second version, typo fixed.' });
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe(`/t/${topic?.id}/edited-topic-here#p${postId}`);
+      const post = await db().select().from(posts).where(eq(posts.id, postId)).get();
+      expect(post).toMatchObject({ bodyMarkdown: 'Second version, typo fixed.', revisionCount: 1 });
+      expect(post?.editedAt?.getTime()).toBe(forum.deps.now());
+      const revisions = await db()
+        .select()
+        .from(postRevisions)
+        .where(eq(postRevisions.postId, postId));
+      expect(revisions.map((r) => r.bodyMarkdown)).toEqual(['First version with a tpyo.']);
+      expect((await searchFor('typo')).map((r) => r.rowid)).toEqual([postId]);
+      expect(await searchFor('tpyo')).toEqual([]);
+      const doc = await page(await a.get(location(res)));
+      expect(doc.querySelector(`#p${postId} .edited`)?.text).toMatch(/^edited /);
+      const history = await page(await a.get(`/posts/${postId}/history`));
+      expect(history.querySelectorAll('.revision .post-body').map((b) => b.text.trim())).toEqual([
+        'Second version, typo fixed.',
+        'First version with a tpyo.',
+      ]);
+    });
+
+    it('nobody else edits, deletes or reads the history (403, nothing changes)', async () => {
+      const { a: author } = await member({ aged: true, acked: true });
+      await newTopic(author, { title: 'Not yours to edit', body: 'Original words.' });
+      const topic = await topicByTitle('Not yours to edit');
+      const postId = topic?.firstPostId ?? 0;
+      await author.post(`/posts/${postId}`, { body: 'Edited words.' });
+      const { a: other } = await member({ aged: true, acked: true });
+      const visitor = agent(forum.request);
+      for (const who of [other, visitor]) {
+        expect((await who.get(`/posts/${postId}/edit`)).status).toBe(403);
+        expect((await who.post(`/posts/${postId}`, { body: 'Hijacked!' })).status).toBe(403);
+        expect((await who.get(`/posts/${postId}/history`)).status).toBe(403);
+        expect((await who.post(`/posts/${postId}/delete`)).status).toBe(403);
+      }
+      const post = await db().select().from(posts).where(eq(posts.id, postId)).get();
+      expect(post).toMatchObject({
+        bodyMarkdown: 'Edited words.',
+        deletedAt: null,
+        revisionCount: 1,
+      });
+      const doc = await page(await other.get(`/t/${topic?.id}/${topic?.slug}`));
+      expect(doc.querySelector(`#p${postId} a[href$="/edit"]`)).toBeNull();
+      expect(doc.querySelector(`#p${postId} a[href$="/history"]`)).toBeNull();
+    });
+
+    it('the author deletes: the post stays in the thread as deleted, its text leaves the page and the index', async () => {
+      const { a, user } = await member({ aged: true, acked: true });
+      const topic = await topicByTitle('What are you working on this week?');
+      await a.post(`/t/${topic?.id}/replies`, { body: 'Accidental xylophone reply.' });
+      const reply = await db().select().from(posts).where(eq(posts.userId, user.id)).get();
+      expect((await a.get(`/posts/${reply?.id}/delete`)).status).toBe(200);
+      const res = await a.post(`/posts/${reply?.id}/delete`);
+      expect(res.status).toBe(303);
+      const doc = await page(await a.get(location(res)));
+      expect(doc.querySelector(`#p${reply?.id} .post-placeholder`)?.text).toBe(
+        'This post was deleted by its author.',
+      );
+      expect(doc.text).not.toContain('xylophone');
+      expect(await searchFor('xylophone')).toHaveLength(0);
+      expect((await userRow(user.id))?.postCount).toBe(0);
+      expect((await a.get(`/posts/${reply?.id}/edit`)).status).toBe(403);
+    });
+  });
+}

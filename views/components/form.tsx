@@ -1,0 +1,117 @@
+import type { Child } from 'hono/jsx';
+
+export type FieldErrors = Record<string, string | undefined>;
+
+/** "There is a problem" at the top of a form, linking to each field that has one. */
+export function ErrorSummary({
+  errors,
+  labels,
+}: {
+  errors: FieldErrors;
+  labels?: Record<string, string>;
+}) {
+  const entries = Object.entries(errors).filter((e): e is [string, string] => !!e[1]);
+  if (entries.length === 0) return null;
+  return (
+    <div class="error-summary" role="alert" aria-labelledby="error-summary-title">
+      <h2 id="error-summary-title">There is a problem</h2>
+      <ul>
+        {entries.map(([field, message]) => (
+          <li>
+            {field === 'form' ? (
+              message
+            ) : (
+              <a href={`#${field}`}>{labels?.[field] ? `${labels[field]}: ${message}` : message}</a>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export type FieldProps = {
+  name: string;
+  label: string;
+  type?: 'text' | 'email' | 'password' | 'search' | 'url' | 'date';
+  value?: string;
+  error?: string | undefined;
+  hint?: Child;
+  required?: boolean;
+  autocomplete?: string;
+  maxlength?: number;
+  minlength?: number;
+};
+
+/** A labelled input with its hint and error, tied together for screen readers. */
+export function Field(p: FieldProps) {
+  const described = [p.hint ? `${p.name}-hint` : null, p.error ? `${p.name}-error` : null]
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div class={p.error ? 'field field-error' : 'field'}>
+      <label for={p.name}>{p.label}</label>
+      {p.hint ? (
+        <p class="hint" id={`${p.name}-hint`}>
+          {p.hint}
+        </p>
+      ) : null}
+      {p.error ? (
+        <p class="error-message" id={`${p.name}-error`}>
+          {p.error}
+        </p>
+      ) : null}
+      <input
+        id={p.name}
+        name={p.name}
+        type={p.type ?? 'text'}
+        value={p.value ?? ''}
+        required={p.required}
+        autocomplete={p.autocomplete}
+        maxlength={p.maxlength}
+        minlength={p.minlength}
+        aria-describedby={described || undefined}
+        aria-invalid={p.error ? 'true' : undefined}
+      />
+    </div>
+  );
+}
+
+export type CheckboxProps = {
+  name: string;
+  label: Child;
+  checked?: boolean;
+  error?: string | undefined;
+  hint?: Child;
+};
+
+export function Checkbox(p: CheckboxProps) {
+  return (
+    <div class={p.error ? 'field checkbox field-error' : 'field checkbox'}>
+      {p.error ? (
+        <p class="error-message" id={`${p.name}-error`}>
+          {p.error}
+        </p>
+      ) : null}
+      <input
+        id={p.name}
+        name={p.name}
+        type="checkbox"
+        value="1"
+        checked={p.checked}
+        aria-describedby={
+          [p.hint ? `${p.name}-hint` : null, p.error ? `${p.name}-error` : null]
+            .filter(Boolean)
+            .join(' ') || undefined
+        }
+        aria-invalid={p.error ? 'true' : undefined}
+      />
+      <label for={p.name}>{p.label}</label>
+      {p.hint ? (
+        <p class="hint" id={`${p.name}-hint`}>
+          {p.hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+import { Checkbox, ErrorSummary, Field, type FieldErrors } from '../components/form';
+import { type Frame, Layout } from '../layouts/site';
+
+export type LoginPageProps = {
+  frame: Frame;
+  values: { login?: string; remember?: boolean };
+  next: string | undefined;
+  errors: FieldErrors;
+};
+
+export function LoginPage({ frame, values, next, errors }: LoginPageProps) {
+  return (
+    <Layout frame={frame} title="Sign in" noindex>
+      <h1>Sign in</h1>
+      <form method="post" action="/login" class="form" novalidate>
+        <ErrorSummary errors={errors} />
+        {next ? <input type="hidden" name="next" value={next} /> : null}
+        <Field
+          name="login"
+          label="Username or email address"
+          value={values.login}
+          error={errors.login}
+          autocomplete="username"
+          required
+        />
+        <Field
+          name="password"
+          label="Password"
+          type="password"
+          error={errors.password}
+          autocomplete="current-password"
+          required
+        />
+        <Checkbox
+          name="remember"
+          checked={values.remember}
+          label="Keep me signed in on this device"
+          hint="For 30 days. Otherwise you are signed out when you close the browser, or after a day without use."
+        />
+        <div class="buttons">
+          <button type="submit">Sign in</button>
+        </div>
+        <p>
+          New here? <a href="/register">Create an account</a>.
+        </p>
+      </form>
+    </Layout>
+  );
+}

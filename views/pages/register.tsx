@@ -1,0 +1,70 @@
+import { Checkbox, ErrorSummary, Field, type FieldErrors } from '../components/form';
+import { type Frame, Layout } from '../layouts/site';
+
+export type RegisterPageProps = {
+  frame: Frame;
+  values: { username?: string; email?: string; age_confirmed?: boolean };
+  errors: FieldErrors;
+};
+
+export function RegisterPage({ frame, values, errors }: RegisterPageProps) {
+  return (
+    <Layout frame={frame} title="Join the forums" noindex>
+      <h1>Join the forums</h1>
+      <p class="lede">
+        An account lets you start topics and reply. Your username and your posts are public; your
+        email address is never shown.
+      </p>
+      <form method="post" action="/register" class="form" novalidate>
+        <ErrorSummary errors={errors} />
+        <Field
+          name="username"
+          label="Username"
+          value={values.username}
+          error={errors.username}
+          hint="3 to 20 letters, digits, _ or -. Shown with everything you post."
+          autocomplete="username"
+          required
+          maxlength={20}
+        />
+        <Field
+          name="email"
+          label="Email address"
+          type="email"
+          value={values.email}
+          error={errors.email}
+          hint="Never shown on the forums. Used to sign in and to recover your account."
+          autocomplete="email"
+          required
+        />
+        <Field
+          name="password"
+          label="Password"
+          type="password"
+          error={errors.password}
+          hint="At least 10 characters. Very common passwords are refused."
+          autocomplete="new-password"
+          required
+          minlength={10}
+        />
+        <Checkbox
+          name="age_confirmed"
+          checked={values.age_confirmed}
+          error={errors.age_confirmed}
+          label="I am 13 or older."
+          hint="The forums do not ask children under 13 for personal information. We do not ask or keep your birth date."
+        />
+        <p class="public-notice">
+          What you post will be public. Read how the forums handle your data in the{' '}
+          <a href="/privacy">privacy notice</a>.
+        </p>
+        <div class="buttons">
+          <button type="submit">Create account</button>
+        </div>
+        <p>
+          Already have an account? <a href="/login">Sign in</a>.
+        </p>
+      </form>
+    </Layout>
+  );
+}
