@@ -98,16 +98,29 @@ async function memberPages(): Promise<{ path: string; html: string }[]> {
   return out;
 }
 
+let memberJourney: ReturnType<typeof memberPages> | undefined;
+/** The member journey registers an account, so it runs once for all tests. */
+function memberPagesOnce() {
+  memberJourney ??= memberPages();
+  return memberJourney;
+}
+
 describe('every page', () => {
   const validator = new HtmlValidate({
     extends: ['html-validate:standard', 'html-validate:a11y'],
     rules: { 'no-trailing-whitespace': 'off' },
   });
 
+  const everyPage = async () => [
+    ...(await Promise.all(
+      pages().map(async (path) => ({ path, html: await (await forum.request(path)).text() })),
+    )),
+    ...(await memberPagesOnce()),
+  ];
+
   it('is valid HTML', async () => {
-    for (const path of pages()) {
-      const res = await forum.request(path);
-      const report = await validator.validateString(await res.text());
+    for (const { path, html } of await everyPage()) {
+      const report = await validator.validateString(html);
       const messages = report.results.flatMap((r) =>
         r.messages.map((m) => `${m.ruleId}: ${m.message}`),
       );
@@ -116,8 +129,8 @@ describe('every page', () => {
   });
 
   it('has one h1 first and headings that never skip a level', async () => {
-    for (const path of pages()) {
-      const doc = parseHtml(await (await forum.request(path)).text());
+    for (const { path, html } of await everyPage()) {
+      const doc = parseHtml(html);
       const levels = doc
         .querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6')
         .map((h) => Number(h.tagName[1]));
