@@ -2,17 +2,16 @@
  * The Node entry: an embedded libSQL file (or Turso), migrations applied on start, demo content
  * on first start, static files from public/, compression. `npm start` runs this file.
  */
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { createClient } from '@libsql/client';
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
-import { createDb, prepareLibsql } from '../db/client';
-import { migrateLibsql } from '../db/migrate';
+import { createDb } from '../db/client';
+import { openLibsql } from '../db/open';
 import { seedDemo } from '../db/seed';
 import { createApp } from './app';
 import { makeDeps } from './context';
@@ -28,14 +27,7 @@ export async function startServer(
   log: (line: string) => void = console.log,
 ): Promise<RunningServer> {
   const config = loadConfig(source);
-  const embedded = config.databaseUrl.startsWith('file:');
-  if (embedded) {
-    const path = config.databaseUrl.slice('file:'.length).split('?')[0] ?? '';
-    if (path && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-  }
-  const client = createClient({ url: config.databaseUrl, authToken: config.databaseAuthToken });
-  await prepareLibsql(client, { embedded });
-  await migrateLibsql(client);
+  const client = await openLibsql(config);
   const deps = makeDeps(createDb({ libsql: client }), config);
   if (config.seedDemo && (await seedDemo(deps))) log('Added demo content to the empty forum.');
 
@@ -45,7 +37,12 @@ export async function startServer(
       c.header('Cache-Control', 'public, max-age=3600');
     },
   });
-  const forum = createApp(deps, { log, assets });
+  const forum = createApp(deps, {
+    log,
+    assets,
+    // For rate limits only: hashed at once by the app, never stored or logged.
+    clientAddress: (c) => getConnInfo(c).remote.address,
+  });
   const app = new Hono();
   app.use(compress());
   // Hand every request to the forum app whole, so that its own notFound and onError pages apply.

@@ -37,7 +37,10 @@ function appFor(env: WorkerEnv, request: Request): App {
     PUBLIC_ORIGIN: new URL(request.url).origin,
     ...env,
   });
-  const app = createApp(makeDeps(openDatabase(env), config));
+  const app = createApp(makeDeps(openDatabase(env), config), {
+    // For rate limits only: hashed at once by the app, never stored or logged.
+    clientAddress: (c) => c.req.header('CF-Connecting-IP'),
+  });
   cached = { env, app };
   return app;
 }
