@@ -11,6 +11,8 @@ export default defineConfig({
           name: 'node',
           include: ['test/unit/**/*.test.{ts,tsx}', 'test/integration/**/*.test.{ts,tsx}'],
           setupFiles: ['test/support/fail-on-console-error.ts'],
+          // Password hashing (scrypt) is slow on purpose; sign-in tests hash dozens of times.
+          testTimeout: 30_000,
         },
       },
       {
@@ -28,6 +30,7 @@ export default defineConfig({
           // The content pipeline's unit tests run in workerd too: it must behave the same there.
           include: ['test/edge/**/*.test.{ts,tsx}', 'test/unit/{cook,personal-data}.test.ts'],
           setupFiles: ['test/edge/apply-migrations.ts'],
+          testTimeout: 30_000,
         },
       },
       {

@@ -77,9 +77,24 @@ export const sessions = sqliteTable(
     lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }).notNull(),
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
     remember: integer('remember', { mode: 'boolean' }).notNull().default(false),
+    /** when the person last proved who they are again in this session (a fresh Plimus sign-in) */
+    freshAuthAt: integer('fresh_auth_at', { mode: 'timestamp_ms' }),
   },
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
+
+/**
+ * A Plimus identity that signed in for the first time and is choosing its forum username. Kept
+ * for 15 minutes at most; the cookie holds a token whose hash is the id.
+ */
+export const pendingSignups = sqliteTable('pending_signups', {
+  id: text('id').primaryKey(),
+  issuer: text('issuer').notNull(),
+  /** the verified claims, as JSON */
+  claims: text('claims').notNull(),
+  createdAt: createdAt(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+});
 
 export const emailConfirmations = sqliteTable(
   'email_confirmations',

@@ -25,6 +25,7 @@ import { accountRoutes } from './routes/account';
 import { authRoutes } from './routes/auth';
 import { forumRoutes } from './routes/forums';
 import { frameOf } from './routes/frame';
+import { identityRoutes } from './routes/identity';
 import { pageRoutes } from './routes/pages';
 import { postingRoutes } from './routes/posting';
 import { topicRoutes } from './routes/topics';
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.use(async function provideDeps(c, next) {
     c.set('deps', deps);
     c.set('client', keyedHash(`client:${clientAddress(c) ?? 'unknown'}`));
+    c.set('log', log);
     await next();
   });
   app.use(refuseCrossSite(deps.config.publicOrigin));
@@ -82,6 +84,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route('/', postingRoutes);
   app.route('/', userRoutes);
   app.route('/', authRoutes);
+  app.route('/', identityRoutes);
   app.route('/', accountRoutes);
   app.route('/', pageRoutes);
 

@@ -1,9 +1,11 @@
 /** What every request handler and service can reach: database, configuration, clock. */
 import type { Db } from '../db/client';
+import { type RelyingParty, relyingParty } from './auth/oidc';
 import { createRateLimits, type RateLimits } from './auth/rate-limit';
 import type { Session, SessionUser } from './auth/session';
 import type { CookOptions } from './content/cook';
 import type { Config } from './env';
+import { logMailer, type Mailer, noMailer } from './mail';
 
 export type AppDeps = {
   db: Db;
@@ -14,15 +16,34 @@ export type AppDeps = {
   now: () => number;
   /** in-memory rate limits (per process or isolate) */
   limits: RateLimits;
+  /** the Plimus identity as an OpenID Connect relying party; absent when not configured */
+  plimus: RelyingParty | undefined;
+  /** email; see src/mail.ts */
+  mailer: Mailer;
 };
 
-export function makeDeps(db: Db, config: Config, now: () => number = Date.now): AppDeps {
+export type DepsOptions = {
+  now?: () => number;
+  mailer?: Mailer;
+};
+
+export function makeDeps(db: Db, config: Config, options: DepsOptions = {}): AppDeps {
+  const now = options.now ?? Date.now;
   return {
     db,
     config,
     cook: { origin: config.publicOrigin, houseHosts: config.houseHosts },
     now,
     limits: createRateLimits(now),
+    plimus: config.plimus
+      ? relyingParty(config.plimus, {
+          publicOrigin: config.publicOrigin,
+          // A local development provider speaks plain http; production never may.
+          allowHttp: config.nodeEnv !== 'production',
+        })
+      : undefined,
+    mailer:
+      options.mailer ?? (config.nodeEnv === 'development' ? logMailer(console.log) : noMailer),
   };
 }
 
@@ -39,5 +60,7 @@ export type AppEnv = {
      * (which is never stored or logged).
      */
     client: string;
+    /** the app's log: one line per entry, never personal data */
+    log: (line: string) => void;
   };
 };

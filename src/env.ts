@@ -57,8 +57,29 @@ const schema = z
     SEED_DEMO: bool(true),
     /** hosts whose links stay direct (the forum's own host always does); subdomains included */
     HOUSE_HOSTS: hostList.default(['plimus.com']),
+    PLIMUS_ISSUER: z
+      .url({
+        protocol: /^https?$/,
+        error: 'must be the http(s) URL of the Plimus identity provider',
+      })
+      .optional(),
+    PLIMUS_CLIENT_ID: z.string().optional(),
+    PLIMUS_CLIENT_SECRET: z.string().optional(),
   })
   .superRefine((v, ctx) => {
+    if (v.PLIMUS_ISSUER) {
+      for (const name of ['PLIMUS_CLIENT_ID', 'PLIMUS_CLIENT_SECRET'] as const) {
+        if (!v[name])
+          ctx.addIssue({ code: 'custom', path: [name], message: 'is required with PLIMUS_ISSUER' });
+      }
+      if (v.NODE_ENV === 'production' && !v.PLIMUS_ISSUER.startsWith('https:')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['PLIMUS_ISSUER'],
+          message: 'must be https in production',
+        });
+      }
+    }
     if (
       /^(libsql|https?):/.test(v.DATABASE_URL) &&
       !v.DATABASE_AUTH_TOKEN &&
@@ -82,7 +103,11 @@ export type Config = {
   publicOrigin: string;
   seedDemo: boolean;
   houseHosts: string[];
+  /** the Plimus identity (OpenID Connect); absent when not configured */
+  plimus: PlimusConfig | undefined;
 };
+
+export type PlimusConfig = { issuer: string; clientId: string; clientSecret: string };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -114,5 +139,13 @@ export function loadConfig(source: Record<string, unknown>): Config {
     publicOrigin: v.PUBLIC_ORIGIN ?? `http://${host.includes(':') ? `[${host}]` : host}:${v.PORT}`,
     seedDemo: v.SEED_DEMO,
     houseHosts: v.HOUSE_HOSTS,
+    plimus:
+      v.PLIMUS_ISSUER && v.PLIMUS_CLIENT_ID && v.PLIMUS_CLIENT_SECRET
+        ? {
+            issuer: v.PLIMUS_ISSUER,
+            clientId: v.PLIMUS_CLIENT_ID,
+            clientSecret: v.PLIMUS_CLIENT_SECRET,
+          }
+        : undefined,
   };
 }

@@ -2,6 +2,7 @@
  * The Node entry: an embedded libSQL file (or Turso), migrations applied on start, demo content
  * on first start, static files from public/, compression. `npm start` runs this file.
  */
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,22 +14,74 @@ import { compress } from 'hono/compress';
 import { createDb } from '../db/client';
 import { openLibsql } from '../db/open';
 import { seedDemo } from '../db/seed';
+import type { DevIdentityProvider } from '../dev/plimus-idp';
 import { createApp } from './app';
 import { makeDeps } from './context';
 import { type Config, ConfigError, loadConfig } from './env';
+import { logMailer, noMailer } from './mail';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
 
-export type RunningServer = { url: string; close: () => Promise<void>; config: Config };
+export type RunningServer = {
+  url: string;
+  close: () => Promise<void>;
+  config: Config;
+  /** the development Plimus identity provider, when this server started one */
+  devIdentityProvider: DevIdentityProvider | undefined;
+};
+
+export const DEV_CLIENT_ID = 'plimus-forums-dev';
+
+/**
+ * Without a configured Plimus identity, outside production, a development provider starts beside
+ * the forum (on the next port when it is free) so that "Sign in with Plimus" works at once.
+ */
+async function startDevIdentity(config: Config, log: (line: string) => void) {
+  const { startDevIdentityProvider, DEV_PEOPLE } = await import('../dev/plimus-idp');
+  const clientSecret = randomBytes(24).toString('base64url');
+  const options = {
+    host: '127.0.0.1',
+    nodeEnv: config.nodeEnv,
+    clients: [
+      {
+        clientId: DEV_CLIENT_ID,
+        clientSecret,
+        redirectUris: [`${config.publicOrigin}/auth/plimus/callback`],
+      },
+    ],
+  };
+  let idp: DevIdentityProvider;
+  try {
+    idp = await startDevIdentityProvider({
+      ...options,
+      port: config.port === 0 ? 0 : config.port + 1,
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    idp = await startDevIdentityProvider({ ...options, port: 0 });
+  }
+  log(
+    `Development Plimus identity at ${idp.issuer} (demo people: ${DEV_PEOPLE.map((p) => p.preferred_username).join(', ')})`,
+  );
+  return { idp, plimus: { issuer: idp.issuer, clientId: DEV_CLIENT_ID, clientSecret } };
+}
 
 /** Opens the database, migrates, seeds when asked, and listens. */
 export async function startServer(
   source: Record<string, string | undefined> = process.env,
   log: (line: string) => void = console.log,
 ): Promise<RunningServer> {
-  const config = loadConfig(source);
+  let config = loadConfig(source);
+  let devIdentityProvider: DevIdentityProvider | undefined;
+  if (!config.plimus && config.nodeEnv !== 'production') {
+    const dev = await startDevIdentity(config, log);
+    devIdentityProvider = dev.idp;
+    config = { ...config, plimus: dev.plimus };
+  }
   const client = await openLibsql(config);
-  const deps = makeDeps(createDb({ libsql: client }), config);
+  const deps = makeDeps(createDb({ libsql: client }), config, {
+    mailer: config.nodeEnv === 'development' ? logMailer(log) : noMailer,
+  });
   if (config.seedDemo && (await seedDemo(deps))) log('Added demo content to the empty forum.');
 
   const assets = serveStatic({
@@ -56,11 +109,12 @@ export async function startServer(
   return {
     url: `http://${host}:${port}`,
     config,
+    devIdentityProvider,
     close: () =>
       new Promise<void>((done) => {
         server.close(() => {
           client.close();
-          done();
+          (devIdentityProvider?.close() ?? Promise.resolve()).then(done);
         });
         // Keep-alive connections would hold close() open.
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();

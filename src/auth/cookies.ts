@@ -1,9 +1,12 @@
 /**
- * The session cookie: only the token, `HttpOnly; SameSite=Lax; Path=/`, `Secure` on https.
+ * The forum's cookies. The session cookie: only the token, `HttpOnly; SameSite=Lax; Path=/`, `Secure` on https.
  * Remembered sessions get a Max-Age; others end with the browser session.
  */
+
+import { decodeBase64urlIgnorePadding, encodeBase64url } from '@oslojs/encoding';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { SignInFlow } from './oidc';
 import type { Session } from './session';
 
 export const SESSION_COOKIE = 'session';
@@ -34,6 +37,79 @@ export function setSessionCookie(
 export function clearSessionCookie(c: Context, publicOrigin: string) {
   deleteCookie(c, SESSION_COOKIE, {
     path: '/',
+    secure: secure(c, publicOrigin),
+    httpOnly: true,
+    sameSite: 'Lax',
+  });
+}
+
+const FLOW_COOKIE = 'plimus_flow';
+const SIGNUP_COOKIE = 'plimus_signup';
+const FLOW_PATH = '/auth/plimus';
+
+/**
+ * The state, nonce and PKCE verifier of a sign-in with Plimus, for the 10 minutes the person may
+ * spend at the provider. Sent back only to /auth/plimus/*; SameSite=Lax lets the provider's
+ * redirect (a top-level GET) carry it.
+ */
+export function setFlowCookie(c: Context, publicOrigin: string, flow: SignInFlow) {
+  setCookie(c, FLOW_COOKIE, encodeBase64url(new TextEncoder().encode(JSON.stringify(flow))), {
+    httpOnly: true,
+    sameSite: 'Lax',
+    path: FLOW_PATH,
+    secure: secure(c, publicOrigin),
+    maxAge: 600,
+  });
+}
+
+/** The flow, read once: the cookie is cleared so that a callback cannot be replayed. */
+export function takeFlowCookie(c: Context, publicOrigin: string): SignInFlow | null {
+  const raw = getCookie(c, FLOW_COOKIE);
+  if (raw === undefined) return null;
+  deleteCookie(c, FLOW_COOKIE, {
+    path: FLOW_PATH,
+    secure: secure(c, publicOrigin),
+    httpOnly: true,
+    sameSite: 'Lax',
+  });
+  try {
+    const v = JSON.parse(
+      new TextDecoder().decode(decodeBase64urlIgnorePadding(raw)),
+    ) as Partial<SignInFlow>;
+    if (
+      typeof v.state !== 'string' ||
+      typeof v.nonce !== 'string' ||
+      typeof v.verifier !== 'string'
+    )
+      return null;
+    return {
+      state: v.state,
+      nonce: v.nonce,
+      verifier: v.verifier,
+      intent: v.intent === 'reauthenticate' ? 'reauthenticate' : 'sign-in',
+    };
+  } catch {
+    return null;
+  }
+}
+
+export function setSignupCookie(c: Context, publicOrigin: string, token: string) {
+  setCookie(c, SIGNUP_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    path: FLOW_PATH,
+    secure: secure(c, publicOrigin),
+    maxAge: 900,
+  });
+}
+
+export function readSignupCookie(c: Context): string | undefined {
+  return getCookie(c, SIGNUP_COOKIE);
+}
+
+export function clearSignupCookie(c: Context, publicOrigin: string) {
+  deleteCookie(c, SIGNUP_COOKIE, {
+    path: FLOW_PATH,
     secure: secure(c, publicOrigin),
     httpOnly: true,
     sameSite: 'Lax',

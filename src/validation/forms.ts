@@ -87,6 +87,16 @@ export const registerForm = z.object({
   age_confirmed: checkbox.refine((v) => v, 'Please confirm that you are 13 or older.'),
 });
 
+/** A Plimus identity new to the forums: its public username and the two confirmations. */
+export const plimusSignupForm = z.object({
+  username,
+  age_confirmed: checkbox.refine((v) => v, 'Please confirm that you are 13 or older.'),
+  public_ack: checkbox.refine(
+    (v) => v,
+    'Please confirm that you understand your posts are public.',
+  ),
+});
+
 export const loginForm = z.object({
   login: requiredText('Enter your username or email address.', 254).transform((v) => v.trim()),
   password: requiredText('Enter your password.', MAX_PASSWORD),

@@ -4,6 +4,7 @@ import { createDb } from '../../db/client';
 import { createApp } from '../../src/app';
 import { makeDeps } from '../../src/context';
 import { loadConfig } from '../../src/env';
+import { memoryMailer } from '../../src/mail';
 
 export const ORIGIN = 'http://forum.test';
 
@@ -32,7 +33,8 @@ export function clockedEdgeForum() {
       now += ms;
     },
   };
-  const deps = makeDeps(createDb({ d1: env.DB }), config(), clock.now);
+  const mailer = memoryMailer();
+  const deps = makeDeps(createDb({ d1: env.DB }), config(), { now: clock.now, mailer });
   const app = createApp(deps, {
     log: () => {},
     clientAddress: (c) => c.req.header('x-test-client'),
@@ -40,6 +42,7 @@ export function clockedEdgeForum() {
   return {
     deps,
     clock,
+    mailer,
     routes: app.routes.map((r) => ({ method: r.method, path: r.path })),
     request: (path: string, init?: RequestInit) => app.request(new URL(path, ORIGIN).href, init),
   };

@@ -11,6 +11,7 @@ import { migrateLibsql } from '../../db/migrate';
 import { createApp } from '../../src/app';
 import { makeDeps } from '../../src/context';
 import { loadConfig } from '../../src/env';
+import { memoryMailer } from '../../src/mail';
 
 export const ORIGIN = 'http://forum.test';
 
@@ -49,7 +50,8 @@ export async function createTestForum(
     { libsql: client },
     onQuery ? { logger: { logQuery: (sql, params) => onQuery(sql, params) } } : {},
   );
-  const deps = makeDeps(db, config, clock.now);
+  const mailer = memoryMailer();
+  const deps = makeDeps(db, config, { now: clock.now, mailer });
   const logs: string[] = [];
   const app = createApp(deps, { log: (line) => logs.push(line), clientAddress: testClientAddress });
   return {
@@ -59,6 +61,7 @@ export async function createTestForum(
     client,
     clock,
     logs,
+    mailer,
     routes: app.routes.map((r) => ({ method: r.method, path: r.path })),
     /** a request to the app, as a browser on the forum's own origin would send it */
     request: (path: string, init?: RequestInit) => app.request(new URL(path, ORIGIN).href, init),

@@ -1,0 +1,176 @@
+/**
+ * Sign in with (or link) the Plimus identity: /auth/plimus sends the person to the provider,
+ * /auth/plimus/callback checks the answer and acts on it, /auth/plimus/complete creates an
+ * account for an identity new to the forums.
+ */
+import { type Context, Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import {
+  CompleteSignupPage,
+  type PlimusNoticeKind,
+  PlimusNoticePage,
+} from '../../views/pages/plimus';
+import {
+  clearSignupCookie,
+  readSignupCookie,
+  setFlowCookie,
+  setSessionCookie,
+  setSignupCookie,
+  takeFlowCookie,
+} from '../auth/cookies';
+import { IdentityError } from '../auth/oidc';
+import { createSession } from '../auth/session';
+import type { AppEnv } from '../context';
+import { FormError } from '../errors';
+import {
+  createAccountFromIdentity,
+  markReauthenticated,
+  pendingSignup,
+  resolvePlimusSignIn,
+  suggestUsername,
+  unlinkIdentity,
+} from '../services/identity';
+import { parseForm, plimusSignupForm } from '../validation/forms';
+import { readForm } from './forms';
+import { frameOf } from './frame';
+
+const NOTICE_STATUS: Record<PlimusNoticeKind, ContentfulStatusCode> = {
+  'email-in-use': 409,
+  'linked-elsewhere': 409,
+  'other-identity': 409,
+  failed: 400,
+  expired: 400,
+  cancelled: 400,
+  'not-configured': 404,
+  'reauth-mismatch': 403,
+};
+
+function notice(c: Context<AppEnv>, kind: PlimusNoticeKind) {
+  return c.html(<PlimusNoticePage frame={frameOf(c)} kind={kind} />, NOTICE_STATUS[kind]);
+}
+
+async function signIn(c: Context<AppEnv>, userId: number) {
+  const deps = c.get('deps');
+  const { token, session } = await createSession(deps, userId, { remember: false });
+  setSessionCookie(c, deps.config.publicOrigin, token, session);
+}
+
+export const identityRoutes = new Hono<AppEnv>()
+  .get('/auth/plimus', async (c) => {
+    const deps = c.get('deps');
+    if (!deps.plimus) return notice(c, 'not-configured');
+    const intent =
+      c.req.query('intent') === 'reauthenticate' && c.get('viewer') ? 'reauthenticate' : 'sign-in';
+    try {
+      const { url, flow } = await deps.plimus.begin(intent);
+      setFlowCookie(c, deps.config.publicOrigin, flow);
+      return c.redirect(url, 302);
+    } catch (err) {
+      if (!(err instanceof IdentityError)) throw err;
+      c.get('log')(`identity ${err.message}`);
+      return notice(c, 'failed');
+    }
+  })
+  .get('/auth/plimus/callback', async (c) => {
+    const deps = c.get('deps');
+    if (!deps.plimus) return notice(c, 'not-configured');
+    const flow = takeFlowCookie(c, deps.config.publicOrigin);
+    if (!flow) return notice(c, 'expired');
+    if (c.req.query('error')) return notice(c, 'cancelled');
+    // The address the provider sent the person back to, as the relying party registered it.
+    const url = new URL(c.req.url);
+    const callbackUrl = new URL(`${deps.plimus.redirectUri}${url.search}`);
+    let claims: Awaited<ReturnType<typeof deps.plimus.complete>>;
+    try {
+      claims = await deps.plimus.complete(callbackUrl, flow);
+    } catch (err) {
+      if (!(err instanceof IdentityError)) throw err;
+      const cause = err.cause instanceof Error ? `${err.cause.name}: ${err.cause.message}` : '';
+      c.get('log')(`identity ${err.message} ${cause}`.trim());
+      return notice(c, 'failed');
+    }
+    const issuer = deps.config.plimus?.issuer as string;
+    const viewer = c.get('viewer');
+    if (flow.intent === 'reauthenticate') {
+      if (!viewer) return notice(c, 'expired');
+      const ok = await markReauthenticated(
+        deps,
+        { id: viewer.id, sessionId: viewer.session.id },
+        issuer,
+        claims,
+      );
+      return ok ? c.redirect('/account/delete', 303) : notice(c, 'reauth-mismatch');
+    }
+    const outcome = await resolvePlimusSignIn(deps, issuer, claims, viewer);
+    switch (outcome.kind) {
+      case 'sign-in':
+        await signIn(c, outcome.userId);
+        return c.redirect('/', 303);
+      case 'linked':
+        return c.redirect('/account?done=linked', 303);
+      case 'already-linked':
+        return c.redirect('/account?done=refreshed', 303);
+      case 'choose-username':
+        setSignupCookie(c, deps.config.publicOrigin, outcome.token);
+        return c.redirect('/auth/plimus/complete', 303);
+      default:
+        return notice(c, outcome.kind);
+    }
+  })
+  .get('/auth/plimus/complete', async (c) => {
+    const pending = await pendingSignup(c.get('deps'), readSignupCookie(c));
+    if (!pending) return notice(c, 'expired');
+    return c.html(
+      <CompleteSignupPage
+        frame={frameOf(c)}
+        name={pending.claims.name}
+        values={{ username: suggestUsername(pending.claims) }}
+        errors={{}}
+      />,
+    );
+  })
+  .post('/auth/plimus/complete', async (c) => {
+    const deps = c.get('deps');
+    const token = readSignupCookie(c);
+    const pending = await pendingSignup(deps, token);
+    if (!pending || !token) return notice(c, 'expired');
+    const input = await readForm(c);
+    const values = {
+      username: input.username ?? '',
+      age_confirmed: !!input.age_confirmed,
+      public_ack: !!input.public_ack,
+    };
+    const page = (errors: Record<string, string>) => (
+      <CompleteSignupPage
+        frame={frameOf(c)}
+        name={pending.claims.name}
+        values={values}
+        errors={errors}
+      />
+    );
+    const parsed = parseForm(plimusSignupForm, input);
+    if (!parsed.ok) return c.html(page(parsed.errors), 422);
+    try {
+      const { userId } = await createAccountFromIdentity(deps, token, pending, {
+        username: parsed.data.username,
+        publicAck: parsed.data.public_ack,
+      });
+      clearSignupCookie(c, deps.config.publicOrigin);
+      await signIn(c, userId);
+      return c.redirect('/', 303);
+    } catch (err) {
+      if (!(err instanceof FormError)) throw err;
+      return c.html(page(err.fields), err.status);
+    }
+  })
+  .post('/account/plimus/unlink', async (c) => {
+    const viewer = c.get('viewer');
+    if (!viewer) return c.redirect('/login?next=%2Faccount', 303);
+    try {
+      await unlinkIdentity(c.get('deps'), viewer);
+    } catch (err) {
+      if (!(err instanceof FormError)) throw err;
+      return c.redirect('/account?done=unlink-refused', 303);
+    }
+    return c.redirect('/account?done=unlinked', 303);
+  });
