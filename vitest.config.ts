@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { plimusEnv } from './test/support/idp';
 
 const migrations = await readD1Migrations(new URL('./db/migrations', import.meta.url).pathname);
 
@@ -17,18 +18,24 @@ export default defineConfig({
       },
       {
         plugins: [
-          cloudflareTest({
+          cloudflareTest(({ inject }) => ({
             main: './src/worker.ts',
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
-              bindings: { TEST_MIGRATIONS: migrations, NODE_ENV: 'test' },
+              bindings: {
+                TEST_MIGRATIONS: migrations,
+                NODE_ENV: 'test',
+                // The development identity provider started by test/edge/global-setup.ts.
+                ...plimusEnv(inject('plimusIssuer')),
+              },
             },
-          }),
+          })),
         ],
         test: {
           name: 'edge',
           // The content pipeline's unit tests run in workerd too: it must behave the same there.
           include: ['test/edge/**/*.test.{ts,tsx}', 'test/unit/{cook,personal-data}.test.ts'],
+          globalSetup: ['test/edge/global-setup.ts'],
           setupFiles: ['test/edge/apply-migrations.ts'],
           testTimeout: 30_000,
         },

@@ -85,7 +85,15 @@ export type DevIdpOptions = {
   port?: number;
   nodeEnv?: string;
   people?: readonly DevPerson[];
+  /**
+   * Tests only: accept control requests over HTTP (POST /__test/tamper, POST /__test/people), so
+   * that tests running in another runtime (workerd) can steer the provider too.
+   */
+  testControl?: boolean;
 };
+
+/** What a control request may change in the next ID token. */
+export type TamperRequest = { set: Record<string, unknown>; resign: boolean };
 
 const page = (title: string, body: string) => `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -254,8 +262,47 @@ export async function startDevIdentityProvider(opts: DevIdpOptions): Promise<Dev
     }) as typeof res.end;
   }
 
+  async function control(req: IncomingMessage, res: ServerResponse, what: string) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    if (what === 'tamper') {
+      const t = body as TamperRequest;
+      tamper = { change: (claims) => ({ ...claims, ...t.set }), resign: t.resign };
+    } else if (what === 'people') {
+      const { sub, patch } = body as {
+        sub: string;
+        patch: Partial<DevPerson> & Record<string, unknown>;
+      };
+      const person = people.get(sub);
+      if (!person) {
+        res.statusCode = 404;
+        res.end();
+        return;
+      }
+      const next: Record<string, unknown> = { ...person, ...patch };
+      // null in a patch removes the claim
+      for (const [k, v] of Object.entries(patch)) if (v === null) delete next[k];
+      people.set(sub, next as DevPerson);
+    } else {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+    res.statusCode = 204;
+    res.end();
+  }
+
   handler = (req, res) => {
     const url = new URL(req.url ?? '/', issuer);
+    const controlPath = /^\/__test\/(tamper|people)$/.exec(url.pathname);
+    if (opts.testControl && controlPath && req.method === 'POST') {
+      control(req, res, controlPath[1] as string).catch((err) => {
+        res.statusCode = 500;
+        res.end(String(err));
+      });
+      return;
+    }
     const m = /^\/interaction\/([^/]+)(\/login)?$/.exec(url.pathname);
     const fail = (err: unknown) => {
       res.statusCode = 500;

@@ -13,6 +13,7 @@ import {
   BadRequestError,
   ConflictError,
   CrossSiteError,
+  describeError,
   ForbiddenError,
   NotFoundError,
   TooManyRequestsError,
@@ -113,14 +114,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
       return page(429, 'Please slow down', err.message);
     }
     if (err instanceof HTTPException) {
-      if (err.status >= 500) log(`error ${describe(err)}`);
+      if (err.status >= 500) log(`error ${describeError(err)}`);
       return page(
         err.status as ContentfulStatusCode,
         'Request refused',
         err.message || 'The request was refused.',
       );
     }
-    log(`error ${describe(err)}`);
+    log(`error ${describeError(err)}`);
     return page(
       500,
       'Something went wrong',
@@ -132,18 +133,3 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
 }
 
 export type App = ReturnType<typeof createApp>;
-
-/**
- * An error for the log: its kind and the innermost driver message. Query parameters (which can
- * hold names or addresses) are left out; drizzle puts them in its own message, not the cause's.
- */
-function describe(err: unknown): string {
-  let e: unknown = err;
-  while (e && typeof e === 'object' && 'cause' in e && (e as { cause?: unknown }).cause) {
-    e = (e as { cause: unknown }).cause;
-  }
-  const outer = err instanceof Error ? err.name : typeof err;
-  const inner = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  const frame = err instanceof Error ? (err.stack?.split('\n')[1]?.trim() ?? '') : '';
-  return `${outer} ${inner} ${frame}`.trim();
-}

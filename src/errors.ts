@@ -70,3 +70,19 @@ export class CrossSiteError extends Error {
     );
   }
 }
+
+/**
+ * An error for the log: its kind, the innermost cause's message and where it was thrown. Query
+ * parameters (which can hold names or addresses) are left out: drizzle puts them in its own
+ * message, not in the driver's cause.
+ */
+export function describeError(err: unknown): string {
+  let e: unknown = err;
+  while (e && typeof e === 'object' && 'cause' in e && (e as { cause?: unknown }).cause) {
+    e = (e as { cause: unknown }).cause;
+  }
+  const outer = err instanceof Error ? err.name : typeof err;
+  const inner = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  const frame = err instanceof Error ? (err.stack?.split('\n')[1]?.trim() ?? '') : '';
+  return `${outer} ${inner} ${frame}`.trim();
+}

@@ -21,7 +21,7 @@ import {
 import { IdentityError } from '../auth/oidc';
 import { createSession } from '../auth/session';
 import type { AppEnv } from '../context';
-import { FormError } from '../errors';
+import { describeError, FormError } from '../errors';
 import {
   createAccountFromIdentity,
   markReauthenticated,
@@ -67,7 +67,7 @@ export const identityRoutes = new Hono<AppEnv>()
       return c.redirect(url, 302);
     } catch (err) {
       if (!(err instanceof IdentityError)) throw err;
-      c.get('log')(`identity ${err.message}`);
+      c.get('log')(`identity ${describeError(err)}`);
       return notice(c, 'failed');
     }
   })
@@ -85,8 +85,7 @@ export const identityRoutes = new Hono<AppEnv>()
       claims = await deps.plimus.complete(callbackUrl, flow);
     } catch (err) {
       if (!(err instanceof IdentityError)) throw err;
-      const cause = err.cause instanceof Error ? `${err.cause.name}: ${err.cause.message}` : '';
-      c.get('log')(`identity ${err.message} ${cause}`.trim());
+      c.get('log')(`identity ${describeError(err)}`);
       return notice(c, 'failed');
     }
     const issuer = deps.config.plimus?.issuer as string;

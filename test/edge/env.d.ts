@@ -5,6 +5,9 @@ declare global {
     interface Env {
       DB: D1Database;
       TEST_MIGRATIONS: D1Migration[];
+      PLIMUS_ISSUER: string;
+      PLIMUS_CLIENT_ID: string;
+      PLIMUS_CLIENT_SECRET: string;
     }
   }
 }

@@ -8,7 +8,14 @@ import { memoryMailer } from '../../src/mail';
 
 export const ORIGIN = 'http://forum.test';
 
-const config = () => loadConfig({ NODE_ENV: 'test', PUBLIC_ORIGIN: ORIGIN });
+const config = () =>
+  loadConfig({
+    NODE_ENV: 'test',
+    PUBLIC_ORIGIN: ORIGIN,
+    PLIMUS_ISSUER: env.PLIMUS_ISSUER,
+    PLIMUS_CLIENT_ID: env.PLIMUS_CLIENT_ID,
+    PLIMUS_CLIENT_SECRET: env.PLIMUS_CLIENT_SECRET,
+  });
 
 /** Requests go through the real Worker entry (src/worker.ts). */
 export function edgeForum() {
@@ -35,14 +42,16 @@ export function clockedEdgeForum() {
   };
   const mailer = memoryMailer();
   const deps = makeDeps(createDb({ d1: env.DB }), config(), { now: clock.now, mailer });
+  const logs: string[] = [];
   const app = createApp(deps, {
-    log: () => {},
+    log: (line) => logs.push(line),
     clientAddress: (c) => c.req.header('x-test-client'),
   });
   return {
     deps,
     clock,
     mailer,
+    logs,
     routes: app.routes.map((r) => ({ method: r.method, path: r.path })),
     request: (path: string, init?: RequestInit) => app.request(new URL(path, ORIGIN).href, init),
   };

@@ -1,0 +1,361 @@
+/**
+ * Sign in with the Plimus identity, against the real development OpenID Provider, with the
+ * relying party on Node (libSQL) and in workerd (D1): new accounts, linking, signing in again,
+ * unlinking, claims that change between sign-ins, and every check that must fail.
+ */
+import { and, count, eq } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { identityLinks, identityPurchases, sessions, users, vendors } from '../../db/schema';
+import { hashPassword } from '../../src/auth/password';
+import { parseHtml } from '../support/html';
+import type { ClockedForum } from './accounts-suite';
+import { type Agent, agent, location } from './agent';
+
+export type IdentityForum = ClockedForum & { logs: string[] };
+
+const CUSTOMER = 'plimus-1001';
+const VENDOR = 'plimus-2001';
+const NEWCOMER = 'plimus-3001';
+const PASSWORD = 'correct horse battery staple';
+let seq = 0;
+
+export function identitySuite(setup: () => Promise<{ forum: IdentityForum; issuer: string }>) {
+  let forum: IdentityForum;
+  let issuer: string;
+  const db = () => forum.deps.db;
+
+  /** Tells the provider (over its test control endpoint) what to do. */
+  const control = async (what: 'tamper' | 'people', body: unknown) => {
+    const res = await fetch(`${issuer}/__test/${what}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(204);
+  };
+
+  /**
+   * Starts "Sign in with Plimus" in the forum, signs in at the provider as `sub`, and returns the
+   * callback address the provider sends the browser back to (not yet followed).
+   */
+  async function atProvider(a: Agent, sub: string): Promise<string> {
+    const start = await a.get('/auth/plimus');
+    expect(start.status).toBe(302);
+    const authorize = new URL(start.headers.get('location') as string);
+    expect(authorize.origin).toBe(issuer);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorize.searchParams.get('scope')).toBe('openid email profile plimus');
+    expect(authorize.searchParams.get('state')).toBeTruthy();
+    expect(authorize.searchParams.get('nonce')).toBeTruthy();
+    const flowCookie = start.headers.getSetCookie().find((c) => c.startsWith('plimus_flow='));
+    expect(flowCookie).toMatch(/HttpOnly/);
+    expect(flowCookie).toMatch(/Max-Age=600/);
+    // The provider, with a cookie jar of its own.
+    const provider = agent((url, init) => fetch(new URL(url, issuer), init));
+    let res = await provider.get(authorize.href);
+    let next = new URL(res.headers.get('location') as string, issuer);
+    const login = await provider.get(next.href);
+    expect(await login.text()).toContain('Development only');
+    res = await provider.post(`${next.pathname}/login`, { sub });
+    for (let i = 0; i < 5 && res.status >= 300 && res.status < 400; i++) {
+      next = new URL(res.headers.get('location') as string, issuer);
+      if (next.origin !== issuer) break;
+      res = await provider.get(next.href);
+    }
+    expect(next.pathname).toBe('/auth/plimus/callback');
+    return `${next.pathname}${next.search}`;
+  }
+
+  async function signInWithPlimus(a: Agent, sub: string) {
+    return a.get(await atProvider(a, sub));
+  }
+
+  async function passwordMember(email?: string) {
+    const username = `pw_member_${++seq}`;
+    await db()
+      .insert(users)
+      .values({
+        username,
+        usernameKey: username,
+        email: email ?? `${username}@example.com`,
+        emailKey: (email ?? `${username}@example.com`).toLowerCase(),
+        passwordHash: await hashPassword(PASSWORD),
+        createdAt: new Date(forum.deps.now()),
+      });
+    const a = agent(forum.request, { client: username });
+    expect((await a.post('/login', { login: username, password: PASSWORD })).status).toBe(303);
+    const user = await db().select().from(users).where(eq(users.usernameKey, username)).get();
+    return { a, user: user as typeof users.$inferSelect };
+  }
+
+  const linkOf = (sub: string) =>
+    db()
+      .select()
+      .from(identityLinks)
+      .where(and(eq(identityLinks.issuer, issuer), eq(identityLinks.subject, sub)))
+      .get();
+  const purchasesOf = async (linkId: number) =>
+    (await db().select().from(identityPurchases).where(eq(identityPurchases.linkId, linkId)))
+      .map((p) => p.plimusProductId)
+      .sort();
+  const counts = async () => ({
+    users: (await db().select({ n: count() }).from(users).get())?.n,
+    sessions: (await db().select({ n: count() }).from(sessions).get())?.n,
+    links: (await db().select({ n: count() }).from(identityLinks).get())?.n,
+  });
+  const signedInAs = async (a: Agent) =>
+    parseHtml(await (await a.get('/')).text()).querySelector('.site-nav a[href^="/u/"]')?.text ??
+    null;
+
+  beforeAll(async () => {
+    ({ forum, issuer } = await setup());
+  });
+
+  describe('a Plimus identity new to the forums', () => {
+    it('chooses a username (prefilled), confirms age and publicity, and gets a linked account', async () => {
+      const a = agent(forum.request, { client: 'customer' });
+      const callback = await a.get(await atProvider(a, CUSTOMER));
+      expect(callback.status).toBe(303);
+      expect(location(callback)).toBe('/auth/plimus/complete');
+      expect(callback.headers.getSetCookie().some((c) => c.startsWith('session='))).toBe(false);
+      const form = parseHtml(await (await a.get('/auth/plimus/complete')).text());
+      expect(form.querySelector('#username')?.getAttribute('value')).toBe('casey_customer');
+      expect(form.querySelector('.public-notice')).not.toBeNull();
+
+      const missing = await a.post('/auth/plimus/complete', { username: 'casey_customer' });
+      expect(missing.status).toBe(422);
+      const doc = parseHtml(await missing.text());
+      expect(doc.querySelector('#age_confirmed-error')).not.toBeNull();
+      expect(doc.querySelector('#public_ack-error')).not.toBeNull();
+      expect(await linkOf(CUSTOMER)).toBeUndefined();
+
+      const done = await a.post('/auth/plimus/complete', {
+        username: 'casey_customer',
+        age_confirmed: '1',
+        public_ack: '1',
+      });
+      expect(done.status).toBe(303);
+      expect(await signedInAs(a)).toBe('casey_customer');
+      const user = await db()
+        .select()
+        .from(users)
+        .where(eq(users.usernameKey, 'casey_customer'))
+        .get();
+      expect(user).toMatchObject({
+        email: 'casey@customer.example',
+        displayName: 'Casey Customer',
+        passwordHash: null,
+      });
+      expect(user?.publicAckAt).toBeInstanceOf(Date);
+      expect(user?.ageConfirmedAt).toBeInstanceOf(Date);
+      const link = await linkOf(CUSTOMER);
+      expect(link).toMatchObject({ userId: user?.id, provider: 'plimus', vendorId: null });
+      expect(await purchasesOf(link?.id ?? 0)).toEqual([
+        'product-acme-backup',
+        'product-pixelsmith-studio',
+      ]);
+      // the pending sign-up is used up
+      expect(
+        (
+          await a.post('/auth/plimus/complete', {
+            username: 'another_name',
+            age_confirmed: '1',
+            public_ack: '1',
+          })
+        ).status,
+      ).toBe(400);
+    });
+
+    it('signs straight in the next time, with the claims refreshed', async () => {
+      await control('people', {
+        sub: CUSTOMER,
+        patch: { plimus_purchases: ['product-northwind-invoice'] },
+      });
+      const a = agent(forum.request, { client: 'customer-again' });
+      const res = await signInWithPlimus(a, CUSTOMER);
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe('/');
+      const cookie = res.headers.getSetCookie().find((c) => c.startsWith('session='));
+      expect(cookie).toMatch(/HttpOnly/);
+      expect(await signedInAs(a)).toBe('casey_customer');
+      const link = await linkOf(CUSTOMER);
+      expect(await purchasesOf(link?.id ?? 0)).toEqual(['product-northwind-invoice']);
+    });
+
+    it('vendor staff status comes from the claims and follows them between sign-ins', async () => {
+      const a = agent(forum.request, { client: 'vendor' });
+      await a.get(await atProvider(a, VENDOR));
+      expect(
+        (
+          await a.post('/auth/plimus/complete', {
+            username: 'vera_acme',
+            age_confirmed: '1',
+            public_ack: '1',
+          })
+        ).status,
+      ).toBe(303);
+      const acme = await db()
+        .select()
+        .from(vendors)
+        .where(eq(vendors.plimusVendorId, 'vendor-acme'))
+        .get();
+      expect((await linkOf(VENDOR))?.vendorId).toBe(acme?.id);
+
+      await control('people', {
+        sub: VENDOR,
+        patch: { plimus_vendor_id: 'vendor-brandnew', plimus_vendor_name: 'Brand New Tools' },
+      });
+      await signInWithPlimus(agent(forum.request), VENDOR);
+      const created = await db()
+        .select()
+        .from(vendors)
+        .where(eq(vendors.plimusVendorId, 'vendor-brandnew'))
+        .get();
+      expect(created?.name).toBe('Brand New Tools');
+      expect((await linkOf(VENDOR))?.vendorId).toBe(created?.id);
+
+      await control('people', {
+        sub: VENDOR,
+        patch: { plimus_vendor_id: null, plimus_vendor_name: null },
+      });
+      await signInWithPlimus(agent(forum.request), VENDOR);
+      expect((await linkOf(VENDOR))?.vendorId).toBeNull();
+    });
+  });
+
+  describe('linking', () => {
+    it('a signed-in account links its Plimus identity, and can unlink it because it has a password', async () => {
+      const { a, user } = await passwordMember();
+      const res = await signInWithPlimus(a, NEWCOMER);
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe('/account?done=linked');
+      expect((await linkOf(NEWCOMER))?.userId).toBe(user.id);
+      // signing in with Plimus now reaches the same account
+      const b = agent(forum.request);
+      await signInWithPlimus(b, NEWCOMER);
+      expect(await signedInAs(b)).toBe(user.username);
+
+      expect((await a.post('/account/plimus/unlink')).status).toBe(303);
+      expect(await linkOf(NEWCOMER)).toBeUndefined();
+    });
+
+    it('an account without a password cannot unlink: it could not sign in any more', async () => {
+      const a = agent(forum.request);
+      await signInWithPlimus(a, CUSTOMER);
+      expect(await signedInAs(a)).toBe('casey_customer');
+      const res = await a.post('/account/plimus/unlink');
+      expect(location(res)).toBe('/account?done=unlink-refused');
+      expect(await linkOf(CUSTOMER)).toBeDefined();
+    });
+
+    it('an identity linked to another account is not linked again', async () => {
+      const { a, user } = await passwordMember();
+      const before = await counts();
+      const res = await signInWithPlimus(a, CUSTOMER);
+      expect(res.status).toBe(409);
+      expect(parseHtml(await res.text()).querySelector('h1')?.text).toBe(
+        'This Plimus identity belongs to another account',
+      );
+      expect((await linkOf(CUSTOMER))?.userId).not.toBe(user.id);
+      expect(await counts()).toEqual(before);
+    });
+
+    it('an account linked to one identity does not take a second', async () => {
+      const { a } = await passwordMember();
+      await signInWithPlimus(a, NEWCOMER);
+      await control('people', { sub: NEWCOMER, patch: {} });
+      const other = await signInWithPlimus(a, VENDOR);
+      expect(other.status).toBe(409);
+      await a.post('/account/plimus/unlink');
+    });
+  });
+
+  describe('an existing forum account with the same email address', () => {
+    it('is never linked or signed in by that match, verified or not', async () => {
+      const { user } = await passwordMember('Nia@Newcomer.example');
+      for (const verified of [true, false]) {
+        await control('people', { sub: NEWCOMER, patch: { email_verified: verified } });
+        const before = await counts();
+        const a = agent(forum.request);
+        const res = await signInWithPlimus(a, NEWCOMER);
+        expect(res.status).toBe(409);
+        const doc = parseHtml(await res.text());
+        expect(doc.querySelector('h1')?.text).toBe('You already have a forum account');
+        expect(doc.querySelector('main')?.text).toContain(
+          'never connect accounts by email address alone',
+        );
+        expect(res.headers.getSetCookie().some((c) => c.startsWith('session='))).toBe(false);
+        expect(await signedInAs(a)).toBeNull();
+        expect(await linkOf(NEWCOMER)).toBeUndefined();
+        expect(await counts()).toEqual(before);
+      }
+      expect(user.id).toBeGreaterThan(0);
+      await control('people', { sub: NEWCOMER, patch: { email_verified: true } });
+    });
+  });
+
+  describe('a callback that fails a check signs nobody in', () => {
+    const refused = async (res: Response, before: Awaited<ReturnType<typeof counts>>) => {
+      expect(res.status).toBe(400);
+      expect(
+        res.headers
+          .getSetCookie()
+          .some((c) => c.startsWith('session=') && !c.startsWith('session=;')),
+      ).toBe(false);
+      expect(parseHtml(await res.text()).querySelector('h1')?.text).toMatch(/failed|expired/);
+      expect(await counts()).toEqual(before);
+    };
+
+    it('a state that does not match', async () => {
+      const a = agent(forum.request);
+      const callback = new URL(await atProvider(a, CUSTOMER), 'http://forum.test');
+      callback.searchParams.set('state', 'forged-state');
+      const before = await counts();
+      await refused(await a.get(`${callback.pathname}${callback.search}`), before);
+    });
+
+    it('a callback without the flow cookie (expired, or from another browser)', async () => {
+      const a = agent(forum.request);
+      const callback = await atProvider(a, CUSTOMER);
+      a.jar.delete('plimus_flow');
+      const before = await counts();
+      await refused(await a.get(callback), before);
+    });
+
+    it.each([
+      ['a wrong nonce', { set: { nonce: 'not-the-nonce' }, resign: true }],
+      ['a wrong audience', { set: { aud: 'another-forum' }, resign: true }],
+      ['an expired ID token', { set: { exp: 1_000_000_000 }, resign: true }],
+      ['another issuer', { set: { iss: 'https://evil.example' }, resign: true }],
+      [
+        'a tampered ID token (signature no longer matches)',
+        { set: { sub: VENDOR }, resign: false },
+      ],
+    ])('%s', async (_, tamper) => {
+      const a = agent(forum.request);
+      const callback = await atProvider(a, CUSTOMER);
+      await control('tamper', tamper);
+      const before = await counts();
+      await refused(await a.get(callback), before);
+    });
+
+    it('a replayed authorization code', async () => {
+      const a = agent(forum.request);
+      const callback = await atProvider(a, CUSTOMER);
+      const flow = a.jar.get('plimus_flow') as string;
+      expect((await a.get(callback)).status).toBe(303);
+      // the same code again, even with the flow cookie put back
+      const b = agent(forum.request);
+      b.jar.set('plimus_flow', flow);
+      const before = await counts();
+      await refused(await b.get(callback), before);
+    });
+
+    it('and the log says why without tokens or addresses', async () => {
+      const relevant = forum.logs.filter((l) => l.startsWith('identity'));
+      expect(relevant.length).toBeGreaterThan(0);
+      for (const line of forum.logs) {
+        expect(line).not.toMatch(/@|eyJ|code=|state=/);
+      }
+    });
+  });
+}
