@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { plimusEnv } from './test/support/idp';
+import { plimusEnv } from './test/support/idp-client.ts';
 
 const migrations = await readD1Migrations(new URL('./db/migrations', import.meta.url).pathname);
 

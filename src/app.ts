@@ -22,6 +22,7 @@ import { refuseCrossSite } from './middleware/cross-site';
 import { type LogLine, requestLog } from './middleware/request-log';
 import { securityHeaders } from './middleware/security-headers';
 import { loadSession } from './middleware/session';
+import { countVisits } from './middleware/visits';
 import { accountRoutes } from './routes/account';
 import { authRoutes } from './routes/auth';
 import { forumRoutes } from './routes/forums';
@@ -42,6 +43,11 @@ export type AppOptions = {
    * into a keyed hash at once and never stored or logged.
    */
   clientAddress?: (c: Context) => string | undefined;
+  /**
+   * The request header that carries the visitor's country, set by a platform the forum trusts
+   * (CF-IPCountry on Workers); only counted per day, never kept with anything else.
+   */
+  countryHeader?: string;
 };
 
 /** Forms are small; a larger body is refused before anything reads it. */
@@ -79,6 +85,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     }),
   );
   app.use(loadSession());
+  app.use(countVisits(options.countryHeader));
 
   app.route('/', forumRoutes);
   app.route('/', topicRoutes);

@@ -6,6 +6,7 @@ import type { Session, SessionUser } from './auth/session';
 import type { CookOptions } from './content/cook';
 import type { Config } from './env';
 import { logMailer, type Mailer, noMailer } from './mail';
+import { VisitCounter } from './services/stats';
 
 export type AppDeps = {
   db: Db;
@@ -20,6 +21,8 @@ export type AppDeps = {
   plimus: RelyingParty | undefined;
   /** email; see src/mail.ts */
   mailer: Mailer;
+  /** page views and countries, counted per day; see src/services/stats.ts */
+  visits: VisitCounter;
 };
 
 export type DepsOptions = {
@@ -44,6 +47,7 @@ export function makeDeps(db: Db, config: Config, options: DepsOptions = {}): App
       : undefined,
     mailer:
       options.mailer ?? (config.nodeEnv === 'development' ? logMailer(console.log) : noMailer),
+    visits: new VisitCounter(now),
   };
 }
 

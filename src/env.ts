@@ -57,6 +57,11 @@ const schema = z
     SEED_DEMO: bool(true),
     /** hosts whose links stay direct (the forum's own host always does); subdomains included */
     HOUSE_HOSTS: hostList.default(['plimus.com']),
+    /** on Node behind a proxy that adds the visitor's country: the name of that header */
+    TRUSTED_COUNTRY_HEADER: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/, 'must be a header name, like CF-IPCountry')
+      .optional(),
     PLIMUS_ISSUER: z
       .url({
         protocol: /^https?$/,
@@ -103,6 +108,8 @@ export type Config = {
   publicOrigin: string;
   seedDemo: boolean;
   houseHosts: string[];
+  /** the request header with the visitor's country, set by a trusted proxy (Node) */
+  trustedCountryHeader: string | undefined;
   /** the Plimus identity (OpenID Connect); absent when not configured */
   plimus: PlimusConfig | undefined;
 };
@@ -139,6 +146,7 @@ export function loadConfig(source: Record<string, unknown>): Config {
     publicOrigin: v.PUBLIC_ORIGIN ?? `http://${host.includes(':') ? `[${host}]` : host}:${v.PORT}`,
     seedDemo: v.SEED_DEMO,
     houseHosts: v.HOUSE_HOSTS,
+    trustedCountryHeader: v.TRUSTED_COUNTRY_HEADER,
     plimus:
       v.PLIMUS_ISSUER && v.PLIMUS_CLIENT_ID && v.PLIMUS_CLIENT_SECRET
         ? {

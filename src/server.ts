@@ -95,6 +95,7 @@ export async function startServer(
     assets,
     // For rate limits only: hashed at once by the app, never stored or logged.
     clientAddress: (c) => getConnInfo(c).remote.address,
+    countryHeader: config.trustedCountryHeader,
   });
   const app = new Hono();
   app.use(compress());
@@ -112,7 +113,8 @@ export async function startServer(
     devIdentityProvider,
     close: () =>
       new Promise<void>((done) => {
-        server.close(() => {
+        server.close(async () => {
+          await deps.visits.flush(deps.db).catch(() => {});
           client.close();
           (devIdentityProvider?.close() ?? Promise.resolve()).then(done);
         });

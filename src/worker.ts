@@ -40,6 +40,7 @@ function appFor(env: WorkerEnv, request: Request): App {
   const app = createApp(makeDeps(openDatabase(env), config), {
     // For rate limits only: hashed at once by the app, never stored or logged.
     clientAddress: (c) => c.req.header('CF-Connecting-IP'),
+    countryHeader: 'CF-IPCountry',
   });
   cached = { env, app };
   return app;

@@ -46,6 +46,7 @@ export function clockedEdgeForum() {
   const app = createApp(deps, {
     log: (line) => logs.push(line),
     clientAddress: (c) => c.req.header('x-test-client'),
+    countryHeader: 'CF-IPCountry',
   });
   return {
     deps,

@@ -53,7 +53,11 @@ export async function createTestForum(
   const mailer = memoryMailer();
   const deps = makeDeps(db, config, { now: clock.now, mailer });
   const logs: string[] = [];
-  const app = createApp(deps, { log: (line) => logs.push(line), clientAddress: testClientAddress });
+  const app = createApp(deps, {
+    log: (line) => logs.push(line),
+    clientAddress: testClientAddress,
+    countryHeader: config.trustedCountryHeader,
+  });
   return {
     app,
     deps,

@@ -12,6 +12,8 @@ describe('loadConfig', () => {
       publicOrigin: 'http://127.0.0.1:8787',
       seedDemo: true,
       houseHosts: ['plimus.com'],
+      trustedCountryHeader: undefined,
+      plimus: undefined,
     });
   });
 
@@ -47,10 +49,31 @@ describe('loadConfig', () => {
     ['SEED_DEMO', 'maybe'],
     ['NODE_ENV', 'staging'],
     ['HOUSE_HOSTS', 'plimus.com, not a host'],
+    ['PLIMUS_ISSUER', 'not a url'],
+    ['TRUSTED_COUNTRY_HEADER', 'Not A Header'],
   ])('stops with a message naming %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(
       new RegExp(`^Invalid configuration:\\n  ${name}: `),
+    );
+  });
+
+  it('needs the client id and secret with a Plimus issuer, and https in production', () => {
+    expect(() => loadConfig({ PLIMUS_ISSUER: 'https://id.plimus.com' })).toThrow(
+      /PLIMUS_CLIENT_ID: is required with PLIMUS_ISSUER\n {2}PLIMUS_CLIENT_SECRET: is required/,
+    );
+    const plimus = {
+      PLIMUS_ISSUER: 'http://id.plimus.test',
+      PLIMUS_CLIENT_ID: 'forum',
+      PLIMUS_CLIENT_SECRET: 's',
+    };
+    expect(loadConfig(plimus).plimus).toEqual({
+      issuer: 'http://id.plimus.test',
+      clientId: 'forum',
+      clientSecret: 's',
+    });
+    expect(() => loadConfig({ ...plimus, NODE_ENV: 'production' })).toThrow(
+      /PLIMUS_ISSUER: must be https in production/,
     );
   });
 

@@ -1,0 +1,4 @@
+import { collectLessSuite } from '../shared/collect-less-suite';
+import { clockedEdgeForum } from './forum';
+
+collectLessSuite(async () => clockedEdgeForum());
