@@ -10,7 +10,7 @@ import sanitizeHtml from 'sanitize-html';
  * Bump when the output of `cook` changes for the same input, so stored posts can be re-cooked
  * (posts keep the version that produced their HTML).
  */
-export const COOK_VERSION = 1;
+export const COOK_VERSION = 2;
 
 export type CookOptions = {
   /** the forum's own origin: links to it stay direct */
@@ -29,11 +29,11 @@ function makeMarked(opts: CookOptions): Marked {
     breaks: false,
     async: false,
     renderer: {
-      // Images from other sites would tell those sites who reads the forum: they become links
-      // (through the interstitial, like every external link) instead of loading by themselves.
+      // Images become links. From other sites they would tell those sites who reads the forum
+      // (the link goes through the interstitial like any other); from this site they would make
+      // every reader's browser request an address of the poster's choosing. The forum has no
+      // image uploads, so no image needs to load by itself.
       image({ href, text }) {
-        const target = classifyLink(href, opts);
-        if (target.kind === 'internal') return false;
         return `<a href="${escapeHtml(href)}">Image: ${escapeHtml(text || href)}</a>`;
       },
       // Task-list boxes as text: the post is not a form.
@@ -65,7 +65,16 @@ type LinkTarget =
   /** anything else (javascript:, data:, unparseable): the link loses its address */
   | { kind: 'dropped' };
 
-function classifyLink(href: string, opts: CookOptions): LinkTarget {
+function classifyLink(rawHref: string, opts: CookOptions): LinkTarget {
+  // As browsers read an address: control characters and spaces at the ends, tabs and newlines
+  // anywhere, do not count.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: that is what is being removed
+  const href = rawHref.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '').replace(/[\t\n\r]/g, '');
+  // Anything before a colon that comes ahead of the first / ? or # reads as a scheme: only web
+  // and mail links are kept, whatever else it is (javascript:, data:, or garbled ones).
+  const end = href.search(/[:/?#]/);
+  if (end >= 0 && href[end] === ':' && !/^(https?|mailto)$/i.test(href.slice(0, end)))
+    return { kind: 'dropped' };
   let url: URL;
   try {
     url = new URL(href, opts.origin);
@@ -103,7 +112,6 @@ function sanitizeOptions(opts: CookOptions): sanitizeHtml.IOptions {
       'code',
       'pre',
       'a',
-      'img',
       'table',
       'thead',
       'tbody',
@@ -116,7 +124,6 @@ function sanitizeOptions(opts: CookOptions): sanitizeHtml.IOptions {
     ],
     allowedAttributes: {
       a: ['href', 'title', 'rel'],
-      img: ['src', 'alt', 'title'],
       ol: ['start'],
       code: ['class'],
     },
@@ -146,16 +153,7 @@ function sanitizeOptions(opts: CookOptions): sanitizeHtml.IOptions {
         }
         return { tagName: 'a', attribs: out };
       },
-      // Only images of this site load; raw <img> tags pointing elsewhere are dropped.
-      img: (_tag, attribs) => {
-        const target = attribs.src ? classifyLink(attribs.src, opts) : undefined;
-        if (target?.kind !== 'internal') return { tagName: 'img', attribs: {} };
-        const out: Record<string, string> = { src: target.href, alt: attribs.alt ?? '' };
-        if (attribs.title) out.title = attribs.title;
-        return { tagName: 'img', attribs: out };
-      },
     },
-    exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
   };
 }
 

@@ -217,6 +217,9 @@ function checkNewPost(deps: AppDeps, author: Author, draft: Draft, html: string)
     });
   }
   const now = deps.now();
+  // What the author can fix comes first; waiting is asked for last, once the text is right.
+  checkLinks(author, html, now);
+  checkPersonalData(draft);
   const limits = postingLimitsFor(author, now);
   const since = author.lastPostedAt
     ? now - author.lastPostedAt.getTime()
@@ -231,8 +234,6 @@ function checkNewPost(deps: AppDeps, author: Author, draft: Draft, html: string)
       wait,
     );
   }
-  checkLinks(author, html, now);
-  checkPersonalData(draft);
 }
 
 function checkLinks(author: Author, html: string, now: number) {

@@ -29,7 +29,7 @@ const FORBIDDEN_TAGS = new Set([
   'audio',
   'source',
 ]);
-const ALLOWED_ATTRS = new Set(['href', 'title', 'rel', 'src', 'alt', 'start', 'class']);
+const ALLOWED_ATTRS = new Set(['href', 'title', 'rel', 'start', 'class']);
 
 type Node = { type: string; name?: string; attribs?: Record<string, string>; children?: Node[] };
 

@@ -100,17 +100,28 @@ describe('cook: links', () => {
     ]);
   });
 
-  it("turns images from other sites into links, keeps this site's images, drops raw external <img>", () => {
+  it('turns images into links (through /out when elsewhere) and drops raw <img>', () => {
     const doc = parse(
       cook(
-        '![cat](https://img.example/cat.png) ![logo](/favicon.svg) <img src="https://track.example/p.gif">',
+        '![cat](https://img.example/cat.png) ![logo](/favicon.svg) <img src="https://track.example/p.gif"> <img src=x onerror=alert(1)>',
         opts,
       ),
     );
-    expect(doc.querySelectorAll('img').map((i) => i.getAttribute('src'))).toEqual(['/favicon.svg']);
-    const a = doc.querySelector('a');
-    expect(a?.text).toBe('Image: cat');
-    expect(a?.getAttribute('href')).toBe('/out?url=https%3A%2F%2Fimg.example%2Fcat.png');
+    expect(doc.querySelectorAll('img')).toHaveLength(0);
+    expect(doc.querySelectorAll('a').map((a) => [a.text, a.getAttribute('href')])).toEqual([
+      ['Image: cat', '/out?url=https%3A%2F%2Fimg.example%2Fcat.png'],
+      ['Image: logo', '/favicon.svg'],
+    ]);
+  });
+
+  it('drops made-up schemes hidden behind control characters instead of treating them as paths', () => {
+    const out = links(
+      '<a href="\u0001java\u0003script:alert(1)">a</a> <a href=" java\tscript:x">b</a> <a href="foo:bar">c</a>',
+    );
+    expect(out.map((l) => l.href)).toEqual([undefined, undefined, undefined]);
+    expect(links('[spaced](https://example.com/a%20b)')[0]?.href).toBe(
+      '/out?url=https%3A%2F%2Fexample.com%2Fa%2520b',
+    );
   });
 });
 
