@@ -9,7 +9,7 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import { and, eq, ne } from 'drizzle-orm';
-import { sessions, users } from '../../db/schema';
+import { identityLinks, sessions, users } from '../../db/schema';
 import type { AppDeps } from '../context';
 
 export const DAY = 24 * 3600_000;
@@ -35,7 +35,10 @@ export type SessionUser = Pick<
   | 'showBuyerBadge'
   | 'policyVersionSeen'
   | 'passwordHash'
->;
+> & {
+  /** the vendor this person is staff of, from their linked Plimus identity; null otherwise */
+  vendorId: number | null;
+};
 
 function randomString(bytes: number): string {
   return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(bytes)));
@@ -106,9 +109,12 @@ export async function validateSessionToken(
         policyVersionSeen: users.policyVersionSeen,
         passwordHash: users.passwordHash,
       },
+      // vendor staff status comes only from the linked Plimus identity
+      vendorId: identityLinks.vendorId,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(identityLinks, eq(identityLinks.userId, users.id))
     .where(eq(sessions.id, id))
     .get();
   if (!row) return null;
@@ -139,7 +145,7 @@ export async function validateSessionToken(
     session.lastUsedAt = new Date(now);
     session.expiresAt = new Date(expiresAt);
   }
-  return { session, user: row.user, extended };
+  return { session, user: { ...row.user, vendorId: row.vendorId }, extended };
 }
 
 export async function invalidateSession(deps: AppDeps, sessionId: string): Promise<void> {

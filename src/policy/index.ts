@@ -13,6 +13,8 @@ export type Actor = {
   createdAt: Date;
   suspendedUntil: Date | null;
   suspendedReason: string | null;
+  /** the vendor this person is staff of (from the linked Plimus identity) */
+  vendorId?: number | null;
 } | null;
 
 export type ForumFacts = { archived: boolean };

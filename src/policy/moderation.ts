@@ -1,0 +1,72 @@
+/**
+ * Moderation and administration permissions. Pure predicates over the actor and the target;
+ * services call `require*`, routes hand the booleans to views.
+ */
+import type { Role } from '../../db/schema';
+import { ForbiddenError } from '../errors';
+import { type Actor, isStaff, isSuspended } from './index';
+
+export const isAdmin = (actor: Actor) => actor?.role === 'admin';
+
+/** Moderators and admins moderate every forum. */
+export const canModerate = (actor: Actor) => isStaff(actor);
+
+/**
+ * Suspending: moderators suspend members; admins suspend members and moderators; nobody suspends
+ * an admin or themselves.
+ */
+export const canSuspend = (actor: Actor, target: { id: number; role: Role }) =>
+  !!actor &&
+  actor.id !== target.id &&
+  target.role !== 'admin' &&
+  (target.role === 'member' ? isStaff(actor) : isAdmin(actor));
+
+/** Reporting a post: any signed-in member who is not suspended, about someone else's post. */
+export const canReport = (actor: Actor, post: { userId: number | null }, now: number) =>
+  !!actor && !isSuspended(actor, now) && post.userId !== actor.id;
+
+/** Held posts (awaiting approval) are seen by their author and by moderators only. */
+export const canSeeHeldPost = (actor: Actor, post: { userId: number | null }) =>
+  !!actor && (post.userId === actor.id || isStaff(actor));
+
+/** Admins manage forums, roles and watched words. */
+export const canAdminister = (actor: Actor) => isAdmin(actor);
+
+export function requireModerator(actor: Actor): asserts actor is NonNullable<Actor> {
+  if (!actor) throw new ForbiddenError('Please sign in as a moderator to do this.');
+  if (!canModerate(actor)) throw new ForbiddenError('Only moderators can do this.');
+}
+
+export function requireAdmin(actor: Actor): asserts actor is NonNullable<Actor> {
+  if (!actor) throw new ForbiddenError('Please sign in as an administrator to do this.');
+  if (!isAdmin(actor)) throw new ForbiddenError('Only administrators can do this.');
+}
+
+export function requireSuspend(
+  actor: Actor,
+  target: { id: number; role: Role },
+): asserts actor is NonNullable<Actor> {
+  requireModerator(actor);
+  if (!canSuspend(actor, target)) {
+    throw new ForbiddenError(
+      target.id === actor.id
+        ? 'You cannot suspend yourself.'
+        : 'Moderators suspend members; only administrators suspend moderators, and nobody suspends an administrator.',
+    );
+  }
+}
+
+export function requireReport(
+  actor: Actor,
+  post: { userId: number | null },
+  now: number,
+): asserts actor is NonNullable<Actor> {
+  if (!actor) throw new ForbiddenError('Please sign in to report a post.');
+  if (isSuspended(actor, now)) {
+    throw new ForbiddenError(
+      `Your account is suspended until ${actor.suspendedUntil?.toISOString().slice(0, 10)}: you cannot report posts until then.`,
+    );
+  }
+  if (post.userId === actor.id)
+    throw new ForbiddenError('You cannot report your own post; edit or delete it instead.');
+}
