@@ -15,7 +15,9 @@ import {
   type BrowserContext,
   type BrowserContextOptions,
   chromium,
+  type Locator,
   type Page,
+  type Response,
 } from 'playwright-core';
 import { startServer } from '../../src/server';
 
@@ -276,4 +278,53 @@ export function describeViolations(violations: AxeResult[]): string {
       return `${v.id} (${v.impact}): ${v.help}\n  ${v.helpUrl}\n${nodes}`;
     })
     .join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Navigation and forms
+
+const isRedirect = (status: number) => status >= 300 && status < 400;
+
+/**
+ * Clicks a link or a submit button and waits until the page it leads to has loaded. Returns the
+ * response of that page (after any redirect), so that the test can check its status.
+ * `force` skips Playwright's actionability checks (visible, stable, not covered): still a real
+ * mouse click, a little faster, for loops that click the same button many times.
+ */
+export async function clickAndLoad(
+  page: Page,
+  target: Locator,
+  options: { force?: boolean } = {},
+): Promise<Response> {
+  const main = page.mainFrame();
+  const [response] = await Promise.all([
+    page.waitForResponse(
+      (r) => r.frame() === main && r.request().isNavigationRequest() && !isRedirect(r.status()),
+    ),
+    page.waitForEvent('load'),
+    target.click({ force: options.force ?? false }),
+  ]);
+  return response;
+}
+
+export type Account = { username: string; email: string; password: string };
+
+/**
+ * Fills the registration form of the page the browser is on (/register) by typing, ticks
+ * "I am 13 or older" and submits it. Returns the response of the page the form leads to.
+ */
+export async function fillRegistration(page: Page, account: Account): Promise<Response> {
+  const form = page.locator('form[action="/register"]');
+  await form.getByLabel('Username', { exact: true }).pressSequentially(account.username);
+  await form.getByLabel('Email address', { exact: true }).pressSequentially(account.email);
+  await form.getByLabel('Password', { exact: true }).pressSequentially(account.password);
+  await form.getByLabel('I am 13 or older.').check();
+  return clickAndLoad(page, form.getByRole('button', { name: 'Create account' }));
+}
+
+/** The account's name in the site header (shown only when signed in as that account). */
+export function headerAccountLink(page: Page, username: string): Locator {
+  return page
+    .getByRole('navigation', { name: 'Site' })
+    .getByRole('link', { name: username, exact: true });
 }
