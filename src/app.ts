@@ -28,6 +28,7 @@ import { authRoutes } from './routes/auth';
 import { forumRoutes } from './routes/forums';
 import { frameOf } from './routes/frame';
 import { identityRoutes } from './routes/identity';
+import { moderationRoutes } from './routes/moderation';
 import { pageRoutes } from './routes/pages';
 import { postingRoutes } from './routes/posting';
 import { topicRoutes } from './routes/topics';
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route('/', postingRoutes);
   app.route('/', userRoutes);
   app.route('/', authRoutes);
+  app.route('/', moderationRoutes);
   app.route('/', identityRoutes);
   app.route('/', accountRoutes);
   app.route('/', pageRoutes);

@@ -70,6 +70,8 @@ export function createRateLimits(now: () => number) {
     loginPerAccount: new RateLimiter({ limit: 8, windowMs: 15 * minute }, now),
     /** attempts to create an account from one client */
     registerPerClient: new RateLimiter({ limit: 10, windowMs: 60 * minute }, now),
+    /** reports one account files */
+    reportsPerAccount: new RateLimiter({ limit: 10, windowMs: 60 * minute }, now),
     /** attempts to create an account with one email address */
     registerPerAccount: new RateLimiter({ limit: 5, windowMs: 60 * minute }, now),
   };

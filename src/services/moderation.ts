@@ -1,0 +1,491 @@
+/**
+ * What moderators do: remove and restore posts and topics, lock, pin, move, suspend. Every action
+ * writes its moderation-log row in the same batch as the change itself, so the log can never
+ * miss an action or record one that did not happen.
+ */
+import { and, desc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import { postsFts } from '../../db/fts';
+import { forums, moderationLog, posts, REPORT_REASONS, topics, users } from '../../db/schema';
+import type { AppDeps } from '../context';
+import { ConflictError, FormError, NotFoundError } from '../errors';
+import type { Actor } from '../policy';
+import { canSuspend, requireModerator, requireSuspend } from '../policy/moderation';
+
+type Db = AppDeps['db'];
+export type Moderator = NonNullable<Actor>;
+
+export const REMOVAL_REASONS = REPORT_REASONS;
+export type RemovalReason = (typeof REMOVAL_REASONS)[number];
+
+export const MOD_ACTIONS = [
+  'post_remove',
+  'post_restore',
+  'post_approve',
+  'topic_remove',
+  'topic_restore',
+  'topic_lock',
+  'topic_unlock',
+  'topic_pin',
+  'topic_unpin',
+  'topic_move',
+  'user_suspend',
+  'user_unsuspend',
+  'user_hold_posts',
+  'user_release_posts',
+  'report_resolve',
+  'report_dismiss',
+] as const;
+export type ModAction = (typeof MOD_ACTIONS)[number];
+
+type Target = { type: 'post' | 'topic' | 'user' | 'report' | 'forum'; id: number };
+
+/** The moderation-log row for an action, to put in the action's own batch. */
+export function logAction(
+  deps: AppDeps,
+  actor: Moderator,
+  action: ModAction | (string & {}),
+  target: Target,
+  detail: { reason?: string | null; note?: string | null } = {},
+) {
+  return deps.db.insert(moderationLog).values({
+    moderatorId: actor.id,
+    action,
+    targetType: target.type,
+    targetId: target.id,
+    reason: detail.reason ?? null,
+    note: detail.note || null,
+    createdAt: new Date(deps.now()),
+  });
+}
+
+async function postWithTopic(deps: AppDeps, postId: number) {
+  const row = await deps.db
+    .select({ post: posts, topicTitle: topics.title, topicNumberOne: topics.firstPostId })
+    .from(posts)
+    .innerJoin(topics, eq(topics.id, posts.topicId))
+    .where(eq(posts.id, postId))
+    .get();
+  if (!row) throw new NotFoundError('There is no post at this address.');
+  return row;
+}
+
+const searchIndexRow = (db: Db, post: typeof posts.$inferSelect, title: string) =>
+  db
+    .insert(postsFts)
+    .values({ rowid: post.id, title: post.number === 1 ? title : '', body: post.bodyMarkdown });
+
+/** The statements that remove a post (for removePost, and for resolving a report by removal). */
+export function removePostStatements(
+  deps: AppDeps,
+  actor: Moderator,
+  postId: number,
+  input: { reason: RemovalReason; note: string },
+) {
+  const { db } = deps;
+  return [
+    db
+      .update(posts)
+      .set({
+        removedAt: new Date(deps.now()),
+        removedById: actor.id,
+        removedReason: input.reason,
+        removedNote: input.note || null,
+      })
+      .where(and(eq(posts.id, postId), isNull(posts.removedAt))),
+    db.delete(postsFts).where(eq(postsFts.rowid, postId)),
+    logAction(deps, actor, 'post_remove', { type: 'post', id: postId }, input),
+  ] as const;
+}
+
+/**
+ * Removes a post: the public sees "Removed by a moderator (reason)", the author sees the note.
+ * @throws ConflictError when it is already removed
+ */
+export async function removePost(
+  deps: AppDeps,
+  actor: Actor,
+  postId: number,
+  input: { reason: RemovalReason; note: string },
+): Promise<void> {
+  requireModerator(actor);
+  const { post } = await postWithTopic(deps, postId);
+  if (post.removedAt) throw new ConflictError('This post is already removed.');
+  await deps.db.batch(removePostStatements(deps, actor, postId, input));
+}
+
+/** @throws ConflictError when the post is not removed */
+export async function restorePost(
+  deps: AppDeps,
+  actor: Actor,
+  postId: number,
+  note: string,
+): Promise<void> {
+  requireModerator(actor);
+  const { post, topicTitle } = await postWithTopic(deps, postId);
+  if (!post.removedAt) throw new ConflictError('This post is not removed.');
+  const { db } = deps;
+  const searchable = post.state === 'visible' && !post.deletedAt;
+  await db.batch([
+    db
+      .update(posts)
+      .set({ removedAt: null, removedById: null, removedReason: null, removedNote: null })
+      .where(eq(posts.id, postId)),
+    ...(searchable ? [searchIndexRow(db, post, topicTitle)] : []),
+    logAction(deps, actor, 'post_restore', { type: 'post', id: postId }, { note }),
+  ]);
+}
+
+async function topicRow(deps: AppDeps, topicId: number) {
+  const topic = await deps.db.select().from(topics).where(eq(topics.id, topicId)).get();
+  if (!topic) throw new NotFoundError('There is no topic at this address.');
+  return topic;
+}
+
+/**
+ * A forum's "latest activity" after a topic left or joined it: the most recently active topic
+ * that is still visible there (computed inside the batch, after the change).
+ */
+function refreshForumLatest(db: Db, forumId: number) {
+  const latest = sql`(select id from topics where forum_id = ${forumId} and removed_at is null order by last_post_at desc, id desc limit 1)`;
+  return db
+    .update(forums)
+    .set({
+      lastTopicId: latest,
+      lastPostId: sql`(select last_post_id from topics where id = ${latest})`,
+      lastPostAt: sql`(select last_post_at from topics where id = ${latest})`,
+    })
+    .where(eq(forums.id, forumId));
+}
+
+/** A visible topic's posts leave (or join) its forum's counters when it is removed (restored). */
+function forumCounters(db: Db, forumId: number, topic: typeof topics.$inferSelect, sign: 1 | -1) {
+  return db
+    .update(forums)
+    .set({
+      topicCount: sql`max(${forums.topicCount} + ${sign}, 0)`,
+      postCount: sql`max(${forums.postCount} + ${sign * topic.postCount}, 0)`,
+    })
+    .where(eq(forums.id, forumId));
+}
+
+export async function removeTopic(
+  deps: AppDeps,
+  actor: Actor,
+  topicId: number,
+  input: { reason: RemovalReason; note: string },
+): Promise<void> {
+  requireModerator(actor);
+  const topic = await topicRow(deps, topicId);
+  if (topic.removedAt) throw new ConflictError('This topic is already removed.');
+  const { db } = deps;
+  await db.batch([
+    db
+      .update(topics)
+      .set({ removedAt: new Date(deps.now()), removedById: actor.id, removedReason: input.reason })
+      .where(eq(topics.id, topicId)),
+    forumCounters(db, topic.forumId, topic, -1),
+    refreshForumLatest(db, topic.forumId),
+    logAction(deps, actor, 'topic_remove', { type: 'topic', id: topicId }, input),
+  ]);
+}
+
+export async function restoreTopic(
+  deps: AppDeps,
+  actor: Actor,
+  topicId: number,
+  note: string,
+): Promise<void> {
+  requireModerator(actor);
+  const topic = await topicRow(deps, topicId);
+  if (!topic.removedAt) throw new ConflictError('This topic is not removed.');
+  const { db } = deps;
+  await db.batch([
+    db
+      .update(topics)
+      .set({ removedAt: null, removedById: null, removedReason: null })
+      .where(eq(topics.id, topicId)),
+    forumCounters(db, topic.forumId, topic, 1),
+    refreshForumLatest(db, topic.forumId),
+    logAction(deps, actor, 'topic_restore', { type: 'topic', id: topicId }, { note }),
+  ]);
+}
+
+const TOPIC_FLAGS = {
+  lock: {
+    column: 'locked',
+    value: true,
+    action: 'topic_lock',
+    already: 'This topic is already locked.',
+  },
+  unlock: {
+    column: 'locked',
+    value: false,
+    action: 'topic_unlock',
+    already: 'This topic is not locked.',
+  },
+  pin: {
+    column: 'pinned',
+    value: true,
+    action: 'topic_pin',
+    already: 'This topic is already pinned.',
+  },
+  unpin: {
+    column: 'pinned',
+    value: false,
+    action: 'topic_unpin',
+    already: 'This topic is not pinned.',
+  },
+} as const;
+export type TopicFlagChange = keyof typeof TOPIC_FLAGS;
+
+/** Locks, unlocks, pins or unpins a topic. */
+export async function setTopicFlag(
+  deps: AppDeps,
+  actor: Actor,
+  topicId: number,
+  change: TopicFlagChange,
+  reason: string,
+): Promise<void> {
+  requireModerator(actor);
+  const topic = await topicRow(deps, topicId);
+  const flag = TOPIC_FLAGS[change];
+  if (topic[flag.column] === flag.value) throw new ConflictError(flag.already);
+  await deps.db.batch([
+    deps.db
+      .update(topics)
+      .set({ [flag.column]: flag.value })
+      .where(eq(topics.id, topicId)),
+    logAction(deps, actor, flag.action, { type: 'topic', id: topicId }, { note: reason }),
+  ]);
+}
+
+/**
+ * Moves a topic to another forum. Its address (/t/:id/:slug) does not change, so links keep working.
+ * @throws FormError when the forum is unknown or the same one
+ */
+export async function moveTopic(
+  deps: AppDeps,
+  actor: Actor,
+  topicId: number,
+  forumSlug: string,
+): Promise<void> {
+  requireModerator(actor);
+  const topic = await topicRow(deps, topicId);
+  const target = await deps.db.select().from(forums).where(eq(forums.slug, forumSlug)).get();
+  if (!target) throw new FormError({ forum: 'There is no forum with that address.' });
+  if (target.id === topic.forumId)
+    throw new FormError({ forum: 'The topic is already in that forum.' });
+  const { db } = deps;
+  const from = await db
+    .select({ slug: forums.slug })
+    .from(forums)
+    .where(eq(forums.id, topic.forumId))
+    .get();
+  await db.batch([
+    db.update(topics).set({ forumId: target.id }).where(eq(topics.id, topicId)),
+    ...(topic.removedAt
+      ? []
+      : [forumCounters(db, topic.forumId, topic, -1), forumCounters(db, target.id, topic, 1)]),
+    refreshForumLatest(db, topic.forumId),
+    refreshForumLatest(db, target.id),
+    logAction(
+      deps,
+      actor,
+      'topic_move',
+      { type: 'topic', id: topicId },
+      {
+        note: `${from?.slug ?? '?'} -> ${target.slug}`,
+      },
+    ),
+  ]);
+}
+
+async function userByName(deps: AppDeps, username: string) {
+  const user = await deps.db
+    .select({
+      id: users.id,
+      username: users.username,
+      role: users.role,
+      suspendedUntil: users.suspendedUntil,
+    })
+    .from(users)
+    .where(eq(users.usernameKey, username.toLowerCase()))
+    .get();
+  if (!user) throw new NotFoundError('There is no member with this username.');
+  return user;
+}
+
+const DAY = 24 * 3600_000;
+
+/**
+ * Suspends a member through the given day (UTC): they can read, not post, edit or report.
+ * @throws FormError when the date is not in the future
+ */
+export async function suspendMember(
+  deps: AppDeps,
+  actor: Actor,
+  username: string,
+  input: { until: string; reason: string },
+): Promise<void> {
+  const target = await userByName(deps, username);
+  requireSuspend(actor, target);
+  const until = Date.parse(`${input.until}T00:00:00Z`) + DAY;
+  if (until <= deps.now()) throw new FormError({ until: 'Choose a day after today.' });
+  await deps.db.batch([
+    deps.db
+      .update(users)
+      .set({ suspendedUntil: new Date(until), suspendedReason: input.reason })
+      .where(eq(users.id, target.id)),
+    logAction(
+      deps,
+      actor,
+      'user_suspend',
+      { type: 'user', id: target.id },
+      {
+        reason: input.reason,
+        note: `until ${input.until}`,
+      },
+    ),
+  ]);
+}
+
+export async function unsuspendMember(
+  deps: AppDeps,
+  actor: Actor,
+  username: string,
+  note: string,
+): Promise<void> {
+  const target = await userByName(deps, username);
+  requireSuspend(actor, target);
+  if (!target.suspendedUntil || target.suspendedUntil.getTime() <= deps.now()) {
+    throw new ConflictError('This member is not suspended.');
+  }
+  await deps.db.batch([
+    deps.db
+      .update(users)
+      .set({ suspendedUntil: null, suspendedReason: null })
+      .where(eq(users.id, target.id)),
+    logAction(deps, actor, 'user_unsuspend', { type: 'user', id: target.id }, { note }),
+  ]);
+}
+
+export type LogFilter = {
+  moderator?: string | undefined;
+  action?: string | undefined;
+  target?: string | undefined;
+};
+export type LogEntry = {
+  id: number;
+  at: Date;
+  moderator: string | null;
+  action: string;
+  targetType: string;
+  targetId: number;
+  reason: string | null;
+  note: string | null;
+};
+
+export const LOG_PAGE = 50;
+
+/**
+ * The moderation log, newest first, filtered by moderator (username), action and target
+ * ("post:12", "topic:3", "user:7"); `before` is the id of the last entry of the previous page.
+ */
+export async function listLog(deps: AppDeps, actor: Actor, filter: LogFilter, before?: number) {
+  requireModerator(actor);
+  const moderator = alias(users, 'moderator');
+  const where: (SQL | undefined)[] = [];
+  if (filter.moderator) where.push(eq(moderator.usernameKey, filter.moderator.toLowerCase()));
+  if (filter.action) where.push(eq(moderationLog.action, filter.action));
+  if (filter.target) {
+    const [type, id] = filter.target.split(':');
+    where.push(
+      eq(moderationLog.targetType, type as 'post'),
+      eq(moderationLog.targetId, Number(id)),
+    );
+  }
+  if (before) where.push(lt(moderationLog.id, before));
+  const rows = await deps.db
+    .select({
+      id: moderationLog.id,
+      at: moderationLog.createdAt,
+      moderator: moderator.username,
+      action: moderationLog.action,
+      targetType: moderationLog.targetType,
+      targetId: moderationLog.targetId,
+      reason: moderationLog.reason,
+      note: moderationLog.note,
+    })
+    .from(moderationLog)
+    .leftJoin(moderator, eq(moderator.id, moderationLog.moderatorId))
+    .where(and(...where))
+    .orderBy(desc(moderationLog.id))
+    .limit(LOG_PAGE + 1);
+  return { entries: rows.slice(0, LOG_PAGE) as LogEntry[], more: rows.length > LOG_PAGE };
+}
+
+/** A post as its moderation panel shows it. */
+export async function postForModeration(deps: AppDeps, actor: Actor, postId: number) {
+  requireModerator(actor);
+  const author = alias(users, 'author');
+  const row = await deps.db
+    .select({
+      post: {
+        id: posts.id,
+        number: posts.number,
+        bodyHtml: posts.bodyHtml,
+        removedAt: posts.removedAt,
+        removedReason: posts.removedReason,
+        removedNote: posts.removedNote,
+      },
+      author: author.username,
+      topic: { id: topics.id, slug: topics.slug, title: topics.title },
+    })
+    .from(posts)
+    .innerJoin(topics, eq(topics.id, posts.topicId))
+    .leftJoin(author, eq(author.id, posts.userId))
+    .where(eq(posts.id, postId))
+    .get();
+  if (!row) throw new NotFoundError('There is no post at this address.');
+  return { post: { ...row.post, author: row.author }, topic: row.topic };
+}
+
+/** A topic (removed ones too) and the forums it could move to, for its moderation panel. */
+export async function topicForModeration(deps: AppDeps, actor: Actor, topicId: number) {
+  requireModerator(actor);
+  const row = await deps.db
+    .select({ topic: topics, forumSlug: forums.slug })
+    .from(topics)
+    .innerJoin(forums, eq(forums.id, topics.forumId))
+    .where(eq(topics.id, topicId))
+    .get();
+  if (!row) throw new NotFoundError('There is no topic at this address.');
+  const all = await deps.db
+    .select({ slug: forums.slug, name: forums.name })
+    .from(forums)
+    .orderBy(forums.category, forums.position);
+  return { topic: { ...row.topic, forumSlug: row.forumSlug }, forums: all };
+}
+
+/** A member as the moderation panel shows them, and whether this moderator may suspend them. */
+export async function memberForModeration(deps: AppDeps, actor: Actor, username: string) {
+  requireModerator(actor);
+  const member = await deps.db
+    .select({
+      id: users.id,
+      username: users.username,
+      role: users.role,
+      suspendedUntil: users.suspendedUntil,
+      suspendedReason: users.suspendedReason,
+    })
+    .from(users)
+    .where(eq(users.usernameKey, username.toLowerCase()))
+    .get();
+  if (!member) throw new NotFoundError('There is no member with this username.');
+  const active =
+    member.suspendedUntil && member.suspendedUntil.getTime() > deps.now()
+      ? member.suspendedUntil
+      : null;
+  return { member: { ...member, suspendedUntil: active }, canSuspend: canSuspend(actor, member) };
+}

@@ -1,0 +1,66 @@
+/** Forms and queries of moderation: one schema each. */
+import { z } from 'zod';
+import { REPORT_REASONS } from '../../db/schema';
+import { MOD_ACTIONS } from '../services/moderation';
+
+const note = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').trim())
+  .pipe(z.string().max(1000, 'Notes can have at most 1,000 characters.'));
+
+const reason = z.enum(REPORT_REASONS, 'Choose a reason.');
+
+export const reportForm = z.object({ reason, note });
+
+export const removeForm = z.object({ reason, note });
+
+export const noteForm = z.object({ note });
+
+export const moveForm = z.object({
+  forum: z
+    .string({ error: 'Choose the forum to move the topic to.' })
+    .min(1, 'Choose the forum to move the topic to.'),
+});
+
+export const suspendForm = z.object({
+  until: z
+    .string({ error: 'Enter the last day of the suspension.' })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the last day as YYYY-MM-DD.')
+    .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'That is not a date.'),
+  reason: z
+    .string({ error: 'Say why: the member is told.' })
+    .transform((v) => v.trim())
+    .pipe(
+      z
+        .string()
+        .min(1, 'Say why: the member is told.')
+        .max(500, 'Keep the reason under 500 characters.'),
+    ),
+});
+
+export const resolveForm = z.object({
+  action: z.enum(['remove', 'dismiss'], 'Choose to remove the post or to dismiss the report.'),
+  note,
+});
+
+export const logQuery = z.object({
+  moderator: z.string().max(20).optional(),
+  action: z
+    .enum(MOD_ACTIONS, 'Unknown action.')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  target: z
+    .string()
+    .regex(
+      /^(post|topic|user|report|forum):\d{1,15}$/,
+      'A target looks like post:12, topic:3 or user:7.',
+    )
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  before: z
+    .string()
+    .regex(/^\d{1,15}$/, 'That page link is not valid.')
+    .transform(Number)
+    .optional(),
+});

@@ -1,0 +1,4 @@
+import { moderationSuite } from '../shared/moderation-suite';
+import { clockedEdgeForum } from './forum';
+
+moderationSuite(async () => clockedEdgeForum());

@@ -1,0 +1,335 @@
+/**
+ * Moderation, the same on Node (libSQL) and in workerd (D1): reports and the queue against the
+ * 2-business-day promise, removing and restoring posts and topics, locking, pinning, moving,
+ * suspending, and the log that every action writes in its own batch.
+ */
+import { and, count, eq, sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { forums, moderationLog, posts, reports, topics, users } from '../../db/schema';
+import { seedDemo } from '../../db/seed';
+import { hashPassword } from '../../src/auth/password';
+import { businessDaysBetween } from '../../src/services/reports';
+import { parseHtml } from '../support/html';
+import type { ClockedForum } from './accounts-suite';
+import { type Agent, agent, location } from './agent';
+
+const PASSWORD = 'correct horse battery staple';
+const DAY = 24 * 3600_000;
+let seq = 0;
+
+export function moderationSuite(setup: () => Promise<ClockedForum>) {
+  let forum: ClockedForum;
+  let passwordHash: string;
+  let mod: Agent;
+  let modUser: typeof users.$inferSelect;
+  const db = () => forum.deps.db;
+
+  async function person(role: 'member' | 'moderator' | 'admin' = 'member') {
+    const username = `ms_${role.slice(0, 3)}_${++seq}`;
+    const now = forum.deps.now();
+    const [user] = await db()
+      .insert(users)
+      .values({
+        username,
+        usernameKey: username,
+        email: `${username}@example.com`,
+        emailKey: `${username}@example.com`,
+        passwordHash,
+        role,
+        createdAt: new Date(now - 10 * DAY),
+        publicAckAt: new Date(now),
+      })
+      .returning();
+    const a = agent(forum.request, { client: username });
+    // Kept signed in: the tests move the clock by days to age the reports.
+    expect((await a.post('/login', { login: username, password: PASSWORD, remember: '1' })).status).toBe(303);
+    return { a, user: user as typeof users.$inferSelect };
+  }
+
+  const logRows = (action: string, targetId: number) =>
+    db()
+      .select()
+      .from(moderationLog)
+      .where(and(eq(moderationLog.action, action), eq(moderationLog.targetId, targetId)));
+  const postRow = (id: number) => db().select().from(posts).where(eq(posts.id, id)).get();
+  const topicRow = (id: number) => db().select().from(topics).where(eq(topics.id, id)).get();
+  const topicByTitle = (title: string) => db().select().from(topics).where(eq(topics.title, title)).get();
+  const page = async (res: Response) => parseHtml(await res.text());
+  const search = (word: string) =>
+    db().all<{ rowid: number }>(sql`select rowid from posts_fts where posts_fts match ${word}`);
+
+  async function aTopic(title: string, replies = 1, word = 'zebrafinch') {
+    const { a } = await person();
+    expect((await a.post('/f/off-topic', { title, body: `Opening post of ${title}.` })).status).toBe(303);
+    const topic = (await topicByTitle(title)) as typeof topics.$inferSelect;
+    for (let i = 0; i < replies; i++) {
+      forum.clock.advance(6_000);
+      await a.post(`/t/${topic.id}/replies`, { body: `Reply ${i} of ${word}.` });
+    }
+    return (await topicByTitle(title)) as typeof topics.$inferSelect;
+  }
+
+  beforeAll(async () => {
+    forum = await setup();
+    passwordHash = await hashPassword(PASSWORD);
+    await seedDemo(forum.deps);
+    ({ a: mod, user: modUser } = await person('moderator'));
+  });
+
+  describe('business days', () => {
+    it('count only Monday to Friday', () => {
+      const friday = Date.parse('2026-11-20T12:00:00Z');
+      expect(businessDaysBetween(friday, friday + 3 * DAY)).toBe(1); // Friday noon to Monday noon
+      expect(businessDaysBetween(friday, friday + 7 * DAY)).toBe(5);
+      expect(businessDaysBetween(friday + DAY, friday + 2 * DAY)).toBe(0); // the weekend
+    });
+  });
+
+  describe('reports', () => {
+    it('a member reports a post once; it waits in the queue with its age against the promise', async () => {
+      const topic = await aTopic('Reported topic here');
+      const reply = topic.lastPostId as number;
+      const { a: reporter } = await person();
+      const form = await reporter.get(`/posts/${reply}/report`);
+      expect(form.status).toBe(200);
+      const bad = await reporter.post(`/posts/${reply}/report`, { reason: 'nonsense', note: 'x' });
+      expect(bad.status).toBe(422);
+      expect((await page(bad)).querySelector('#reason-error')).not.toBeNull();
+      const res = await reporter.post(`/posts/${reply}/report`, { reason: 'spam', note: 'Selling watches' });
+      expect(res.status).toBe(200);
+      const again = await reporter.post(`/posts/${reply}/report`, { reason: 'abuse', note: '' });
+      expect(again.status).toBe(409);
+      const open = await db().select().from(reports).where(eq(reports.postId, reply));
+      expect(open).toHaveLength(1);
+      expect(open[0]).toMatchObject({ reason: 'spam', note: 'Selling watches', status: 'open' });
+
+      const { a: second } = await person();
+      forum.clock.advance(5 * DAY); // Friday noon to Wednesday noon: 3 business days
+      await second.post(`/posts/${reply}/report`, { reason: 'off_topic', note: '' });
+      const queue = await page(await mod.get('/mod'));
+      const item = queue.querySelectorAll('.queue-item').find((li) => li.querySelector('h3 a')?.getAttribute('href') === `/p/${reply}`);
+      expect(item?.querySelectorAll('.queue-reports li')).toHaveLength(2);
+      expect(item?.querySelector('.queue-age')?.text).toMatch(/waiting \d+\.\d business days?/);
+    });
+
+    it('marks reports past 2 business days as overdue, oldest first', async () => {
+      const fresh = await aTopic('Fresh report topic');
+      const { a: reporter } = await person();
+      await reporter.post(`/posts/${fresh.lastPostId}/report`, { reason: 'abuse', note: '' });
+      const queue = await page(await mod.get('/mod'));
+      const items = queue.querySelectorAll('.queue-item');
+      const older = items.findIndex((li) => li.text.includes('Reported topic here'));
+      const newer = items.findIndex((li) => li.text.includes('Fresh report topic'));
+      expect(older).toBeLessThan(newer);
+      expect(items[older]?.classList.contains('overdue')).toBe(true);
+      expect(items[older]?.querySelector('.queue-age')?.text).toMatch(/^Overdue:/);
+      expect(items[newer]?.classList.contains('overdue')).toBe(false);
+    });
+
+    it('resolving by removal removes the post and closes every open report on it, logged', async () => {
+      const topic = await topicByTitle('Reported topic here');
+      const reply = topic?.lastPostId as number;
+      const [first] = await db().select().from(reports).where(eq(reports.postId, reply));
+      const res = await mod.post(`/mod/reports/${first?.id}/resolve`, { action: 'remove', note: 'No advertising, please.' });
+      expect(res.status).toBe(303);
+      const all = await db().select().from(reports).where(eq(reports.postId, reply));
+      expect(all.map((r) => r.status)).toEqual(['resolved', 'resolved']);
+      expect(all.every((r) => r.resolvedById === modUser.id)).toBe(true);
+      expect(await postRow(reply)).toMatchObject({ removedReason: 'spam', removedNote: 'No advertising, please.' });
+      expect(await logRows('report_resolve', first?.id ?? 0)).toHaveLength(1);
+      expect(await logRows('post_remove', reply)).toHaveLength(1);
+      // already resolved
+      expect((await mod.post(`/mod/reports/${first?.id}/resolve`, { action: 'dismiss', note: '' })).status).toBe(409);
+    });
+
+    it('dismissing keeps the post and closes the reports', async () => {
+      const topic = await topicByTitle('Fresh report topic');
+      const [report] = await db().select().from(reports).where(eq(reports.postId, topic?.lastPostId ?? 0));
+      expect((await mod.post(`/mod/reports/${report?.id}/resolve`, { action: 'dismiss', note: 'Not abuse.' })).status).toBe(303);
+      const after = await db().select().from(reports).where(eq(reports.id, report?.id ?? 0)).get();
+      expect(after).toMatchObject({ status: 'dismissed', resolutionNote: 'Not abuse.' });
+      expect((await postRow(topic?.lastPostId ?? 0))?.removedAt).toBeNull();
+      expect(await logRows('report_dismiss', report?.id ?? 0)).toHaveLength(1);
+    });
+
+    it('nobody reports their own post, visitors and suspended members not at all', async () => {
+      const { a, user } = await person();
+      await a.post('/f/off-topic', { title: 'My own words here', body: 'Mine.' });
+      const mine = await topicByTitle('My own words here');
+      expect((await a.post(`/posts/${mine?.firstPostId}/report`, { reason: 'spam', note: '' })).status).toBe(403);
+      expect((await agent(forum.request).post(`/posts/${mine?.firstPostId}/report`, { reason: 'spam', note: '' })).status).toBe(403);
+      await db().update(users).set({ suspendedUntil: new Date(forum.deps.now() + DAY), suspendedReason: 'Cooling off' }).where(eq(users.id, user.id));
+      const other = await topicByTitle('Fresh report topic');
+      const res = await a.post(`/posts/${other?.firstPostId}/report`, { reason: 'spam', note: '' });
+      expect(res.status).toBe(403);
+      expect((await page(res)).querySelector('main')?.text).toContain('suspended until');
+      const n = await db().select({ n: count() }).from(reports).where(eq(reports.reporterId, user.id)).get();
+      expect(n?.n).toBe(0);
+    });
+  });
+
+  describe('posts', () => {
+    it('removal shows a placeholder to the public, the note to the author; restore brings it back', async () => {
+      const topic = await aTopic('Removal placeholder topic', 1, 'hummingbird');
+      const reply = topic.lastPostId as number;
+      const res = await mod.post(`/posts/${reply}/remove`, { reason: 'personal_data', note: 'Your phone number was in it.' });
+      expect(res.status).toBe(303);
+      const publicView = await page(await agent(forum.request).get(`/t/${topic.id}/${topic.slug}`));
+      expect(publicView.querySelector(`#p${reply} .post-placeholder`)?.text).toBe('Removed by a moderator (personal data).');
+      expect(publicView.text).not.toContain('hummingbird');
+      expect(await search('hummingbird')).toEqual([]);
+      const row = await postRow(reply);
+      expect(row).toMatchObject({ removedById: modUser.id, removedReason: 'personal_data', removedNote: 'Your phone number was in it.' });
+      expect((await mod.post(`/posts/${reply}/remove`, { reason: 'spam', note: '' })).status).toBe(409);
+
+      expect((await mod.post(`/posts/${reply}/restore`, { note: 'Mistake' })).status).toBe(303);
+      expect((await postRow(reply))?.removedAt).toBeNull();
+      expect((await search('hummingbird')).map((r) => r.rowid)).toEqual([reply]);
+      expect(await logRows('post_remove', reply)).toHaveLength(1);
+      expect(await logRows('post_restore', reply)).toHaveLength(1);
+    });
+
+    it('needs a reason from the list', async () => {
+      const topic = await aTopic('Reasonless removal');
+      const res = await mod.post(`/posts/${topic.lastPostId}/remove`, { reason: '', note: '' });
+      expect(res.status).toBe(422);
+      expect((await postRow(topic.lastPostId as number))?.removedAt).toBeNull();
+    });
+  });
+
+  describe('topics', () => {
+    it('lock, unlock, pin and unpin, each logged', async () => {
+      const topic = await aTopic('Flag changing topic', 0);
+      for (const [change, column, value] of [
+        ['lock', 'locked', true],
+        ['pin', 'pinned', true],
+        ['unlock', 'locked', false],
+        ['unpin', 'pinned', false],
+      ] as const) {
+        const res = await mod.post(`/t/${topic.id}/${change}`, { note: '' });
+        expect(res.status, change).toBe(303);
+        expect((await topicRow(topic.id))?.[column]).toBe(value);
+        expect(await logRows(`topic_${change}`, topic.id)).toHaveLength(1);
+      }
+      expect((await mod.post(`/t/${topic.id}/unlock`, {})).status).toBe(409);
+    });
+
+    it('move to another forum keeps the address and the counters right', async () => {
+      const topic = await aTopic('Moving topic here', 2);
+      const counts = async () =>
+        Object.fromEntries((await db().select().from(forums)).map((f) => [f.slug, [f.topicCount, f.postCount]]));
+      const before = await counts();
+      expect((await mod.post(`/t/${topic.id}/move`, { forum: 'no-such-forum' })).status).toBe(422);
+      const res = await mod.post(`/t/${topic.id}/move`, { forum: 'marketplace-help' });
+      expect(res.status).toBe(303);
+      const after = await counts();
+      expect(after['off-topic']).toEqual([(before['off-topic']?.[0] ?? 0) - 1, (before['off-topic']?.[1] ?? 0) - 3]);
+      expect(after['marketplace-help']).toEqual([(before['marketplace-help']?.[0] ?? 0) + 1, (before['marketplace-help']?.[1] ?? 0) + 3]);
+      const moved = await agent(forum.request).get(`/t/${topic.id}/${topic.slug}`);
+      expect(moved.status).toBe(200);
+      expect((await page(moved)).querySelector('.breadcrumbs a[href="/f/marketplace-help"]')).not.toBeNull();
+      const help = await db().select().from(forums).where(eq(forums.slug, 'marketplace-help')).get();
+      expect(help?.lastTopicId).toBe(topic.id);
+      expect((await logRows('topic_move', topic.id))[0]?.note).toBe('off-topic -> marketplace-help');
+    });
+
+    it('remove takes the topic out of its forum (404 for the public); restore brings it back', async () => {
+      const topic = await aTopic('Removed whole topic', 1);
+      const offTopic = async () => db().select().from(forums).where(eq(forums.slug, 'off-topic')).get();
+      const before = await offTopic();
+      expect((await mod.post(`/t/${topic.id}/remove`, { reason: 'spam', note: '' })).status).toBe(303);
+      expect((await agent(forum.request).get(`/t/${topic.id}/${topic.slug}`)).status).toBe(404);
+      const list = await page(await agent(forum.request).get('/f/off-topic'));
+      expect(list.text).not.toContain('Removed whole topic');
+      expect((await offTopic())?.topicCount).toBe((before?.topicCount ?? 0) - 1);
+      expect((await offTopic())?.lastTopicId).not.toBe(topic.id);
+      expect((await mod.get(`/mod/topics/${topic.id}`)).status).toBe(200);
+      expect((await mod.post(`/t/${topic.id}/restore`, { note: '' })).status).toBe(303);
+      expect((await agent(forum.request).get(`/t/${topic.id}/${topic.slug}`)).status).toBe(200);
+      expect((await offTopic())?.topicCount).toBe(before?.topicCount);
+    });
+  });
+
+  describe('members', () => {
+    it('a suspended member can read but not post, and is told why and until when; the suspension lifts', async () => {
+      const { a, user } = await person();
+      const bad = await mod.post(`/u/${user.username}/suspend`, { until: 'next week', reason: '' });
+      expect(bad.status).toBe(422);
+      const past = await mod.post(`/u/${user.username}/suspend`, { until: '2020-01-01', reason: 'Too late' });
+      expect(past.status).toBe(422);
+      const until = new Date(forum.deps.now() + 3 * DAY).toISOString().slice(0, 10);
+      expect((await mod.post(`/u/${user.username}/suspend`, { until, reason: 'Repeated insults' })).status).toBe(303);
+      const row = await db().select().from(users).where(eq(users.id, user.id)).get();
+      expect(row?.suspendedReason).toBe('Repeated insults');
+      expect(row?.suspendedUntil?.toISOString().slice(0, 10)).toBe(
+        new Date(Date.parse(`${until}T00:00:00Z`) + DAY).toISOString().slice(0, 10),
+      );
+      expect((await a.get('/f/off-topic')).status).toBe(200);
+      const refused = await a.post('/f/off-topic', { title: 'While suspended', body: 'Hello?' });
+      expect(refused.status).toBe(403);
+      const text = (await page(refused)).querySelector('main')?.text ?? '';
+      expect(text).toContain('Repeated insults');
+      expect(text).toContain(`suspended until`);
+      expect(await logRows('user_suspend', user.id)).toHaveLength(1);
+
+      expect((await mod.post(`/u/${user.username}/unsuspend`, { note: '' })).status).toBe(303);
+      forum.clock.advance(6_000);
+      expect((await a.post('/f/off-topic', { title: 'After the suspension', body: 'Back.' })).status).toBe(303);
+    });
+
+    it('moderators do not suspend moderators or admins; admins suspend moderators', async () => {
+      const { user: otherMod } = await person('moderator');
+      const { user: admin } = await person('admin');
+      const until = new Date(forum.deps.now() + 3 * DAY).toISOString().slice(0, 10);
+      expect((await mod.post(`/u/${otherMod.username}/suspend`, { until, reason: 'x' })).status).toBe(403);
+      expect((await mod.post(`/u/${admin.username}/suspend`, { until, reason: 'x' })).status).toBe(403);
+      expect((await mod.post(`/u/${modUser.username}/suspend`, { until, reason: 'x' })).status).toBe(403);
+      const { a: adminAgent } = await person('admin');
+      expect((await adminAgent.post(`/u/${otherMod.username}/suspend`, { until, reason: 'Holiday' })).status).toBe(303);
+    });
+  });
+
+  describe('the moderation log', () => {
+    it('lists actions newest first, filterable by moderator, action and target', async () => {
+      const all = await page(await mod.get('/mod/log'));
+      expect(all.querySelectorAll('table.log tbody tr').length).toBeGreaterThan(5);
+      const byAction = await page(await mod.get('/mod/log?action=topic_move'));
+      const rows = byAction.querySelectorAll('table.log tbody tr');
+      expect(rows.length).toBe(1);
+      expect(rows[0]?.text).toContain(modUser.username);
+      const byModerator = await page(await mod.get(`/mod/log?moderator=${modUser.username}&action=post_remove`));
+      expect(byModerator.querySelectorAll('table.log tbody tr').length).toBe(2);
+      const topic = await topicByTitle('Flag changing topic');
+      const byTarget = await page(await mod.get(`/mod/log?target=topic:${topic?.id}`));
+      expect(byTarget.querySelectorAll('table.log tbody tr').length).toBe(4);
+      const badTarget = await mod.get('/mod/log?target=everything');
+      expect(badTarget.status).toBe(400);
+      expect((await page(badTarget)).querySelector('.error-message')?.text).toMatch(/post:12/);
+    });
+  });
+
+  describe('who may moderate', () => {
+    it('members and visitors get 403 everywhere, and nothing changes', async () => {
+      const topic = await aTopic('Not for members', 1);
+      const { a: member } = await person();
+      const visitor = agent(forum.request);
+      const before = await db().select().from(topics).where(eq(topics.id, topic.id)).get();
+      for (const who of [member, visitor]) {
+        for (const path of ['/mod', '/mod/log', `/mod/topics/${topic.id}`, `/mod/posts/${topic.lastPostId}`]) {
+          expect((await who.get(path)).status, path).toBe(403);
+        }
+        for (const [path, fields] of [
+          [`/t/${topic.id}/lock`, {}],
+          [`/t/${topic.id}/pin`, {}],
+          [`/t/${topic.id}/remove`, { reason: 'spam' }],
+          [`/t/${topic.id}/move`, { forum: 'marketplace-help' }],
+          [`/posts/${topic.lastPostId}/remove`, { reason: 'spam' }],
+        ] as const) {
+          expect((await who.post(path, fields)).status, path).toBe(403);
+        }
+      }
+      expect(await db().select().from(topics).where(eq(topics.id, topic.id)).get()).toEqual(before);
+      expect(location(await member.post('/logout'))).toBe('/');
+    });
+  });
+}

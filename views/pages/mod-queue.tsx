@@ -1,0 +1,90 @@
+import type { QueueItem } from '../../src/services/reports';
+import { REASON_TEXT } from '../components/reason-fields';
+import { Time } from '../components/time';
+import { type Frame, Layout } from '../layouts/site';
+
+export type ModQueuePageProps = {
+  frame: Frame;
+  items: QueueItem[];
+  notice?: string | undefined;
+  promise: number;
+};
+
+const days = (n: number) => `${n.toFixed(1)} business day${n.toFixed(1) === '1.0' ? '' : 's'}`;
+
+/** Open reports, grouped by post, the longest waiting first. */
+export function ModQueuePage({ frame, items, notice, promise }: ModQueuePageProps) {
+  return (
+    <Layout frame={frame} title="Moderation" noindex>
+      <h1>Moderation</h1>
+      <p class="lede">
+        Reported posts, the longest waiting first. We promise to resolve problems within {promise}{' '}
+        business days. <a href="/mod/log">Moderation log</a>
+      </p>
+      {notice ? (
+        <p class="notice notice-ok" role="status">
+          {notice}
+        </p>
+      ) : null}
+      <h2>Open reports</h2>
+      {items.length === 0 ? (
+        <p class="empty">No open reports. Nothing is waiting.</p>
+      ) : (
+        <ol class="queue">
+          {items.map((item) => {
+            const first = item.reports[0];
+            return (
+              <li class={item.overdue ? 'queue-item overdue' : 'queue-item'}>
+                <h3>
+                  <a href={`/p/${item.post.id}`}>
+                    Post #{item.post.number} in “{item.post.topicTitle}”
+                  </a>
+                </h3>
+                <p class={item.overdue ? 'queue-age overdue-text' : 'queue-age'}>
+                  {item.overdue ? <strong>Overdue: </strong> : null}
+                  waiting {days(item.ageBusinessDays)}
+                  {item.overdue ? ` (more than the promised ${promise})` : ''}
+                  {' · '}
+                  {item.reports.length} report{item.reports.length === 1 ? '' : 's'}
+                  {item.post.removed ? ' · the post is already removed' : ''}
+                </p>
+                <p class="excerpt">
+                  {item.post.author ?? 'a deleted user'}: {item.post.excerpt}
+                </p>
+                <ul class="queue-reports">
+                  {item.reports.map((r) => (
+                    <li>
+                      {REASON_TEXT[r.reason].label}
+                      {r.note ? `: “${r.note}”` : ''} — {r.reporter ?? 'a deleted user'},{' '}
+                      <Time date={r.createdAt} />
+                    </li>
+                  ))}
+                </ul>
+                {first ? (
+                  <form
+                    method="post"
+                    action={`/mod/reports/${first.id}/resolve`}
+                    class="queue-resolve"
+                  >
+                    <label for={`note-${first.id}`}>
+                      Note (optional; a removal note is shown to the author)
+                    </label>
+                    <input type="text" id={`note-${first.id}`} name="note" maxlength={1000} />
+                    <div class="buttons">
+                      <button type="submit" name="action" value="remove" class="button-danger">
+                        Remove the post
+                      </button>
+                      <button type="submit" name="action" value="dismiss" class="button-secondary">
+                        Dismiss
+                      </button>
+                    </div>
+                  </form>
+                ) : null}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,297 @@
+/** The moderation panels of a post, a topic and a member. */
+import { raw } from 'hono/html';
+import { Breadcrumbs } from '../components/breadcrumbs';
+import { ErrorSummary, Field, type FieldErrors } from '../components/form';
+import { NoteField, REASON_TEXT, ReasonFields } from '../components/reason-fields';
+import { Time } from '../components/time';
+import { type Frame, Layout } from '../layouts/site';
+
+function Notice({ text }: { text: string | undefined }) {
+  return text ? (
+    <p class="notice notice-ok" role="status">
+      {text}
+    </p>
+  ) : null;
+}
+
+export type ModeratePostPageProps = {
+  frame: Frame;
+  notice?: string | undefined;
+  post: {
+    id: number;
+    number: number;
+    bodyHtml: string;
+    author: string | null;
+    removedAt: Date | null;
+    removedReason: string | null;
+    removedNote: string | null;
+  };
+  topic: { id: number; slug: string; title: string };
+  values: { reason?: string; note?: string };
+  errors: FieldErrors;
+};
+
+export function ModeratePostPage(p: ModeratePostPageProps) {
+  const removed = p.post.removedAt;
+  return (
+    <Layout frame={p.frame} title={`Moderate post #${p.post.number}`} noindex>
+      <Breadcrumbs
+        items={[
+          { href: '/mod', label: 'Moderation' },
+          { href: `/t/${p.topic.id}/${p.topic.slug}`, label: p.topic.title },
+        ]}
+      />
+      <h1>Moderate post #{p.post.number}</h1>
+      <Notice text={p.notice} />
+      <p>
+        By {p.post.author ?? 'a deleted user'}. <a href={`/p/${p.post.id}`}>See it in the topic</a>.
+      </p>
+      <blockquote class="post-body">{raw(p.post.bodyHtml)}</blockquote>
+      {removed ? (
+        <section aria-labelledby="restore-title">
+          <h2 id="restore-title">Restore</h2>
+          <p>
+            Removed <Time date={removed} /> for{' '}
+            {REASON_TEXT[p.post.removedReason as keyof typeof REASON_TEXT]?.label ??
+              'another reason'}
+            {p.post.removedNote ? `: ${p.post.removedNote}` : '.'}
+          </p>
+          <form method="post" action={`/posts/${p.post.id}/restore`} class="form" novalidate>
+            <NoteField
+              label="Note for the log (optional)"
+              value={p.values.note}
+              error={p.errors.note}
+            />
+            <div class="buttons">
+              <button type="submit">Restore the post</button>
+            </div>
+          </form>
+        </section>
+      ) : (
+        <section aria-labelledby="remove-title">
+          <h2 id="remove-title">Remove</h2>
+          <p>
+            The post keeps its place in the topic as “Removed by a moderator (reason)”. Its author
+            sees your note.
+          </p>
+          <form method="post" action={`/posts/${p.post.id}/remove`} class="form" novalidate>
+            <ErrorSummary errors={p.errors} />
+            <ReasonFields legend="Reason" selected={p.values.reason} error={p.errors.reason} />
+            <NoteField
+              label="Note for the author (optional)"
+              hint="Shown to the author of the post and kept in the moderation log."
+              value={p.values.note}
+              error={p.errors.note}
+            />
+            <div class="buttons">
+              <button type="submit" class="button-danger">
+                Remove the post
+              </button>
+            </div>
+          </form>
+        </section>
+      )}
+    </Layout>
+  );
+}
+
+export type ModerateTopicPageProps = {
+  frame: Frame;
+  notice?: string | undefined;
+  topic: {
+    id: number;
+    slug: string;
+    title: string;
+    locked: boolean;
+    pinned: boolean;
+    removedAt: Date | null;
+    removedReason: string | null;
+    forumSlug: string;
+  };
+  forums: { slug: string; name: string }[];
+  values: { reason?: string; note?: string; forum?: string };
+  errors: FieldErrors;
+};
+
+export function ModerateTopicPage(p: ModerateTopicPageProps) {
+  const t = p.topic;
+  const base = `/t/${t.id}`;
+  const toggle = (action: string, label: string) => (
+    <form method="post" action={`${base}/${action}`} class="inline-form">
+      <button type="submit" class="button-secondary">
+        {label}
+      </button>
+    </form>
+  );
+  return (
+    <Layout frame={p.frame} title={`Moderate “${t.title}”`} noindex>
+      <Breadcrumbs items={[{ href: '/mod', label: 'Moderation' }]} />
+      <h1>Moderate “{t.title}”</h1>
+      <Notice text={p.notice} />
+      <ErrorSummary errors={p.errors} />
+      {t.removedAt ? null : (
+        <p>
+          <a href={`${base}/${t.slug}`}>Open the topic</a>
+        </p>
+      )}
+      <section aria-labelledby="state-title">
+        <h2 id="state-title">Locked and pinned</h2>
+        <p>
+          This topic is {t.locked ? 'locked (no new replies)' : 'open for replies'} and{' '}
+          {t.pinned ? 'pinned to the top of its forum' : 'not pinned'}.
+        </p>
+        <div class="buttons">
+          {t.locked ? toggle('unlock', 'Unlock') : toggle('lock', 'Lock')}
+          {t.pinned ? toggle('unpin', 'Unpin') : toggle('pin', 'Pin')}
+        </div>
+      </section>
+      <section aria-labelledby="move-title">
+        <h2 id="move-title">Move to another forum</h2>
+        <form method="post" action={`${base}/move`} class="form" novalidate>
+          <div class={p.errors.forum ? 'field field-error' : 'field'}>
+            <label for="forum">Forum</label>
+            {p.errors.forum ? (
+              <p class="error-message" id="forum-error">
+                {p.errors.forum}
+              </p>
+            ) : null}
+            <select
+              id="forum"
+              name="forum"
+              aria-describedby={p.errors.forum ? 'forum-error' : undefined}
+            >
+              {p.forums.map((f) => (
+                <option value={f.slug} selected={(p.values.forum ?? t.forumSlug) === f.slug}>
+                  {f.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <p class="hint">The topic keeps its address, so links to it keep working.</p>
+          <div class="buttons">
+            <button type="submit">Move</button>
+          </div>
+        </form>
+      </section>
+      <section aria-labelledby="remove-title">
+        <h2 id="remove-title">{t.removedAt ? 'Restore' : 'Remove'}</h2>
+        {t.removedAt ? (
+          <form method="post" action={`${base}/restore`} class="form" novalidate>
+            <p>
+              Removed <Time date={t.removedAt} /> (
+              {REASON_TEXT[t.removedReason as keyof typeof REASON_TEXT]?.label ?? 'other'}).
+            </p>
+            <NoteField
+              label="Note for the log (optional)"
+              value={p.values.note}
+              error={p.errors.note}
+            />
+            <div class="buttons">
+              <button type="submit">Restore the topic</button>
+            </div>
+          </form>
+        ) : (
+          <form method="post" action={`${base}/remove`} class="form" novalidate>
+            <p>The whole topic disappears from its forum; it can be restored.</p>
+            <ReasonFields legend="Reason" selected={p.values.reason} error={p.errors.reason} />
+            <NoteField
+              label="Note for the log (optional)"
+              value={p.values.note}
+              error={p.errors.note}
+            />
+            <div class="buttons">
+              <button type="submit" class="button-danger">
+                Remove the topic
+              </button>
+            </div>
+          </form>
+        )}
+      </section>
+    </Layout>
+  );
+}
+
+export type ModerateUserPageProps = {
+  frame: Frame;
+  notice?: string | undefined;
+  member: {
+    username: string;
+    role: string;
+    suspendedUntil: Date | null;
+    suspendedReason: string | null;
+  };
+  canSuspend: boolean;
+  values: { until?: string; reason?: string; note?: string };
+  errors: FieldErrors;
+};
+
+export function ModerateUserPage(p: ModerateUserPageProps) {
+  const m = p.member;
+  const base = `/u/${m.username}`;
+  return (
+    <Layout frame={p.frame} title={`Moderate ${m.username}`} noindex>
+      <Breadcrumbs
+        items={[
+          { href: '/mod', label: 'Moderation' },
+          { href: base, label: m.username },
+        ]}
+      />
+      <h1>Moderate {m.username}</h1>
+      <Notice text={p.notice} />
+      {m.suspendedUntil ? (
+        <section aria-labelledby="suspension-title">
+          <h2 id="suspension-title">Suspended</h2>
+          <p>
+            Suspended until <Time date={m.suspendedUntil} />: {m.suspendedReason}
+          </p>
+          {p.canSuspend ? (
+            <form method="post" action={`${base}/unsuspend`} class="form" novalidate>
+              <NoteField
+                label="Note for the log (optional)"
+                value={p.values.note}
+                error={p.errors.note}
+              />
+              <div class="buttons">
+                <button type="submit">Lift the suspension</button>
+              </div>
+            </form>
+          ) : null}
+        </section>
+      ) : p.canSuspend ? (
+        <section aria-labelledby="suspend-title">
+          <h2 id="suspend-title">Suspend</h2>
+          <p>
+            A suspended member can read the forums but cannot post, edit or report. They are told
+            why and until when.
+          </p>
+          <form method="post" action={`${base}/suspend`} class="form" novalidate>
+            <ErrorSummary errors={p.errors} />
+            <Field
+              name="until"
+              label="Suspended through (the last day)"
+              type="date"
+              value={p.values.until}
+              error={p.errors.until}
+              required
+            />
+            <Field
+              name="reason"
+              label="Reason, shown to the member"
+              value={p.values.reason}
+              error={p.errors.reason}
+              required
+              maxlength={500}
+            />
+            <div class="buttons">
+              <button type="submit" class="button-danger">
+                Suspend
+              </button>
+            </div>
+          </form>
+        </section>
+      ) : (
+        <p>You cannot suspend this account ({m.role}).</p>
+      )}
+    </Layout>
+  );
+}
