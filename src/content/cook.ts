@@ -23,26 +23,24 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-function makeMarked(opts: CookOptions): Marked {
-  return new Marked({
-    gfm: true,
-    breaks: false,
-    async: false,
-    renderer: {
-      // Images become links. From other sites they would tell those sites who reads the forum
-      // (the link goes through the interstitial like any other); from this site they would make
-      // every reader's browser request an address of the poster's choosing. The forum has no
-      // image uploads, so no image needs to load by itself.
-      image({ href, text }) {
-        return `<a href="${escapeHtml(href)}">Image: ${escapeHtml(text || href)}</a>`;
-      },
-      // Task-list boxes as text: the post is not a form.
-      checkbox({ checked }) {
-        return checked ? '☑ ' : '☐ ';
-      },
+const marked = new Marked({
+  gfm: true,
+  breaks: false,
+  async: false,
+  renderer: {
+    // Images become links. From other sites they would tell those sites who reads the forum
+    // (the link goes through the interstitial like any other); from this site they would make
+    // every reader's browser request an address of the poster's choosing. The forum has no
+    // image uploads, so no image needs to load by itself.
+    image({ href, text }) {
+      return `<a href="${escapeHtml(href)}">Image: ${escapeHtml(text || href)}</a>`;
     },
-  });
-}
+    // Task-list boxes as text: the post is not a form.
+    checkbox({ checked }) {
+      return checked ? '☑ ' : '☐ ';
+    },
+  },
+});
 
 const OUT_REL = 'nofollow ugc noopener';
 
@@ -157,16 +155,14 @@ function sanitizeOptions(opts: CookOptions): sanitizeHtml.IOptions {
   };
 }
 
-type Cooker = { marked: Marked; sanitize: sanitizeHtml.IOptions };
-const cookers = new WeakMap<CookOptions, Cooker>();
+const sanitizers = new WeakMap<CookOptions, sanitizeHtml.IOptions>();
 
 /** Markdown to the HTML stored in `posts.body_html`. */
 export function cook(markdown: string, opts: CookOptions): string {
-  let cooker = cookers.get(opts);
-  if (!cooker) {
-    cooker = { marked: makeMarked(opts), sanitize: sanitizeOptions(opts) };
-    cookers.set(opts, cooker);
+  let sanitize = sanitizers.get(opts);
+  if (!sanitize) {
+    sanitize = sanitizeOptions(opts);
+    sanitizers.set(opts, sanitize);
   }
-  const html = cooker.marked.parse(markdown) as string;
-  return sanitizeHtml(html, cooker.sanitize).trim();
+  return sanitizeHtml(marked.parse(markdown) as string, sanitize).trim();
 }

@@ -3,7 +3,7 @@
  * address is stored anywhere; the log holds no email address, token or address.
  */
 import { eq } from 'drizzle-orm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { countryStats, pageViewStats } from '../../db/schema';
 import { seedDemo } from '../../db/seed';
 import type { ClockedForum } from './accounts-suite';

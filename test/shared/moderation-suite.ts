@@ -42,7 +42,9 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       .returning();
     const a = agent(forum.request, { client: username });
     // Kept signed in: the tests move the clock by days to age the reports.
-    expect((await a.post('/login', { login: username, password: PASSWORD, remember: '1' })).status).toBe(303);
+    expect(
+      (await a.post('/login', { login: username, password: PASSWORD, remember: '1' })).status,
+    ).toBe(303);
     return { a, user: user as typeof users.$inferSelect };
   }
 
@@ -53,14 +55,17 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       .where(and(eq(moderationLog.action, action), eq(moderationLog.targetId, targetId)));
   const postRow = (id: number) => db().select().from(posts).where(eq(posts.id, id)).get();
   const topicRow = (id: number) => db().select().from(topics).where(eq(topics.id, id)).get();
-  const topicByTitle = (title: string) => db().select().from(topics).where(eq(topics.title, title)).get();
+  const topicByTitle = (title: string) =>
+    db().select().from(topics).where(eq(topics.title, title)).get();
   const page = async (res: Response) => parseHtml(await res.text());
   const search = (word: string) =>
     db().all<{ rowid: number }>(sql`select rowid from posts_fts where posts_fts match ${word}`);
 
   async function aTopic(title: string, replies = 1, word = 'zebrafinch') {
     const { a } = await person();
-    expect((await a.post('/f/off-topic', { title, body: `Opening post of ${title}.` })).status).toBe(303);
+    expect(
+      (await a.post('/f/off-topic', { title, body: `Opening post of ${title}.` })).status,
+    ).toBe(303);
     const topic = (await topicByTitle(title)) as typeof topics.$inferSelect;
     for (let i = 0; i < replies; i++) {
       forum.clock.advance(6_000);
@@ -95,7 +100,10 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       const bad = await reporter.post(`/posts/${reply}/report`, { reason: 'nonsense', note: 'x' });
       expect(bad.status).toBe(422);
       expect((await page(bad)).querySelector('#reason-error')).not.toBeNull();
-      const res = await reporter.post(`/posts/${reply}/report`, { reason: 'spam', note: 'Selling watches' });
+      const res = await reporter.post(`/posts/${reply}/report`, {
+        reason: 'spam',
+        note: 'Selling watches',
+      });
       expect(res.status).toBe(200);
       const again = await reporter.post(`/posts/${reply}/report`, { reason: 'abuse', note: '' });
       expect(again.status).toBe(409);
@@ -107,7 +115,9 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       forum.clock.advance(5 * DAY); // Friday noon to Wednesday noon: 3 business days
       await second.post(`/posts/${reply}/report`, { reason: 'off_topic', note: '' });
       const queue = await page(await mod.get('/mod'));
-      const item = queue.querySelectorAll('.queue-item').find((li) => li.querySelector('h3 a')?.getAttribute('href') === `/p/${reply}`);
+      const item = queue
+        .querySelectorAll('.queue-item')
+        .find((li) => li.querySelector('h3 a')?.getAttribute('href') === `/p/${reply}`);
       expect(item?.querySelectorAll('.queue-reports li')).toHaveLength(2);
       expect(item?.querySelector('.queue-age')?.text).toMatch(/waiting \d+\.\d business days?/);
     });
@@ -130,23 +140,46 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       const topic = await topicByTitle('Reported topic here');
       const reply = topic?.lastPostId as number;
       const [first] = await db().select().from(reports).where(eq(reports.postId, reply));
-      const res = await mod.post(`/mod/reports/${first?.id}/resolve`, { action: 'remove', note: 'No advertising, please.' });
+      const res = await mod.post(`/mod/reports/${first?.id}/resolve`, {
+        action: 'remove',
+        note: 'No advertising, please.',
+      });
       expect(res.status).toBe(303);
       const all = await db().select().from(reports).where(eq(reports.postId, reply));
       expect(all.map((r) => r.status)).toEqual(['resolved', 'resolved']);
       expect(all.every((r) => r.resolvedById === modUser.id)).toBe(true);
-      expect(await postRow(reply)).toMatchObject({ removedReason: 'spam', removedNote: 'No advertising, please.' });
+      expect(await postRow(reply)).toMatchObject({
+        removedReason: 'spam',
+        removedNote: 'No advertising, please.',
+      });
       expect(await logRows('report_resolve', first?.id ?? 0)).toHaveLength(1);
       expect(await logRows('post_remove', reply)).toHaveLength(1);
       // already resolved
-      expect((await mod.post(`/mod/reports/${first?.id}/resolve`, { action: 'dismiss', note: '' })).status).toBe(409);
+      expect(
+        (await mod.post(`/mod/reports/${first?.id}/resolve`, { action: 'dismiss', note: '' }))
+          .status,
+      ).toBe(409);
     });
 
     it('dismissing keeps the post and closes the reports', async () => {
       const topic = await topicByTitle('Fresh report topic');
-      const [report] = await db().select().from(reports).where(eq(reports.postId, topic?.lastPostId ?? 0));
-      expect((await mod.post(`/mod/reports/${report?.id}/resolve`, { action: 'dismiss', note: 'Not abuse.' })).status).toBe(303);
-      const after = await db().select().from(reports).where(eq(reports.id, report?.id ?? 0)).get();
+      const [report] = await db()
+        .select()
+        .from(reports)
+        .where(eq(reports.postId, topic?.lastPostId ?? 0));
+      expect(
+        (
+          await mod.post(`/mod/reports/${report?.id}/resolve`, {
+            action: 'dismiss',
+            note: 'Not abuse.',
+          })
+        ).status,
+      ).toBe(303);
+      const after = await db()
+        .select()
+        .from(reports)
+        .where(eq(reports.id, report?.id ?? 0))
+        .get();
       expect(after).toMatchObject({ status: 'dismissed', resolutionNote: 'Not abuse.' });
       expect((await postRow(topic?.lastPostId ?? 0))?.removedAt).toBeNull();
       expect(await logRows('report_dismiss', report?.id ?? 0)).toHaveLength(1);
@@ -156,14 +189,30 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       const { a, user } = await person();
       await a.post('/f/off-topic', { title: 'My own words here', body: 'Mine.' });
       const mine = await topicByTitle('My own words here');
-      expect((await a.post(`/posts/${mine?.firstPostId}/report`, { reason: 'spam', note: '' })).status).toBe(403);
-      expect((await agent(forum.request).post(`/posts/${mine?.firstPostId}/report`, { reason: 'spam', note: '' })).status).toBe(403);
-      await db().update(users).set({ suspendedUntil: new Date(forum.deps.now() + DAY), suspendedReason: 'Cooling off' }).where(eq(users.id, user.id));
+      expect(
+        (await a.post(`/posts/${mine?.firstPostId}/report`, { reason: 'spam', note: '' })).status,
+      ).toBe(403);
+      expect(
+        (
+          await agent(forum.request).post(`/posts/${mine?.firstPostId}/report`, {
+            reason: 'spam',
+            note: '',
+          })
+        ).status,
+      ).toBe(403);
+      await db()
+        .update(users)
+        .set({ suspendedUntil: new Date(forum.deps.now() + DAY), suspendedReason: 'Cooling off' })
+        .where(eq(users.id, user.id));
       const other = await topicByTitle('Fresh report topic');
       const res = await a.post(`/posts/${other?.firstPostId}/report`, { reason: 'spam', note: '' });
       expect(res.status).toBe(403);
       expect((await page(res)).querySelector('main')?.text).toContain('suspended until');
-      const n = await db().select({ n: count() }).from(reports).where(eq(reports.reporterId, user.id)).get();
+      const n = await db()
+        .select({ n: count() })
+        .from(reports)
+        .where(eq(reports.reporterId, user.id))
+        .get();
       expect(n?.n).toBe(0);
     });
   });
@@ -172,15 +221,26 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
     it('removal shows a placeholder to the public, the note to the author; restore brings it back', async () => {
       const topic = await aTopic('Removal placeholder topic', 1, 'hummingbird');
       const reply = topic.lastPostId as number;
-      const res = await mod.post(`/posts/${reply}/remove`, { reason: 'personal_data', note: 'Your phone number was in it.' });
+      const res = await mod.post(`/posts/${reply}/remove`, {
+        reason: 'personal_data',
+        note: 'Your phone number was in it.',
+      });
       expect(res.status).toBe(303);
       const publicView = await page(await agent(forum.request).get(`/t/${topic.id}/${topic.slug}`));
-      expect(publicView.querySelector(`#p${reply} .post-placeholder`)?.text).toBe('Removed by a moderator (personal data).');
+      expect(publicView.querySelector(`#p${reply} .post-placeholder`)?.text).toBe(
+        'Removed by a moderator (personal data).',
+      );
       expect(publicView.text).not.toContain('hummingbird');
       expect(await search('hummingbird')).toEqual([]);
       const row = await postRow(reply);
-      expect(row).toMatchObject({ removedById: modUser.id, removedReason: 'personal_data', removedNote: 'Your phone number was in it.' });
-      expect((await mod.post(`/posts/${reply}/remove`, { reason: 'spam', note: '' })).status).toBe(409);
+      expect(row).toMatchObject({
+        removedById: modUser.id,
+        removedReason: 'personal_data',
+        removedNote: 'Your phone number was in it.',
+      });
+      expect((await mod.post(`/posts/${reply}/remove`, { reason: 'spam', note: '' })).status).toBe(
+        409,
+      );
 
       expect((await mod.post(`/posts/${reply}/restore`, { note: 'Mistake' })).status).toBe(303);
       expect((await postRow(reply))?.removedAt).toBeNull();
@@ -217,27 +277,46 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
     it('move to another forum keeps the address and the counters right', async () => {
       const topic = await aTopic('Moving topic here', 2);
       const counts = async () =>
-        Object.fromEntries((await db().select().from(forums)).map((f) => [f.slug, [f.topicCount, f.postCount]]));
+        Object.fromEntries(
+          (await db().select().from(forums)).map((f) => [f.slug, [f.topicCount, f.postCount]]),
+        );
       const before = await counts();
       expect((await mod.post(`/t/${topic.id}/move`, { forum: 'no-such-forum' })).status).toBe(422);
       const res = await mod.post(`/t/${topic.id}/move`, { forum: 'marketplace-help' });
       expect(res.status).toBe(303);
       const after = await counts();
-      expect(after['off-topic']).toEqual([(before['off-topic']?.[0] ?? 0) - 1, (before['off-topic']?.[1] ?? 0) - 3]);
-      expect(after['marketplace-help']).toEqual([(before['marketplace-help']?.[0] ?? 0) + 1, (before['marketplace-help']?.[1] ?? 0) + 3]);
+      expect(after['off-topic']).toEqual([
+        (before['off-topic']?.[0] ?? 0) - 1,
+        (before['off-topic']?.[1] ?? 0) - 3,
+      ]);
+      expect(after['marketplace-help']).toEqual([
+        (before['marketplace-help']?.[0] ?? 0) + 1,
+        (before['marketplace-help']?.[1] ?? 0) + 3,
+      ]);
       const moved = await agent(forum.request).get(`/t/${topic.id}/${topic.slug}`);
       expect(moved.status).toBe(200);
-      expect((await page(moved)).querySelector('.breadcrumbs a[href="/f/marketplace-help"]')).not.toBeNull();
-      const help = await db().select().from(forums).where(eq(forums.slug, 'marketplace-help')).get();
+      expect(
+        (await page(moved)).querySelector('.breadcrumbs a[href="/f/marketplace-help"]'),
+      ).not.toBeNull();
+      const help = await db()
+        .select()
+        .from(forums)
+        .where(eq(forums.slug, 'marketplace-help'))
+        .get();
       expect(help?.lastTopicId).toBe(topic.id);
-      expect((await logRows('topic_move', topic.id))[0]?.note).toBe('off-topic -> marketplace-help');
+      expect((await logRows('topic_move', topic.id))[0]?.note).toBe(
+        'off-topic -> marketplace-help',
+      );
     });
 
     it('remove takes the topic out of its forum (404 for the public); restore brings it back', async () => {
       const topic = await aTopic('Removed whole topic', 1);
-      const offTopic = async () => db().select().from(forums).where(eq(forums.slug, 'off-topic')).get();
+      const offTopic = async () =>
+        db().select().from(forums).where(eq(forums.slug, 'off-topic')).get();
       const before = await offTopic();
-      expect((await mod.post(`/t/${topic.id}/remove`, { reason: 'spam', note: '' })).status).toBe(303);
+      expect((await mod.post(`/t/${topic.id}/remove`, { reason: 'spam', note: '' })).status).toBe(
+        303,
+      );
       expect((await agent(forum.request).get(`/t/${topic.id}/${topic.slug}`)).status).toBe(404);
       const list = await page(await agent(forum.request).get('/f/off-topic'));
       expect(list.text).not.toContain('Removed whole topic');
@@ -255,10 +334,16 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       const { a, user } = await person();
       const bad = await mod.post(`/u/${user.username}/suspend`, { until: 'next week', reason: '' });
       expect(bad.status).toBe(422);
-      const past = await mod.post(`/u/${user.username}/suspend`, { until: '2020-01-01', reason: 'Too late' });
+      const past = await mod.post(`/u/${user.username}/suspend`, {
+        until: '2020-01-01',
+        reason: 'Too late',
+      });
       expect(past.status).toBe(422);
       const until = new Date(forum.deps.now() + 3 * DAY).toISOString().slice(0, 10);
-      expect((await mod.post(`/u/${user.username}/suspend`, { until, reason: 'Repeated insults' })).status).toBe(303);
+      expect(
+        (await mod.post(`/u/${user.username}/suspend`, { until, reason: 'Repeated insults' }))
+          .status,
+      ).toBe(303);
       const row = await db().select().from(users).where(eq(users.id, user.id)).get();
       expect(row?.suspendedReason).toBe('Repeated insults');
       expect(row?.suspendedUntil?.toISOString().slice(0, 10)).toBe(
@@ -274,18 +359,29 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
 
       expect((await mod.post(`/u/${user.username}/unsuspend`, { note: '' })).status).toBe(303);
       forum.clock.advance(6_000);
-      expect((await a.post('/f/off-topic', { title: 'After the suspension', body: 'Back.' })).status).toBe(303);
+      expect(
+        (await a.post('/f/off-topic', { title: 'After the suspension', body: 'Back.' })).status,
+      ).toBe(303);
     });
 
     it('moderators do not suspend moderators or admins; admins suspend moderators', async () => {
       const { user: otherMod } = await person('moderator');
       const { user: admin } = await person('admin');
       const until = new Date(forum.deps.now() + 3 * DAY).toISOString().slice(0, 10);
-      expect((await mod.post(`/u/${otherMod.username}/suspend`, { until, reason: 'x' })).status).toBe(403);
-      expect((await mod.post(`/u/${admin.username}/suspend`, { until, reason: 'x' })).status).toBe(403);
-      expect((await mod.post(`/u/${modUser.username}/suspend`, { until, reason: 'x' })).status).toBe(403);
+      expect(
+        (await mod.post(`/u/${otherMod.username}/suspend`, { until, reason: 'x' })).status,
+      ).toBe(403);
+      expect((await mod.post(`/u/${admin.username}/suspend`, { until, reason: 'x' })).status).toBe(
+        403,
+      );
+      expect(
+        (await mod.post(`/u/${modUser.username}/suspend`, { until, reason: 'x' })).status,
+      ).toBe(403);
       const { a: adminAgent } = await person('admin');
-      expect((await adminAgent.post(`/u/${otherMod.username}/suspend`, { until, reason: 'Holiday' })).status).toBe(303);
+      expect(
+        (await adminAgent.post(`/u/${otherMod.username}/suspend`, { until, reason: 'Holiday' }))
+          .status,
+      ).toBe(303);
     });
   });
 
@@ -297,7 +393,9 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       const rows = byAction.querySelectorAll('table.log tbody tr');
       expect(rows.length).toBe(1);
       expect(rows[0]?.text).toContain(modUser.username);
-      const byModerator = await page(await mod.get(`/mod/log?moderator=${modUser.username}&action=post_remove`));
+      const byModerator = await page(
+        await mod.get(`/mod/log?moderator=${modUser.username}&action=post_remove`),
+      );
       expect(byModerator.querySelectorAll('table.log tbody tr').length).toBe(2);
       const topic = await topicByTitle('Flag changing topic');
       const byTarget = await page(await mod.get(`/mod/log?target=topic:${topic?.id}`));
@@ -315,7 +413,12 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       const visitor = agent(forum.request);
       const before = await db().select().from(topics).where(eq(topics.id, topic.id)).get();
       for (const who of [member, visitor]) {
-        for (const path of ['/mod', '/mod/log', `/mod/topics/${topic.id}`, `/mod/posts/${topic.lastPostId}`]) {
+        for (const path of [
+          '/mod',
+          '/mod/log',
+          `/mod/topics/${topic.id}`,
+          `/mod/posts/${topic.lastPostId}`,
+        ]) {
           expect((await who.get(path)).status, path).toBe(403);
         }
         for (const [path, fields] of [
