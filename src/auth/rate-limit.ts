@@ -74,5 +74,7 @@ export function createRateLimits(now: () => number) {
     reportsPerAccount: new RateLimiter({ limit: 10, windowMs: 60 * minute }, now),
     /** attempts to create an account with one email address */
     registerPerAccount: new RateLimiter({ limit: 5, windowMs: 60 * minute }, now),
+    /** confirmation links one account has sent to new email addresses (each is an email) */
+    emailChangesPerAccount: new RateLimiter({ limit: 5, windowMs: 60 * minute }, now),
   };
 }

@@ -6,6 +6,12 @@ export type PrivacyRevision = { version: string; date: string; summary: string }
 
 export const PRIVACY_REVISIONS: readonly PrivacyRevision[] = [
   {
+    version: '1.2',
+    date: '2026-11-25',
+    summary:
+      'Describes what you can do yourself on your account page: change your profile and email address (confirmed by a link), choose email announcements, see and end your sessions, download all your data, and delete your account with or without your posts.',
+  },
+  {
     version: '1.1',
     date: '2026-11-25',
     summary:

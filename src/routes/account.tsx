@@ -1,57 +1,241 @@
+/**
+ * The signed-in person's own data (/account): see and change it, download it, delete it. Each
+ * part of the page is its own small form posting to its own route; a success comes back to
+ * /account?done=<what> with a notice.
+ */
 import { type Context, Hono } from 'hono';
 import { AccountPage } from '../../views/pages/account';
+import { AccountDeletedPage, DeleteAccountPage } from '../../views/pages/delete-account';
+import { clearSessionCookie } from '../auth/cookies';
 import type { AppEnv, Viewer } from '../context';
 import { ForbiddenError, FormError } from '../errors';
+import { canUnlinkIdentity, confirmationFor } from '../policy/account';
+import { exportAccountData, exportFileName } from '../services/account-data';
+import { deleteAccount, deletionPreview } from '../services/account-deletion';
+import {
+  confirmEmailChange,
+  dismissPrivacyNotice,
+  endOtherSessions,
+  getAccountOverview,
+  requestEmailChange,
+  setAnnouncements,
+  setFirstPassword,
+  updateProfile,
+} from '../services/account-settings';
 import { changePassword } from '../services/accounts';
-import { changePasswordForm, parseForm } from '../validation/forms';
-import { readForm } from './forms';
+import {
+  announcementsForm,
+  changePasswordForm,
+  deleteAccountForm,
+  dismissForm,
+  emailChangeForm,
+  parseForm,
+  profileForm,
+  setPasswordForm,
+} from '../validation/forms';
+import { readForm, retryAfter, safeNext } from './forms';
 import { frameOf } from './frame';
 
-function signedIn(c: Context<AppEnv>): Viewer {
+function signedIn(c: Context<AppEnv>, doing = 'see your account'): Viewer {
   const viewer = c.get('viewer');
-  if (!viewer) throw new ForbiddenError('Please sign in to see your account.');
+  if (!viewer) throw new ForbiddenError(`Please sign in to ${doing}.`);
   return viewer;
 }
 
+/** What /account?done=<key> says after a change (keys are also used by routes/identity.tsx). */
 const NOTICES: Record<string, string> = {
+  profile: 'Your profile was saved. It shows on your public profile now.',
+  'email-sent':
+    'We sent a confirmation link to your new address. Your email address changes when you open it while signed in.',
+  email: 'Your email address was changed.',
   password: 'Your password was changed. Every other session of your account was signed out.',
+  'password-set':
+    'Your password was set: you can now also sign in with your username and password. Every other session of your account was signed out.',
+  'announcements-on': 'You will receive email announcements. You can turn them off at any time.',
+  'announcements-off': 'You will not receive email announcements.',
+  'signed-out-elsewhere': 'Every other session of your account was signed out.',
+  linked: 'Your Plimus identity is now linked to this account.',
+  refreshed: 'Your Plimus identity was already linked; its details were refreshed.',
+  unlinked: 'Your Plimus identity was unlinked from this account.',
+  'unlink-refused':
+    'Your Plimus identity was not unlinked: this account has no password, so you could not sign in any more. Set a password first.',
+  reauthenticated:
+    'You confirmed that it is you by signing in with Plimus. For the next 10 minutes you can set a password or delete your account.',
 };
 
+type AccountForm = {
+  errors: Record<string, string>;
+  values?: { display_name?: string; bio?: string; email?: string };
+};
+
+/** The account page, with a notice or with a form that came back with problems. */
+async function accountPage(c: Context<AppEnv>, viewer: Viewer, form?: AccountForm) {
+  const deps = c.get('deps');
+  const account = await getAccountOverview(deps, { id: viewer.id, sessionId: viewer.session.id });
+  return (
+    <AccountPage
+      frame={frameOf(c)}
+      notice={form ? undefined : NOTICES[c.req.query('done') ?? '']}
+      account={account}
+      hasPassword={!!viewer.passwordHash}
+      confirmation={confirmationFor(viewer, viewer.session, deps.now())}
+      canUnlink={canUnlinkIdentity(viewer)}
+      plimusAvailable={!!deps.plimus}
+      mailAvailable={deps.mailer.available}
+      errors={form?.errors}
+      values={form?.values}
+    />
+  );
+}
+
 export const accountRoutes = new Hono<AppEnv>()
-  .get('/account', (c) => {
+  .get('/account', async (c) => c.html(await accountPage(c, signedIn(c))))
+  .post('/account/profile', async (c) => {
     const viewer = signedIn(c);
-    return c.html(
-      <AccountPage
-        frame={frameOf(c)}
-        username={viewer.username}
-        notice={NOTICES[c.req.query('done') ?? '']}
-        passwordErrors={{}}
-        hasPassword={!!viewer.passwordHash}
-      />,
-    );
+    const input = await readForm(c);
+    const parsed = parseForm(profileForm, input);
+    if (!parsed.ok) {
+      const values = { display_name: input.display_name ?? '', bio: input.bio ?? '' };
+      return c.html(await accountPage(c, viewer, { errors: parsed.errors, values }), 422);
+    }
+    await updateProfile(c.get('deps'), viewer.id, {
+      displayName: parsed.data.display_name,
+      bio: parsed.data.bio,
+    });
+    return c.redirect('/account?done=profile', 303);
+  })
+  .post('/account/email', async (c) => {
+    const viewer = signedIn(c);
+    const input = await readForm(c);
+    const values = { email: input.email ?? '' };
+    const parsed = parseForm(emailChangeForm, input);
+    if (!parsed.ok) {
+      return c.html(await accountPage(c, viewer, { errors: parsed.errors, values }), 422);
+    }
+    try {
+      await requestEmailChange(c.get('deps'), viewer, parsed.data.email);
+    } catch (err) {
+      if (!(err instanceof FormError)) throw err;
+      retryAfter(c, err);
+      return c.html(await accountPage(c, viewer, { errors: err.fields, values }), err.status);
+    }
+    return c.redirect('/account?done=email-sent', 303);
+  })
+  .get('/account/email/confirm', async (c) => {
+    const viewer = signedIn(c, 'confirm your new email address');
+    await confirmEmailChange(c.get('deps'), viewer.id, c.req.query('token') ?? '');
+    return c.redirect('/account?done=email', 303);
   })
   .post('/account/password', async (c) => {
     const deps = c.get('deps');
     const viewer = signedIn(c);
-    const page = (errors: Record<string, string>) => (
-      <AccountPage
-        frame={frameOf(c)}
-        username={viewer.username}
-        passwordErrors={errors}
-        hasPassword={!!viewer.passwordHash}
-      />
-    );
-    const parsed = parseForm(changePasswordForm, await readForm(c));
-    if (!parsed.ok) return c.html(page(parsed.errors), 422);
+    const input = await readForm(c);
     try {
-      await changePassword(
-        deps,
-        { id: viewer.id, sessionId: viewer.session.id },
-        { currentPassword: parsed.data.current_password, newPassword: parsed.data.new_password },
-      );
+      if (viewer.passwordHash) {
+        const parsed = parseForm(changePasswordForm, input);
+        if (!parsed.ok) return c.html(await accountPage(c, viewer, { errors: parsed.errors }), 422);
+        await changePassword(
+          deps,
+          { id: viewer.id, sessionId: viewer.session.id },
+          { currentPassword: parsed.data.current_password, newPassword: parsed.data.new_password },
+        );
+        return c.redirect('/account?done=password', 303);
+      }
+      // An account made from a Plimus identity sets its first password (after a fresh sign-in).
+      const parsed = parseForm(setPasswordForm, input);
+      if (!parsed.ok) return c.html(await accountPage(c, viewer, { errors: parsed.errors }), 422);
+      await setFirstPassword(deps, viewer, parsed.data.new_password);
+      return c.redirect('/account?done=password-set', 303);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
-      return c.html(page(err.fields), err.status);
+      return c.html(await accountPage(c, viewer, { errors: err.fields }), err.status);
     }
-    return c.redirect('/account?done=password', 303);
+  })
+  .post('/account/announcements', async (c) => {
+    const viewer = signedIn(c);
+    const parsed = parseForm(announcementsForm, await readForm(c));
+    if (!parsed.ok) return c.html(await accountPage(c, viewer, { errors: parsed.errors }), 422);
+    await setAnnouncements(c.get('deps'), viewer.id, parsed.data.announcements);
+    return c.redirect(
+      `/account?done=${parsed.data.announcements ? 'announcements-on' : 'announcements-off'}`,
+      303,
+    );
+  })
+  .post('/account/sessions/end-others', async (c) => {
+    const viewer = signedIn(c);
+    await endOtherSessions(c.get('deps'), { id: viewer.id, sessionId: viewer.session.id });
+    return c.redirect('/account?done=signed-out-elsewhere', 303);
+  })
+  .post('/account/privacy-notice/dismiss', async (c) => {
+    const viewer = signedIn(c, 'dismiss this notice');
+    const parsed = parseForm(dismissForm, await readForm(c));
+    await dismissPrivacyNotice(c.get('deps'), viewer.id);
+    return c.redirect(safeNext(parsed.ok ? parsed.data.next : undefined), 303);
+  })
+  .get('/account/export', async (c) => {
+    const deps = c.get('deps');
+    const viewer = signedIn(c, 'download your data');
+    const data = await exportAccountData(deps, viewer.id);
+    c.header(
+      'Content-Disposition',
+      `attachment; filename="${exportFileName(viewer.username, deps.now())}"`,
+    );
+    c.header('Cache-Control', 'no-store');
+    return c.body(JSON.stringify(data, null, 2), 200, {
+      'Content-Type': 'application/json; charset=utf-8',
+    });
+  })
+  .get('/account/delete', async (c) => {
+    const deps = c.get('deps');
+    const viewer = signedIn(c, 'delete your account');
+    return c.html(
+      <DeleteAccountPage
+        frame={frameOf(c)}
+        username={viewer.username}
+        preview={await deletionPreview(deps, viewer.id)}
+        confirmation={confirmationFor(viewer, viewer.session, deps.now())}
+        plimusAvailable={!!deps.plimus}
+        errors={{}}
+      />,
+    );
+  })
+  .post('/account/delete', async (c) => {
+    const deps = c.get('deps');
+    const viewer = signedIn(c, 'delete your account');
+    const input = await readForm(c);
+    const page = async (errors: Record<string, string>) => (
+      <DeleteAccountPage
+        frame={frameOf(c)}
+        username={viewer.username}
+        preview={await deletionPreview(deps, viewer.id)}
+        confirmation={confirmationFor(viewer, viewer.session, deps.now())}
+        plimusAvailable={!!deps.plimus}
+        errors={errors}
+        keepPosts={
+          input.keep_posts === 'true' ? true : input.keep_posts === 'false' ? false : undefined
+        }
+      />
+    );
+    const parsed = parseForm(deleteAccountForm, input);
+    if (!parsed.ok) return c.html(await page(parsed.errors), 422);
+    try {
+      await deleteAccount(deps, viewer, {
+        keepPosts: parsed.data.keep_posts,
+        password: parsed.data.password,
+      });
+    } catch (err) {
+      if (!(err instanceof FormError)) throw err;
+      return c.html(await page(err.fields), err.status);
+    }
+    clearSessionCookie(c, deps.config.publicOrigin);
+    return c.redirect(`/account/deleted?posts=${parsed.data.keep_posts ? 'kept' : 'removed'}`, 303);
+  })
+  .get('/account/deleted', (c) => {
+    const posts = c.req.query('posts');
+    return c.html(
+      <AccountDeletedPage
+        frame={frameOf(c)}
+        postsKept={posts === 'kept' ? true : posts === 'removed' ? false : undefined}
+      />,
+    );
   });

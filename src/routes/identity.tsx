@@ -98,7 +98,10 @@ export const identityRoutes = new Hono<AppEnv>()
         issuer,
         claims,
       );
-      return ok ? c.redirect('/account/delete', 303) : notice(c, 'reauth-mismatch');
+      // Back to the account page, which then offers both steps that need this confirmation
+      // (setting a first password, deleting the account) for FRESH_AUTH_MS. The flow cookie
+      // (src/auth/cookies.ts) cannot carry where the person started from.
+      return ok ? c.redirect('/account?done=reauthenticated', 303) : notice(c, 'reauth-mismatch');
     }
     const outcome = await resolvePlimusSignIn(deps, issuer, claims, viewer);
     switch (outcome.kind) {

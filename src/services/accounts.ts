@@ -6,6 +6,7 @@ import { eq, or } from 'drizzle-orm';
 import { users } from '../../db/schema';
 import { hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from '../auth/password';
 import { createSession, invalidateUserSessions, type NewSession } from '../auth/session';
+import { CURRENT_PRIVACY } from '../content/privacy';
 import type { AppDeps } from '../context';
 import { FormError } from '../errors';
 
@@ -89,6 +90,8 @@ export async function register(
         passwordHash,
         createdAt: at,
         ageConfirmedAt: at,
+        // A new account has read the notice as it is now: no banner about older changes.
+        policyVersionSeen: CURRENT_PRIVACY.version,
       })
       .returning({ id: users.id });
     if (!row) throw new Error('user insert returned no row');

@@ -12,12 +12,13 @@ import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/enco
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { identityLinks, identityPurchases, pendingSignups, sessions, users } from '../../db/schema';
 import { type PlimusClaims, plimusClaims } from '../auth/oidc';
+import { CURRENT_PRIVACY } from '../content/privacy';
 import type { AppDeps } from '../context';
 import { FormError } from '../errors';
 import { ensureVendor } from './catalog';
 
 const PENDING_MS = 15 * 60_000;
-/** how long a fresh Plimus sign-in counts as confirmation for deleting the account */
+/** how long a fresh Plimus sign-in confirms the person (to delete the account, set a password) */
 export const FRESH_AUTH_MS = 10 * 60_000;
 
 export type IdentityLink = typeof identityLinks.$inferSelect;
@@ -202,6 +203,8 @@ export async function createAccountFromIdentity(
           createdAt: now,
           ageConfirmedAt: now,
           publicAckAt: input.publicAck ? now : null,
+          // A new account has read the notice as it is now: no banner about older changes.
+          policyVersionSeen: CURRENT_PRIVACY.version,
         })
         .returning({ id: users.id }),
       db.insert(identityLinks).values({

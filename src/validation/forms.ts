@@ -117,6 +117,7 @@ const composerFlags = {
   public_ack: checkbox,
   post_anyway: checkbox,
   preview: checkbox,
+  show_buyer_badge: checkbox,
 };
 
 export const topicForm = z.object({
@@ -144,6 +145,53 @@ export const changePasswordForm = z.object({
   current_password: requiredText('Enter your current password.', MAX_PASSWORD),
   new_password: newPassword,
 });
+
+/** An account created from a Plimus identity sets its first password (after a fresh sign-in). */
+export const setPasswordForm = z.object({ new_password: newPassword });
+
+export const MAX_DISPLAY_NAME = 50;
+export const MAX_BIO = 1000;
+
+/** Shown on the public profile; empty means none (the username is shown instead). */
+export const displayName = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').replace(/\s+/g, ' ').trim())
+  .pipe(
+    z
+      .string()
+      .max(MAX_DISPLAY_NAME, `Display names have at most ${MAX_DISPLAY_NAME} characters.`)
+      .transform((v) => (v === '' ? null : v)),
+  );
+
+export const bio = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').replace(/\r\n?/g, '\n').trim())
+  .pipe(
+    z
+      .string()
+      .max(MAX_BIO, `Your bio can have at most ${MAX_BIO.toLocaleString('en-US')} characters.`),
+  );
+
+export const profileForm = z.object({ display_name: displayName, bio });
+
+export const emailChangeForm = z.object({ email });
+
+export const announcementsForm = z.object({ announcements: checkbox });
+
+/** `keep_posts`: true keeps the posts under "deleted user", false removes their text too. */
+export const deleteAccountForm = z.object({
+  keep_posts: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], {
+      error: 'Choose whether to keep your posts or to remove them.',
+    })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  /** required when the account has a password (the service checks it) */
+  password: z.string().max(MAX_PASSWORD, 'That is not your password.').optional(),
+});
+
+export const dismissForm = z.object({ next: z.string().max(2048).optional() });
 
 export type FieldErrors = Record<string, string>;
 

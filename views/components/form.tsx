@@ -115,3 +115,47 @@ export function Checkbox(p: CheckboxProps) {
     </div>
   );
 }
+
+export type TextAreaProps = {
+  name: string;
+  label: string;
+  value?: string;
+  error?: string | undefined;
+  hint?: Child;
+  rows?: number;
+  maxlength?: number;
+};
+
+/** A labelled multi-line input, tied to its hint and error like `Field`. */
+export function TextArea(p: TextAreaProps) {
+  const described = [p.hint ? `${p.name}-hint` : null, p.error ? `${p.name}-error` : null]
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div class={p.error ? 'field field-error' : 'field'}>
+      <label for={p.name}>{p.label}</label>
+      {p.hint ? (
+        <p class="hint" id={`${p.name}-hint`}>
+          {p.hint}
+        </p>
+      ) : null}
+      {p.error ? (
+        <p class="error-message" id={`${p.name}-error`}>
+          {p.error}
+        </p>
+      ) : null}
+      <textarea
+        id={p.name}
+        name={p.name}
+        rows={p.rows ?? 5}
+        maxlength={p.maxlength}
+        aria-describedby={described || undefined}
+        aria-invalid={p.error ? 'true' : undefined}
+      >
+        {/* A newline right after <textarea> is dropped by HTML parsers: this one, not the text's own. */}
+        {'\n'}
+        {p.value ?? ''}
+      </textarea>
+    </div>
+  );
+}

@@ -3,10 +3,19 @@ import type { Child } from 'hono/jsx';
 
 /** What every page knows about the request: who is looking, and where. */
 export type Frame = {
-  viewer: { username: string } | null;
+  /** `vendor`: the person is vendor staff (the navigation links to /vendor) */
+  viewer: { username: string; vendor?: boolean } | null;
   /** the path and query of the page, for "sign in and come back" links */
   path: string;
+  /**
+   * The privacy notice changed since the signed-in person last dismissed this banner: shown on
+   * every page until they do. Absent for visitors and for people who have seen the change.
+   */
+  banner?: PrivacyBanner | null;
 };
+
+/** A change of the privacy notice, as the banner announces it. */
+export type PrivacyBanner = { version: string; date: string; summary: string };
 
 export type LayoutProps = {
   frame: Frame;
@@ -78,6 +87,11 @@ export function Layout(props: LayoutProps) {
                           {props.frame.viewer.username}
                         </a>
                       </li>
+                      {props.frame.viewer.vendor ? (
+                        <li>
+                          <a href="/vendor">Vendor</a>
+                        </li>
+                      ) : null}
                       <li>
                         <a href="/account">Account</a>
                       </li>
@@ -103,6 +117,9 @@ export function Layout(props: LayoutProps) {
               </nav>
             </div>
           </header>
+          {props.frame.banner ? (
+            <PrivacyNoticeBanner banner={props.frame.banner} next={props.frame.path} />
+          ) : null}
           <main id="main" class="wrap" tabindex={-1}>
             {props.children}
           </main>
@@ -120,5 +137,34 @@ export function Layout(props: LayoutProps) {
         </body>
       </html>
     </>
+  );
+}
+
+const bannerDate = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+
+/** "The privacy notice changed on …", with a link to the changes and a Dismiss button. */
+function PrivacyNoticeBanner({ banner, next }: { banner: PrivacyBanner; next: string }) {
+  const date = new Date(`${banner.date}T00:00:00Z`);
+  return (
+    <aside class="policy-banner" aria-label="Privacy notice changed">
+      <div class="wrap policy-banner-inner">
+        <p>
+          The privacy notice changed on{' '}
+          <time datetime={banner.date}>{bannerDate.format(date)}</time>: {banner.summary}{' '}
+          <a href="/privacy#changes">Read what changed</a>
+        </p>
+        <form method="post" action="/account/privacy-notice/dismiss" class="inline-form">
+          <input type="hidden" name="next" value={next} />
+          <button type="submit" class="button-secondary">
+            Dismiss
+          </button>
+        </form>
+      </div>
+    </aside>
   );
 }

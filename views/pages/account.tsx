@@ -1,16 +1,43 @@
-import { ErrorSummary, Field, type FieldErrors } from '../components/form';
+/** The signed-in person's own account: their data, each part with its own small form. */
+import type { Confirmation } from '../../src/policy/account';
+import type { AccountOverview, AccountSession } from '../../src/services/account-settings';
+import { MAX_BIO, MAX_DISPLAY_NAME } from '../../src/validation/forms';
+import { PublicNotice } from '../components/composer';
+import { Checkbox, ErrorSummary, Field, type FieldErrors, TextArea } from '../components/form';
+import { Time } from '../components/time';
 import { type Frame, Layout } from '../layouts/site';
+
+export const REAUTHENTICATE_HREF = '/auth/plimus?intent=reauthenticate';
 
 export type AccountPageProps = {
   frame: Frame;
-  username: string;
   notice?: string | undefined;
-  passwordErrors: FieldErrors;
+  account: AccountOverview;
   hasPassword: boolean;
+  /** for an account without a password: whether it signed in with Plimus again just now */
+  confirmation: Confirmation;
+  canUnlink: boolean;
+  /** sign-in with Plimus is configured on this forum */
+  plimusAvailable: boolean;
+  /** the forum can send email */
+  mailAvailable: boolean;
+  /** problems of the form that came back, by field (field names are unique on the page) */
+  errors?: FieldErrors;
+  /** what the person typed into the form that came back */
+  values?: { display_name?: string; bio?: string; email?: string };
 };
 
-/** The signed-in person's own account. */
+const LABELS: Record<string, string> = {
+  display_name: 'Display name',
+  bio: 'Bio',
+  email: 'New email address',
+  current_password: 'Current password',
+  new_password: 'New password',
+};
+
 export function AccountPage(p: AccountPageProps) {
+  const errors = p.errors ?? {};
+  const a = p.account;
   return (
     <Layout frame={p.frame} title="Your account" noindex>
       <h1>Your account</h1>
@@ -19,40 +46,296 @@ export function AccountPage(p: AccountPageProps) {
           {p.notice}
         </p>
       ) : null}
+      <ErrorSummary errors={errors} labels={LABELS} />
       <p>
-        Signed in as <a href={`/u/${p.username}`}>{p.username}</a>.
+        Signed in as <a href={`/u/${a.username}`}>{a.username}</a>. Only you see this page.
       </p>
-      <section aria-labelledby="password-title">
-        <h2 id="password-title">Password</h2>
-        {p.hasPassword ? (
-          <form method="post" action="/account/password" class="form" novalidate>
-            <ErrorSummary errors={p.passwordErrors} />
+
+      <section aria-labelledby="profile-title" class="account-section">
+        <h2 id="profile-title">Profile</h2>
+        <p>
+          Your display name and bio are shown on{' '}
+          <a href={`/u/${a.username}`}>your public profile</a> and with your posts. Changes show at
+          once.
+        </p>
+        <form method="post" action="/account/profile" class="form" novalidate>
+          <Field
+            name="display_name"
+            label="Display name"
+            value={p.values?.display_name ?? a.displayName ?? ''}
+            error={errors.display_name}
+            hint={`Up to ${MAX_DISPLAY_NAME} characters. Leave it empty to be shown by your username.`}
+            autocomplete="nickname"
+            maxlength={MAX_DISPLAY_NAME}
+          />
+          <TextArea
+            name="bio"
+            label="Bio"
+            value={p.values?.bio ?? a.bio}
+            error={errors.bio}
+            hint={`Up to ${MAX_BIO.toLocaleString('en-US')} characters, plain text.`}
+            maxlength={MAX_BIO}
+          />
+          <PublicNotice id="profile-public-notice" what="Your profile" />
+          <div class="buttons">
+            <button type="submit" aria-describedby="profile-public-notice">
+              Save profile
+            </button>
+          </div>
+        </form>
+      </section>
+
+      <section aria-labelledby="email-title" class="account-section">
+        <h2 id="email-title">Email address</h2>
+        <p>
+          {a.email ? (
+            <>
+              Your email address is <strong>{a.email}</strong>.
+            </>
+          ) : (
+            'Your account has no email address.'
+          )}{' '}
+          It is never shown on the forums.
+        </p>
+        {a.pendingEmail ? (
+          <p class="notice">
+            We sent a confirmation link to <strong>{a.pendingEmail.email}</strong>. The address
+            changes when you open it while signed in; it works until{' '}
+            <Time date={a.pendingEmail.expiresAt} />.
+          </p>
+        ) : null}
+        {p.mailAvailable ? (
+          <form method="post" action="/account/email" class="form" novalidate>
             <Field
-              name="current_password"
-              label="Current password"
-              type="password"
-              error={p.passwordErrors.current_password}
-              autocomplete="current-password"
+              name="email"
+              label="New email address"
+              type="email"
+              value={p.values?.email ?? ''}
+              error={errors.email}
+              hint="We send a link to the new address; your address changes when you open it."
+              autocomplete="email"
               required
-            />
-            <Field
-              name="new_password"
-              label="New password"
-              type="password"
-              error={p.passwordErrors.new_password}
-              hint="At least 10 characters. Changing it signs you out everywhere else."
-              autocomplete="new-password"
-              required
-              minlength={10}
+              maxlength={254}
             />
             <div class="buttons">
-              <button type="submit">Change password</button>
+              <button type="submit">Send confirmation link</button>
             </div>
           </form>
         ) : (
-          <p>This account signs in with the Plimus identity and has no password here.</p>
+          <p>
+            Changing the email address is not available on this forum yet: it cannot send the email
+            that confirms a new address.
+          </p>
         )}
       </section>
+
+      <section aria-labelledby="password-title" class="account-section">
+        <h2 id="password-title">Password</h2>
+        <PasswordSection {...p} errors={errors} />
+      </section>
+
+      <section aria-labelledby="plimus-title" class="account-section">
+        <h2 id="plimus-title">Plimus identity</h2>
+        <IdentitySection {...p} />
+      </section>
+
+      <section aria-labelledby="announcements-title" class="account-section">
+        <h2 id="announcements-title">Email announcements</h2>
+        <form method="post" action="/account/announcements" class="form" novalidate>
+          <Checkbox
+            name="announcements"
+            checked={a.announcementsOptIn}
+            label="Send me email announcements about the forums and Plimus services."
+            hint="Off unless you turn it on; you can change it at any time."
+          />
+          <div class="buttons">
+            <button type="submit">Save choice</button>
+          </div>
+        </form>
+      </section>
+
+      <section aria-labelledby="sessions-title" class="account-section">
+        <h2 id="sessions-title">Where you are signed in</h2>
+        <Sessions sessions={a.sessions} />
+        {a.sessions.length > 1 ? (
+          <form method="post" action="/account/sessions/end-others" class="buttons">
+            <button type="submit" class="button-secondary">
+              Sign out everywhere else
+            </button>
+          </form>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="data-title" class="account-section">
+        <h2 id="data-title">Your data</h2>
+        <ul>
+          <li>
+            <a href="/account/export">Download everything we hold about you</a> (a JSON file: your
+            profile, posts with every earlier version, reports, identity link, sessions)
+          </li>
+          <li>
+            <a href="/account/delete">Delete your account</a>
+          </li>
+        </ul>
+        <p>
+          <a href="/privacy#rights">What you can do with your data</a>
+        </p>
+      </section>
     </Layout>
+  );
+}
+
+function PasswordSection(p: AccountPageProps & { errors: FieldErrors }) {
+  if (p.hasPassword) {
+    return (
+      <form method="post" action="/account/password" class="form" novalidate>
+        <Field
+          name="current_password"
+          label="Current password"
+          type="password"
+          error={p.errors.current_password}
+          autocomplete="current-password"
+          required
+        />
+        <NewPasswordField error={p.errors.new_password} />
+        <div class="buttons">
+          <button type="submit">Change password</button>
+        </div>
+      </form>
+    );
+  }
+  if (p.confirmation === 'fresh-sign-in') {
+    return (
+      <>
+        <p>
+          This account signs in with the Plimus identity and has no password here. You confirmed
+          that it is you, so you can set one now; then you can also sign in with your username and
+          password.
+        </p>
+        <form method="post" action="/account/password" class="form" novalidate>
+          <NewPasswordField error={p.errors.new_password} />
+          <div class="buttons">
+            <button type="submit">Set password</button>
+          </div>
+        </form>
+      </>
+    );
+  }
+  return (
+    <>
+      <p>This account signs in with the Plimus identity and has no password here.</p>
+      {p.plimusAvailable ? (
+        <p>
+          To set one, first confirm that it is you: a password is a new way into your account, so we
+          ask for a fresh sign-in with Plimus. You come back here, and can set it within 10 minutes.{' '}
+          <a href={REAUTHENTICATE_HREF}>Confirm with Plimus</a>
+        </p>
+      ) : (
+        <p>
+          Setting a password needs a fresh sign-in with Plimus, which is not available on this forum
+          right now.
+        </p>
+      )}
+    </>
+  );
+}
+
+function NewPasswordField({ error }: { error: string | undefined }) {
+  return (
+    <Field
+      name="new_password"
+      label="New password"
+      type="password"
+      error={error}
+      hint="At least 10 characters. Saving it signs you out everywhere else."
+      autocomplete="new-password"
+      required
+      minlength={10}
+    />
+  );
+}
+
+function IdentitySection(p: AccountPageProps) {
+  const id = p.account.identity;
+  if (!id) {
+    return (
+      <>
+        <p>Your account is not linked to a Plimus identity.</p>
+        {p.plimusAvailable ? (
+          <p>
+            <a href="/auth/plimus">Link your Plimus identity</a> to sign in with it and to be
+            recognised as vendor staff or as a buyer of the products you bought.
+          </p>
+        ) : (
+          <p>Signing in with Plimus is not available on this forum right now.</p>
+        )}
+      </>
+    );
+  }
+  return (
+    <>
+      <dl class="profile-facts">
+        <dt>Linked to</dt>
+        <dd>the Plimus identity at {id.issuerHost}</dd>
+        <dt>Since</dt>
+        <dd>
+          <Time date={id.linkedAt} dateOnly />
+        </dd>
+        {id.vendorName ? (
+          <>
+            <dt>Vendor staff</dt>
+            <dd>of {id.vendorName}</dd>
+          </>
+        ) : null}
+        <dt>Purchases on record</dt>
+        <dd>{id.purchaseCount.toLocaleString('en-US')}</dd>
+      </dl>
+      {p.canUnlink ? (
+        <form method="post" action="/account/plimus/unlink" class="buttons">
+          <button type="submit" class="button-secondary">
+            Unlink your Plimus identity
+          </button>
+        </form>
+      ) : (
+        <p>
+          Unlinking is not offered: this account has no password, so without the Plimus identity you
+          could not sign in any more. Set a password first.
+        </p>
+      )}
+    </>
+  );
+}
+
+function Sessions({ sessions }: { sessions: AccountSession[] }) {
+  return (
+    <>
+      <p>
+        Each browser you signed in with, with when it signed in and when it was last used. We do not
+        keep IP addresses or locations.
+      </p>
+      <table class="sessions">
+        <thead>
+          <tr>
+            <th scope="col">Signed in</th>
+            <th scope="col">Last used</th>
+            <th scope="col">Kept signed in</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sessions.map((s) => (
+            <tr class={s.current ? 'current-session' : undefined}>
+              <td>
+                <Time date={s.createdAt} />
+                {s.current ? <strong> (this browser)</strong> : null}
+              </td>
+              <td>
+                <Time date={s.lastUsedAt} />
+              </td>
+              <td>{s.remember ? 'Yes, for 30 days' : 'No, until the browser closes'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }

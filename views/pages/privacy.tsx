@@ -86,7 +86,45 @@ export function PrivacyPage({
 
       <h2 id="rights">Your data</h2>
       <p>
-        You can see, correct and remove your own information. If you need help with this, write to{' '}
+        You can see, correct, download and remove your own information yourself, on{' '}
+        <a href="/account">your account page</a> once you are signed in. Changes take effect at
+        once.
+      </p>
+      <ul>
+        <li>
+          <strong>See and correct.</strong> Your account page shows your display name, bio and email
+          address, the Plimus identity linked to your account, and every browser where you are
+          signed in (when it signed in and was last used; we keep no IP address or location). You
+          can change your display name and bio, your password, and sign out everywhere else.
+        </li>
+        <li>
+          <strong>Your email address.</strong> To change it, we send a link to the new address; the
+          address changes only when you open that link, signed in, within 24 hours. Until then we
+          keep the new address with the request, and nothing else.
+        </li>
+        <li>
+          <strong>Email announcements</strong> are off unless you turn them on, and you can turn
+          them off at any time.
+        </li>
+        <li>
+          <strong>Download.</strong> One click gives you a file with everything the forums hold
+          about you: your profile and preferences, the dates you confirmed your age and that posts
+          are public, every post you wrote with all its earlier versions, the topics you started,
+          the reports you filed, your Plimus identity link and purchases on record, and your
+          sessions. Passwords and session keys are kept only as hashes, and are not in the file.
+        </li>
+        <li>
+          <strong>Delete your account.</strong> After you confirm with your password (or, without
+          one, by signing in with Plimus again), your account, email address, password, sessions,
+          identity link and preferences are removed at once. You choose what happens to your posts:
+          they either stay, shown as by “deleted user” with no link to you, or lose their text and
+          earlier versions too and leave the search. Topics you started that nobody else posted in
+          then disappear; topics others replied to keep their title. Reports you filed stay with the
+          moderators without your name or note.
+        </li>
+      </ul>
+      <p>
+        If you need help with any of this, write to{' '}
         <a href="mailto:security@plimus.com">security@plimus.com</a>; we resolve problems within 2
         business days.
       </p>

@@ -1,0 +1,362 @@
+/**
+ * "Download everything we hold about you": the export of one account, as a JSON document whose
+ * format is described here (the types below, field by field) and in docs/account-export.md.
+ *
+ * What it covers is what db/schema.ts lists as personal data: the `users` row, the account's
+ * sessions, its Plimus identity link and purchases, pending email confirmations, and the
+ * authorship of posts, revisions, topics and reports (plus moderation records about the account or
+ * made by it). Secrets never leave the database: no password hash, no session id or secret hash,
+ * no email-confirmation token hash, and no identity tokens (none are stored).
+ *
+ * Everything is read in one batch, so the export is one consistent snapshot.
+ */
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import {
+  emailConfirmations,
+  forums,
+  identityLinks,
+  identityPurchases,
+  moderationLog,
+  postRevisions,
+  posts,
+  products,
+  reports,
+  sessions,
+  topics,
+  users,
+  vendors,
+} from '../../db/schema';
+import type { AppDeps } from '../context';
+
+/** Name and version of the format; the version goes up when a field changes meaning or goes. */
+export const EXPORT_FORMAT = 'plimus-forums-account-export';
+export const EXPORT_FORMAT_VERSION = 1;
+
+/** Times are ISO 8601 strings in UTC; `null` where the thing never happened. */
+type Time = string;
+
+export type AccountExport = {
+  format: typeof EXPORT_FORMAT;
+  formatVersion: typeof EXPORT_FORMAT_VERSION;
+  exportedAt: Time;
+  /** the forum's address; `url` fields below are under it */
+  forum: string;
+  profile: {
+    /** the account's number inside the forum */
+    id: number;
+    username: string;
+    /** shown instead of the username when set */
+    displayName: string | null;
+    bio: string;
+    /** never shown on the forums */
+    email: string | null;
+    role: 'member' | 'moderator' | 'admin';
+    createdAt: Time;
+    /** the account signs in with a password (the password is kept only as a scrypt hash) */
+    hasPassword: boolean;
+    /** when the person confirmed being 13 or older (no birth date is asked or kept) */
+    ageConfirmedAt: Time | null;
+    /** when the person acknowledged that posts are public */
+    publicAckAt: Time | null;
+    /** the privacy-notice version whose change banner the person dismissed */
+    policyVersionSeen: string | null;
+    postCount: number;
+    lastPostedAt: Time | null;
+    preferences: {
+      announcementsOptIn: boolean;
+      showBuyerBadge: boolean;
+    };
+    /** restrictions a moderator placed on the account */
+    moderation: {
+      suspendedUntil: Time | null;
+      suspendedReason: string | null;
+      postsNeedApproval: boolean;
+    };
+  };
+  /** every post the person wrote, oldest first, whatever became of it */
+  posts: {
+    id: number;
+    url: string;
+    topic: { id: number; title: string };
+    /** position in the topic (1 = the post that started it) */
+    number: number;
+    createdAt: Time;
+    editedAt: Time | null;
+    /** `visible`, or `held` for a moderator's approval */
+    state: 'visible' | 'held';
+    /** deleted by the person: no longer shown */
+    deletedAt: Time | null;
+    /** removed by a moderator, with the reason and the moderator's note */
+    removal: { at: Time; reason: string | null; note: string | null } | null;
+    /** the current text, as written (markdown) */
+    bodyMarkdown: string;
+    /** earlier versions, oldest first; the current text is `bodyMarkdown` */
+    revisions: { number: number; bodyMarkdown: string; writtenAt: Time; editedByYou: boolean }[];
+  }[];
+  topicsStarted: {
+    id: number;
+    url: string;
+    title: string;
+    forum: { slug: string; name: string };
+    kind: 'discussion' | 'question';
+    createdAt: Time;
+    removedAt: Time | null;
+  }[];
+  /** posts the person reported to the moderators */
+  reports: {
+    id: number;
+    postId: number;
+    reason: string;
+    note: string;
+    status: 'open' | 'resolved' | 'dismissed';
+    createdAt: Time;
+    resolvedAt: Time | null;
+  }[];
+  /** the linked Plimus identity; tokens are never stored, so there are none to export */
+  identity: {
+    provider: string;
+    issuer: string;
+    /** the identity's subject (`sub`): its id at the provider */
+    subject: string;
+    linkedAt: Time;
+    claimsRefreshedAt: Time;
+    /** the vendor whose staff the identity belongs to */
+    vendor: { id: string; name: string } | null;
+    /** products the identity says the person bought (for the verified-buyer badge) */
+    purchases: { productId: string; name: string | null }[];
+  } | null;
+  /** sessions that are signed in now (no IP address is ever stored) */
+  sessions: {
+    createdAt: Time;
+    lastUsedAt: Time;
+    expiresAt: Time;
+    /** "keep me signed in" */
+    remembered: boolean;
+    /** the last fresh Plimus sign-in in this session */
+    freshSignInAt: Time | null;
+  }[];
+  /** new email addresses waiting for their confirmation link */
+  pendingEmailConfirmations: { email: string; createdAt: Time; expiresAt: Time }[];
+  /** moderation records: actions taken on this account, and (for staff) actions it took */
+  moderationLog: {
+    aboutYou: { action: string; reason: string | null; createdAt: Time }[];
+    byYou: {
+      action: string;
+      targetType: string;
+      targetId: number;
+      reason: string | null;
+      createdAt: Time;
+    }[];
+  };
+};
+
+const iso = (d: Date) => d.toISOString();
+const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** @throws Error when the account does not exist (the caller is signed in as it) */
+export async function exportAccountData(deps: AppDeps, userId: number): Promise<AccountExport> {
+  const { db } = deps;
+  const origin = deps.config.publicOrigin;
+  const ownPosts = db.select({ id: posts.id }).from(posts).where(eq(posts.userId, userId));
+  const ownLinks = db
+    .select({ id: identityLinks.id })
+    .from(identityLinks)
+    .where(eq(identityLinks.userId, userId));
+  const [
+    [user],
+    postRows,
+    revisionRows,
+    topicRows,
+    reportRows,
+    linkRows,
+    purchaseRows,
+    sessionRows,
+    confirmationRows,
+    aboutRows,
+    byRows,
+  ] = await db.batch([
+    db.select().from(users).where(eq(users.id, userId)),
+    db
+      .select({ post: posts, topicTitle: topics.title })
+      .from(posts)
+      .innerJoin(topics, eq(topics.id, posts.topicId))
+      .where(eq(posts.userId, userId))
+      .orderBy(asc(posts.createdAt), asc(posts.id)),
+    db
+      .select()
+      .from(postRevisions)
+      .where(inArray(postRevisions.postId, ownPosts))
+      .orderBy(asc(postRevisions.postId), asc(postRevisions.number)),
+    db
+      .select({
+        // Inside a batch, D1 returns rows as objects: no two columns may share a name.
+        id: topics.id,
+        title: topics.title,
+        slug: topics.slug,
+        kind: topics.kind,
+        createdAt: topics.createdAt,
+        removedAt: topics.removedAt,
+        forumSlug: sql<string>`${forums.slug}`.as('forum_slug'),
+        forumName: sql<string>`${forums.name}`.as('forum_name'),
+      })
+      .from(topics)
+      .innerJoin(forums, eq(forums.id, topics.forumId))
+      .where(eq(topics.userId, userId))
+      .orderBy(asc(topics.createdAt), asc(topics.id)),
+    db
+      .select()
+      .from(reports)
+      .where(eq(reports.reporterId, userId))
+      .orderBy(asc(reports.createdAt), asc(reports.id)),
+    db
+      .select({ link: identityLinks, vendorId: vendors.plimusVendorId, vendorName: vendors.name })
+      .from(identityLinks)
+      .leftJoin(vendors, eq(vendors.id, identityLinks.vendorId))
+      .where(eq(identityLinks.userId, userId)),
+    db
+      .select({ productId: identityPurchases.plimusProductId, name: products.name })
+      .from(identityPurchases)
+      .leftJoin(products, eq(products.plimusProductId, identityPurchases.plimusProductId))
+      .where(inArray(identityPurchases.linkId, ownLinks))
+      .orderBy(asc(identityPurchases.plimusProductId)),
+    db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(asc(sessions.createdAt)),
+    db
+      .select()
+      .from(emailConfirmations)
+      .where(eq(emailConfirmations.userId, userId))
+      .orderBy(asc(emailConfirmations.createdAt)),
+    db
+      .select()
+      .from(moderationLog)
+      .where(and(eq(moderationLog.targetType, 'user'), eq(moderationLog.targetId, userId)))
+      .orderBy(asc(moderationLog.createdAt)),
+    db
+      .select()
+      .from(moderationLog)
+      .where(eq(moderationLog.moderatorId, userId))
+      .orderBy(asc(moderationLog.createdAt)),
+  ]);
+  if (!user) throw new Error('the account to export does not exist');
+
+  const revisionsOf = new Map<number, AccountExport['posts'][number]['revisions']>();
+  for (const r of revisionRows) {
+    const list = revisionsOf.get(r.postId) ?? [];
+    list.push({
+      number: r.number,
+      bodyMarkdown: r.bodyMarkdown,
+      writtenAt: iso(r.createdAt),
+      editedByYou: r.editorId === userId,
+    });
+    revisionsOf.set(r.postId, list);
+  }
+  const link = linkRows[0];
+
+  return {
+    format: EXPORT_FORMAT,
+    formatVersion: EXPORT_FORMAT_VERSION,
+    exportedAt: iso(new Date(deps.now())),
+    forum: origin,
+    profile: {
+      id: user.id,
+      username: user.username,
+      displayName: user.displayName,
+      bio: user.bio,
+      email: user.email,
+      role: user.role,
+      createdAt: iso(user.createdAt),
+      hasPassword: !!user.passwordHash,
+      ageConfirmedAt: isoOrNull(user.ageConfirmedAt),
+      publicAckAt: isoOrNull(user.publicAckAt),
+      policyVersionSeen: user.policyVersionSeen,
+      postCount: user.postCount,
+      lastPostedAt: isoOrNull(user.lastPostedAt),
+      preferences: {
+        announcementsOptIn: user.announcementsOptIn,
+        showBuyerBadge: user.showBuyerBadge,
+      },
+      moderation: {
+        suspendedUntil: isoOrNull(user.suspendedUntil),
+        suspendedReason: user.suspendedReason,
+        postsNeedApproval: user.postsNeedApproval,
+      },
+    },
+    posts: postRows.map(({ post: p, topicTitle }) => ({
+      id: p.id,
+      url: `${origin}/p/${p.id}`,
+      topic: { id: p.topicId, title: topicTitle },
+      number: p.number,
+      createdAt: iso(p.createdAt),
+      editedAt: isoOrNull(p.editedAt),
+      state: p.state,
+      deletedAt: isoOrNull(p.deletedAt),
+      removal: p.removedAt
+        ? { at: iso(p.removedAt), reason: p.removedReason, note: p.removedNote }
+        : null,
+      bodyMarkdown: p.bodyMarkdown,
+      revisions: revisionsOf.get(p.id) ?? [],
+    })),
+    topicsStarted: topicRows.map(({ forumSlug, forumName, ...t }) => ({
+      id: t.id,
+      url: `${origin}/t/${t.id}/${t.slug}`,
+      title: t.title,
+      forum: { slug: forumSlug, name: forumName },
+      kind: t.kind,
+      createdAt: iso(t.createdAt),
+      removedAt: isoOrNull(t.removedAt),
+    })),
+    reports: reportRows.map((r) => ({
+      id: r.id,
+      postId: r.postId,
+      reason: r.reason,
+      note: r.note,
+      status: r.status,
+      createdAt: iso(r.createdAt),
+      resolvedAt: isoOrNull(r.resolvedAt),
+    })),
+    identity: link
+      ? {
+          provider: link.link.provider,
+          issuer: link.link.issuer,
+          subject: link.link.subject,
+          linkedAt: iso(link.link.linkedAt),
+          claimsRefreshedAt: iso(link.link.claimsRefreshedAt),
+          vendor:
+            link.vendorId !== null && link.vendorName !== null
+              ? { id: link.vendorId, name: link.vendorName }
+              : null,
+          purchases: purchaseRows.map((p) => ({ productId: p.productId, name: p.name })),
+        }
+      : null,
+    sessions: sessionRows.map((s) => ({
+      createdAt: iso(s.createdAt),
+      lastUsedAt: iso(s.lastUsedAt),
+      expiresAt: iso(s.expiresAt),
+      remembered: s.remember,
+      freshSignInAt: isoOrNull(s.freshAuthAt),
+    })),
+    pendingEmailConfirmations: confirmationRows.map((e) => ({
+      email: e.email,
+      createdAt: iso(e.createdAt),
+      expiresAt: iso(e.expiresAt),
+    })),
+    moderationLog: {
+      aboutYou: aboutRows.map((m) => ({
+        action: m.action,
+        reason: m.reason,
+        createdAt: iso(m.createdAt),
+      })),
+      byYou: byRows.map((m) => ({
+        action: m.action,
+        targetType: m.targetType,
+        targetId: m.targetId,
+        reason: m.reason,
+        createdAt: iso(m.createdAt),
+      })),
+    },
+  };
+}
+
+/** The file name of an export: the forum, the username and the day, e.g. `…-alice-2026-11-25.json`. */
+export function exportFileName(username: string, at: number): string {
+  return `plimus-forums-${username}-${new Date(at).toISOString().slice(0, 10)}.json`;
+}
