@@ -24,6 +24,7 @@ import { securityHeaders } from './middleware/security-headers';
 import { loadSession } from './middleware/session';
 import { countVisits } from './middleware/visits';
 import { accountRoutes } from './routes/account';
+import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { forumRoutes } from './routes/forums';
 import { frameOf } from './routes/frame';
@@ -96,6 +97,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route('/', moderationRoutes);
   app.route('/', identityRoutes);
   app.route('/', accountRoutes);
+  app.route('/', adminRoutes);
   app.route('/', pageRoutes);
 
   app.notFound((c) =>

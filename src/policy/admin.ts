@@ -1,0 +1,39 @@
+/**
+ * Administration: forums, roles and watched words. Admins do it in /admin; the operator does it
+ * with the command line (`npm run cli`), which is how the first admin is made.
+ */
+import type { Role } from '../../db/schema';
+import { ForbiddenError } from '../errors';
+import type { Actor } from './index';
+import { isAdmin, requireAdmin } from './moderation';
+
+/**
+ * The operator at the command line. Whoever runs it holds the database itself, so the forum's
+ * permissions do not apply to them; what they do is logged without a moderator.
+ */
+export const COMMAND_LINE = 'command-line' as const;
+
+/** Who administers: a person in /admin (checked here), or the command line. */
+export type Administrator = Actor | typeof COMMAND_LINE;
+
+export function requireAdministrator(
+  by: Administrator,
+): asserts by is NonNullable<Actor> | typeof COMMAND_LINE {
+  if (by !== COMMAND_LINE) requireAdmin(by);
+}
+
+/**
+ * Changing a role: admins change anyone's, except that nobody takes their own admin role away,
+ * so the forum always keeps an admin while admins are the ones changing roles.
+ */
+export const canChangeRole = (by: Administrator, target: { id: number }, role: Role) =>
+  by === COMMAND_LINE || (isAdmin(by) && !(by?.id === target.id && role !== 'admin'));
+
+export function requireChangeRole(by: Administrator, target: { id: number }, role: Role) {
+  requireAdministrator(by);
+  if (!canChangeRole(by, target, role)) {
+    throw new ForbiddenError(
+      'You cannot remove your own administrator role: another administrator has to do it. This way the forum always has one.',
+    );
+  }
+}

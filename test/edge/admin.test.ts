@@ -1,0 +1,4 @@
+import { adminSuite } from '../shared/admin-suite';
+import { clockedEdgeForum } from './forum';
+
+adminSuite(async () => clockedEdgeForum());
