@@ -34,6 +34,7 @@ import { pageRoutes } from './routes/pages';
 import { postingRoutes } from './routes/posting';
 import { topicRoutes } from './routes/topics';
 import { userRoutes } from './routes/users';
+import { vendorRoutes } from './routes/vendor';
 
 export type AppOptions = {
   /** where request and error lines go; tests capture them */
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route('/', identityRoutes);
   app.route('/', accountRoutes);
   app.route('/', adminRoutes);
+  app.route('/', vendorRoutes);
   app.route('/', pageRoutes);
 
   app.notFound((c) =>

@@ -11,6 +11,7 @@ import {
   getForumBySlug,
   listForumGroups,
   listTopics,
+  TOPIC_FILTERS,
 } from '../services/forums';
 import { pageQuery, parseQuery } from '../validation/fields';
 import { frameOf } from './frame';
@@ -22,7 +23,15 @@ const cursor = z
     'That page link is not valid; start from the first page.',
   )
   .optional();
-const forumQuery = pageQuery.extend({ after: cursor, before: cursor });
+const forumQuery = pageQuery.extend({
+  after: cursor,
+  before: cursor,
+  filter: z
+    .enum(TOPIC_FILTERS, {
+      error: 'There is no such list of topics: use ?filter=unanswered or ?filter=answered.',
+    })
+    .optional(),
+});
 
 export const forumRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
@@ -35,6 +44,7 @@ export const forumRoutes = new Hono<AppEnv>()
     const forum = await getForumBySlug(deps, c.req.param('forum'));
     const result = await listTopics(deps, forum, {
       page: q.page,
+      filter: q.filter,
       after: decodeCursor(q.after),
       before: decodeCursor(q.before),
     });
@@ -43,14 +53,16 @@ export const forumRoutes = new Hono<AppEnv>()
         `This forum has ${result.pageCount} page${result.pageCount === 1 ? '' : 's'} of topics.`,
       );
     }
-    const base = `/f/${forum.slug}`;
+    // The filter stays in every link of the list: its pages, its canonical address.
+    const base = `/f/${forum.slug}${q.filter ? `?filter=${q.filter}` : ''}`;
+    const more = q.filter ? '&' : '?';
     const prevHref = result.prev
       ? result.page === 2
         ? base
-        : `${base}?page=${result.page - 1}&before=${encodeCursor(result.prev)}`
+        : `${base}${more}page=${result.page - 1}&before=${encodeCursor(result.prev)}`
       : null;
     const nextHref = result.next
-      ? `${base}?page=${result.page + 1}&after=${encodeCursor(result.next)}`
+      ? `${base}${more}page=${result.page + 1}&after=${encodeCursor(result.next)}`
       : null;
     return c.html(
       <ForumPage
@@ -64,11 +76,12 @@ export const forumRoutes = new Hono<AppEnv>()
         }
         forum={forum}
         topics={result.topics}
+        filter={q.filter ?? null}
         page={result.page}
         pageCount={result.pageCount}
         prevHref={prevHref}
         nextHref={nextHref}
-        canonical={`${deps.config.publicOrigin}${base}${result.page > 1 ? `?page=${result.page}` : ''}`}
+        canonical={`${deps.config.publicOrigin}${base}${result.page > 1 ? `${more}page=${result.page}` : ''}`}
       />,
     );
   });

@@ -10,6 +10,7 @@ import { PostHistoryPage } from '../../views/pages/post-history';
 import type { AppEnv, Viewer } from '../context';
 import { ForbiddenError, FormError, PersonalDataFound } from '../errors';
 import { requireEditPost, requireReply, requireStartTopic, requireViewHistory } from '../policy';
+import { buyerBadgeChoice } from '../services/badges';
 import { getForumBySlug } from '../services/forums';
 import {
   deletePost,
@@ -65,6 +66,7 @@ export const postingRoutes = new Hono<AppEnv>()
         body=""
         errors={{}}
         askPublicAck={!viewer.publicAckAt}
+        buyerBadge={await buyerBadgeChoice(deps, viewer, forum)}
       />,
     );
   })
@@ -74,6 +76,7 @@ export const postingRoutes = new Hono<AppEnv>()
     const forum = await getForumBySlug(deps, c.req.param('forum'));
     requireStartTopic(viewer, forum, deps.now());
     const input = await readForm(c);
+    const badge = await buyerBadgeChoice(deps, viewer, forum);
     const page = (extra: {
       errors?: Record<string, string>;
       previewHtml?: string;
@@ -90,6 +93,7 @@ export const postingRoutes = new Hono<AppEnv>()
         publicAck={!!input.public_ack}
         previewHtml={extra.previewHtml}
         findings={extra.findings}
+        buyerBadge={badge && { ...badge, checked: !!input.show_buyer_badge }}
       />
     );
     const parsed = parseForm(topicForm, input);
@@ -103,6 +107,7 @@ export const postingRoutes = new Hono<AppEnv>()
         body: d.body,
         publicAck: d.public_ack,
         postAnyway: d.post_anyway,
+        showBuyerBadge: d.show_buyer_badge,
       });
       return c.redirect(`/t/${created.topicId}/${created.slug}`, 303);
     } catch (err) {
@@ -124,6 +129,7 @@ export const postingRoutes = new Hono<AppEnv>()
         body={body}
         errors={{}}
         askPublicAck={!viewer.publicAckAt}
+        buyerBadge={await buyerBadgeChoice(deps, viewer, topic.forum)}
       />,
     );
   })
@@ -133,6 +139,7 @@ export const postingRoutes = new Hono<AppEnv>()
     const topic = await getTopic(deps, idParam(c.req.param('id')));
     requireReply(viewer, topic, deps.now());
     const input = await readForm(c);
+    const badge = await buyerBadgeChoice(deps, viewer, topic.forum);
     const page = (extra: {
       errors?: Record<string, string>;
       previewHtml?: string;
@@ -147,6 +154,7 @@ export const postingRoutes = new Hono<AppEnv>()
         publicAck={!!input.public_ack}
         previewHtml={extra.previewHtml}
         findings={extra.findings}
+        buyerBadge={badge && { ...badge, checked: !!input.show_buyer_badge }}
       />
     );
     const parsed = parseForm(replyForm, input);
@@ -158,6 +166,7 @@ export const postingRoutes = new Hono<AppEnv>()
         body: d.body,
         publicAck: d.public_ack,
         postAnyway: d.post_anyway,
+        showBuyerBadge: d.show_buyer_badge,
       });
       return c.redirect(postLocation(topic.id, topic.slug, created.number, created.postId), 303);
     } catch (err) {

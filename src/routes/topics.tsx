@@ -4,12 +4,19 @@ import { TopicPage } from '../../views/pages/topic';
 import type { AppEnv } from '../context';
 import { NotFoundError } from '../errors';
 import { canEditPost, canReply, canViewHistory, isSuspended } from '../policy';
-import { getTopic, listPosts, locatePost, topicPageCount } from '../services/topics';
+import { canAcceptAnswer } from '../policy/vendors';
+import { acceptAnswer, getAnswers, unacceptAnswer } from '../services/answers';
+import { buyerBadgeChoice } from '../services/badges';
+import { getTopic, listPosts, locatePost, pageOfNumber, topicPageCount } from '../services/topics';
 import { idParam, pageQuery, parseQuery } from '../validation/fields';
 import { frameOf } from './frame';
 
 const topicPath = (id: number, slug: string, page = 1) =>
   `/t/${id}/${slug}${page > 1 ? `?page=${page}` : ''}`;
+
+/** Back to the post in its thread after choosing (or clearing) the answer. */
+const answerPath = (at: { topicId: number; slug: string; number: number; postId: number }) =>
+  `${topicPath(at.topicId, at.slug, pageOfNumber(at.number))}#p${at.postId}`;
 
 export const topicRoutes = new Hono<AppEnv>()
   .get('/t/:id/:slug?', async (c) => {
@@ -24,8 +31,18 @@ export const topicRoutes = new Hono<AppEnv>()
       throw new NotFoundError(`This topic has ${pageCount} page${pageCount === 1 ? '' : 's'}.`);
     }
     const posts = await listPosts(deps, topic, page);
+    const answers = await getAnswers(deps, topic, { count: page === 1 });
     const now = deps.now();
     const replyAllowed = canReply(viewer, topic, now);
+    const mayChooseAnswer = canAcceptAnswer(
+      viewer,
+      {
+        kind: topic.kind,
+        userId: topic.userId,
+        productVendorId: topic.forum.product?.vendorId ?? null,
+      },
+      now,
+    );
     const actions: Record<number, PostActions> = {};
     if (viewer) {
       for (const post of posts) {
@@ -40,6 +57,10 @@ export const topicRoutes = new Hono<AppEnv>()
           edit: canEditPost(viewer, facts, topic, now),
           delete: canEditPost(viewer, facts, topic, now),
           history: !!post.editedAt && !gone && canViewHistory(viewer, facts),
+          // Any reply everyone can read can become the answer; the accepted one can be cleared.
+          accept:
+            mayChooseAnswer && post.number > 1 && !gone && post.id !== answers.accepted?.postId,
+          unaccept: mayChooseAnswer && post.id === answers.accepted?.postId,
         };
       }
     }
@@ -51,10 +72,20 @@ export const topicRoutes = new Hono<AppEnv>()
         page={page}
         pageCount={pageCount}
         canonical={`${deps.config.publicOrigin}${topicPath(id, topic.slug, page)}`}
+        origin={deps.config.publicOrigin}
+        accepted={answers.accepted}
+        answerCount={answers.answerCount}
         prevHref={page > 1 ? topicPath(id, topic.slug, page - 1) : null}
         nextHref={page < pageCount ? topicPath(id, topic.slug, page + 1) : null}
         actions={actions}
-        replyForm={replyAllowed && viewer ? { askPublicAck: !viewer.publicAckAt } : null}
+        replyForm={
+          replyAllowed && viewer
+            ? {
+                askPublicAck: !viewer.publicAckAt,
+                buyerBadge: await buyerBadgeChoice(deps, viewer, topic.forum),
+              }
+            : null
+        }
         replyBlocked={
           replyAllowed
             ? null
@@ -74,4 +105,13 @@ export const topicRoutes = new Hono<AppEnv>()
   .get('/p/:postId', async (c) => {
     const where = await locatePost(c.get('deps'), idParam(c.req.param('postId')));
     return c.redirect(`${topicPath(where.topicId, where.slug, where.page)}#p${where.postId}`, 302);
+  })
+  // Choosing a question's answer: no fields; cross-site posts are refused by the middleware.
+  .post('/posts/:id/accept', async (c) => {
+    const at = await acceptAnswer(c.get('deps'), c.get('viewer'), idParam(c.req.param('id')));
+    return c.redirect(answerPath(at), 303);
+  })
+  .post('/posts/:id/unaccept', async (c) => {
+    const at = await unacceptAnswer(c.get('deps'), c.get('viewer'), idParam(c.req.param('id')));
+    return c.redirect(answerPath(at), 303);
   });

@@ -2,7 +2,7 @@
  * Reading forums: the index grouped by category, and a forum's topic list.
  * Every query here walks an index from its start (or from a cursor); none scans a table.
  */
-import { and, asc, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { FORUM_CATEGORIES, type ForumCategory, forums, topics, users } from '../../db/schema';
 import type { AppDeps } from '../context';
@@ -113,8 +113,26 @@ export function decodeCursor(s: string | undefined): TopicCursor | undefined {
   return { pinned: m[1] === '1', lastPostAt: Number(m[2]), id: Number(m[3]) };
 }
 
+/** Lists of questions only: those still waiting for an accepted answer, or those with one. */
+export const TOPIC_FILTERS = ['unanswered', 'answered'] as const;
+export type TopicFilter = (typeof TOPIC_FILTERS)[number];
+
+/**
+ * The filter as SQL. `kind = 'question'` is written as a literal (not a bound parameter) so that
+ * a partial index with the same WHERE clause can serve these lists once it exists.
+ */
+function filterCondition(filter: TopicFilter | undefined): SQL | undefined {
+  if (!filter) return undefined;
+  return and(
+    sql`${topics.kind} = 'question'`,
+    filter === 'answered' ? isNotNull(topics.acceptedPostId) : isNull(topics.acceptedPostId),
+  );
+}
+
 export type TopicPageRequest = {
   page: number;
+  /** only questions without (unanswered) or with (answered) an accepted answer */
+  filter?: TopicFilter | undefined;
   /** the last row of the previous page (a "next" link) */
   after?: TopicCursor | undefined;
   /** the first row of the following page (a "previous" link) */
@@ -133,16 +151,35 @@ export type TopicPage = {
 const listingKey = sql`(${topics.pinned}, ${topics.lastPostAt}, ${topics.id})`;
 const cursorValue = (c: TopicCursor) => sql`(${c.pinned ? 1 : 0}, ${c.lastPostAt}, ${c.id})`;
 
+/**
+ * A page of a forum's topics, pinned first, then by last activity. A filtered list walks the same
+ * index (`topics_forum_listing_idx`) and skips what does not match; its page count is counted
+ * along that index too.
+ */
 export async function listTopics(
   deps: AppDeps,
   forum: Forum,
   req: TopicPageRequest,
 ): Promise<TopicPage> {
-  const pageCount = Math.max(1, Math.ceil(forum.topicCount / TOPICS_PER_PAGE));
+  const filtered = filterCondition(req.filter);
+  const total = filtered
+    ? ((
+        await deps.db
+          .select({ n: count() })
+          .from(topics)
+          .where(and(eq(topics.forumId, forum.id), isNull(topics.removedAt), filtered))
+          .get()
+      )?.n ?? 0)
+    : forum.topicCount;
+  const pageCount = Math.max(1, Math.ceil(total / TOPICS_PER_PAGE));
   const page = Math.min(Math.max(1, req.page), pageCount);
   const author = alias(users, 'author');
   const lastPoster = alias(users, 'last_poster');
-  const where: (SQL | undefined)[] = [eq(topics.forumId, forum.id), isNull(topics.removedAt)];
+  const where: (SQL | undefined)[] = [
+    eq(topics.forumId, forum.id),
+    isNull(topics.removedAt),
+    filtered,
+  ];
   let reverse = false;
   let offset = 0;
   if (req.after) {

@@ -201,7 +201,9 @@ export async function restoreTopic(
   if (!topic.removedAt) throw new ConflictError('This topic is not removed.');
   if (topic.removedReason === 'account_deleted') {
     // Its author deleted their account and their posts with it: their text is gone for good.
-    throw new ConflictError('This topic went with its author\u2019s deleted account and cannot be restored.');
+    throw new ConflictError(
+      'This topic went with its author\u2019s deleted account and cannot be restored.',
+    );
   }
   const { db } = deps;
   await db.batch([

@@ -23,6 +23,7 @@ import {
   type TopicFacts,
 } from '../policy';
 import { postingLimitsFor } from '../policy/posting-limits';
+import { hasBought } from './badges';
 
 /** The id SQLite gave the row most recently inserted in this batch (same connection). */
 const lastInsertId = sql<number>`last_insert_rowid()`;
@@ -43,6 +44,8 @@ export type NewTopic = {
   kind: TopicKind;
   /** the author acknowledged now that posts are public */
   publicAck?: boolean;
+  /** the author chose to show the verified-buyer badge on this post (see services/badges.ts) */
+  showBuyerBadge?: boolean;
 };
 
 export type Created = { topicId: number; postId: number; number: number; slug: string };
@@ -78,6 +81,7 @@ export async function createTopic(deps: AppDeps, input: NewTopic): Promise<Creat
         bodyMarkdown: input.body,
         bodyHtml,
         cookVersion: COOK_VERSION,
+        showBuyerBadge: input.showBuyerBadge ?? false,
         createdAt: at,
       })
       .returning({ id: posts.id }),
@@ -118,6 +122,8 @@ export type NewReply = {
   authorId: number;
   body: string;
   publicAck?: boolean;
+  /** the author chose to show the verified-buyer badge on this post (see services/badges.ts) */
+  showBuyerBadge?: boolean;
   /** staff may reply to locked topics */
   allowLocked?: boolean;
 };
@@ -160,6 +166,7 @@ export async function createReply(deps: AppDeps, input: NewReply): Promise<Creat
           bodyMarkdown: input.body,
           bodyHtml,
           cookVersion: COOK_VERSION,
+          showBuyerBadge: input.showBuyerBadge ?? false,
           createdAt: at,
         })
         .returning({ id: posts.id, number: posts.number }),
@@ -201,6 +208,8 @@ export type Draft = {
   publicAck: boolean;
   /** post although personal data was detected */
   postAnyway: boolean;
+  /** show the verified-buyer badge on this post (the `show_buyer_badge` box) */
+  showBuyerBadge?: boolean;
 };
 
 /**
@@ -255,13 +264,26 @@ function checkPersonalData(draft: Pick<Draft, 'body' | 'postAnyway'>) {
 export type TopicDraft = Draft & { title: string; kind: TopicKind };
 
 /**
+ * The badge choice that is stored with a new post: only a buyer of the forum's product can make
+ * it (the box is offered to nobody else; a box sent anyway is ignored).
+ */
+async function buyerBadgeToStore(
+  deps: AppDeps,
+  author: Author,
+  productId: number | null,
+  draft: Draft,
+): Promise<boolean> {
+  return !!draft.showBuyerBadge && (await hasBought(deps, author.id, productId));
+}
+
+/**
  * Starts a topic in a forum for a signed-in author.
  * @throws ForbiddenError, FormError, PersonalDataFound (see checkNewPost)
  */
 export async function startTopic(
   deps: AppDeps,
   author: Author,
-  forum: { id: number; archived: boolean },
+  forum: { id: number; archived: boolean; productId: number | null },
   draft: TopicDraft,
 ): Promise<Created> {
   requireStartTopic(author, forum, deps.now());
@@ -273,6 +295,7 @@ export async function startTopic(
     body: draft.body,
     kind: draft.kind,
     publicAck: draft.publicAck,
+    showBuyerBadge: await buyerBadgeToStore(deps, author, forum.productId, draft),
   });
 }
 
@@ -283,7 +306,7 @@ export async function startTopic(
 export async function reply(
   deps: AppDeps,
   author: Author,
-  topic: TopicFacts & { id: number },
+  topic: TopicFacts & { id: number; forum: { productId: number | null } },
   draft: Draft,
 ): Promise<Created> {
   requireReply(author, topic, deps.now());
@@ -293,6 +316,7 @@ export async function reply(
     authorId: author.id,
     body: draft.body,
     publicAck: draft.publicAck,
+    showBuyerBadge: await buyerBadgeToStore(deps, author, topic.forum.productId, draft),
     allowLocked: topic.locked,
   });
 }
@@ -391,6 +415,11 @@ export async function deletePost(deps: AppDeps, author: Author, post: PostForEdi
       .update(users)
       .set({ postCount: sql`max(${users.postCount} - 1, 0)` })
       .where(eq(users.id, author.id)),
+    // A deleted reply is no longer anyone's answer: its question is open again.
+    db
+      .update(topics)
+      .set({ acceptedPostId: null, acceptedById: null, acceptedAt: null })
+      .where(and(eq(topics.id, post.topicId), eq(topics.acceptedPostId, post.id))),
     unindexPost(db, post.id),
   ]);
 }

@@ -1,9 +1,21 @@
 /**
  * Reading topics and their posts. A topic page reads posts by their per-topic number
  * (`posts_topic_number_unique`), so the last page of a long topic costs what the first does.
+ *
+ * Badges are facts, never declarations: they are computed here, when the page is read, from the
+ * author's linked Plimus identity, in the same query that reads the page's posts.
  */
 import { and, asc, between, eq } from 'drizzle-orm';
-import { forums, posts, topics, users } from '../../db/schema';
+import {
+  forums,
+  identityLinks,
+  identityPurchases,
+  posts,
+  products,
+  topics,
+  users,
+  vendors,
+} from '../../db/schema';
 import type { AppDeps } from '../context';
 import { NotFoundError } from '../errors';
 
@@ -11,8 +23,25 @@ export const POSTS_PER_PAGE = 20;
 
 export type Topic = typeof topics.$inferSelect;
 
+/** The product a forum is about, with its vendor (what the badges compare against). */
+export type ForumProduct = {
+  id: number;
+  plimusProductId: string;
+  name: string;
+  vendorId: number;
+  vendorName: string;
+};
+
 export type TopicWithForum = Topic & {
-  forum: { id: number; slug: string; name: string; archived: boolean; productId: number | null };
+  forum: {
+    id: number;
+    slug: string;
+    name: string;
+    archived: boolean;
+    productId: number | null;
+    /** null for a general forum */
+    product: ForumProduct | null;
+  };
 };
 
 /** @throws NotFoundError when there is no such topic (or it was removed) */
@@ -27,21 +56,52 @@ export async function getTopic(deps: AppDeps, id: number): Promise<TopicWithForu
         archived: forums.archived,
         productId: forums.productId,
       },
+      productPlimusId: products.plimusProductId,
+      productName: products.name,
+      productVendorId: products.vendorId,
+      vendorName: vendors.name,
     })
     .from(topics)
     .innerJoin(forums, eq(forums.id, topics.forumId))
+    .leftJoin(products, eq(products.id, forums.productId))
+    .leftJoin(vendors, eq(vendors.id, products.vendorId))
     .where(eq(topics.id, id))
     .get();
   if (!row || row.topic.removedAt) throw new NotFoundError('There is no topic at this address.');
-  return { ...row.topic, forum: row.forum };
+  const { productId } = row.forum;
+  const product: ForumProduct | null =
+    productId !== null && row.productPlimusId !== null && row.productVendorId !== null
+      ? {
+          id: productId,
+          plimusProductId: row.productPlimusId,
+          name: row.productName ?? '',
+          vendorId: row.productVendorId,
+          vendorName: row.vendorName ?? '',
+        }
+      : null;
+  return { ...row.topic, forum: { ...row.forum, product } };
 }
 
 export type PostAuthor = { id: number; username: string; displayName: string | null };
+
+/**
+ * What a post's author is, in the forum the post is in: staff of the vendor whose product the
+ * forum is about, and a buyer of that product who chose to show it.
+ */
+export type PostBadges = {
+  /** the vendor's name, when the author is staff of the forum's product's vendor */
+  vendor: string | null;
+  /** the author's identity lists a purchase of the forum's product, and they chose to show it */
+  buyer: boolean;
+};
+
+export const NO_BADGES: PostBadges = { vendor: null, buyer: false };
 
 export type PostView = {
   id: number;
   number: number;
   author: PostAuthor | null;
+  badges: PostBadges;
   createdAt: Date;
   editedAt: Date | null;
   bodyHtml: string;
@@ -59,8 +119,18 @@ export function topicPageCount(topic: Pick<Topic, 'highestNumber'>): number {
   return pageOfNumber(topic.highestNumber);
 }
 
-export async function listPosts(deps: AppDeps, topic: Topic, page: number): Promise<PostView[]> {
+/**
+ * The posts of one page of a topic, with their authors and badges, in one query: the author's
+ * identity link comes by `identity_links_user_idx`, the purchase of the forum's product by the
+ * primary key of `identity_purchases`.
+ */
+export async function listPosts(
+  deps: AppDeps,
+  topic: Topic & { forum: { product: ForumProduct | null } },
+  page: number,
+): Promise<PostView[]> {
   const from = (page - 1) * POSTS_PER_PAGE + 1;
+  const product = topic.forum.product;
   const rows = await deps.db
     .select({
       id: posts.id,
@@ -72,32 +142,75 @@ export async function listPosts(deps: AppDeps, topic: Topic, page: number): Prom
       removedAt: posts.removedAt,
       removedReason: posts.removedReason,
       state: posts.state,
+      postShowsBuyer: posts.showBuyerBadge,
       authorId: users.id,
       authorUsername: users.username,
       authorDisplayName: users.displayName,
+      authorShowsBuyer: users.showBuyerBadge,
+      authorVendorId: identityLinks.vendorId,
+      purchased: identityPurchases.plimusProductId,
     })
     .from(posts)
     .leftJoin(users, eq(users.id, posts.userId))
+    .leftJoin(identityLinks, eq(identityLinks.userId, posts.userId))
+    .leftJoin(
+      identityPurchases,
+      and(
+        eq(identityPurchases.linkId, identityLinks.id),
+        // In a general forum there is no product: the empty id matches no purchase.
+        eq(identityPurchases.plimusProductId, product?.plimusProductId ?? ''),
+      ),
+    )
     .where(and(eq(posts.topicId, topic.id), between(posts.number, from, from + POSTS_PER_PAGE - 1)))
     .orderBy(asc(posts.number));
-  return rows
-    .filter((r) => r.state === 'visible')
-    .map((r) => ({
-      id: r.id,
-      number: r.number,
-      author:
-        r.authorId !== null && r.authorUsername !== null
-          ? { id: r.authorId, username: r.authorUsername, displayName: r.authorDisplayName }
-          : null,
-      createdAt: r.createdAt,
-      editedAt: r.editedAt,
-      // A deleted or removed post keeps its place in the thread but not its text.
-      bodyHtml: r.deletedAt || r.removedAt ? '' : r.bodyHtml,
-      deletedAt: r.deletedAt,
-      removedAt: r.removedAt,
-      removedReason: r.removedReason,
-      state: r.state,
-    }));
+  return (
+    rows
+      // An account has one identity link (services/identity.ts); should it ever have two, a post
+      // still shows once.
+      .filter((r, i) => r.state === 'visible' && rows[i - 1]?.id !== r.id)
+      .map((r) => {
+        const gone = !!(r.deletedAt || r.removedAt);
+        return {
+          id: r.id,
+          number: r.number,
+          author:
+            r.authorId !== null && r.authorUsername !== null
+              ? { id: r.authorId, username: r.authorUsername, displayName: r.authorDisplayName }
+              : null,
+          badges: gone || !product ? NO_BADGES : badgesOf(product, r),
+          createdAt: r.createdAt,
+          editedAt: r.editedAt,
+          // A deleted or removed post keeps its place in the thread but not its text.
+          bodyHtml: gone ? '' : r.bodyHtml,
+          deletedAt: r.deletedAt,
+          removedAt: r.removedAt,
+          removedReason: r.removedReason,
+          state: r.state,
+        };
+      })
+  );
+}
+
+/**
+ * The vendor badge needs the author's identity to be staff of the product's vendor; the buyer
+ * badge needs a purchase of the product on the identity AND the author's choice to show it (the
+ * account setting, or the choice made when writing this post): a purchase is personal data.
+ */
+function badgesOf(
+  product: ForumProduct,
+  r: {
+    authorId: number | null;
+    authorVendorId: number | null;
+    purchased: string | null;
+    authorShowsBuyer: boolean | null;
+    postShowsBuyer: boolean;
+  },
+): PostBadges {
+  if (r.authorId === null) return NO_BADGES;
+  return {
+    vendor: r.authorVendorId === product.vendorId ? product.vendorName : null,
+    buyer: r.purchased !== null && (!!r.authorShowsBuyer || r.postShowsBuyer),
+  };
 }
 
 export type PostLocation = { topicId: number; slug: string; page: number; postId: number };

@@ -1,6 +1,7 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { type Finding, KIND_LABELS, splitByFindings } from '../../src/content/personal-data';
+import type { BuyerBadgeChoice } from '../../src/services/badges';
 import { Checkbox, ErrorSummary, type FieldErrors } from './form';
 
 /** Said next to every button that publishes something. */
@@ -35,6 +36,8 @@ export type ComposerProps = {
   findings?: Finding[] | undefined;
   /** fields above the body (a new topic's title and kind) */
   before?: Child;
+  /** in a product forum, for people who bought the product: the verified-buyer badge box */
+  buyerBadge?: BuyerBadgeChoice | null | undefined;
   cancelHref?: string;
 };
 
@@ -81,6 +84,7 @@ export function Composer(p: ComposerProps) {
           {p.body}
         </textarea>
       </div>
+      {p.buyerBadge ? <BuyerBadgeBox choice={p.buyerBadge} /> : null}
       {p.askPublicAck ? (
         <Checkbox
           name="public_ack"
@@ -118,6 +122,30 @@ export function Composer(p: ComposerProps) {
         </div>
       </div>
     </form>
+  );
+}
+
+/** The verified-buyer badge is the author's choice: a purchase is personal information. */
+function BuyerBadgeBox({ choice }: { choice: BuyerBadgeChoice }) {
+  return (
+    <Checkbox
+      name="show_buyer_badge"
+      checked={choice.checked}
+      label="Show the “Verified buyer” badge on this post"
+      hint={
+        <>
+          Your Plimus identity lists a purchase of this product. What you bought is personal
+          information: the badge says so publicly, and it is shown only if you choose.
+          {choice.accountSetting ? (
+            <>
+              {' '}
+              Your <a href="/account">account setting</a> shows it on all your posts in forums of
+              products you bought.
+            </>
+          ) : null}
+        </>
+      }
+    />
   );
 }
 

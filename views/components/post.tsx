@@ -15,23 +15,58 @@ export function removalLabel(reason: string | null): string {
 }
 
 /** What the viewer may do with a post (decided by src/policy). */
-export type PostActions = { quote: boolean; edit: boolean; delete: boolean; history: boolean };
+export type PostActions = {
+  quote: boolean;
+  edit: boolean;
+  delete: boolean;
+  history: boolean;
+  /** make this reply the accepted answer of its question */
+  accept?: boolean;
+  /** clear this reply as the accepted answer */
+  unaccept?: boolean;
+};
 
 export const NO_ACTIONS: PostActions = { quote: false, edit: false, delete: false, history: false };
+
+/** "Vendor · <name>" and "Verified buyer": facts from the author's linked Plimus identity. */
+export function PostBadges({ badges }: { badges: PostView['badges'] }) {
+  if (!badges.vendor && !badges.buyer) return null;
+  return (
+    <p class="post-badges">
+      {badges.vendor ? <span class="badge badge-vendor">Vendor · {badges.vendor}</span> : null}
+      {badges.vendor && badges.buyer ? ' ' : null}
+      {badges.buyer ? <span class="badge badge-buyer">Verified buyer</span> : null}
+    </p>
+  );
+}
 
 /** One post in a thread; `bodyHtml` is cooked (sanitized) at write time, so it is output as is. */
 export function Post({
   post,
   topicId,
   actions = NO_ACTIONS,
+  accepted = false,
 }: {
   post: PostView;
   topicId: number;
   actions?: PostActions;
+  /** this reply is the accepted answer of its question */
+  accepted?: boolean;
 }) {
   const authorName = post.author ? (post.author.displayName ?? post.author.username) : null;
+  const anyAction =
+    actions.quote ||
+    actions.edit ||
+    actions.delete ||
+    actions.history ||
+    actions.accept ||
+    actions.unaccept;
   return (
-    <article id={`p${post.id}`} class="post" aria-labelledby={`p${post.id}-author`}>
+    <article
+      id={`p${post.id}`}
+      class={accepted ? 'post post-accepted' : 'post'}
+      aria-labelledby={`p${post.id}-author`}
+    >
       <header class="post-header">
         <h2 class="post-author" id={`p${post.id}-author`}>
           {post.author ? (
@@ -64,6 +99,8 @@ export function Post({
             </>
           ) : null}
         </p>
+        <PostBadges badges={post.badges} />
+        {accepted ? <p class="accepted-mark">✓ Accepted answer</p> : null}
       </header>
       {post.removedAt ? (
         <p class="post-placeholder">Removed by a moderator ({removalLabel(post.removedReason)}).</p>
@@ -72,7 +109,7 @@ export function Post({
       ) : (
         <div class="post-body">{raw(post.bodyHtml)}</div>
       )}
-      {actions.quote || actions.edit || actions.delete || actions.history ? (
+      {anyAction ? (
         <ul class="post-actions" aria-label={`Actions for post #${post.number}`}>
           {actions.quote ? (
             <li>
@@ -92,6 +129,24 @@ export function Post({
           {actions.delete ? (
             <li>
               <a href={`/posts/${post.id}/delete`}>Delete</a>
+            </li>
+          ) : null}
+          {actions.accept ? (
+            <li>
+              <form method="post" action={`/posts/${post.id}/accept`} class="inline-form">
+                <button type="submit" class="link-button">
+                  Accept as the answer
+                </button>
+              </form>
+            </li>
+          ) : null}
+          {actions.unaccept ? (
+            <li>
+              <form method="post" action={`/posts/${post.id}/unaccept`} class="inline-form">
+                <button type="submit" class="link-button">
+                  Unaccept answer
+                </button>
+              </form>
             </li>
           ) : null}
         </ul>

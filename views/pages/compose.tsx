@@ -1,5 +1,6 @@
 /** The pages that hold a composer: a new topic, a reply, an edit. */
 import type { Finding } from '../../src/content/personal-data';
+import type { BuyerBadgeChoice } from '../../src/services/badges';
 import { Breadcrumbs } from '../components/breadcrumbs';
 import { Composer } from '../components/composer';
 import { Field, type FieldErrors } from '../components/form';
@@ -13,6 +14,8 @@ type DraftState = {
   publicAck?: boolean;
   previewHtml?: string | undefined;
   findings?: Finding[] | undefined;
+  /** the verified-buyer badge box, for buyers of a product forum's product */
+  buyerBadge?: BuyerBadgeChoice | null | undefined;
 };
 
 export type NewTopicPageProps = DraftState & {
@@ -40,6 +43,7 @@ export function NewTopicPage(p: NewTopicPageProps) {
         publicAck={p.publicAck}
         previewHtml={p.previewHtml}
         findings={p.findings}
+        buyerBadge={p.buyerBadge}
         cancelHref={`/f/${p.forum.slug}`}
         before={
           <>
@@ -108,13 +112,14 @@ export function ReplyPage(p: ReplyPageProps) {
         publicAck={p.publicAck}
         previewHtml={p.previewHtml}
         findings={p.findings}
+        buyerBadge={p.buyerBadge}
         cancelHref={topicHref}
       />
     </Layout>
   );
 }
 
-export type EditPostPageProps = Omit<DraftState, 'askPublicAck' | 'publicAck'> & {
+export type EditPostPageProps = Omit<DraftState, 'askPublicAck' | 'publicAck' | 'buyerBadge'> & {
   post: { id: number; number: number };
   topic: { id: number; slug: string; title: string };
 };

@@ -1,4 +1,4 @@
-import type { Forum, TopicListItem } from '../../src/services/forums';
+import type { Forum, TopicFilter, TopicListItem } from '../../src/services/forums';
 import { Breadcrumbs } from '../components/breadcrumbs';
 import { Pagination } from '../components/pagination';
 import { Time } from '../components/time';
@@ -9,6 +9,8 @@ export type ForumPageProps = {
   frame: Frame;
   forum: Forum;
   topics: TopicListItem[];
+  /** the list shows only questions without (unanswered) or with (answered) an accepted answer */
+  filter: TopicFilter | null;
   page: number;
   pageCount: number;
   prevHref: string | null;
@@ -18,8 +20,20 @@ export type ForumPageProps = {
   newTopic: 'allowed' | 'sign-in' | 'not-allowed';
 };
 
+const FILTERS: { filter: TopicFilter | null; label: string; empty: string }[] = [
+  { filter: null, label: 'All topics', empty: 'No topics here yet.' },
+  {
+    filter: 'unanswered',
+    label: 'Unanswered questions',
+    empty: 'No unanswered questions here: every question has an accepted answer.',
+  },
+  { filter: 'answered', label: 'Answered questions', empty: 'No answered questions here yet.' },
+];
+
 export function ForumPage(p: ForumPageProps) {
-  const title = p.page > 1 ? `${p.forum.name} (page ${p.page})` : p.forum.name;
+  const current = FILTERS.find((f) => f.filter === p.filter) ?? FILTERS[0];
+  const name = p.filter ? `${p.forum.name}: ${current?.label.toLowerCase()}` : p.forum.name;
+  const title = p.page > 1 ? `${name} (page ${p.page})` : name;
   return (
     <Layout
       frame={p.frame}
@@ -44,10 +58,24 @@ export function ForumPage(p: ForumPageProps) {
       {p.forum.archived ? (
         <p class="notice">This forum is archived: it can be read but takes no new posts.</p>
       ) : null}
+      <nav class="topic-filters" aria-label="Which topics">
+        <ul>
+          {FILTERS.map((f) => (
+            <li>
+              <a
+                href={`/f/${p.forum.slug}${f.filter ? `?filter=${f.filter}` : ''}`}
+                aria-current={f.filter === p.filter ? 'page' : undefined}
+              >
+                {f.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
       {p.topics.length === 0 ? (
-        <p class="empty">No topics here yet.</p>
+        <p class="empty">{current?.empty}</p>
       ) : (
-        <ul class="topic-list" aria-label="Topics">
+        <ul class="topic-list" aria-label={current?.label ?? 'Topics'}>
           {p.topics.map((t) => (
             <li class={t.pinned ? 'topic-item pinned' : 'topic-item'}>
               <h2 class="topic-title">

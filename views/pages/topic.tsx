@@ -1,8 +1,13 @@
+import { raw } from 'hono/html';
+import type { AcceptedAnswer } from '../../src/services/answers';
+import type { BuyerBadgeChoice } from '../../src/services/badges';
 import type { PostView, TopicWithForum } from '../../src/services/topics';
 import { Breadcrumbs } from '../components/breadcrumbs';
 import { Composer } from '../components/composer';
 import { Pagination } from '../components/pagination';
 import { Post, type PostActions } from '../components/post';
+import { qaPageJsonLd } from '../components/qa-page';
+import { Time } from '../components/time';
 import { TopicTags } from '../components/topic-tags';
 import { type Frame, Layout, signInHref } from '../layouts/site';
 
@@ -15,10 +20,19 @@ export type TopicPageProps = {
   canonical: string;
   prevHref: string | null;
   nextHref: string | null;
+  /** the forum's public origin, for the absolute URLs of the QAPage markup */
+  origin: string;
   /** what the viewer may do with each post, by post id */
   actions: Record<number, PostActions>;
-  /** null: the viewer cannot reply (see replyBlocked); otherwise whether to ask the public acknowledgement */
-  replyForm: { askPublicAck: boolean } | null;
+  /** a question's accepted answer, while everyone can read it */
+  accepted: AcceptedAnswer | null;
+  /** replies everyone can read, for the QAPage markup (first page of a question only) */
+  answerCount: number | null;
+  /**
+   * null: the viewer cannot reply (see replyBlocked); otherwise whether to ask the public
+   * acknowledgement, and the verified-buyer badge box for buyers of the forum's product
+   */
+  replyForm: { askPublicAck: boolean; buyerBadge: BuyerBadgeChoice | null } | null;
   /** why there is no reply form, when there is a reason to say */
   replyBlocked: 'sign-in' | 'locked' | 'archived' | 'suspended' | null;
 };
@@ -26,8 +40,19 @@ export type TopicPageProps = {
 export function TopicPage(p: TopicPageProps) {
   const t = p.topic;
   const title = p.page > 1 ? `${t.title} (page ${p.page})` : t.title;
+  const acceptedBlock = p.accepted ? <AcceptedAnswerBlock answer={p.accepted} /> : null;
+  const jsonLd =
+    p.page === 1
+      ? qaPageJsonLd({
+          origin: p.origin,
+          topic: t,
+          posts: p.posts,
+          accepted: p.accepted,
+          answerCount: p.answerCount,
+        })
+      : undefined;
   return (
-    <Layout frame={p.frame} title={title} canonical={p.canonical}>
+    <Layout frame={p.frame} title={title} canonical={p.canonical} jsonLd={jsonLd}>
       <Breadcrumbs
         items={[
           { href: '/', label: 'Forums' },
@@ -48,9 +73,19 @@ export function TopicPage(p: TopicPageProps) {
         prevHref={p.prevHref}
         nextHref={p.nextHref}
       />
+      {/* Under the question on the first page; at the top of the thread on the others. */}
+      {p.page > 1 ? acceptedBlock : null}
       <div class="posts">
         {p.posts.map((post) => (
-          <Post post={post} topicId={t.id} actions={p.actions[post.id]} />
+          <>
+            <Post
+              post={post}
+              topicId={t.id}
+              actions={p.actions[post.id]}
+              accepted={post.id === p.accepted?.postId}
+            />
+            {post.number === 1 ? acceptedBlock : null}
+          </>
         ))}
       </div>
       <Pagination
@@ -69,6 +104,7 @@ export function TopicPage(p: TopicPageProps) {
             body=""
             errors={{}}
             askPublicAck={p.replyForm.askPublicAck}
+            buyerBadge={p.replyForm.buyerBadge}
           />
         ) : p.replyBlocked === 'sign-in' ? (
           <p>
@@ -86,5 +122,34 @@ export function TopicPage(p: TopicPageProps) {
         ) : null}
       </section>
     </Layout>
+  );
+}
+
+/** The accepted answer, shown right under the question, with who chose it and when. */
+function AcceptedAnswerBlock({ answer }: { answer: AcceptedAnswer }) {
+  const name = (u: { username: string; displayName: string | null }) => u.displayName ?? u.username;
+  return (
+    <section class="accepted-answer" aria-labelledby="accepted-answer-title">
+      <h2 id="accepted-answer-title">Accepted answer</h2>
+      <p class="accepted-answer-meta">
+        <a href={`/p/${answer.postId}`}>Reply #{answer.number}</a> by{' '}
+        {answer.author ? (
+          <a href={`/u/${answer.author.username}`}>{name(answer.author)}</a>
+        ) : (
+          'a deleted user'
+        )}
+        . Accepted by{' '}
+        {answer.acceptedBy ? (
+          <>
+            <a href={`/u/${answer.acceptedBy.username}`}>{name(answer.acceptedBy)}</a>
+            {answer.byAsker ? ' (who asked)' : null}
+          </>
+        ) : (
+          'a deleted user'
+        )}{' '}
+        on <Time date={answer.acceptedAt} />.
+      </p>
+      <div class="post-body">{raw(answer.bodyHtml)}</div>
+    </section>
   );
 }
