@@ -19,6 +19,7 @@ import {
   TooManyRequestsError,
 } from './errors';
 import { refuseCrossSite } from './middleware/cross-site';
+import { publicPage } from './middleware/public-pages';
 import { type LogLine, requestLog } from './middleware/request-log';
 import { securityHeaders } from './middleware/security-headers';
 import { loadSession } from './middleware/session';
@@ -51,6 +52,8 @@ export type AppOptions = {
    * (CF-IPCountry on Workers); only counted per day, never kept with anything else.
    */
   countryHeader?: string;
+  /** name the kind of each page in a response header, for a page cache in front of the app */
+  namePageKind?: boolean;
 };
 
 /** Forms are small; a larger body is refused before anything reads it. */
@@ -88,7 +91,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     }),
   );
   app.use(loadSession());
-  app.use(countVisits(options.countryHeader));
+  app.use(countVisits(options.countryHeader, { namePageKind: options.namePageKind }));
+  // The reading pages, the same for every visitor who is not signed in.
+  for (const path of ['/', '/f/:forum', '/t/:id/:slug?', '/u/:username', '/privacy']) {
+    app.use(path, publicPage());
+  }
 
   app.route('/', forumRoutes);
   app.route('/', topicRoutes);

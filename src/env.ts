@@ -62,6 +62,13 @@ const schema = z
       .string()
       .regex(/^[A-Za-z0-9-]+$/, 'must be a header name, like CF-IPCountry')
       .optional(),
+    /** seconds a page for visitors who are not signed in may be served from the Node page cache */
+    PAGE_CACHE_SECONDS: z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(0, 'must be 0 (off) or more')
+      .max(3600, 'must be at most 3600')
+      .default(10),
     PLIMUS_ISSUER: z
       .url({
         protocol: /^https?$/,
@@ -108,6 +115,8 @@ export type Config = {
   publicOrigin: string;
   seedDemo: boolean;
   houseHosts: string[];
+  /** how long the Node page cache may serve a page to visitors (0: off) */
+  pageCacheSeconds: number;
   /** the request header with the visitor's country, set by a trusted proxy (Node) */
   trustedCountryHeader: string | undefined;
   /** the Plimus identity (OpenID Connect); absent when not configured */
@@ -147,6 +156,7 @@ export function loadConfig(source: Record<string, unknown>): Config {
     seedDemo: v.SEED_DEMO,
     houseHosts: v.HOUSE_HOSTS,
     trustedCountryHeader: v.TRUSTED_COUNTRY_HEADER,
+    pageCacheSeconds: v.PAGE_CACHE_SECONDS,
     plimus:
       v.PLIMUS_ISSUER && v.PLIMUS_CLIENT_ID && v.PLIMUS_CLIENT_SECRET
         ? {

@@ -6,11 +6,9 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
+import { type Http2Bindings, type HttpBindings, serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { Hono } from 'hono';
-import { compress } from 'hono/compress';
 import { createDb } from '../db/client';
 import { openLibsql } from '../db/open';
 import { seedDemo } from '../db/seed';
@@ -19,6 +17,8 @@ import { createApp } from './app';
 import { makeDeps } from './context';
 import { type Config, ConfigError, loadConfig } from './env';
 import { logMailer, noMailer } from './mail';
+import { countVisit } from './middleware/visits';
+import { createPageCache } from './page-cache';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
 
@@ -96,14 +96,25 @@ export async function startServer(
     // For rate limits only: hashed at once by the app, never stored or logged.
     clientAddress: (c) => getConnInfo(c).remote.address,
     countryHeader: config.trustedCountryHeader,
+    namePageKind: true,
   });
-  const app = new Hono();
-  app.use(compress());
-  // Hand every request to the forum app whole, so that its own notFound and onError pages apply.
-  app.all('*', (c) => forum.fetch(c.req.raw, c.env));
+  const country = (request: Request) =>
+    config.trustedCountryHeader
+      ? (request.headers.get(config.trustedCountryHeader) ?? undefined)
+      : undefined;
+  const pages = createPageCache({
+    ttlMs: config.pageCacheSeconds * 1000,
+    onHit: (kind, request) => countVisit(deps, kind, country(request), log),
+  });
+  const fetch = (request: Request, env: HttpBindings | Http2Bindings) => {
+    // Read from Node's own request: building a full Request would cost more than a cache hit.
+    const { url = '/', headers } = env.incoming;
+    const facts = { path: url, cookie: headers.cookie, acceptEncoding: headers['accept-encoding'] };
+    return pages.handle(request, (r) => Promise.resolve(forum.fetch(r, env)), facts);
+  };
 
   const server = await new Promise<ReturnType<typeof serve>>((ready) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => ready(s));
+    const s = serve({ fetch, port: config.port, hostname: config.host }, () => ready(s));
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

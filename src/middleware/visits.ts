@@ -1,29 +1,55 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import type { AppEnv } from '../context';
+import type { AppDeps, AppEnv } from '../context';
 import { describeError } from '../errors';
+import { PAGE_KIND_HEADER } from '../page-cache';
 
 /**
- * Counts page views per kind of page (the route pattern) and the visitor's country (from a header
- * the platform sets: CF-IPCountry on Workers, a configured proxy header on Node). Nothing about
- * the person is kept; see src/services/stats.ts.
+ * Counts one page view of `kind` and the visitor's country, and writes the counts when due (in the
+ * background: `waitUntil` keeps a Worker alive for it). Nothing about the person is kept; see
+ * src/services/stats.ts.
  */
-export function countVisits(countryHeader: string | undefined): MiddlewareHandler<AppEnv> {
+export function countVisit(
+  deps: AppDeps,
+  kind: string,
+  country: string | undefined,
+  log: (line: string) => void,
+  waitUntil?: (p: Promise<unknown>) => void,
+): void {
+  deps.visits.record(kind, country);
+  if (!deps.visits.due()) return;
+  const written = deps.visits.flush(deps.db).catch((err) => log(`stats ${describeError(err)}`));
+  waitUntil?.(written);
+}
+
+/**
+ * Counts page views per kind of page (the route pattern) and the visitor's country, from a header
+ * the platform sets: CF-IPCountry on Workers, a configured proxy header on Node. With a page
+ * cache in front (Node), the kind goes out in a header for the cache to count its hits by.
+ */
+export function countVisits(
+  countryHeader: string | undefined,
+  opts: { namePageKind?: boolean } = {},
+): MiddlewareHandler<AppEnv> {
   return async function countVisitsMiddleware(c, next) {
     await next();
     if (c.req.method !== 'GET' || c.res.status >= 400) return;
     const kind = routePath(c, -1);
     if (kind === '*' || kind === '/*' || kind === '/healthz') return;
-    const deps = c.get('deps');
-    deps.visits.record(kind, countryHeader ? c.req.header(countryHeader) : undefined);
-    if (!deps.visits.due()) return;
-    const written = deps.visits
-      .flush(deps.db)
-      .catch((err) => c.get('log')(`stats ${describeError(err)}`));
+    if (opts.namePageKind) c.header(PAGE_KIND_HEADER, kind);
+    let waitUntil: ((p: Promise<unknown>) => void) | undefined;
     try {
-      c.executionCtx.waitUntil(written);
+      const ctx = c.executionCtx;
+      waitUntil = (p) => ctx.waitUntil(p);
     } catch {
       // Node has no execution context: the write simply runs on after the response.
     }
+    countVisit(
+      c.get('deps'),
+      kind,
+      countryHeader ? c.req.header(countryHeader) : undefined,
+      c.get('log'),
+      waitUntil,
+    );
   };
 }

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       seedDemo: true,
       houseHosts: ['plimus.com'],
       trustedCountryHeader: undefined,
+      pageCacheSeconds: 10,
       plimus: undefined,
     });
   });

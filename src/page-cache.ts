@@ -1,0 +1,179 @@
+/**
+ * The Node server's cache of pages for visitors who are not signed in: the same bytes for
+ * everyone, so a page read a thousand times a second is rendered a few times a second. Only
+ * responses the app marks `Cache-Control: public` are kept (never a signed-in page, a form's
+ * answer, an error, or a page that depends on request headers), for `ttlMs` at most; any write
+ * handled by this process (a non-GET request) makes every entry stale at once, so people see
+ * their own changes immediately and everyone else within the TTL. Writes by other processes (the
+ * command line, another server) show within the TTL.
+ *
+ * It also compresses (gzip) what it sends, once per cached page instead of once per request.
+ */
+
+type Variant = { body: Uint8Array; headers: [string, string][] };
+
+type Entry = {
+  status: number;
+  identity: Variant;
+  gzip: Variant | undefined;
+  /** the kind of page, for the visit counter */
+  kind: string | undefined;
+  storedAt: number;
+  generation: number;
+};
+
+export type PageCacheOptions = {
+  ttlMs: number;
+  maxEntries?: number;
+  now?: () => number;
+  /** a page served from the cache still counts as a visit */
+  onHit?: (kind: string, request: Request) => void;
+};
+
+/** The app names the kind of page in this header for the cache; it never leaves the server. */
+export const PAGE_KIND_HEADER = 'x-forum-page-kind';
+
+const COMPRESSIBLE = /^(text\/|application\/(json|javascript)|image\/svg\+xml)/;
+
+/**
+ * What the cache reads of a request. Node servers can hand these over from the raw request, so
+ * that a hit never has to build the full Request object (which is most of a hit's cost).
+ */
+export type RequestFacts = {
+  path: string;
+  cookie: string | undefined;
+  acceptEncoding: string | undefined;
+};
+
+export function factsOf(request: Request): RequestFacts {
+  const url = new URL(request.url);
+  return {
+    path: `${url.pathname}${url.search}`,
+    cookie: request.headers.get('cookie') ?? undefined,
+    acceptEncoding: request.headers.get('accept-encoding') ?? undefined,
+  };
+}
+
+const acceptsGzip = (facts: RequestFacts) => /\bgzip\b/.test(facts.acceptEncoding ?? '');
+
+async function gzip(body: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([body as BlobPart]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** A response with its body compressed on the way out, when the client and the type allow. */
+function compressed(facts: RequestFacts, response: Response): Response {
+  const type = response.headers.get('content-type') ?? '';
+  if (
+    !response.body ||
+    response.headers.has('content-encoding') ||
+    !COMPRESSIBLE.test(type) ||
+    !acceptsGzip(facts)
+  ) {
+    return response;
+  }
+  const headers = new Headers(response.headers);
+  headers.set('content-encoding', 'gzip');
+  headers.delete('content-length');
+  headers.append('vary', 'Accept-Encoding');
+  return new Response(response.body.pipeThrough(new CompressionStream('gzip')), {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
+}
+
+export function createPageCache(options: PageCacheOptions) {
+  const now = options.now ?? Date.now;
+  const maxEntries = options.maxEntries ?? 2000;
+  const entries = new Map<string, Entry>();
+  let generation = 0;
+
+  // A hit only picks the variant the client accepts: headers were built when the page was kept.
+  function serve(request: Request, facts: RequestFacts, entry: Entry): Response {
+    const variant = entry.gzip && acceptsGzip(facts) ? entry.gzip : entry.identity;
+    return new Response(request.method === 'HEAD' ? null : (variant.body as BodyInit), {
+      status: entry.status,
+      headers: variant.headers,
+    });
+  }
+
+  async function store(key: string, response: Response): Promise<Entry> {
+    const body = new Uint8Array(await response.arrayBuffer());
+    const kind = response.headers.get(PAGE_KIND_HEADER) ?? undefined;
+    const headers: [string, string][] = [
+      ...[...response.headers].filter(
+        ([name]) => name !== PAGE_KIND_HEADER && name !== 'content-length' && name !== 'vary',
+      ),
+      ['vary', 'Accept-Encoding'],
+    ];
+    const variant = (b: Uint8Array, extra: [string, string][] = []): Variant => ({
+      body: b,
+      headers: [...headers, ...extra, ['content-length', String(b.byteLength)]],
+    });
+    const type = response.headers.get('content-type') ?? '';
+    const entry: Entry = {
+      status: response.status,
+      identity: variant(body),
+      gzip:
+        COMPRESSIBLE.test(type) && body.byteLength > 512
+          ? variant(await gzip(body), [['content-encoding', 'gzip']])
+          : undefined,
+      kind,
+      storedAt: now(),
+      generation,
+    };
+    if (entries.size >= maxEntries) {
+      // Forget the oldest entry (Map keeps insertion order).
+      const oldest = entries.keys().next().value;
+      if (oldest !== undefined) entries.delete(oldest);
+    }
+    entries.set(key, entry);
+    return entry;
+  }
+
+  return {
+    /** Answers from the cache when it can, otherwise asks `next` (the app) and maybe keeps the answer. */
+    async handle(
+      request: Request,
+      next: (request: Request) => Promise<Response>,
+      facts: RequestFacts = factsOf(request),
+    ): Promise<Response> {
+      const method = request.method;
+      if (method !== 'GET' && method !== 'HEAD') {
+        const response = await next(request);
+        // Whatever this changed, pages kept from before may show the old state.
+        generation++;
+        return compressed(facts, response);
+      }
+      const signedIn = /(?:^|;\s*)session=/.test(facts.cookie ?? '');
+      if (signedIn || options.ttlMs <= 0) return compressed(facts, await next(request));
+      const key = facts.path;
+      const hit = entries.get(key);
+      if (hit && hit.generation === generation && now() - hit.storedAt < options.ttlMs) {
+        if (hit.kind) options.onHit?.(hit.kind, request);
+        return serve(request, facts, hit);
+      }
+      if (hit) entries.delete(key);
+      const response = await next(request);
+      const cacheControl = response.headers.get('cache-control') ?? '';
+      if (
+        response.status !== 200 ||
+        !/\bpublic\b/.test(cacheControl) ||
+        response.headers.has('set-cookie')
+      ) {
+        return compressed(facts, response);
+      }
+      return serve(request, facts, await store(key, response));
+    },
+    /** Makes every entry stale (used when something outside a request changed the forum). */
+    invalidate() {
+      generation++;
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}
+
+export type PageCache = ReturnType<typeof createPageCache>;
