@@ -69,11 +69,12 @@ describe('the page cache', () => {
 
   it('keeps only public 200 answers without cookies', async () => {
     const cache = createPageCache({ ttlMs: 10_000 });
-    for (const headers of [
+    const answers: Record<string, string>[] = [
       {},
       { 'cache-control': 'private, no-store' },
       { 'cache-control': 'public', 'set-cookie': 'a=b' },
-    ]) {
+    ];
+    for (const headers of answers) {
       const a = app(headers);
       await cache.handle(get('/p'), a.next);
       await cache.handle(get('/p'), a.next);
