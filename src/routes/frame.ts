@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { Frame } from '../../views/layouts/site';
 import { CURRENT_PRIVACY } from '../content/privacy';
 import type { AppEnv } from '../context';
+import { canAdminister, canModerate } from '../policy/moderation';
 import { canSeeVendorDashboard } from '../policy/vendors';
 
 /** What the layout needs to know about this request. */
@@ -9,7 +10,14 @@ export function frameOf(c: Context<AppEnv>): Frame {
   const url = new URL(c.req.url);
   const viewer = c.get('viewer') ?? null;
   return {
-    viewer: viewer ? { username: viewer.username, vendor: canSeeVendorDashboard(viewer) } : null,
+    viewer: viewer
+      ? {
+          username: viewer.username,
+          vendor: canSeeVendorDashboard(viewer),
+          moderator: canModerate(viewer),
+          admin: canAdminister(viewer),
+        }
+      : null,
     path: `${url.pathname}${url.search}`,
     // Until the person dismisses it (POST /account/privacy-notice/dismiss), every page says that
     // the privacy notice changed since they last looked.

@@ -1,9 +1,10 @@
 import { Hono } from 'hono';
-import type { PostActions } from '../../views/components/post';
 import { TopicPage } from '../../views/pages/topic';
 import type { AppEnv } from '../context';
 import { NotFoundError } from '../errors';
-import { canEditPost, canReply, canViewHistory, isSuspended } from '../policy';
+import { canReply, isSuspended } from '../policy';
+import { canModerate } from '../policy/moderation';
+import { postActionsFor } from '../policy/post-actions';
 import { canAcceptAnswer } from '../policy/vendors';
 import { acceptAnswer, getAnswers, unacceptAnswer } from '../services/answers';
 import { buyerBadgeChoice } from '../services/badges';
@@ -28,7 +29,7 @@ export const topicRoutes = new Hono<AppEnv>()
     if (c.req.param('slug') !== topic.slug) return c.redirect(topicPath(id, topic.slug, page), 301);
     const pageCount = topicPageCount(topic);
     if (page > pageCount) {
-      throw new NotFoundError(`This topic has ${pageCount} page${pageCount === 1 ? '' : 's'}.`);
+      throw new NotFoundError(`This topic has ${pageCount} facts{pageCount === 1 ? '' : 's'}.`);
     }
     const posts = await listPosts(deps, topic, page);
     const answers = await getAnswers(deps, topic, { count: page === 1 });
@@ -43,27 +44,19 @@ export const topicRoutes = new Hono<AppEnv>()
       },
       now,
     );
-    const actions: Record<number, PostActions> = {};
-    if (viewer) {
-      for (const post of posts) {
-        const facts = {
-          userId: post.author?.id ?? null,
-          deletedAt: post.deletedAt,
-          removedAt: post.removedAt,
-        };
-        const gone = !!(post.deletedAt || post.removedAt);
-        actions[post.id] = {
-          quote: replyAllowed && !gone,
-          edit: canEditPost(viewer, facts, topic, now),
-          delete: canEditPost(viewer, facts, topic, now),
-          history: !!post.editedAt && !gone && canViewHistory(viewer, facts),
-          // Any reply everyone can read can become the answer; the accepted one can be cleared.
-          accept:
-            mayChooseAnswer && post.number > 1 && !gone && post.id !== answers.accepted?.postId,
-          unaccept: mayChooseAnswer && post.id === answers.accepted?.postId,
-        };
-      }
-    }
+    const facts = {
+      topic,
+      replyAllowed,
+      mayChooseAnswer,
+      acceptedPostId: answers.accepted?.postId ?? null,
+      now,
+    };
+    const actions = Object.fromEntries(
+      posts.map((post) => [
+        post.id,
+        postActionsFor(viewer, facts, { ...post, authorId: post.author?.id ?? null }),
+      ]),
+    );
     return c.html(
       <TopicPage
         frame={frameOf(c)}
@@ -84,6 +77,12 @@ export const topicRoutes = new Hono<AppEnv>()
                 askPublicAck: !viewer.publicAckAt,
                 buyerBadge: await buyerBadgeChoice(deps, viewer, topic.forum),
               }
+            : null
+        }
+        moderate={canModerate(viewer)}
+        suspension={
+          viewer && isSuspended(viewer, now)
+            ? { until: viewer.suspendedUntil as Date, reason: viewer.suspendedReason }
             : null
         }
         replyBlocked={

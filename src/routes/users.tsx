@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { ProfilePage } from '../../views/pages/profile';
 import type { AppEnv } from '../context';
+import { canModerate } from '../policy/moderation';
 import { getPublicProfile, listProfilePosts } from '../services/users';
 import { parseQuery } from '../validation/fields';
 import { frameOf } from './frame';
@@ -22,6 +23,7 @@ export const userRoutes = new Hono<AppEnv>().get('/u/:username', async (c) => {
   return c.html(
     <ProfilePage
       frame={frameOf(c)}
+      moderate={canModerate(c.get('viewer'))}
       profile={profile}
       posts={page.posts}
       olderHref={page.olderCursor ? `${base}?before=${page.olderCursor}` : null}

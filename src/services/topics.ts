@@ -108,6 +108,8 @@ export type PostView = {
   deletedAt: Date | null;
   removedAt: Date | null;
   removedReason: string | null;
+  /** the moderator's note on a removal: for the author and moderators only (see src/policy) */
+  removedNote: string | null;
   state: 'visible' | 'held';
 };
 
@@ -141,6 +143,7 @@ export async function listPosts(
       deletedAt: posts.deletedAt,
       removedAt: posts.removedAt,
       removedReason: posts.removedReason,
+      removedNote: posts.removedNote,
       state: posts.state,
       postShowsBuyer: posts.showBuyerBadge,
       authorId: users.id,
@@ -185,6 +188,7 @@ export async function listPosts(
           deletedAt: r.deletedAt,
           removedAt: r.removedAt,
           removedReason: r.removedReason,
+          removedNote: r.removedNote,
           state: r.state,
         };
       })

@@ -217,6 +217,43 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
     });
   });
 
+  describe('the topic page', () => {
+    it('offers Report to members, Moderate to moderators, and shows a removal note to its author only', async () => {
+      const { a: author } = await person();
+      expect(
+        (await author.post('/f/off-topic', { title: 'Links on the page', body: 'Original.' }))
+          .status,
+      ).toBe(303);
+      const topic = (await topicByTitle('Links on the page')) as typeof topics.$inferSelect;
+      const path = `/t/${topic.id}/${topic.slug}`;
+      const postId = topic.firstPostId as number;
+      const { a: member } = await person();
+      const asMember = await page(await member.get(path));
+      expect(
+        asMember.querySelector(`#p${postId} a[href="/posts/${postId}/report"]`),
+      ).not.toBeNull();
+      expect(asMember.querySelector(`#p${postId} a[href="/mod/posts/${postId}"]`)).toBeNull();
+      expect(asMember.querySelector('.moderate-link')).toBeNull();
+      const asAuthor = await page(await author.get(path));
+      expect(asAuthor.querySelector(`#p${postId} a[href="/posts/${postId}/report"]`)).toBeNull();
+      const asMod = await page(await mod.get(path));
+      expect(asMod.querySelector(`#p${postId} a[href="/mod/posts/${postId}"]`)).not.toBeNull();
+      expect(asMod.querySelector('.moderate-link a')?.getAttribute('href')).toBe(
+        `/mod/topics/${topic.id}`,
+      );
+
+      await mod.post(`/posts/${postId}/remove`, {
+        reason: 'other',
+        note: 'Please keep it on topic.',
+      });
+      const note = (p: Awaited<ReturnType<typeof page>>) =>
+        p.querySelector(`#p${postId} .removal-note`)?.text;
+      expect(note(await page(await author.get(path)))).toContain('Please keep it on topic.');
+      expect(note(await page(await member.get(path)))).toBeUndefined();
+      expect(note(await page(await agent(forum.request).get(path)))).toBeUndefined();
+    });
+  });
+
   describe('posts', () => {
     it('removal shows a placeholder to the public, the note to the author; restore brings it back', async () => {
       const topic = await aTopic('Removal placeholder topic', 1, 'hummingbird');
@@ -396,7 +433,7 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       const byModerator = await page(
         await mod.get(`/mod/log?moderator=${modUser.username}&action=post_remove`),
       );
-      expect(byModerator.querySelectorAll('table.log tbody tr').length).toBe(2);
+      expect(byModerator.querySelectorAll('table.log tbody tr').length).toBe(3) // resolved report, removal test, topic-page test;
       const topic = await topicByTitle('Flag changing topic');
       const byTarget = await page(await mod.get(`/mod/log?target=topic:${topic?.id}`));
       expect(byTarget.querySelectorAll('table.log tbody tr').length).toBe(4);

@@ -1,32 +1,8 @@
 import { raw } from 'hono/html';
+import { NO_ACTIONS, type PostActions } from '../../src/policy/post-actions';
 import type { PostView } from '../../src/services/topics';
+import { reasonShort } from './reason-fields';
 import { Time } from './time';
-
-const REMOVAL_REASONS: Record<string, string> = {
-  spam: 'spam',
-  abuse: 'abuse',
-  personal_data: 'personal data',
-  off_topic: 'off-topic',
-  other: 'other',
-};
-
-export function removalLabel(reason: string | null): string {
-  return REMOVAL_REASONS[reason ?? 'other'] ?? 'other';
-}
-
-/** What the viewer may do with a post (decided by src/policy). */
-export type PostActions = {
-  quote: boolean;
-  edit: boolean;
-  delete: boolean;
-  history: boolean;
-  /** make this reply the accepted answer of its question */
-  accept?: boolean;
-  /** clear this reply as the accepted answer */
-  unaccept?: boolean;
-};
-
-export const NO_ACTIONS: PostActions = { quote: false, edit: false, delete: false, history: false };
 
 /** "Vendor · <name>" and "Verified buyer": facts from the author's linked Plimus identity. */
 export function PostBadges({ badges }: { badges: PostView['badges'] }) {
@@ -60,7 +36,9 @@ export function Post({
     actions.delete ||
     actions.history ||
     actions.accept ||
-    actions.unaccept;
+    actions.unaccept ||
+    actions.report ||
+    actions.moderate;
   return (
     <article
       id={`p${post.id}`}
@@ -103,7 +81,16 @@ export function Post({
         {accepted ? <p class="accepted-mark">✓ Accepted answer</p> : null}
       </header>
       {post.removedAt ? (
-        <p class="post-placeholder">Removed by a moderator ({removalLabel(post.removedReason)}).</p>
+        <>
+          <p class="post-placeholder">
+            Removed by a moderator ({reasonShort(post.removedReason)}).
+          </p>
+          {actions.removalNote && post.removedNote ? (
+            <p class="removal-note">
+              <strong>Note from the moderator:</strong> {post.removedNote}
+            </p>
+          ) : null}
+        </>
       ) : post.deletedAt ? (
         <p class="post-placeholder">This post was deleted by its author.</p>
       ) : (
@@ -147,6 +134,16 @@ export function Post({
                   Unaccept answer
                 </button>
               </form>
+            </li>
+          ) : null}
+          {actions.report ? (
+            <li>
+              <a href={`/posts/${post.id}/report`}>Report</a>
+            </li>
+          ) : null}
+          {actions.moderate ? (
+            <li>
+              <a href={`/mod/posts/${post.id}`}>Moderate</a>
             </li>
           ) : null}
         </ul>

@@ -1,15 +1,21 @@
 import { REPORT_REASONS, type ReportReason } from '../../db/schema';
 
-export const REASON_TEXT: Record<ReportReason, { label: string; hint: string }> = {
-  spam: { label: 'Spam', hint: 'Advertising, or posted only for the links.' },
-  abuse: { label: 'Abuse', hint: 'Insults, harassment or threats.' },
+export const REASON_TEXT: Record<ReportReason, { label: string; short: string; hint: string }> = {
+  spam: { label: 'Spam', short: 'spam', hint: 'Advertising, or posted only for the links.' },
+  abuse: { label: 'Abuse', short: 'abuse', hint: 'Insults, harassment or threats.' },
   personal_data: {
     label: 'Personal data',
+    short: 'personal data',
     hint: 'Someone\u2019s email, phone number, address, licence key or order number.',
   },
-  off_topic: { label: 'Off-topic', hint: 'Does not belong in this forum.' },
-  other: { label: 'Something else', hint: 'Please say what in the note.' },
+  off_topic: { label: 'Off-topic', short: 'off-topic', hint: 'Does not belong in this forum.' },
+  other: { label: 'Something else', short: 'other', hint: 'Please say what in the note.' },
 };
+
+/** The reason in a sentence ("Removed by a moderator (personal data)"); unknown ones read "other". */
+export function reasonShort(reason: string | null): string {
+  return REASON_TEXT[reason as ReportReason]?.short ?? 'other';
+}
 
 /** Radio buttons for the reason of a report or a removal. */
 export function ReasonFields({

@@ -4,7 +4,7 @@ import type { Child } from 'hono/jsx';
 /** What every page knows about the request: who is looking, and where. */
 export type Frame = {
   /** `vendor`: the person is vendor staff (the navigation links to /vendor) */
-  viewer: { username: string; vendor?: boolean } | null;
+  viewer: { username: string; vendor?: boolean; moderator?: boolean; admin?: boolean } | null;
   /** the path and query of the page, for "sign in and come back" links */
   path: string;
   /**
@@ -90,6 +90,16 @@ export function Layout(props: LayoutProps) {
                       {props.frame.viewer.vendor ? (
                         <li>
                           <a href="/vendor">Vendor</a>
+                        </li>
+                      ) : null}
+                      {props.frame.viewer.moderator ? (
+                        <li>
+                          <a href="/mod">Moderation</a>
+                        </li>
+                      ) : null}
+                      {props.frame.viewer.admin ? (
+                        <li>
+                          <a href="/admin">Admin</a>
                         </li>
                       ) : null}
                       <li>

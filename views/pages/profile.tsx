@@ -8,11 +8,20 @@ export type ProfilePageProps = {
   posts: ProfilePost[];
   olderHref: string | null;
   newerHref: string | null;
+  /** the viewer moderates: link to the member's moderation panel */
+  moderate: boolean;
 };
 
 const ROLE_NAMES = { member: null, moderator: 'Moderator', admin: 'Administrator' } as const;
 
-export function ProfilePage({ frame, profile, posts, olderHref, newerHref }: ProfilePageProps) {
+export function ProfilePage({
+  frame,
+  profile,
+  posts,
+  olderHref,
+  newerHref,
+  moderate,
+}: ProfilePageProps) {
   const name = profile.displayName ?? profile.username;
   const role = ROLE_NAMES[profile.role];
   return (
@@ -36,6 +45,11 @@ export function ProfilePage({ frame, profile, posts, olderHref, newerHref }: Pro
         <dd>{profile.postCount.toLocaleString('en-US')}</dd>
       </dl>
       {profile.bio ? <p class="profile-bio">{profile.bio}</p> : null}
+      {moderate ? (
+        <p class="moderate-link">
+          <a href={`/mod/users/${profile.username}`}>Moderate this member</a>
+        </p>
+      ) : null}
       <section aria-labelledby="recent-posts">
         <h2 id="recent-posts">{newerHref ? 'Older posts' : 'Recent posts'}</h2>
         {posts.length === 0 ? (

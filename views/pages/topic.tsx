@@ -1,11 +1,12 @@
 import { raw } from 'hono/html';
+import type { PostActions } from '../../src/policy/post-actions';
 import type { AcceptedAnswer } from '../../src/services/answers';
 import type { BuyerBadgeChoice } from '../../src/services/badges';
 import type { PostView, TopicWithForum } from '../../src/services/topics';
 import { Breadcrumbs } from '../components/breadcrumbs';
 import { Composer } from '../components/composer';
 import { Pagination } from '../components/pagination';
-import { Post, type PostActions } from '../components/post';
+import { Post } from '../components/post';
 import { qaPageJsonLd } from '../components/qa-page';
 import { Time } from '../components/time';
 import { TopicTags } from '../components/topic-tags';
@@ -35,6 +36,10 @@ export type TopicPageProps = {
   replyForm: { askPublicAck: boolean; buyerBadge: BuyerBadgeChoice | null } | null;
   /** why there is no reply form, when there is a reason to say */
   replyBlocked: 'sign-in' | 'locked' | 'archived' | 'suspended' | null;
+  /** the viewer moderates: link to the topic's moderation panel */
+  moderate: boolean;
+  /** the viewer's own suspension, to say why and until when */
+  suspension: { until: Date; reason: string | null } | null;
 };
 
 export function TopicPage(p: TopicPageProps) {
@@ -66,6 +71,11 @@ export function TopicPage(p: TopicPageProps) {
         kind={t.kind}
         answered={t.acceptedPostId !== null}
       />
+      {p.moderate ? (
+        <p class="moderate-link">
+          <a href={`/mod/topics/${t.id}`}>Moderate this topic</a>
+        </p>
+      ) : null}
       <Pagination
         label="Pages of this topic (top)"
         page={p.page}
@@ -117,7 +127,9 @@ export function TopicPage(p: TopicPageProps) {
           <p class="notice">This forum is archived: it takes no new replies.</p>
         ) : p.replyBlocked === 'suspended' ? (
           <p class="notice">
-            Your account is suspended: you cannot reply until the suspension ends.
+            Your account is suspended until <Time date={p.suspension?.until ?? new Date(0)} />
+            {p.suspension?.reason ? `: ${p.suspension.reason}` : ''}. You can read the forums, but
+            not post, edit or report until then.
           </p>
         ) : null}
       </section>
