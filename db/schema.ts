@@ -196,6 +196,9 @@ export const forums = sqliteTable(
   (t) => [index('forums_category_position_idx').on(t.category, t.position)],
 );
 
+/** a held post (or topic) waits for a moderator's approval and is seen by its author and moderators */
+export const POST_STATES = ['visible', 'held'] as const;
+
 export const TOPIC_KINDS = ['discussion', 'question'] as const;
 export type TopicKind = (typeof TOPIC_KINDS)[number];
 
@@ -210,6 +213,8 @@ export const topics = sqliteTable(
     title: text('title').notNull(),
     slug: text('slug').notNull(),
     kind: text('kind', { enum: TOPIC_KINDS }).notNull().default('discussion'),
+    /** 'held' while its first post waits for approval */
+    state: text('state', { enum: POST_STATES }).notNull().default('visible'),
     pinned: integer('pinned', { mode: 'boolean' }).notNull().default(false),
     locked: integer('locked', { mode: 'boolean' }).notNull().default(false),
     /** posts in the thread, including deleted and removed ones (their rows stay) */
@@ -232,10 +237,15 @@ export const topics = sqliteTable(
     // The forum page: pinned first, then by last activity. One index walk per page.
     index('topics_forum_listing_idx').on(t.forumId, t.pinned, t.lastPostAt, t.id),
     index('topics_user_idx').on(t.userId),
+    // Filtered lists of a forum and the vendor dashboard walk these as they walk the listing.
+    index('topics_forum_unanswered_idx')
+      .on(t.forumId, t.pinned, t.lastPostAt, t.id)
+      .where(sql`kind = 'question' and accepted_post_id is null and removed_at is null`),
+    index('topics_forum_answered_idx')
+      .on(t.forumId, t.pinned, t.lastPostAt, t.id)
+      .where(sql`kind = 'question' and accepted_post_id is not null and removed_at is null`),
   ],
 );
-
-export const POST_STATES = ['visible', 'held'] as const;
 
 export const posts = sqliteTable(
   'posts',
@@ -311,6 +321,8 @@ export const reports = sqliteTable(
     index('reports_status_created_idx').on(t.status, t.createdAt),
     index('reports_post_idx').on(t.postId),
     index('reports_reporter_idx').on(t.reporterId),
+    // One open report per person per post.
+    uniqueIndex('reports_open_unique').on(t.postId, t.reporterId).where(sql`status = 'open'`),
   ],
 );
 
@@ -321,7 +333,7 @@ export const moderationLog = sqliteTable(
     moderatorId: integer('moderator_id').references(() => users.id, { onDelete: 'set null' }),
     action: text('action').notNull(),
     targetType: text('target_type', {
-      enum: ['post', 'topic', 'user', 'report', 'forum'],
+      enum: ['post', 'topic', 'user', 'report', 'forum', 'watched_word'],
     }).notNull(),
     targetId: integer('target_id').notNull(),
     reason: text('reason'),

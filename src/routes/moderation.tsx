@@ -8,10 +8,11 @@ import { ModQueuePage } from '../../views/pages/mod-queue';
 import { ModeratePostPage, ModerateTopicPage, ModerateUserPage } from '../../views/pages/moderate';
 import { ReportPage, ReportSentPage } from '../../views/pages/report';
 import type { AppEnv } from '../context';
-import { FormError } from '../errors';
+import { BadRequestError, FormError } from '../errors';
+import { approvePost, heldPosts, rejectPost, setHoldPosts } from '../services/approval';
 import {
+  LOG_ACTIONS,
   listLog,
-  MOD_ACTIONS,
   memberForModeration,
   moveTopic,
   postForModeration,
@@ -57,6 +58,10 @@ const DONE: Record<string, string> = {
   suspended: 'The member is suspended.',
   unsuspended: 'The suspension was lifted.',
   resolved: 'The report was resolved and the post removed.',
+  approved: 'The post was approved and is now public.',
+  rejected: 'The post was refused and removed.',
+  held: 'New posts by this member now wait for approval.',
+  released: 'New posts by this member are published at once again.',
   dismissed: 'The report was dismissed.',
 };
 
@@ -253,12 +258,37 @@ export const moderationRoutes = new Hono<AppEnv>()
     return c.redirect(`/mod/users/${found.member.username}?done=unsuspended`, 303);
   })
 
+  // Held posts
+  .post('/posts/:id/approve', async (c) => {
+    await approvePost(c.get('deps'), c.get('viewer'), idParam(c.req.param('id')));
+    return c.redirect('/mod?done=approved', 303);
+  })
+  .post('/posts/:id/reject', async (c) => {
+    const deps = c.get('deps');
+    const parsed = parseForm(removeForm, { reason: 'spam', ...(await readForm(c)) });
+    if (!parsed.ok)
+      throw new BadRequestError(parsed.errors.reason ?? parsed.errors.note ?? 'Choose a reason.');
+    await rejectPost(deps, c.get('viewer'), idParam(c.req.param('id')), parsed.data);
+    return c.redirect('/mod?done=rejected', 303);
+  })
+  .post('/u/:username/:change{hold-posts|release-posts}', async (c) => {
+    const deps = c.get('deps');
+    const username = c.req.param('username');
+    const { member } = await memberForModeration(deps, c.get('viewer'), username);
+    const hold = c.req.param('change') === 'hold-posts';
+    const parsed = parseForm(noteForm, await readForm(c));
+    await setHoldPosts(deps, c.get('viewer'), username, hold, parsed.ok ? parsed.data.note : '');
+    return c.redirect(`/mod/users/${member.username}?done=${hold ? 'held' : 'released'}`, 303);
+  })
+
   // The queue and the log
   .get('/mod', async (c) => {
-    const items = await reportQueue(c.get('deps'), c.get('viewer'));
+    const deps = c.get('deps');
+    const items = await reportQueue(deps, c.get('viewer'));
     return c.html(
       <ModQueuePage
         frame={frameOf(c)}
+        held={await heldPosts(deps, c.get('viewer'))}
         items={items}
         notice={doneNotice(c)}
         promise={PROMISED_BUSINESS_DAYS}
@@ -274,6 +304,7 @@ export const moderationRoutes = new Hono<AppEnv>()
       return c.html(
         <ModQueuePage
           frame={frameOf(c)}
+          held={await heldPosts(deps, c.get('viewer'))}
           items={items}
           notice={parsed.errors.action}
           promise={PROMISED_BUSINESS_DAYS}
@@ -302,7 +333,7 @@ export const moderationRoutes = new Hono<AppEnv>()
           frame={frameOf(c)}
           entries={entries}
           filter={filter}
-          actions={MOD_ACTIONS}
+          actions={LOG_ACTIONS}
           olderHref={null}
           errors={errors}
         />,
@@ -325,7 +356,7 @@ export const moderationRoutes = new Hono<AppEnv>()
         frame={frameOf(c)}
         entries={entries}
         filter={q}
-        actions={MOD_ACTIONS}
+        actions={LOG_ACTIONS}
         olderHref={more ? `/mod/log?${params}` : null}
         errors={{}}
       />,

@@ -118,7 +118,7 @@ export const postingRoutes = new Hono<AppEnv>()
   .get('/t/:id/replies/new', async (c) => {
     const deps = c.get('deps');
     const viewer = author(c, 'reply');
-    const topic = await getTopic(deps, idParam(c.req.param('id')));
+    const topic = await getTopic(deps, viewer, idParam(c.req.param('id')));
     requireReply(viewer, topic, deps.now());
     const quote = c.req.query('quote');
     const body = quote ? await quoteOf(deps, topic.id, idParam(quote)) : '';
@@ -136,7 +136,7 @@ export const postingRoutes = new Hono<AppEnv>()
   .post('/t/:id/replies', async (c) => {
     const deps = c.get('deps');
     const viewer = author(c, 'reply');
-    const topic = await getTopic(deps, idParam(c.req.param('id')));
+    const topic = await getTopic(deps, viewer, idParam(c.req.param('id')));
     requireReply(viewer, topic, deps.now());
     const input = await readForm(c);
     const badge = await buyerBadgeChoice(deps, viewer, topic.forum);

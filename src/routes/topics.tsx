@@ -25,13 +25,13 @@ export const topicRoutes = new Hono<AppEnv>()
     const viewer = c.get('viewer');
     const id = idParam(c.req.param('id'));
     const { page } = parseQuery(pageQuery, c.req.query());
-    const topic = await getTopic(deps, id);
+    const topic = await getTopic(deps, viewer, id);
     if (c.req.param('slug') !== topic.slug) return c.redirect(topicPath(id, topic.slug, page), 301);
     const pageCount = topicPageCount(topic);
     if (page > pageCount) {
       throw new NotFoundError(`This topic has ${pageCount} facts{pageCount === 1 ? '' : 's'}.`);
     }
-    const posts = await listPosts(deps, topic, page);
+    const posts = await listPosts(deps, topic, page, viewer);
     const answers = await getAnswers(deps, topic, { count: page === 1 });
     const now = deps.now();
     const replyAllowed = canReply(viewer, topic, now);
@@ -102,7 +102,7 @@ export const topicRoutes = new Hono<AppEnv>()
     );
   })
   .get('/p/:postId', async (c) => {
-    const where = await locatePost(c.get('deps'), idParam(c.req.param('postId')));
+    const where = await locatePost(c.get('deps'), c.get('viewer'), idParam(c.req.param('postId')));
     return c.redirect(`${topicPath(where.topicId, where.slug, where.page)}#p${where.postId}`, 302);
   })
   // Choosing a question's answer: no fields; cross-site posts are refused by the middleware.

@@ -169,7 +169,14 @@ function removePostsStatements(deps: AppDeps, userId: number) {
     db.delete(postsFts).where(inArray(postsFts.rowid, ownPosts)),
     // 5. Their earlier versions go.
     db.delete(postRevisions).where(inArray(postRevisions.postId, ownPosts)),
-    // 6. Each post keeps its place in its thread, as deleted, without text or author.
+    // 6. A post without text is nobody's answer any more.
+    db
+      .update(topics)
+      .set({ acceptedPostId: null, acceptedById: null, acceptedAt: null })
+      .where(
+        sql`${topics.id} in (select topic_id from posts where user_id = ${userId}) and ${topics.acceptedPostId} in (select id from posts where user_id = ${userId})`,
+      ),
+    // 7. Each post keeps its place in its thread, as deleted, without text or author.
     db
       .update(posts)
       .set({

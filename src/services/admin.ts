@@ -38,7 +38,7 @@ import {
 
 type LogEntry = {
   action: string;
-  targetType: 'forum' | 'user';
+  targetType: 'forum' | 'user' | 'watched_word';
   targetId: number | SQL<number>;
   note?: string | null;
 };
@@ -523,8 +523,8 @@ export async function addWatchedWord(
         .values({ word: input.word, action: input.action, createdAt: new Date(deps.now()) }),
       logRow(deps, by, {
         action: 'watched_word_add',
-        targetType: 'forum',
-        targetId: 0,
+        targetType: 'watched_word',
+        targetId: sql<number>`(select id from watched_words where word = ${input.word})`,
         note: wordNote(input),
       }),
     ]);
@@ -550,8 +550,8 @@ export async function removeWatchedWord(
     deps.db.delete(watchedWords).where(eq(watchedWords.id, id)),
     logRow(deps, by, {
       action: 'watched_word_remove',
-      targetType: 'forum',
-      targetId: 0,
+      targetType: 'watched_word',
+      targetId: id,
       note: wordNote(word),
     }),
   ]);

@@ -167,7 +167,14 @@ export async function listTopics(
         await deps.db
           .select({ n: count() })
           .from(topics)
-          .where(and(eq(topics.forumId, forum.id), isNull(topics.removedAt), filtered))
+          .where(
+            and(
+              eq(topics.forumId, forum.id),
+              isNull(topics.removedAt),
+              eq(topics.state, 'visible'),
+              filtered,
+            ),
+          )
           .get()
       )?.n ?? 0)
     : forum.topicCount;
@@ -178,6 +185,8 @@ export async function listTopics(
   const where: (SQL | undefined)[] = [
     eq(topics.forumId, forum.id),
     isNull(topics.removedAt),
+    // Topics held for approval are seen from their own page by their author and moderators.
+    eq(topics.state, 'visible'),
     filtered,
   ];
   let reverse = false;

@@ -38,6 +38,21 @@ export const MOD_ACTIONS = [
 ] as const;
 export type ModAction = (typeof MOD_ACTIONS)[number];
 
+/** Every action the log can hold: moderators' and administrators' (src/services/admin.ts). */
+export const LOG_ACTIONS = [
+  ...MOD_ACTIONS,
+  'forum_create',
+  'forum_update',
+  'forum_reorder',
+  'forum_tie',
+  'forum_untie',
+  'forum_archive',
+  'forum_unarchive',
+  'role_change',
+  'watched_word_add',
+  'watched_word_remove',
+] as const;
+
 type Target = { type: 'post' | 'topic' | 'user' | 'report' | 'forum'; id: number };
 
 /** The moderation-log row for an action, to put in the action's own batch. */
@@ -94,6 +109,16 @@ export function removePostStatements(
       })
       .where(and(eq(posts.id, postId), isNull(posts.removedAt))),
     db.delete(postsFts).where(eq(postsFts.rowid, postId)),
+    // A removed reply is no longer anybody's answer.
+    db
+      .update(topics)
+      .set({ acceptedPostId: null, acceptedById: null, acceptedAt: null })
+      .where(
+        and(
+          sql`${topics.id} = (select topic_id from posts where id = ${postId})`,
+          eq(topics.acceptedPostId, postId),
+        ),
+      ),
     logAction(deps, actor, 'post_remove', { type: 'post', id: postId }, input),
   ] as const;
 }
@@ -146,7 +171,7 @@ async function topicRow(deps: AppDeps, topicId: number) {
  * A forum's "latest activity" after a topic left or joined it: the most recently active topic
  * that is still visible there (computed inside the batch, after the change).
  */
-function refreshForumLatest(db: Db, forumId: number) {
+export function refreshForumLatest(db: Db, forumId: number) {
   const latest = sql`(select id from topics where forum_id = ${forumId} and removed_at is null order by last_post_at desc, id desc limit 1)`;
   return db
     .update(forums)
@@ -484,6 +509,7 @@ export async function memberForModeration(deps: AppDeps, actor: Actor, username:
       role: users.role,
       suspendedUntil: users.suspendedUntil,
       suspendedReason: users.suspendedReason,
+      postsNeedApproval: users.postsNeedApproval,
     })
     .from(users)
     .where(eq(users.usernameKey, username.toLowerCase()))

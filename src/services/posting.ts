@@ -9,10 +9,19 @@
  */
 import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { postsFts } from '../../db/fts';
-import { forums, postRevisions, posts, type TopicKind, topics, users } from '../../db/schema';
+import {
+  forums,
+  postRevisions,
+  posts,
+  type TopicKind,
+  topics,
+  users,
+  watchedWords,
+} from '../../db/schema';
 import { COOK_VERSION, cook } from '../content/cook';
 import { findPersonalData } from '../content/personal-data';
 import { slugify } from '../content/slug';
+import { matchWatchedWords } from '../content/watched-words';
 import type { AppDeps } from '../context';
 import { ConflictError, FormError, NotFoundError, PersonalDataFound } from '../errors';
 import {
@@ -46,9 +55,20 @@ export type NewTopic = {
   publicAck?: boolean;
   /** the author chose to show the verified-buyer badge on this post (see services/badges.ts) */
   showBuyerBadge?: boolean;
+  /**
+   * Waits for a moderator's approval: seen by its author and moderators only, and counted
+   * (forum, author, search) only once approved (services/approval.ts).
+   */
+  held?: boolean;
 };
 
-export type Created = { topicId: number; postId: number; number: number; slug: string };
+export type Created = {
+  topicId: number;
+  postId: number;
+  number: number;
+  slug: string;
+  held: boolean;
+};
 
 /** Writes a topic and its first post. Input must already be validated and allowed. */
 export async function createTopic(deps: AppDeps, input: NewTopic): Promise<Created> {
@@ -56,6 +76,7 @@ export async function createTopic(deps: AppDeps, input: NewTopic): Promise<Creat
   const at = new Date(deps.now());
   const slug = slugify(input.title);
   const bodyHtml = cook(input.body, deps.cook);
+  const held = !!input.held;
   const [[topic], [post]] = await db.batch([
     db
       .insert(topics)
@@ -65,6 +86,7 @@ export async function createTopic(deps: AppDeps, input: NewTopic): Promise<Creat
         title: input.title,
         slug,
         kind: input.kind,
+        state: held ? 'held' : 'visible',
         postCount: 1,
         highestNumber: 1,
         lastPosterId: input.authorId,
@@ -81,6 +103,7 @@ export async function createTopic(deps: AppDeps, input: NewTopic): Promise<Creat
         bodyMarkdown: input.body,
         bodyHtml,
         cookVersion: COOK_VERSION,
+        state: held ? 'held' : 'visible',
         showBuyerBadge: input.showBuyerBadge ?? false,
         createdAt: at,
       })
@@ -89,30 +112,42 @@ export async function createTopic(deps: AppDeps, input: NewTopic): Promise<Creat
       .update(topics)
       .set({ firstPostId: lastInsertId, lastPostId: lastInsertId })
       .where(sql`${topics.id} = (select topic_id from posts where id = last_insert_rowid())`),
-    db
-      .update(forums)
-      .set({
-        topicCount: sql`${forums.topicCount} + 1`,
-        postCount: sql`${forums.postCount} + 1`,
-        lastPostId: lastInsertId,
-        lastTopicId: sql`(select topic_id from posts where id = last_insert_rowid())`,
-        lastPostAt: at,
-      })
-      .where(eq(forums.id, input.forumId)),
-    authorPosted(db, input.authorId, at, input.publicAck),
-    indexPost(db, lastInsertId, input.title, input.body),
+    authorPosted(db, input.authorId, at, { publicAck: input.publicAck, counted: !held }),
+    ...(held
+      ? []
+      : [
+          db
+            .update(forums)
+            .set({
+              topicCount: sql`${forums.topicCount} + 1`,
+              postCount: sql`${forums.postCount} + 1`,
+              lastPostId: lastInsertId,
+              lastTopicId: sql`(select topic_id from posts where id = last_insert_rowid())`,
+              lastPostAt: at,
+            })
+            .where(eq(forums.id, input.forumId)),
+          indexPost(db, lastInsertId, input.title, input.body),
+        ]),
   ]);
   if (!topic || !post) throw new Error('topic insert returned no row');
-  return { topicId: topic.id, postId: post.id, number: 1, slug };
+  return { topicId: topic.id, postId: post.id, number: 1, slug, held };
 }
 
-function authorPosted(db: Db, authorId: number, at: Date, publicAck: boolean | undefined) {
+/** The author's counters: a held post counts once approved; the posting interval counts now. */
+function authorPosted(
+  db: Db,
+  authorId: number,
+  at: Date,
+  opts: { publicAck: boolean | undefined; counted: boolean },
+) {
   return db
     .update(users)
     .set({
-      postCount: sql`${users.postCount} + 1`,
+      ...(opts.counted ? { postCount: sql`${users.postCount} + 1` } : {}),
       lastPostedAt: at,
-      ...(publicAck ? { publicAckAt: sql`coalesce(${users.publicAckAt}, ${at.getTime()})` } : {}),
+      ...(opts.publicAck
+        ? { publicAckAt: sql`coalesce(${users.publicAckAt}, ${at.getTime()})` }
+        : {}),
     })
     .where(eq(users.id, authorId));
 }
@@ -126,35 +161,44 @@ export type NewReply = {
   showBuyerBadge?: boolean;
   /** staff may reply to locked topics */
   allowLocked?: boolean;
+  /** waits for a moderator's approval (see NewTopic.held) */
+  held?: boolean;
 };
 
 /**
  * Writes a reply at the end of a topic. The post number comes from the topic's counter inside
- * the same batch, so concurrent replies never share a number.
- * @throws ConflictError when the topic is locked or removed by the time the batch runs
+ * the same batch, so concurrent replies never share a number. A held reply takes its number but
+ * leaves the topic's and forum's counters and "last post" alone until it is approved.
+ * @throws ConflictError when the topic is locked, removed or held by the time the batch runs
  */
 export async function createReply(deps: AppDeps, input: NewReply): Promise<Created> {
   const { db } = deps;
   const at = new Date(deps.now());
   const bodyHtml = cook(input.body, deps.cook);
+  const held = !!input.held;
   const topicForum = sql`(select forum_id from topics where id = ${input.topicId})`;
   try {
-    const [, [post], , , , , [topic]] = await db.batch([
+    const [, [post], [topic]] = await db.batch([
       // When the topic cannot take replies this matches nothing, the number below repeats an
       // existing one, and the unique (topic_id, number) index aborts the whole batch.
       db
         .update(topics)
         .set({
-          postCount: sql`${topics.postCount} + 1`,
           highestNumber: sql`${topics.highestNumber} + 1`,
-          lastPosterId: input.authorId,
-          lastPostAt: at,
+          ...(held
+            ? {}
+            : {
+                postCount: sql`${topics.postCount} + 1`,
+                lastPosterId: input.authorId,
+                lastPostAt: at,
+              }),
         })
         .where(
           and(
             eq(topics.id, input.topicId),
             input.allowLocked ? undefined : eq(topics.locked, false),
             isNull(topics.removedAt),
+            eq(topics.state, 'visible'),
           ),
         ),
       db
@@ -166,26 +210,31 @@ export async function createReply(deps: AppDeps, input: NewReply): Promise<Creat
           bodyMarkdown: input.body,
           bodyHtml,
           cookVersion: COOK_VERSION,
+          state: held ? 'held' : 'visible',
           showBuyerBadge: input.showBuyerBadge ?? false,
           createdAt: at,
         })
         .returning({ id: posts.id, number: posts.number }),
-      db.update(topics).set({ lastPostId: lastInsertId }).where(eq(topics.id, input.topicId)),
-      db
-        .update(forums)
-        .set({
-          postCount: sql`${forums.postCount} + 1`,
-          lastPostId: lastInsertId,
-          lastTopicId: input.topicId,
-          lastPostAt: at,
-        })
-        .where(sql`${forums.id} = ${topicForum}`),
-      authorPosted(db, input.authorId, at, input.publicAck),
-      indexPost(db, lastInsertId, '', input.body),
       db.select({ slug: topics.slug }).from(topics).where(eq(topics.id, input.topicId)),
+      authorPosted(db, input.authorId, at, { publicAck: input.publicAck, counted: !held }),
+      ...(held
+        ? []
+        : [
+            db.update(topics).set({ lastPostId: lastInsertId }).where(eq(topics.id, input.topicId)),
+            db
+              .update(forums)
+              .set({
+                postCount: sql`${forums.postCount} + 1`,
+                lastPostId: lastInsertId,
+                lastTopicId: input.topicId,
+                lastPostAt: at,
+              })
+              .where(sql`${forums.id} = ${topicForum}`),
+            indexPost(db, lastInsertId, '', input.body),
+          ]),
     ]);
     if (!post || !topic) throw new Error('reply insert returned no row');
-    return { topicId: input.topicId, postId: post.id, number: post.number, slug: topic.slug };
+    return { topicId: input.topicId, postId: post.id, number: post.number, slug: topic.slug, held };
   } catch (err) {
     if (isUniqueViolation(err)) throw new ConflictError('This topic no longer takes replies.');
     throw err;
@@ -200,7 +249,12 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /** The signed-in author, as the posting rules need them. */
-export type Author = NonNullable<Actor> & { publicAckAt: Date | null; lastPostedAt: Date | null };
+export type Author = NonNullable<Actor> & {
+  publicAckAt: Date | null;
+  lastPostedAt: Date | null;
+  /** a moderator holds this account's new posts for approval */
+  postsNeedApproval?: boolean;
+};
 
 export type Draft = {
   body: string;
@@ -218,7 +272,12 @@ export type Draft = {
  * @throws PersonalDataFound when the body looks like it holds personal data and the author has
  *   not chosen to post anyway
  */
-function checkNewPost(deps: AppDeps, author: Author, draft: Draft, html: string) {
+async function checkNewPost(
+  deps: AppDeps,
+  author: Author,
+  draft: Draft & { title?: string },
+  html: string,
+): Promise<{ held: boolean }> {
   if (!author.publicAckAt && !draft.publicAck) {
     throw new FormError({
       public_ack:
@@ -228,6 +287,8 @@ function checkNewPost(deps: AppDeps, author: Author, draft: Draft, html: string)
   const now = deps.now();
   // What the author can fix comes first; waiting is asked for last, once the text is right.
   checkLinks(author, html, now);
+  const words = await watchedWordsIn(deps, draft);
+  if (words.blocked.length > 0) throw blockedWords(words.blocked);
   checkPersonalData(draft);
   const limits = postingLimitsFor(author, now);
   const since = author.lastPostedAt
@@ -243,6 +304,21 @@ function checkNewPost(deps: AppDeps, author: Author, draft: Draft, html: string)
       wait,
     );
   }
+  // A moderator holds this account's posts, or the text has a word that needs approval.
+  return { held: !!author.postsNeedApproval || words.held.length > 0 };
+}
+
+async function watchedWordsIn(deps: AppDeps, draft: { body: string; title?: string }) {
+  const words = await deps.db
+    .select({ word: watchedWords.word, action: watchedWords.action })
+    .from(watchedWords);
+  return matchWatchedWords(`${draft.title ?? ''}\n${draft.body}`, words);
+}
+
+function blockedWords(found: string[]) {
+  return new FormError({
+    body: `This forum does not accept posts with ${found.map((w) => `“${w}”`).join(', ')}. Please change your text.`,
+  });
 }
 
 function checkLinks(author: Author, html: string, now: number) {
@@ -287,8 +363,9 @@ export async function startTopic(
   draft: TopicDraft,
 ): Promise<Created> {
   requireStartTopic(author, forum, deps.now());
-  checkNewPost(deps, author, draft, cook(draft.body, deps.cook));
+  const { held } = await checkNewPost(deps, author, draft, cook(draft.body, deps.cook));
   return createTopic(deps, {
+    held,
     forumId: forum.id,
     authorId: author.id,
     title: draft.title,
@@ -310,8 +387,9 @@ export async function reply(
   draft: Draft,
 ): Promise<Created> {
   requireReply(author, topic, deps.now());
-  checkNewPost(deps, author, draft, cook(draft.body, deps.cook));
+  const { held } = await checkNewPost(deps, author, draft, cook(draft.body, deps.cook));
   return createReply(deps, {
+    held,
     topicId: topic.id,
     authorId: author.id,
     body: draft.body,
@@ -369,6 +447,14 @@ export async function editPost(
   if (draft.body === post.bodyMarkdown) return;
   const bodyHtml = cook(draft.body, deps.cook);
   checkLinks(author, bodyHtml, now);
+  const words = await watchedWordsIn(deps, draft);
+  if (words.blocked.length > 0) throw blockedWords(words.blocked);
+  if (words.held.length > 0 && post.state === 'visible') {
+    // An edit does not send a published post back to the approval queue: it is refused instead.
+    throw new FormError({
+      body: `Posts with ${words.held.map((w) => `“${w}”`).join(', ')} need a moderator's approval first. Please change your text, or write a new post.`,
+    });
+  }
   checkPersonalData(draft);
   const { db } = deps;
   const at = new Date(now);

@@ -18,6 +18,8 @@ import {
 } from '../../db/schema';
 import type { AppDeps } from '../context';
 import { NotFoundError } from '../errors';
+import type { Actor } from '../policy';
+import { canSeeHeldPost } from '../policy/moderation';
 
 export const POSTS_PER_PAGE = 20;
 
@@ -45,7 +47,11 @@ export type TopicWithForum = Topic & {
 };
 
 /** @throws NotFoundError when there is no such topic (or it was removed) */
-export async function getTopic(deps: AppDeps, id: number): Promise<TopicWithForum> {
+/**
+ * @throws NotFoundError when there is no such topic, it was removed, or it is held for approval
+ *   and the viewer is neither its author nor a moderator
+ */
+export async function getTopic(deps: AppDeps, viewer: Actor, id: number): Promise<TopicWithForum> {
   const row = await deps.db
     .select({
       topic: topics,
@@ -68,6 +74,9 @@ export async function getTopic(deps: AppDeps, id: number): Promise<TopicWithForu
     .where(eq(topics.id, id))
     .get();
   if (!row || row.topic.removedAt) throw new NotFoundError('There is no topic at this address.');
+  if (row.topic.state === 'held' && !canSeeHeldPost(viewer, row.topic)) {
+    throw new NotFoundError('There is no topic at this address.');
+  }
   const { productId } = row.forum;
   const product: ForumProduct | null =
     productId !== null && row.productPlimusId !== null && row.productVendorId !== null
@@ -130,6 +139,7 @@ export async function listPosts(
   deps: AppDeps,
   topic: Topic & { forum: { product: ForumProduct | null } },
   page: number,
+  viewer: Actor,
 ): Promise<PostView[]> {
   const from = (page - 1) * POSTS_PER_PAGE + 1;
   const product = topic.forum.product;
@@ -170,7 +180,11 @@ export async function listPosts(
     rows
       // An account has one identity link (services/identity.ts); should it ever have two, a post
       // still shows once.
-      .filter((r, i) => r.state === 'visible' && rows[i - 1]?.id !== r.id)
+      .filter(
+        (r, i) =>
+          rows[i - 1]?.id !== r.id &&
+          (r.state === 'visible' || canSeeHeldPost(viewer, { userId: r.authorId })),
+      )
       .map((r) => {
         const gone = !!(r.deletedAt || r.removedAt);
         return {
@@ -220,12 +234,17 @@ function badgesOf(
 export type PostLocation = { topicId: number; slug: string; page: number; postId: number };
 
 /** Where a post sits: its topic and the page of that topic that shows it. */
-export async function locatePost(deps: AppDeps, postId: number): Promise<PostLocation> {
+export async function locatePost(
+  deps: AppDeps,
+  viewer: Actor,
+  postId: number,
+): Promise<PostLocation> {
   const row = await deps.db
     .select({
       topicId: posts.topicId,
       number: posts.number,
       state: posts.state,
+      userId: posts.userId,
       slug: topics.slug,
       topicRemoved: topics.removedAt,
     })
@@ -233,7 +252,7 @@ export async function locatePost(deps: AppDeps, postId: number): Promise<PostLoc
     .innerJoin(topics, eq(topics.id, posts.topicId))
     .where(eq(posts.id, postId))
     .get();
-  if (!row || row.topicRemoved || row.state !== 'visible') {
+  if (!row || row.topicRemoved || (row.state !== 'visible' && !canSeeHeldPost(viewer, row))) {
     throw new NotFoundError('There is no post at this address.');
   }
   return { topicId: row.topicId, slug: row.slug, page: pageOfNumber(row.number), postId };

@@ -81,6 +81,7 @@ const isOpenQuestion = and(
   sql`${topics.kind} = 'question'`,
   isNull(topics.acceptedPostId),
   isNull(topics.removedAt),
+  eq(topics.state, 'visible'),
 );
 
 /**

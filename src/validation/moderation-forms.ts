@@ -1,7 +1,7 @@
 /** Forms and queries of moderation: one schema each. */
 import { z } from 'zod';
 import { REPORT_REASONS } from '../../db/schema';
-import { MOD_ACTIONS } from '../services/moderation';
+import { LOG_ACTIONS } from '../services/moderation';
 
 const note = z
   .string()
@@ -47,13 +47,13 @@ export const resolveForm = z.object({
 export const logQuery = z.object({
   moderator: z.string().max(20).optional(),
   action: z
-    .enum(MOD_ACTIONS, 'Unknown action.')
+    .enum(LOG_ACTIONS, 'Unknown action.')
     .optional()
     .or(z.literal('').transform(() => undefined)),
   target: z
     .string()
     .regex(
-      /^(post|topic|user|report|forum):\d{1,15}$/,
+      /^(post|topic|user|report|forum|watched_word):\d{1,15}$/,
       'A target looks like post:12, topic:3 or user:7.',
     )
     .optional()

@@ -707,8 +707,8 @@ export function adminSuite(setup: () => Promise<ClockedForum>) {
       expect(await lastLog()).toMatchObject({
         moderatorId: admin.user.id,
         action: 'watched_word_add',
-        targetType: 'forum',
-        targetId: 0,
+        targetType: 'watched_word',
+        targetId: (await wordRow('free money'))?.id,
         note: '"free money" (hold)',
       });
       const doc = await page(await admin.a.get(location(res)));
@@ -771,8 +771,8 @@ export function adminSuite(setup: () => Promise<ClockedForum>) {
       expect(await lastLog()).toMatchObject({
         moderatorId: admin.user.id,
         action: 'watched_word_remove',
-        targetType: 'forum',
-        targetId: 0,
+        targetType: 'watched_word',
+        targetId: word?.id,
         note: '"crypto giveaway" (block)',
       });
       const before = await snapshot();

@@ -5,7 +5,15 @@
  */
 import { and, count, eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { forums, moderationLog, posts, reports, topics, users } from '../../db/schema';
+import {
+  forums,
+  moderationLog,
+  posts,
+  reports,
+  topics,
+  users,
+  watchedWords,
+} from '../../db/schema';
 import { seedDemo } from '../../db/seed';
 import { hashPassword } from '../../src/auth/password';
 import { businessDaysBetween } from '../../src/services/reports';
@@ -422,6 +430,137 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
     });
   });
 
+  describe('posts held for approval', () => {
+    it('a held member\u2019s reply is seen by them and moderators only, and counts once approved', async () => {
+      const { a, user } = await person();
+      expect(
+        (await mod.post(`/u/${user.username}/hold-posts`, { note: 'New and spammy' })).status,
+      ).toBe(303);
+      expect(await logRows('user_hold_posts', user.id)).toHaveLength(1);
+      const topic = (await topicByTitle(
+        'What are you working on this week?',
+      )) as typeof topics.$inferSelect;
+      const path = `/t/${topic.id}/${topic.slug}`;
+      const before = {
+        topic,
+        forum: await db().select().from(forums).where(eq(forums.id, topic.forumId)).get(),
+      };
+      const res = await a.post(`/t/${topic.id}/replies`, { body: 'A held reply about axolotls.' });
+      expect(res.status).toBe(303);
+      const held = await db().select().from(posts).where(eq(posts.userId, user.id)).get();
+      expect(held?.state).toBe('held');
+      expect(await search('axolotls')).toEqual([]);
+      const after = await topicRow(topic.id);
+      expect(after).toMatchObject({ postCount: topic.postCount, lastPostId: topic.lastPostId });
+      expect(after?.highestNumber).toBe(topic.highestNumber + 1);
+      expect(
+        (await page(await a.get(path))).querySelector(`#p${held?.id} .held-mark`),
+      ).not.toBeNull();
+      expect(
+        (await page(await agent(forum.request).get(path))).querySelector(`#p${held?.id}`),
+      ).toBeNull();
+      expect((await agent(forum.request).get(`/p/${held?.id}`)).status).toBe(404);
+      const queue = await page(await mod.get('/mod'));
+      expect(queue.querySelector(`form[action="/posts/${held?.id}/approve"]`)).not.toBeNull();
+
+      expect((await mod.post(`/posts/${held?.id}/approve`)).status).toBe(303);
+      expect((await postRow(held?.id as number))?.state).toBe('visible');
+      const approved = await topicRow(topic.id);
+      expect(approved).toMatchObject({
+        postCount: topic.postCount + 1,
+        lastPostId: held?.id,
+        lastPosterId: user.id,
+      });
+      const forumAfter = await db().select().from(forums).where(eq(forums.id, topic.forumId)).get();
+      expect(forumAfter?.postCount).toBe((before.forum?.postCount ?? 0) + 1);
+      expect((await search('axolotls')).map((r) => r.rowid)).toEqual([held?.id]);
+      expect(
+        (await page(await agent(forum.request).get(path))).querySelector(`#p${held?.id}`),
+      ).not.toBeNull();
+      expect(await logRows('post_approve', held?.id as number)).toHaveLength(1);
+      expect((await mod.post(`/posts/${held?.id}/approve`)).status).toBe(409);
+    });
+
+    it('a held new topic stays out of the forum until approved; refused, it is removed', async () => {
+      const { a, user } = await person();
+      await mod.post(`/u/${user.username}/hold-posts`, { note: '' });
+      forum.clock.advance(6_000);
+      expect(
+        (await a.post('/f/off-topic', { title: 'Held new topic', body: 'Wait for it.' })).status,
+      ).toBe(303);
+      const topic = (await topicByTitle('Held new topic')) as typeof topics.$inferSelect;
+      expect(topic.state).toBe('held');
+      const list = async () => (await page(await agent(forum.request).get('/f/off-topic'))).text;
+      expect(await list()).not.toContain('Held new topic');
+      expect((await agent(forum.request).get(`/t/${topic.id}/${topic.slug}`)).status).toBe(404);
+      expect((await a.get(`/t/${topic.id}/${topic.slug}`)).status).toBe(200);
+      expect((await mod.post(`/posts/${topic.firstPostId}/approve`)).status).toBe(303);
+      expect((await topicRow(topic.id))?.state).toBe('visible');
+      expect(await list()).toContain('Held new topic');
+
+      forum.clock.advance(6_000);
+      await a.post('/f/off-topic', { title: 'Refused new topic', body: 'Buy cheap watches.' });
+      const refused = (await topicByTitle('Refused new topic')) as typeof topics.$inferSelect;
+      expect(
+        (await mod.post(`/posts/${refused.firstPostId}/reject`, { reason: 'spam' })).status,
+      ).toBe(303);
+      expect((await topicRow(refused.id))?.removedAt).not.toBeNull();
+      expect((await postRow(refused.firstPostId as number))?.removedReason).toBe('spam');
+      await mod.post(`/u/${user.username}/release-posts`, { note: '' });
+      forum.clock.advance(6_000);
+      await a.post('/f/off-topic', { title: 'Published at once again', body: 'Free again.' });
+      expect((await topicByTitle('Published at once again'))?.state).toBe('visible');
+    });
+  });
+
+  describe('watched words', () => {
+    it('block a post with a message, or hold it for approval', async () => {
+      await db()
+        .insert(watchedWords)
+        .values([
+          { word: 'cheap pills', action: 'block', createdAt: new Date(forum.deps.now()) },
+          { word: 'crypto', action: 'hold', createdAt: new Date(forum.deps.now()) },
+        ]);
+      const { a } = await person();
+      const before = await db().select({ n: count() }).from(posts).get();
+      const blocked = await a.post('/f/off-topic', {
+        title: 'Great offer',
+        body: 'Buy CHEAP   pills here',
+      });
+      expect(blocked.status).toBe(422);
+      expect((await page(blocked)).querySelector('#body-error')?.text).toContain('cheap pills');
+      expect((await db().select({ n: count() }).from(posts).get())?.n).toBe(before?.n);
+      forum.clock.advance(6_000);
+      expect(
+        (await a.post('/f/off-topic', { title: 'Crypto question', body: 'Is this legit?' })).status,
+      ).toBe(303);
+      expect((await topicByTitle('Crypto question'))?.state).toBe('held');
+    });
+  });
+
+  describe('answers', () => {
+    it('a removed reply stops being the accepted answer', async () => {
+      const { a: asker } = await person();
+      expect(
+        (
+          await asker.post('/f/off-topic', {
+            title: 'Which cable do I need?',
+            body: 'Help!',
+            kind: 'question',
+          })
+        ).status,
+      ).toBe(303);
+      const topic = (await topicByTitle('Which cable do I need?')) as typeof topics.$inferSelect;
+      const { a: helper } = await person();
+      await helper.post(`/t/${topic.id}/replies`, { body: 'The blue one.' });
+      const answer = (await topicRow(topic.id))?.lastPostId as number;
+      expect((await asker.post(`/posts/${answer}/accept`)).status).toBe(303);
+      expect((await topicRow(topic.id))?.acceptedPostId).toBe(answer);
+      await mod.post(`/posts/${answer}/remove`, { reason: 'off_topic', note: '' });
+      expect((await topicRow(topic.id))?.acceptedPostId).toBeNull();
+    });
+  });
+
   describe('the moderation log', () => {
     it('lists actions newest first, filterable by moderator, action and target', async () => {
       const all = await page(await mod.get('/mod/log'));
@@ -433,7 +572,24 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       const byModerator = await page(
         await mod.get(`/mod/log?moderator=${modUser.username}&action=post_remove`),
       );
-      expect(byModerator.querySelectorAll('table.log tbody tr').length).toBe(3) // resolved report, removal test, topic-page test;
+      // Every removal this moderator made in the suite, and nothing else (another moderator's
+      // removals and this one's other actions are in the log too).
+      const removals = await db()
+        .select({ n: count() })
+        .from(moderationLog)
+        .where(
+          and(eq(moderationLog.moderatorId, modUser.id), eq(moderationLog.action, 'post_remove')),
+        )
+        .get();
+      expect(removals?.n).toBeGreaterThanOrEqual(3);
+      const others = await db().select({ n: count() }).from(moderationLog).get();
+      expect(others?.n).toBeGreaterThan(removals?.n ?? 0);
+      expect(byModerator.querySelectorAll('table.log tbody tr').length).toBe(removals?.n);
+      expect(
+        byModerator
+          .querySelectorAll('table.log tbody tr')
+          .every((tr) => tr.text.includes('post remove')),
+      ).toBe(true);
       const topic = await topicByTitle('Flag changing topic');
       const byTarget = await page(await mod.get(`/mod/log?target=topic:${topic?.id}`));
       expect(byTarget.querySelectorAll('table.log tbody tr').length).toBe(4);

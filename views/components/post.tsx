@@ -79,6 +79,11 @@ export function Post({
         </p>
         <PostBadges badges={post.badges} />
         {accepted ? <p class="accepted-mark">✓ Accepted answer</p> : null}
+        {post.state === 'held' ? (
+          <p class="held-mark">
+            Waiting for a moderator’s approval: only its author and moderators see it.
+          </p>
+        ) : null}
       </header>
       {post.removedAt ? (
         <>

@@ -1,3 +1,5 @@
+import { REPORT_REASONS } from '../../db/schema';
+import type { HeldPost } from '../../src/services/approval';
 import type { QueueItem } from '../../src/services/reports';
 import { REASON_TEXT } from '../components/reason-fields';
 import { Time } from '../components/time';
@@ -6,6 +8,7 @@ import { type Frame, Layout } from '../layouts/site';
 export type ModQueuePageProps = {
   frame: Frame;
   items: QueueItem[];
+  held: HeldPost[];
   notice?: string | undefined;
   promise: number;
 };
@@ -13,7 +16,7 @@ export type ModQueuePageProps = {
 const days = (n: number) => `${n.toFixed(1)} business day${n.toFixed(1) === '1.0' ? '' : 's'}`;
 
 /** Open reports, grouped by post, the longest waiting first. */
-export function ModQueuePage({ frame, items, notice, promise }: ModQueuePageProps) {
+export function ModQueuePage({ frame, items, held, notice, promise }: ModQueuePageProps) {
   return (
     <Layout frame={frame} title="Moderation" noindex>
       <h1>Moderation</h1>
@@ -83,6 +86,42 @@ export function ModQueuePage({ frame, items, notice, promise }: ModQueuePageProp
               </li>
             );
           })}
+        </ol>
+      )}
+      <h2>Waiting for approval</h2>
+      {held.length === 0 ? (
+        <p class="empty">No posts are waiting for approval.</p>
+      ) : (
+        <ol class="queue">
+          {held.map((p) => (
+            <li class="queue-item">
+              <h3>
+                <a href={`/t/${p.topicId}/${p.topicSlug}#p${p.id}`}>
+                  {p.number === 1 ? 'New topic' : `Reply #${p.number}`}: “{p.topicTitle}”
+                </a>
+              </h3>
+              <p class="queue-age">
+                {p.author ?? 'a deleted user'}, <Time date={p.createdAt} />
+              </p>
+              <p class="excerpt">{p.excerpt}</p>
+              <div class="buttons">
+                <form method="post" action={`/posts/${p.id}/approve`} class="inline-form">
+                  <button type="submit">Approve</button>
+                </form>
+                <form method="post" action={`/posts/${p.id}/reject`} class="inline-form">
+                  <label for={`reject-reason-${p.id}`}>Reason</label>{' '}
+                  <select id={`reject-reason-${p.id}`} name="reason">
+                    {REPORT_REASONS.map((r) => (
+                      <option value={r}>{REASON_TEXT[r].label}</option>
+                    ))}
+                  </select>{' '}
+                  <button type="submit" class="button-danger">
+                    Refuse
+                  </button>
+                </form>
+              </div>
+            </li>
+          ))}
         </ol>
       )}
     </Layout>

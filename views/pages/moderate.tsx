@@ -219,6 +219,7 @@ export type ModerateUserPageProps = {
     role: string;
     suspendedUntil: Date | null;
     suspendedReason: string | null;
+    postsNeedApproval: boolean;
   };
   canSuspend: boolean;
   values: { until?: string; reason?: string; note?: string };
@@ -292,6 +293,27 @@ export function ModerateUserPage(p: ModerateUserPageProps) {
       ) : (
         <p>You cannot suspend this account ({m.role}).</p>
       )}
+      {p.canSuspend ? (
+        <section aria-labelledby="approval-title">
+          <h2 id="approval-title">Approval of new posts</h2>
+          <p>
+            {m.postsNeedApproval
+              ? 'New posts by this member wait in the queue until a moderator approves them.'
+              : 'New posts by this member are published at once.'}
+          </p>
+          <form
+            method="post"
+            action={`${base}/${m.postsNeedApproval ? 'release-posts' : 'hold-posts'}`}
+            class="inline-form"
+          >
+            <button type="submit" class="button-secondary">
+              {m.postsNeedApproval
+                ? 'Publish their posts at once again'
+                : 'Hold their new posts for approval'}
+            </button>
+          </form>
+        </section>
+      ) : null}
     </Layout>
   );
 }
