@@ -19,12 +19,14 @@ import {
   getAccountOverview,
   requestEmailChange,
   setAnnouncements,
+  setBuyerBadge,
   setFirstPassword,
   updateProfile,
 } from '../services/account-settings';
 import { changePassword } from '../services/accounts';
 import {
   announcementsForm,
+  buyerBadgeForm,
   changePasswordForm,
   deleteAccountForm,
   dismissForm,
@@ -53,6 +55,10 @@ const NOTICES: Record<string, string> = {
     'Your password was set: you can now also sign in with your username and password. Every other session of your account was signed out.',
   'announcements-on': 'You will receive email announcements. You can turn them off at any time.',
   'announcements-off': 'You will not receive email announcements.',
+  'buyer-badge-on':
+    'Your posts in forums of products you bought now show the \u201cVerified buyer\u201d badge.',
+  'buyer-badge-off':
+    'Your posts no longer show the \u201cVerified buyer\u201d badge, except posts where you chose it.',
   'signed-out-elsewhere': 'Every other session of your account was signed out.',
   linked: 'Your Plimus identity is now linked to this account.',
   refreshed: 'Your Plimus identity was already linked; its details were refreshed.',
@@ -158,6 +164,16 @@ export const accountRoutes = new Hono<AppEnv>()
     await setAnnouncements(c.get('deps'), viewer.id, parsed.data.announcements);
     return c.redirect(
       `/account?done=${parsed.data.announcements ? 'announcements-on' : 'announcements-off'}`,
+      303,
+    );
+  })
+  .post('/account/buyer-badge', async (c) => {
+    const viewer = signedIn(c);
+    const parsed = parseForm(buyerBadgeForm, await readForm(c));
+    if (!parsed.ok) return c.html(await accountPage(c, viewer, { errors: parsed.errors }), 422);
+    await setBuyerBadge(c.get('deps'), viewer.id, parsed.data.show_buyer_badge);
+    return c.redirect(
+      `/account?done=${parsed.data.show_buyer_badge ? 'buyer-badge-on' : 'buyer-badge-off'}`,
       303,
     );
   })

@@ -48,6 +48,8 @@ export type AccountOverview = {
   bio: string;
   email: string | null;
   announcementsOptIn: boolean;
+  /** show the verified-buyer badge on posts in forums of products the person bought */
+  showBuyerBadge: boolean;
   /** a new address waiting for its confirmation link to be followed */
   pendingEmail: { email: string; expiresAt: Date } | null;
   identity: AccountIdentity | null;
@@ -69,6 +71,7 @@ export async function getAccountOverview(
         bio: users.bio,
         email: users.email,
         announcementsOptIn: users.announcementsOptIn,
+        showBuyerBadge: users.showBuyerBadge,
       })
       .from(users)
       .where(eq(users.id, viewer.id)),
@@ -144,6 +147,11 @@ export async function setAnnouncements(
   optIn: boolean,
 ): Promise<void> {
   await deps.db.update(users).set({ announcementsOptIn: optIn }).where(eq(users.id, userId));
+}
+
+/** The verified-buyer badge: a purchase is personal data, shown only when the person chooses. */
+export async function setBuyerBadge(deps: AppDeps, userId: number, show: boolean): Promise<void> {
+  await deps.db.update(users).set({ showBuyerBadge: show }).where(eq(users.id, userId));
 }
 
 const hashToken = (token: string) => encodeHexLowerCase(sha256(new TextEncoder().encode(token)));

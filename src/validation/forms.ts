@@ -180,6 +180,8 @@ export const emailChangeForm = z.object({ email });
 
 export const announcementsForm = z.object({ announcements: checkbox });
 
+export const buyerBadgeForm = z.object({ show_buyer_badge: checkbox });
+
 /** `keep_posts`: true keeps the posts under "deleted user", false removes their text too. */
 export const deleteAccountForm = z.object({
   keep_posts: z

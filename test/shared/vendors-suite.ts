@@ -221,7 +221,12 @@ export function vendorsSuite(setup: () => Promise<ClockedForum>) {
       const general = await ask(buyer, 'off-topic', { show_buyer_badge: '1' });
       expect(await badgesOn(before.path, before.firstPostId)).toEqual([]);
 
-      await db().update(users).set({ showBuyerBadge: true }).where(eq(users.id, buyer.user.id));
+      const account = await page(buyer.a.get('/account'));
+      expect(
+        account.querySelector('form[action="/account/buyer-badge"] input[name=show_buyer_badge]'),
+      ).not.toBeNull();
+      const on = await buyer.a.post('/account/buyer-badge', { show_buyer_badge: '1' });
+      expect(location(on)).toBe('/account?done=buyer-badge-on');
       expect(await badgesOn(before.path, before.firstPostId)).toEqual(['Verified buyer']);
       // Not a buyer of that product, and a general forum has no product.
       expect(await badgesOn(elsewhere.path, elsewhere.firstPostId)).toEqual([]);
@@ -232,6 +237,14 @@ export function vendorsSuite(setup: () => Promise<ClockedForum>) {
       const box = doc.querySelector('input[name=show_buyer_badge]');
       expect(box?.hasAttribute('checked')).toBe(true);
       expect(doc.querySelector('#show_buyer_badge-hint a[href="/account"]')).not.toBeNull();
+
+      expect(location(await buyer.a.post('/account/buyer-badge', {}))).toBe(
+        '/account?done=buyer-badge-off',
+      );
+      expect(await badgesOn(before.path, before.firstPostId)).toEqual([]);
+      expect(
+        (await db().select().from(users).where(eq(users.id, buyer.user.id)).get())?.showBuyerBadge,
+      ).toBe(false);
     });
 
     it('is never self-declared: no box for people who did not buy the product, or in general forums, and a box sent anyway changes nothing', async () => {

@@ -137,6 +137,19 @@ export function AccountPage(p: AccountPageProps) {
       <section aria-labelledby="plimus-title" class="account-section">
         <h2 id="plimus-title">Plimus identity</h2>
         <IdentitySection {...p} />
+        {a.identity ? (
+          <form method="post" action="/account/buyer-badge" class="form" novalidate>
+            <Checkbox
+              name="show_buyer_badge"
+              checked={a.showBuyerBadge}
+              label="Show the “Verified buyer” badge on my posts in forums of products I bought."
+              hint="A purchase is personal information: it is shown only if you choose. You can also choose post by post when you write in a product forum."
+            />
+            <div class="buttons">
+              <button type="submit">Save choice</button>
+            </div>
+          </form>
+        ) : null}
       </section>
 
       <section aria-labelledby="announcements-title" class="account-section">
