@@ -4,6 +4,8 @@
  * for posting too quickly.
  */
 import { type Context, Hono } from 'hono';
+import type { JSX } from 'hono/jsx/jsx-runtime';
+import type { z } from 'zod';
 import { EditPostPage, NewTopicPage, ReplyPage } from '../../views/pages/compose';
 import { DeletePostPage } from '../../views/pages/delete-post';
 import { PostHistoryPage } from '../../views/pages/post-history';
@@ -41,14 +43,38 @@ function author(c: Context<AppEnv>, doing: string): Viewer {
 }
 
 /** What a failed attempt to post shows, and with which status; other errors go on to onError. */
-function refusal(c: Context<AppEnv>, err: unknown) {
-  if (err instanceof PersonalDataFound)
-    return { status: 422 as const, errors: {}, findings: err.findings };
-  if (err instanceof FormError) {
-    retryAfter(c, err);
-    return { status: err.status, errors: err.fields, findings: undefined };
+/** What a composer page shows besides the person's text. */
+type DraftState = {
+  errors?: Record<string, string>;
+  previewHtml?: string;
+  findings?: PersonalDataFound['findings'];
+};
+
+/**
+ * Submits a composer: the form back with the messages (422) when it is not valid, the cooked
+ * preview when Preview was pressed, otherwise `write` and a redirect to where it says; a refusal
+ * of the posting rules brings the form back with the text kept (422, or 429 with Retry-After).
+ */
+async function submitDraft<T extends { body: string; preview: boolean }>(
+  c: Context<AppEnv>,
+  input: Record<string, string>,
+  schema: z.ZodType<T>,
+  page: (state: DraftState) => JSX.Element,
+  write: (draft: T) => Promise<string>,
+) {
+  const parsed = parseForm(schema, input);
+  if (!parsed.ok) return c.html(page({ errors: parsed.errors }), 422);
+  if (parsed.data.preview) {
+    return c.html(page({ previewHtml: previewPost(c.get('deps'), parsed.data.body) }));
   }
-  throw err;
+  try {
+    return c.redirect(await write(parsed.data), 303);
+  } catch (err) {
+    if (err instanceof PersonalDataFound) return c.html(page({ findings: err.findings }), 422);
+    if (!(err instanceof FormError)) throw err;
+    retryAfter(c, err);
+    return c.html(page({ errors: err.fields }), err.status);
+  }
 }
 
 export const postingRoutes = new Hono<AppEnv>()
@@ -77,11 +103,7 @@ export const postingRoutes = new Hono<AppEnv>()
     requireStartTopic(viewer, forum, deps.now());
     const input = await readForm(c);
     const badge = await buyerBadgeChoice(deps, viewer, forum);
-    const page = (extra: {
-      errors?: Record<string, string>;
-      previewHtml?: string;
-      findings?: PersonalDataFound['findings'];
-    }) => (
+    const page = (extra: DraftState) => (
       <NewTopicPage
         frame={frameOf(c)}
         forum={forum}
@@ -96,11 +118,7 @@ export const postingRoutes = new Hono<AppEnv>()
         buyerBadge={badge && { ...badge, checked: !!input.show_buyer_badge }}
       />
     );
-    const parsed = parseForm(topicForm, input);
-    if (!parsed.ok) return c.html(page({ errors: parsed.errors }), 422);
-    const d = parsed.data;
-    if (d.preview) return c.html(page({ previewHtml: previewPost(deps, d.body) }));
-    try {
+    return submitDraft(c, input, topicForm, page, async (d) => {
       const created = await startTopic(deps, viewer, forum, {
         title: d.title,
         kind: d.kind,
@@ -109,11 +127,8 @@ export const postingRoutes = new Hono<AppEnv>()
         postAnyway: d.post_anyway,
         showBuyerBadge: d.show_buyer_badge,
       });
-      return c.redirect(`/t/${created.topicId}/${created.slug}`, 303);
-    } catch (err) {
-      const r = refusal(c, err);
-      return c.html(page(r), r.status);
-    }
+      return `/t/${created.topicId}/${created.slug}`;
+    });
   })
   .get('/t/:id/replies/new', async (c) => {
     const deps = c.get('deps');
@@ -140,11 +155,7 @@ export const postingRoutes = new Hono<AppEnv>()
     requireReply(viewer, topic, deps.now());
     const input = await readForm(c);
     const badge = await buyerBadgeChoice(deps, viewer, topic.forum);
-    const page = (extra: {
-      errors?: Record<string, string>;
-      previewHtml?: string;
-      findings?: PersonalDataFound['findings'];
-    }) => (
+    const page = (extra: DraftState) => (
       <ReplyPage
         frame={frameOf(c)}
         topic={topic}
@@ -157,22 +168,15 @@ export const postingRoutes = new Hono<AppEnv>()
         buyerBadge={badge && { ...badge, checked: !!input.show_buyer_badge }}
       />
     );
-    const parsed = parseForm(replyForm, input);
-    if (!parsed.ok) return c.html(page({ errors: parsed.errors }), 422);
-    const d = parsed.data;
-    if (d.preview) return c.html(page({ previewHtml: previewPost(deps, d.body) }));
-    try {
+    return submitDraft(c, input, replyForm, page, async (d) => {
       const created = await reply(deps, viewer, topic, {
         body: d.body,
         publicAck: d.public_ack,
         postAnyway: d.post_anyway,
         showBuyerBadge: d.show_buyer_badge,
       });
-      return c.redirect(postLocation(topic.id, topic.slug, created.number, created.postId), 303);
-    } catch (err) {
-      const r = refusal(c, err);
-      return c.html(page(r), r.status);
-    }
+      return postLocation(topic.id, topic.slug, created.number, created.postId);
+    });
   })
   .get('/posts/:id/edit', async (c) => {
     const deps = c.get('deps');
@@ -195,11 +199,7 @@ export const postingRoutes = new Hono<AppEnv>()
     const post = await getPost(deps, idParam(c.req.param('id')));
     requireEditPost(viewer, post, post.topic, deps.now());
     const input = await readForm(c);
-    const page = (extra: {
-      errors?: Record<string, string>;
-      previewHtml?: string;
-      findings?: PersonalDataFound['findings'];
-    }) => (
+    const page = (extra: DraftState) => (
       <EditPostPage
         frame={frameOf(c)}
         post={post}
@@ -210,17 +210,10 @@ export const postingRoutes = new Hono<AppEnv>()
         findings={extra.findings}
       />
     );
-    const parsed = parseForm(editForm, input);
-    if (!parsed.ok) return c.html(page({ errors: parsed.errors }), 422);
-    const d = parsed.data;
-    if (d.preview) return c.html(page({ previewHtml: previewPost(deps, d.body) }));
-    try {
+    return submitDraft(c, input, editForm, page, async (d) => {
       await editPost(deps, viewer, post, { body: d.body, postAnyway: d.post_anyway });
-      return c.redirect(postLocation(post.topic.id, post.topic.slug, post.number, post.id), 303);
-    } catch (err) {
-      const r = refusal(c, err);
-      return c.html(page(r), r.status);
-    }
+      return postLocation(post.topic.id, post.topic.slug, post.number, post.id);
+    });
   })
   .get('/posts/:id/history', async (c) => {
     const deps = c.get('deps');
