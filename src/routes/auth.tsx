@@ -13,7 +13,9 @@ import { frameOf } from './frame';
 export const authRoutes = new Hono<AppEnv>()
   .get('/register', (c) => {
     if (c.get('viewer')) return c.redirect('/', 303);
-    return c.html(<RegisterPage frame={frameOf(c)} values={{}} errors={{}} />);
+    return c.html(
+      <RegisterPage frame={frameOf(c)} plimus={!!c.get('deps').plimus} values={{}} errors={{}} />,
+    );
   })
   .post('/register', async (c) => {
     const deps = c.get('deps');
@@ -26,7 +28,12 @@ export const authRoutes = new Hono<AppEnv>()
     const parsed = parseForm(registerForm, input);
     if (!parsed.ok)
       return c.html(
-        <RegisterPage frame={frameOf(c)} values={values} errors={parsed.errors} />,
+        <RegisterPage
+          frame={frameOf(c)}
+          plimus={!!c.get('deps').plimus}
+          values={values}
+          errors={parsed.errors}
+        />,
         422,
       );
     try {
@@ -37,7 +44,12 @@ export const authRoutes = new Hono<AppEnv>()
       if (!(err instanceof FormError)) throw err;
       retryAfter(c, err);
       return c.html(
-        <RegisterPage frame={frameOf(c)} values={values} errors={err.fields} />,
+        <RegisterPage
+          frame={frameOf(c)}
+          plimus={!!c.get('deps').plimus}
+          values={values}
+          errors={err.fields}
+        />,
         err.status,
       );
     }
@@ -45,7 +57,15 @@ export const authRoutes = new Hono<AppEnv>()
   .get('/login', (c) => {
     const next = c.req.query('next');
     if (c.get('viewer')) return c.redirect(safeNext(next), 303);
-    return c.html(<LoginPage frame={frameOf(c)} values={{}} next={next} errors={{}} />);
+    return c.html(
+      <LoginPage
+        frame={frameOf(c)}
+        plimus={!!c.get('deps').plimus}
+        values={{}}
+        next={next}
+        errors={{}}
+      />,
+    );
   })
   .post('/login', async (c) => {
     const deps = c.get('deps');
@@ -54,7 +74,13 @@ export const authRoutes = new Hono<AppEnv>()
     const parsed = parseForm(loginForm, input);
     if (!parsed.ok) {
       return c.html(
-        <LoginPage frame={frameOf(c)} values={values} next={input.next} errors={parsed.errors} />,
+        <LoginPage
+          frame={frameOf(c)}
+          plimus={!!c.get('deps').plimus}
+          values={values}
+          next={input.next}
+          errors={parsed.errors}
+        />,
         422,
       );
     }
@@ -66,7 +92,13 @@ export const authRoutes = new Hono<AppEnv>()
       if (!(err instanceof FormError)) throw err;
       retryAfter(c, err);
       return c.html(
-        <LoginPage frame={frameOf(c)} values={values} next={input.next} errors={err.fields} />,
+        <LoginPage
+          frame={frameOf(c)}
+          plimus={!!c.get('deps').plimus}
+          values={values}
+          next={input.next}
+          errors={err.fields}
+        />,
         err.status,
       );
     }

@@ -29,7 +29,7 @@ export const topicRoutes = new Hono<AppEnv>()
     if (c.req.param('slug') !== topic.slug) return c.redirect(topicPath(id, topic.slug, page), 301);
     const pageCount = topicPageCount(topic);
     if (page > pageCount) {
-      throw new NotFoundError(`This topic has ${pageCount} facts{pageCount === 1 ? '' : 's'}.`);
+      throw new NotFoundError(`This topic has ${pageCount} page${pageCount === 1 ? '' : 's'}.`);
     }
     const posts = await listPosts(deps, topic, page, viewer);
     const answers = await getAnswers(deps, topic, { count: page === 1 });

@@ -110,6 +110,17 @@ export function identitySuite(setup: () => Promise<{ forum: IdentityForum; issue
     ({ forum, issuer } = await setup());
   });
 
+  describe('the way in', () => {
+    it('the sign-in and registration pages offer "Sign in with Plimus"', async () => {
+      for (const path of ['/login', '/register']) {
+        const doc = parseHtml(await (await agent(forum.request).get(path)).text());
+        expect(doc.querySelector('a[href="/auth/plimus"]')?.text.trim(), path).toBe(
+          'Sign in with Plimus',
+        );
+      }
+    });
+  });
+
   describe('a Plimus identity new to the forums', () => {
     it('chooses a username (prefilled), confirms age and publicity, and gets a linked account', async () => {
       const a = agent(forum.request, { client: 'customer' });

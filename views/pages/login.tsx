@@ -1,17 +1,21 @@
 import { Checkbox, ErrorSummary, Field, type FieldErrors } from '../components/form';
 import { type Frame, Layout } from '../layouts/site';
+import { PlimusSignIn } from './plimus';
 
 export type LoginPageProps = {
   frame: Frame;
   values: { login?: string; remember?: boolean };
   next: string | undefined;
   errors: FieldErrors;
+  /** the Plimus identity is configured: offer to sign in with it */
+  plimus: boolean;
 };
 
-export function LoginPage({ frame, values, next, errors }: LoginPageProps) {
+export function LoginPage({ frame, values, next, errors, plimus }: LoginPageProps) {
   return (
     <Layout frame={frame} title="Sign in" noindex>
       <h1>Sign in</h1>
+      {plimus ? <PlimusSignIn /> : null}
       <form method="post" action="/login" class="form" novalidate>
         <ErrorSummary errors={errors} />
         {next ? <input type="hidden" name="next" value={next} /> : null}

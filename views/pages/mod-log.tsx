@@ -97,7 +97,7 @@ export function ModLogPage({
                   <td>
                     <Time date={e.at} />
                   </td>
-                  <td>{e.moderator ?? 'a deleted user'}</td>
+                  <td>{e.moderator ?? 'no account (the command line, or since deleted)'}</td>
                   <td>{e.action.replace(/_/g, ' ')}</td>
                   <td>
                     {href ? (

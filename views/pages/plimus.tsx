@@ -123,3 +123,20 @@ export function PlimusNoticePage({ frame, kind }: { frame: Frame; kind: PlimusNo
     </Layout>
   );
 }
+
+/** Signing in (or joining) with the Plimus account people already have. */
+export function PlimusSignIn() {
+  return (
+    <div class="plimus-sign-in">
+      <p>
+        <a class="button" href="/auth/plimus">
+          Sign in with Plimus
+        </a>
+      </p>
+      <p class="hint">
+        With the account you use on the Plimus marketplace. New to the forums? You choose a public
+        username next; your email address stays private. Or use a forum password below.
+      </p>
+    </div>
+  );
+}

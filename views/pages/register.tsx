@@ -1,13 +1,16 @@
 import { Checkbox, ErrorSummary, Field, type FieldErrors } from '../components/form';
 import { type Frame, Layout } from '../layouts/site';
+import { PlimusSignIn } from './plimus';
 
 export type RegisterPageProps = {
   frame: Frame;
   values: { username?: string; email?: string; age_confirmed?: boolean };
   errors: FieldErrors;
+  /** the Plimus identity is configured: offer to sign in with it */
+  plimus: boolean;
 };
 
-export function RegisterPage({ frame, values, errors }: RegisterPageProps) {
+export function RegisterPage({ frame, values, errors, plimus }: RegisterPageProps) {
   return (
     <Layout frame={frame} title="Join the forums" noindex>
       <h1>Join the forums</h1>
@@ -15,6 +18,7 @@ export function RegisterPage({ frame, values, errors }: RegisterPageProps) {
         An account lets you start topics and reply. Your username and your posts are public; your
         email address is never shown.
       </p>
+      {plimus ? <PlimusSignIn /> : null}
       <form method="post" action="/register" class="form" novalidate>
         <ErrorSummary errors={errors} />
         <Field
