@@ -4,10 +4,13 @@
  * errors, uncaught exceptions, Content Security Policy violations, requests to other sites), and
  * an axe-core accessibility check.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Result as AxeResult } from 'axe-core';
 import {
@@ -19,6 +22,8 @@ import {
   type Page,
   type Response,
 } from 'playwright-core';
+import type { DevIdentityProvider } from '../../dev/plimus-idp';
+import type { Config } from '../../src/env';
 import { startServer } from '../../src/server';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -46,6 +51,13 @@ export type ForumServer = {
   serverErrors: () => string[];
   /** stops the server and deletes its database */
   close: () => Promise<void>;
+  /** the server's configuration (its DATABASE_URL, for the command line: see `runCli`) */
+  config: Config;
+  /**
+   * the development Plimus identity provider the server started beside itself (without
+   * PLIMUS_ISSUER, outside production); its pages are on `identity.issuer`
+   */
+  identity: DevIdentityProvider | undefined;
 };
 
 /** A free TCP port on 127.0.0.1, so that PUBLIC_ORIGIN can be known before the server starts. */
@@ -97,6 +109,8 @@ export async function startForumServer(env: Record<string, string> = {}): Promis
     url: running.url,
     logs,
     serverErrors: () => logs.filter((l) => l.startsWith('error ')),
+    config: running.config,
+    identity: running.devIdentityProvider,
     close: async () => {
       try {
         await running.close();
@@ -148,6 +162,8 @@ export type OpenPageOptions = BrowserContextOptions & {
    * problems, so a test can tell that the browser never left the forum by itself
    */
   allowOrigin?: string;
+  /** more origins the browser may reach besides `allowOrigin` (e.g. the identity provider) */
+  alsoAllowOrigins?: string[];
 };
 
 type CspReport = {
@@ -169,7 +185,7 @@ export async function openPage(
   browser: Browser,
   options: OpenPageOptions = {},
 ): Promise<WatchedPage> {
-  const { allowOrigin, ...contextOptions } = options;
+  const { allowOrigin, alsoAllowOrigins = [], ...contextOptions } = options;
   const context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
     ...contextOptions,
@@ -215,7 +231,9 @@ export async function openPage(
   if (allowOrigin) {
     await context.route('**/*', (route) => {
       const url = route.request().url();
-      if (url.startsWith('data:') || new URL(url).origin === allowOrigin) return route.continue();
+      const origin = new URL(url).origin;
+      if (url.startsWith('data:') || origin === allowOrigin || alsoAllowOrigins.includes(origin))
+        return route.continue();
       record('external-request', `${route.request().method()} ${url}`);
       return route.abort('blockedbyclient');
     });
@@ -327,4 +345,123 @@ export function headerAccountLink(page: Page, username: string): Locator {
   return page
     .getByRole('navigation', { name: 'Site' })
     .getByRole('link', { name: username, exact: true });
+}
+
+/** The path and query of the page the browser is on. */
+export function pathOf(page: Page): string {
+  const u = new URL(page.url());
+  return `${u.pathname}${u.search}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing in with the (development) Plimus identity
+
+/** The demo people of dev/plimus-idp.ts, by the name its login page shows. */
+export type DevPersonName = 'Casey Customer' | 'Vera Vendor' | 'Nia Newcomer';
+
+/**
+ * Accepts CSP reports from the development identity provider's own pages (its inline style):
+ * they are not the forum's pages, and its CSP is not the forum's to check. Page errors and
+ * console errors there are still recorded.
+ */
+export function onIdentityProvider(server: ForumServer): (p: Problem) => boolean {
+  const issuer = server.identity?.issuer;
+  return (p) =>
+    !!issuer && p.kind === 'csp-violation' && new URL(p.pageUrl).origin === new URL(issuer).origin;
+}
+
+/**
+ * On the development identity provider's login page (which says it is for development only),
+ * clicks "Sign in as <name>" and waits until the browser is back on the forum and the page the
+ * forum sent it to has loaded. Returns that page's response.
+ */
+export async function chooseDevPerson(
+  page: Page,
+  server: ForumServer,
+  name: DevPersonName,
+): Promise<Response> {
+  const issuer = server.identity?.issuer;
+  if (!issuer) throw new Error('the forum runs without the development identity provider');
+  if (new URL(page.url()).origin !== new URL(issuer).origin) {
+    throw new Error(`expected the identity provider's page, the browser is on ${page.url()}`);
+  }
+  const dev = page.locator('.dev');
+  if (!/Development only/.test((await dev.textContent()) ?? '')) {
+    throw new Error(`the identity provider's page does not say it is for development`);
+  }
+  const response = await clickAndLoad(
+    page,
+    page.getByRole('button', { name: `Sign in as ${name}`, exact: true }),
+  );
+  if (new URL(page.url()).origin !== server.url) {
+    throw new Error(`after choosing ${name} the browser is on ${page.url()}, not on the forum`);
+  }
+  return response;
+}
+
+/**
+ * On the forum's "Choose your username" page (an identity new to the forums): keeps the
+ * prefilled username unless one is given, ticks "I am 13 or older" and the public
+ * acknowledgement, and submits. Returns the response of the page the form leads to.
+ */
+export async function completePlimusSignup(page: Page, username?: string): Promise<Response> {
+  const form = page.locator('form[action="/auth/plimus/complete"]');
+  if (username !== undefined) await form.getByLabel('Username', { exact: true }).fill(username);
+  await form.getByLabel('I am 13 or older.').check();
+  await form.getByLabel('I understand that my posts are public').check();
+  return clickAndLoad(page, form.getByRole('button', { name: 'Create my forum account' }));
+}
+
+/**
+ * A person new to the forums signs up with Plimus: /auth/plimus, the provider's "Sign in as
+ * <name>", then the "Choose your username" form with the prefilled name. Ends signed in, on the
+ * page the forum leads to (the home page). Returns the username.
+ */
+export async function signUpWithPlimus(
+  page: Page,
+  server: ForumServer,
+  name: DevPersonName,
+): Promise<string> {
+  await page.goto(`${server.url}/auth/plimus`);
+  await chooseDevPerson(page, server, name);
+  if (pathOf(page) !== '/auth/plimus/complete') {
+    throw new Error(`expected the "Choose your username" page, the browser is on ${page.url()}`);
+  }
+  const username = await page.getByLabel('Username', { exact: true }).inputValue();
+  const res = await completePlimusSignup(page);
+  if (res.status() !== 200 || pathOf(page) !== '/') {
+    throw new Error(`signing up as ${username} ended at ${page.url()} (${res.status()})`);
+  }
+  return username;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line (scripts/cli.ts) against a test server's database
+
+const execFileAsync = promisify(execFile);
+const TSX_CLI = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+const FORUM_CLI = fileURLToPath(new URL('../../scripts/cli.ts', import.meta.url));
+
+/**
+ * Runs `npm run cli -- <args>` (scripts/cli.ts with tsx, without npm's own start-up) against the
+ * server's database, as an administrator would while the server runs. Rejects when it fails.
+ */
+export async function runCli(
+  server: ForumServer,
+  args: string[],
+): Promise<{ stdout: string; stderr: string }> {
+  return execFileAsync(process.execPath, [TSX_CLI, FORUM_CLI, ...args], {
+    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: server.config.databaseUrl },
+    timeout: 30_000,
+  });
+}
+
+/** `npm run cli -- set-role <username> <role>`; returns what it printed. */
+export async function setRole(
+  server: ForumServer,
+  username: string,
+  role: 'member' | 'moderator' | 'admin',
+): Promise<string> {
+  const { stdout } = await runCli(server, ['set-role', username, role]);
+  return stdout.trim();
 }
