@@ -18,20 +18,26 @@ export type Administrator = Actor | typeof COMMAND_LINE;
 
 export function requireAdministrator(
   by: Administrator,
+  now: number,
 ): asserts by is NonNullable<Actor> | typeof COMMAND_LINE {
-  if (by !== COMMAND_LINE) requireAdmin(by);
+  if (by !== COMMAND_LINE) requireAdmin(by, now);
 }
 
 /**
  * Changing a role: admins change anyone's, except that nobody takes their own admin role away,
  * so the forum always keeps an admin while admins are the ones changing roles.
  */
-export const canChangeRole = (by: Administrator, target: { id: number }, role: Role) =>
-  by === COMMAND_LINE || (isAdmin(by) && !(by?.id === target.id && role !== 'admin'));
+export const canChangeRole = (by: Administrator, target: { id: number }, role: Role, now: number) =>
+  by === COMMAND_LINE || (isAdmin(by, now) && !(by?.id === target.id && role !== 'admin'));
 
-export function requireChangeRole(by: Administrator, target: { id: number }, role: Role) {
-  requireAdministrator(by);
-  if (!canChangeRole(by, target, role)) {
+export function requireChangeRole(
+  by: Administrator,
+  target: { id: number },
+  role: Role,
+  now: number,
+) {
+  requireAdministrator(by, now);
+  if (!canChangeRole(by, target, role, now)) {
     throw new ForbiddenError(
       'You cannot remove your own administrator role: another administrator has to do it. This way the forum always has one.',
     );

@@ -6,20 +6,23 @@ import type { Role } from '../../db/schema';
 import { ForbiddenError } from '../errors';
 import { type Actor, isStaff, isSuspended } from './index';
 
-export const isAdmin = (actor: Actor) => actor?.role === 'admin';
+/** A suspended moderator or admin has no staff powers until the suspension ends. */
+export const isAdmin = (actor: Actor, now: number) =>
+  actor?.role === 'admin' && !isSuspended(actor, now);
 
 /** Moderators and admins moderate every forum. */
-export const canModerate = (actor: Actor) => isStaff(actor);
+export const canModerate = (actor: Actor, now: number) =>
+  isStaff(actor) && !isSuspended(actor, now);
 
 /**
  * Suspending: moderators suspend members; admins suspend members and moderators; nobody suspends
  * an admin or themselves.
  */
-export const canSuspend = (actor: Actor, target: { id: number; role: Role }) =>
+export const canSuspend = (actor: Actor, target: { id: number; role: Role }, now: number) =>
   !!actor &&
   actor.id !== target.id &&
   target.role !== 'admin' &&
-  (target.role === 'member' ? isStaff(actor) : isAdmin(actor));
+  (target.role === 'member' ? canModerate(actor, now) : isAdmin(actor, now));
 
 /** Reporting a post: any signed-in member who is not suspended, about someone else's post. */
 export const canReport = (actor: Actor, post: { userId: number | null }, now: number) =>
@@ -30,24 +33,35 @@ export const canSeeHeldPost = (actor: Actor, post: { userId: number | null }) =>
   !!actor && (post.userId === actor.id || isStaff(actor));
 
 /** Admins manage forums, roles and watched words. */
-export const canAdminister = (actor: Actor) => isAdmin(actor);
+export const canAdminister = (actor: Actor, now: number) => isAdmin(actor, now);
 
-export function requireModerator(actor: Actor): asserts actor is NonNullable<Actor> {
-  if (!actor) throw new ForbiddenError('Please sign in as a moderator to do this.');
-  if (!canModerate(actor)) throw new ForbiddenError('Only moderators can do this.');
+function requireNotSuspendedStaff(actor: NonNullable<Actor>, now: number) {
+  if (isSuspended(actor, now)) {
+    throw new ForbiddenError(
+      `Your account is suspended until ${actor.suspendedUntil?.toISOString().slice(0, 10)}: staff powers return when the suspension ends.`,
+    );
+  }
 }
 
-export function requireAdmin(actor: Actor): asserts actor is NonNullable<Actor> {
+export function requireModerator(actor: Actor, now: number): asserts actor is NonNullable<Actor> {
+  if (!actor) throw new ForbiddenError('Please sign in as a moderator to do this.');
+  if (!isStaff(actor)) throw new ForbiddenError('Only moderators can do this.');
+  requireNotSuspendedStaff(actor, now);
+}
+
+export function requireAdmin(actor: Actor, now: number): asserts actor is NonNullable<Actor> {
   if (!actor) throw new ForbiddenError('Please sign in as an administrator to do this.');
-  if (!isAdmin(actor)) throw new ForbiddenError('Only administrators can do this.');
+  if (actor.role !== 'admin') throw new ForbiddenError('Only administrators can do this.');
+  requireNotSuspendedStaff(actor, now);
 }
 
 export function requireSuspend(
   actor: Actor,
   target: { id: number; role: Role },
+  now: number,
 ): asserts actor is NonNullable<Actor> {
-  requireModerator(actor);
-  if (!canSuspend(actor, target)) {
+  requireModerator(actor, now);
+  if (!canSuspend(actor, target, now)) {
     throw new ForbiddenError(
       target.id === actor.id
         ? 'You cannot suspend yourself.'

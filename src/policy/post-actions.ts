@@ -66,7 +66,7 @@ export function postActionsFor(actor: Actor, page: TopicPageFacts, post: PagePos
     accept: page.mayChooseAnswer && post.number > 1 && !gone && post.id !== page.acceptedPostId,
     unaccept: page.mayChooseAnswer && post.id === page.acceptedPostId,
     report: !gone && canReport(actor, facts, page.now),
-    moderate: canModerate(actor),
+    moderate: canModerate(actor, page.now),
     removalNote: !!post.removedAt && (post.authorId === actor.id || isStaff(actor)),
   };
 }

@@ -48,7 +48,7 @@ import { frameOf } from './frame';
 /** The signed-in administrator, or a 403 that says what is missing. */
 function admin(c: Context<AppEnv>): Viewer {
   const viewer = c.get('viewer');
-  requireAdmin(viewer);
+  requireAdmin(viewer, c.get('deps').now());
   return viewer;
 }
 
@@ -199,7 +199,7 @@ export const adminRoutes = new Hono<AppEnv>()
         notice={notice(c)}
         username={q.username}
         member={member}
-        canChange={!!member && canChangeRole(viewer, member, 'member')}
+        canChange={!!member && canChangeRole(viewer, member, 'member', c.get('deps').now())}
         errors={{}}
       />,
     );
@@ -217,7 +217,7 @@ export const adminRoutes = new Hono<AppEnv>()
           frame={frameOf(c)}
           username={member.username}
           member={member}
-          canChange={canChangeRole(viewer, member, 'member')}
+          canChange={canChangeRole(viewer, member, 'member', c.get('deps').now())}
           role={input.role}
           errors={parsed.errors}
         />,

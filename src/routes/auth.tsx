@@ -19,6 +19,8 @@ export const authRoutes = new Hono<AppEnv>()
   })
   .post('/register', async (c) => {
     const deps = c.get('deps');
+    // Signed in already: no second account from this browser (and no lost session).
+    if (c.get('viewer')) return c.redirect('/', 303);
     const input = await readForm(c);
     const values = {
       username: input.username,

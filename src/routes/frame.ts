@@ -9,13 +9,14 @@ import { canSeeVendorDashboard } from '../policy/vendors';
 export function frameOf(c: Context<AppEnv>): Frame {
   const url = new URL(c.req.url);
   const viewer = c.get('viewer') ?? null;
+  const now = c.get('deps')?.now() ?? Date.now();
   return {
     viewer: viewer
       ? {
           username: viewer.username,
           vendor: canSeeVendorDashboard(viewer),
-          moderator: canModerate(viewer),
-          admin: canAdminister(viewer),
+          moderator: canModerate(viewer, now),
+          admin: canAdminister(viewer, now),
         }
       : null,
     path: `${url.pathname}${url.search}`,

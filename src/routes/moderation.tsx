@@ -9,6 +9,7 @@ import { ModeratePostPage, ModerateTopicPage, ModerateUserPage } from '../../vie
 import { ReportPage, ReportSentPage } from '../../views/pages/report';
 import type { AppEnv } from '../context';
 import { BadRequestError, FormError } from '../errors';
+import { requireModerator } from '../policy/moderation';
 import { approvePost, heldPosts, rejectPost, setHoldPosts } from '../services/approval';
 import {
   LOG_ACTIONS,
@@ -265,6 +266,8 @@ export const moderationRoutes = new Hono<AppEnv>()
   })
   .post('/posts/:id/reject', async (c) => {
     const deps = c.get('deps');
+    // Who asks is checked before what they sent.
+    requireModerator(c.get('viewer'), deps.now());
     const parsed = parseForm(removeForm, { reason: 'spam', ...(await readForm(c)) });
     if (!parsed.ok)
       throw new BadRequestError(parsed.errors.reason ?? parsed.errors.note ?? 'Choose a reason.');

@@ -79,7 +79,7 @@ export const topicRoutes = new Hono<AppEnv>()
               }
             : null
         }
-        moderate={canModerate(viewer)}
+        moderate={canModerate(viewer, now)}
         suspension={
           viewer && isSuspended(viewer, now)
             ? { until: viewer.suspendedUntil as Date, reason: viewer.suspendedReason }

@@ -23,7 +23,7 @@ export const userRoutes = new Hono<AppEnv>().get('/u/:username', async (c) => {
   return c.html(
     <ProfilePage
       frame={frameOf(c)}
-      moderate={canModerate(c.get('viewer'))}
+      moderate={canModerate(c.get('viewer'), deps.now())}
       profile={profile}
       posts={page.posts}
       olderHref={page.olderCursor ? `${base}?before=${page.olderCursor}` : null}

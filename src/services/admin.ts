@@ -123,7 +123,7 @@ function toAdminForum(r: AdminForumRow): AdminForum {
 
 /** Every forum, in the order of the forum index (category, then position). */
 export async function listForumsForAdmin(deps: AppDeps, by: Administrator): Promise<AdminForum[]> {
-  requireAdministrator(by);
+  requireAdministrator(by, deps.now());
   const rows = await deps.db
     .select(adminForumColumns)
     .from(forums)
@@ -139,7 +139,7 @@ export async function getForumForAdmin(
   by: Administrator,
   id: number,
 ): Promise<AdminForum> {
-  requireAdministrator(by);
+  requireAdministrator(by, deps.now());
   const row = await deps.db
     .select(adminForumColumns)
     .from(forums)
@@ -206,7 +206,7 @@ export async function createForumAsAdmin(
   by: Administrator,
   input: ForumSettings,
 ): Promise<AdminForum> {
-  requireAdministrator(by);
+  requireAdministrator(by, deps.now());
   const taken = await deps.db
     .select({ id: forums.id })
     .from(forums)
@@ -428,7 +428,7 @@ export async function findMember(
   by: Administrator,
   username: string,
 ): Promise<MemberRole | null> {
-  requireAdministrator(by);
+  requireAdministrator(by, deps.now());
   const row = await deps.db
     .select({
       id: users.id,
@@ -456,7 +456,7 @@ export async function changeRole(
 ): Promise<{ member: MemberRole; from: Role; changed: boolean }> {
   const member = await findMember(deps, by, username);
   if (!member) throw new NotFoundError(`There is no member with the username ${username}.`);
-  requireChangeRole(by, member, role);
+  requireChangeRole(by, member, role, deps.now());
   if (member.role === role) return { member, from: role, changed: false };
   await deps.db.batch([
     deps.db.update(users).set({ role }).where(eq(users.id, member.id)),
@@ -489,7 +489,7 @@ export async function listWatchedWords(
   deps: AppDeps,
   by: Administrator,
 ): Promise<WatchedWordRow[]> {
-  requireAdministrator(by);
+  requireAdministrator(by, deps.now());
   return deps.db.select().from(watchedWords).orderBy(asc(watchedWords.word));
 }
 
@@ -505,7 +505,7 @@ export async function addWatchedWord(
   by: Administrator,
   input: { word: string; action: (typeof WATCHED_WORD_ACTIONS)[number] },
 ): Promise<void> {
-  requireAdministrator(by);
+  requireAdministrator(by, deps.now());
   const existing = await deps.db
     .select()
     .from(watchedWords)
@@ -543,7 +543,7 @@ export async function removeWatchedWord(
   by: Administrator,
   id: number,
 ): Promise<WatchedWordRow> {
-  requireAdministrator(by);
+  requireAdministrator(by, deps.now());
   const word = await deps.db.select().from(watchedWords).where(eq(watchedWords.id, id)).get();
   if (!word) throw new NotFoundError('That word is not on the list (any more).');
   await deps.db.batch([

@@ -32,7 +32,7 @@ export type HeldPost = {
 
 /** Held posts, the oldest first (by id, which follows `posts_state_idx`). */
 export async function heldPosts(deps: AppDeps, actor: Actor): Promise<HeldPost[]> {
-  requireModerator(actor);
+  requireModerator(actor, deps.now());
   const author = alias(users, 'author');
   const rows = await deps.db
     .select({
@@ -73,7 +73,7 @@ export async function approvePost(
   actor: Actor,
   postId: number,
 ): Promise<{ topicId: number }> {
-  requireModerator(actor);
+  requireModerator(actor, deps.now());
   const { post, forumId, title } = await heldPost(deps, postId);
   const { db } = deps;
   const topicId = post.topicId;
@@ -127,7 +127,7 @@ export async function rejectPost(
   postId: number,
   input: { reason: RemovalReason; note: string },
 ): Promise<void> {
-  requireModerator(actor);
+  requireModerator(actor, deps.now());
   const { post } = await heldPost(deps, postId);
   const { db } = deps;
   await db.batch([
@@ -161,7 +161,7 @@ export async function setHoldPosts(
     .where(eq(users.usernameKey, username.toLowerCase()))
     .get();
   if (!target) throw new NotFoundError('There is no member with this username.');
-  requireSuspend(actor, target);
+  requireSuspend(actor, target, deps.now());
   if (target.postsNeedApproval === hold) {
     throw new ConflictError(
       hold

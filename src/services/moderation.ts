@@ -133,7 +133,7 @@ export async function removePost(
   postId: number,
   input: { reason: RemovalReason; note: string },
 ): Promise<void> {
-  requireModerator(actor);
+  requireModerator(actor, deps.now());
   const { post } = await postWithTopic(deps, postId);
   if (post.removedAt) throw new ConflictError('This post is already removed.');
   await deps.db.batch(removePostStatements(deps, actor, postId, input));
@@ -146,7 +146,7 @@ export async function restorePost(
   postId: number,
   note: string,
 ): Promise<void> {
-  requireModerator(actor);
+  requireModerator(actor, deps.now());
   const { post, topicTitle } = await postWithTopic(deps, postId);
   if (!post.removedAt) throw new ConflictError('This post is not removed.');
   const { db } = deps;
@@ -200,7 +200,7 @@ export async function removeTopic(
   topicId: number,
   input: { reason: RemovalReason; note: string },
 ): Promise<void> {
-  requireModerator(actor);
+  requireModerator(actor, deps.now());
   const topic = await topicRow(deps, topicId);
   if (topic.removedAt) throw new ConflictError('This topic is already removed.');
   const { db } = deps;
@@ -221,7 +221,7 @@ export async function restoreTopic(
   topicId: number,
   note: string,
 ): Promise<void> {
-  requireModerator(actor);
+  requireModerator(actor, deps.now());
   const topic = await topicRow(deps, topicId);
   if (!topic.removedAt) throw new ConflictError('This topic is not removed.');
   if (topic.removedReason === 'account_deleted') {
@@ -278,7 +278,7 @@ export async function setTopicFlag(
   change: TopicFlagChange,
   reason: string,
 ): Promise<void> {
-  requireModerator(actor);
+  requireModerator(actor, deps.now());
   const topic = await topicRow(deps, topicId);
   const flag = TOPIC_FLAGS[change];
   if (topic[flag.column] === flag.value) throw new ConflictError(flag.already);
@@ -301,7 +301,7 @@ export async function moveTopic(
   topicId: number,
   forumSlug: string,
 ): Promise<void> {
-  requireModerator(actor);
+  requireModerator(actor, deps.now());
   const topic = await topicRow(deps, topicId);
   const target = await deps.db.select().from(forums).where(eq(forums.slug, forumSlug)).get();
   if (!target) throw new FormError({ forum: 'There is no forum with that address.' });
@@ -360,7 +360,7 @@ export async function suspendMember(
   input: { until: string; reason: string },
 ): Promise<void> {
   const target = await userByName(deps, username);
-  requireSuspend(actor, target);
+  requireSuspend(actor, target, deps.now());
   const until = Date.parse(`${input.until}T00:00:00Z`) + DAY;
   if (until <= deps.now()) throw new FormError({ until: 'Choose a day after today.' });
   await deps.db.batch([
@@ -388,7 +388,7 @@ export async function unsuspendMember(
   note: string,
 ): Promise<void> {
   const target = await userByName(deps, username);
-  requireSuspend(actor, target);
+  requireSuspend(actor, target, deps.now());
   if (!target.suspendedUntil || target.suspendedUntil.getTime() <= deps.now()) {
     throw new ConflictError('This member is not suspended.');
   }
@@ -424,7 +424,7 @@ export const LOG_PAGE = 50;
  * ("post:12", "topic:3", "user:7"); `before` is the id of the last entry of the previous page.
  */
 export async function listLog(deps: AppDeps, actor: Actor, filter: LogFilter, before?: number) {
-  requireModerator(actor);
+  requireModerator(actor, deps.now());
   const moderator = alias(users, 'moderator');
   const where: (SQL | undefined)[] = [];
   if (filter.moderator) where.push(eq(moderator.usernameKey, filter.moderator.toLowerCase()));
@@ -458,7 +458,7 @@ export async function listLog(deps: AppDeps, actor: Actor, filter: LogFilter, be
 
 /** A post as its moderation panel shows it. */
 export async function postForModeration(deps: AppDeps, actor: Actor, postId: number) {
-  requireModerator(actor);
+  requireModerator(actor, deps.now());
   const author = alias(users, 'author');
   const row = await deps.db
     .select({
@@ -484,7 +484,7 @@ export async function postForModeration(deps: AppDeps, actor: Actor, postId: num
 
 /** A topic (removed ones too) and the forums it could move to, for its moderation panel. */
 export async function topicForModeration(deps: AppDeps, actor: Actor, topicId: number) {
-  requireModerator(actor);
+  requireModerator(actor, deps.now());
   const row = await deps.db
     .select({ topic: topics, forumSlug: forums.slug })
     .from(topics)
@@ -501,7 +501,7 @@ export async function topicForModeration(deps: AppDeps, actor: Actor, topicId: n
 
 /** A member as the moderation panel shows them, and whether this moderator may suspend them. */
 export async function memberForModeration(deps: AppDeps, actor: Actor, username: string) {
-  requireModerator(actor);
+  requireModerator(actor, deps.now());
   const member = await deps.db
     .select({
       id: users.id,
@@ -519,5 +519,8 @@ export async function memberForModeration(deps: AppDeps, actor: Actor, username:
     member.suspendedUntil && member.suspendedUntil.getTime() > deps.now()
       ? member.suspendedUntil
       : null;
-  return { member: { ...member, suspendedUntil: active }, canSuspend: canSuspend(actor, member) };
+  return {
+    member: { ...member, suspendedUntil: active },
+    canSuspend: canSuspend(actor, member, deps.now()),
+  };
 }

@@ -111,7 +111,7 @@ export type QueueItem = {
 
 /** Open reports, grouped by post, the post waiting longest first. */
 export async function reportQueue(deps: AppDeps, actor: Actor): Promise<QueueItem[]> {
-  requireModerator(actor);
+  requireModerator(actor, deps.now());
   const reporter = alias(users, 'reporter');
   const author = alias(users, 'author');
   const rows = await deps.db
@@ -181,7 +181,7 @@ export async function resolveReport(
   reportId: number,
   input: { action: 'remove' | 'dismiss'; note: string },
 ): Promise<{ postId: number }> {
-  requireModerator(actor);
+  requireModerator(actor, deps.now());
   const report = await deps.db.select().from(reports).where(eq(reports.id, reportId)).get();
   if (!report) throw new NotFoundError('There is no report at this address.');
   if (report.status !== 'open') throw new ConflictError('This report was already resolved.');

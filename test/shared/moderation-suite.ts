@@ -600,6 +600,27 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
   });
 
   describe('who may moderate', () => {
+    it('a suspended moderator has no moderator powers until the suspension ends', async () => {
+      const { a: suspendedMod, user } = await person('moderator');
+      const { a: admin } = await person('admin');
+      const until = new Date(forum.deps.now() + 2 * DAY).toISOString().slice(0, 10);
+      expect(
+        (await admin.post(`/u/${user.username}/suspend`, { until, reason: 'Abused powers' }))
+          .status,
+      ).toBe(303);
+      const topic = await aTopic('Suspended moderator target', 1);
+      const res = await suspendedMod.post(`/posts/${topic.lastPostId}/remove`, {
+        reason: 'spam',
+        note: '',
+      });
+      expect(res.status).toBe(403);
+      expect((await page(res)).querySelector('main')?.text).toContain('staff powers return');
+      expect((await postRow(topic.lastPostId as number))?.removedAt).toBeNull();
+      expect((await suspendedMod.get('/mod')).status).toBe(403);
+      const nav = await page(await suspendedMod.get('/'));
+      expect(nav.querySelector('.site-nav a[href="/mod"]')).toBeNull();
+    });
+
     it('members and visitors get 403 everywhere, and nothing changes', async () => {
       const topic = await aTopic('Not for members', 1);
       const { a: member } = await person();
