@@ -14,6 +14,7 @@ import { ConfigError, loadConfig } from '../src/env';
 import { FormError, NotFoundError } from '../src/errors';
 import { COMMAND_LINE } from '../src/policy/admin';
 import { adminCount, changeRole, createForumAsAdmin } from '../src/services/admin';
+import { recookStalePosts } from '../src/services/recook';
 import { createForumForm } from '../src/validation/admin-forms';
 import { parseForm } from '../src/validation/forms';
 
@@ -31,6 +32,10 @@ Commands:
       otherwise; the ids are the Plimus identity's (its plimus_vendor_id and plimus_purchases
       claims). The vendor and product are created when new. SLUG is the address /f/SLUG:
       2 to 40 letters a-z, digits and single hyphens; it cannot be changed later.
+
+  recook
+      Makes the HTML of posts cooked by an older version of the markdown pipeline again from
+      their markdown (after an upgrade that changed the pipeline). Safe to run at any time.
 
   help
       Shows this text.
@@ -145,6 +150,16 @@ async function main(argv: string[], io: Output): Promise<number> {
         return 0;
       case 'create-forum':
         await createForum(args, io);
+        return 0;
+      case 'recook':
+        await withDeps(async (deps) => {
+          const n = await recookStalePosts(deps, {
+            onProgress: (done) => io.err(`${done} posts…`),
+          });
+          io.out(
+            n === 0 ? 'Every post is cooked by the current pipeline.' : `Re-cooked ${n} posts.`,
+          );
+        });
         return 0;
       case 'help':
       case '--help':

@@ -10,7 +10,7 @@ import sanitizeHtml from 'sanitize-html';
  * Bump when the output of `cook` changes for the same input, so stored posts can be re-cooked
  * (posts keep the version that produced their HTML).
  */
-export const COOK_VERSION = 2;
+export const COOK_VERSION = 3;
 
 export type CookOptions = {
   /** the forum's own origin: links to it stay direct */
@@ -89,7 +89,18 @@ function classifyLink(rawHref: string, opts: CookOptions): LinkTarget {
   return { kind: 'external', url: url.href };
 }
 
-function sanitizeOptions(opts: CookOptions): sanitizeHtml.IOptions {
+/**
+ * Headings: a post sits under the page's h1 and its own h2, so its largest heading becomes h3 and
+ * the others keep their distance from it (capped at h6). `shift` is how many levels that moves.
+ */
+function headingMap(shift: number): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (let level = 1; level <= 6; level++)
+    map[`h${level}`] = `h${Math.min(6, Math.max(3, level + shift))}`;
+  return map;
+}
+
+function sanitizeOptions(opts: CookOptions, shift: number): sanitizeHtml.IOptions {
   return {
     allowedTags: [
       'p',
@@ -131,11 +142,7 @@ function sanitizeOptions(opts: CookOptions): sanitizeHtml.IOptions {
     disallowedTagsMode: 'discard',
     // Post headings sit below the page's h1 and each post's h2, so the outline stays in order.
     transformTags: {
-      h1: 'h3',
-      h2: 'h4',
-      h3: 'h5',
-      h4: 'h6',
-      h5: 'h6',
+      ...headingMap(shift),
       a: (_tag, attribs) => {
         const href = attribs.href;
         const out: Record<string, string> = {};
@@ -155,14 +162,24 @@ function sanitizeOptions(opts: CookOptions): sanitizeHtml.IOptions {
   };
 }
 
-const sanitizers = new WeakMap<CookOptions, sanitizeHtml.IOptions>();
+/** Sanitizer options per cooking options, one per heading shift (made when first needed). */
+const sanitizers = new WeakMap<CookOptions, Map<number, sanitizeHtml.IOptions>>();
 
 /** Markdown to the HTML stored in `posts.body_html`. */
 export function cook(markdown: string, opts: CookOptions): string {
-  let sanitize = sanitizers.get(opts);
-  if (!sanitize) {
-    sanitize = sanitizeOptions(opts);
-    sanitizers.set(opts, sanitize);
+  const html = marked.parse(markdown) as string;
+  let largest = 7;
+  for (const m of html.matchAll(/<h([1-6])[\s>]/gi)) largest = Math.min(largest, Number(m[1]));
+  const shift = largest === 7 ? 0 : 3 - largest;
+  let byShift = sanitizers.get(opts);
+  if (!byShift) {
+    byShift = new Map();
+    sanitizers.set(opts, byShift);
   }
-  return sanitizeHtml(marked.parse(markdown) as string, sanitize).trim();
+  let sanitize = byShift.get(shift);
+  if (!sanitize) {
+    sanitize = sanitizeOptions(opts, shift);
+    byShift.set(shift, sanitize);
+  }
+  return sanitizeHtml(html, sanitize).trim();
 }

@@ -11,7 +11,12 @@ import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../db/client';
 import { openLibsql } from '../../db/open';
-import { forums, moderationLog, products, users, vendors } from '../../db/schema';
+import { forums, moderationLog, posts, products, users, vendors } from '../../db/schema';
+import { COOK_VERSION } from '../../src/content/cook';
+import { makeDeps } from '../../src/context';
+import { loadConfig } from '../../src/env';
+import { createForum } from '../../src/services/catalog';
+import { createTopic } from '../../src/services/posting';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -276,6 +281,36 @@ describe('create-forum', SLOW, () => {
     expect(await forumCount()).toBe(before.forums);
     expect(await logRows()).toHaveLength(before.log);
     expect((await db.select({ n: count() }).from(vendors).get())?.n).toBe(1);
+  });
+});
+
+describe('recook', SLOW, () => {
+  it('cooks posts of an older pipeline again from their markdown, and says when there is nothing to do', async () => {
+    const deps = makeDeps(db, loadConfig({ DATABASE_URL: url }));
+    const forum = await createForum(deps, {
+      slug: 'recook-test',
+      name: 'Recook test',
+      category: 'community',
+    });
+    const [alice] = await db.select().from(users).where(eq(users.usernameKey, 'alice'));
+    const made = await createTopic(deps, {
+      forumId: forum.id,
+      authorId: alice?.id as number,
+      title: 'Old cooking',
+      body: '## A heading\n\n![img](https://img.example/x.png)',
+      kind: 'discussion',
+    });
+    const fresh = await db.select().from(posts).where(eq(posts.id, made.postId)).get();
+    await db
+      .update(posts)
+      .set({ bodyHtml: '<p>stale</p>', cookVersion: 1 })
+      .where(eq(posts.id, made.postId));
+    const res = await cli(['recook']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe('Re-cooked 1 posts.\n');
+    const after = await db.select().from(posts).where(eq(posts.id, made.postId)).get();
+    expect(after).toMatchObject({ bodyHtml: fresh?.bodyHtml, cookVersion: COOK_VERSION });
+    expect((await cli(['recook'])).stdout).toBe('Every post is cooked by the current pipeline.\n');
   });
 });
 

@@ -24,6 +24,16 @@ describe('cook: markdown', () => {
     expect(doc.querySelector('ol li')?.text).toBe('first');
   });
 
+  it('starts a post\u2019s own outline at h3, whatever level its largest heading has', () => {
+    const levels = (md: string) =>
+      parse(cook(md, opts))
+        .querySelectorAll('h3,h4,h5,h6')
+        .map((h) => h.tagName.toLowerCase());
+    expect(levels('## Two\n\n### Three')).toEqual(['h3', 'h4']);
+    expect(levels('#### Four\n\n###### Six')).toEqual(['h3', 'h5']);
+    expect(levels('<h2>raw</h2>\n\n### md')).toEqual(['h3', 'h4']);
+  });
+
   it('puts post headings below the page outline (h1 -> h3)', () => {
     const doc = parse(cook('# One\n\n## Two\n\n###### Six', opts));
     expect(doc.querySelectorAll('h3,h4,h5,h6').map((h) => h.tagName.toLowerCase())).toEqual([

@@ -1,0 +1,41 @@
+/**
+ * Re-cooking: posts keep the version of the pipeline that cooked them (posts.cook_version); when
+ * the pipeline changes (COOK_VERSION goes up), their HTML is made again from their markdown. Run
+ * by `npm run cli -- recook`, in batches, while the forum runs.
+ */
+import { and, asc, eq, gt, lt } from 'drizzle-orm';
+import { posts } from '../../db/schema';
+import { COOK_VERSION, cook } from '../content/cook';
+import type { AppDeps } from '../context';
+
+/**
+ * Re-cooks every post made with an older pipeline, `batchSize` at a time (one batch write each).
+ * @returns how many posts were re-cooked
+ */
+export async function recookStalePosts(
+  deps: AppDeps,
+  opts: { batchSize?: number; onProgress?: (done: number) => void } = {},
+): Promise<number> {
+  const batchSize = opts.batchSize ?? 500;
+  let done = 0;
+  let after = 0;
+  for (;;) {
+    const stale = await deps.db
+      .select({ id: posts.id, markdown: posts.bodyMarkdown })
+      .from(posts)
+      .where(and(gt(posts.id, after), lt(posts.cookVersion, COOK_VERSION)))
+      .orderBy(asc(posts.id))
+      .limit(batchSize);
+    const [first, ...rest] = stale.map((p) =>
+      deps.db
+        .update(posts)
+        .set({ bodyHtml: cook(p.markdown, deps.cook), cookVersion: COOK_VERSION })
+        .where(and(eq(posts.id, p.id), lt(posts.cookVersion, COOK_VERSION))),
+    );
+    if (!first) return done;
+    await deps.db.batch([first, ...rest]);
+    done += stale.length;
+    after = stale[stale.length - 1]?.id ?? after;
+    opts.onProgress?.(done);
+  }
+}
