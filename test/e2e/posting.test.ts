@@ -247,7 +247,7 @@ describe('a person joining and writing', () => {
     await expect(post.count()).resolves.toBe(1);
     await expect(post.locator('.post-author').textContent()).resolves.toBe(ACCOUNT.username);
     const body = post.locator('.post-body');
-    await expect(body.locator('h4').textContent()).resolves.toBe('Setting up a home lab');
+    await expect(body.locator('h3').textContent()).resolves.toBe('Setting up a home lab');
     await expect(body.locator('strong').textContent()).resolves.toBe('three machines');
     await expect(body.locator('ul > li').allTextContents()).resolves.toEqual([
       'a NAS for backups',
