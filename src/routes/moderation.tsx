@@ -3,6 +3,8 @@
  * (/mod/posts/:id, /mod/topics/:id, /mod/users/:username), the queue (/mod) and the log (/mod/log). Permissions are checked by the services (src/policy).
  */
 import { type Context, Hono } from 'hono';
+import type { JSX } from 'hono/jsx/jsx-runtime';
+import type { z } from 'zod';
 import { ModLogPage } from '../../views/pages/mod-log';
 import { ModQueuePage } from '../../views/pages/mod-queue';
 import { ModeratePostPage, ModerateTopicPage, ModerateUserPage } from '../../views/pages/moderate';
@@ -68,6 +70,29 @@ const DONE: Record<string, string> = {
 
 const doneNotice = (c: Context<AppEnv>) => DONE[c.req.query('done') ?? ''];
 
+/**
+ * Submits a moderation panel's form: the panel back with the messages when the form is not valid
+ * (422) or the action refuses it, otherwise the action and a redirect to `done`.
+ */
+async function submitPanel<T>(
+  c: Context<AppEnv>,
+  schema: z.ZodType<T>,
+  page: (values: Record<string, string>, errors: Record<string, string>) => JSX.Element,
+  act: (data: T) => Promise<unknown>,
+  done: string,
+) {
+  const input = await readForm(c);
+  const parsed = parseForm(schema, input);
+  if (!parsed.ok) return c.html(page(input, parsed.errors), 422);
+  try {
+    await act(parsed.data);
+  } catch (err) {
+    if (!(err instanceof FormError)) throw err;
+    return c.html(page(input, err.fields), err.status);
+  }
+  return c.redirect(done, 303);
+}
+
 export const moderationRoutes = new Hono<AppEnv>()
   // Reports
   .get('/posts/:id/report', async (c) => {
@@ -121,31 +146,29 @@ export const moderationRoutes = new Hono<AppEnv>()
     const deps = c.get('deps');
     const id = idParam(c.req.param('id'));
     const found = await postForModeration(deps, c.get('viewer'), id);
-    const input = await readForm(c);
-    const parsed = parseForm(removeForm, input);
-    if (!parsed.ok) {
-      return c.html(
-        <ModeratePostPage frame={frameOf(c)} {...found} values={input} errors={parsed.errors} />,
-        422,
-      );
-    }
-    await removePost(deps, c.get('viewer'), id, parsed.data);
-    return c.redirect(`/mod/posts/${id}?done=removed`, 303);
+    return submitPanel(
+      c,
+      removeForm,
+      (values, errors) => (
+        <ModeratePostPage frame={frameOf(c)} {...found} values={values} errors={errors} />
+      ),
+      (d) => removePost(deps, c.get('viewer'), id, d),
+      `/mod/posts/${id}?done=removed`,
+    );
   })
   .post('/posts/:id/restore', async (c) => {
     const deps = c.get('deps');
     const id = idParam(c.req.param('id'));
     const found = await postForModeration(deps, c.get('viewer'), id);
-    const input = await readForm(c);
-    const parsed = parseForm(noteForm, input);
-    if (!parsed.ok) {
-      return c.html(
-        <ModeratePostPage frame={frameOf(c)} {...found} values={input} errors={parsed.errors} />,
-        422,
-      );
-    }
-    await restorePost(deps, c.get('viewer'), id, parsed.data.note);
-    return c.redirect(`/mod/posts/${id}?done=restored`, 303);
+    return submitPanel(
+      c,
+      noteForm,
+      (values, errors) => (
+        <ModeratePostPage frame={frameOf(c)} {...found} values={values} errors={errors} />
+      ),
+      (d) => restorePost(deps, c.get('viewer'), id, d.note),
+      `/mod/posts/${id}?done=restored`,
+    );
   })
 
   // Topics
@@ -173,38 +196,28 @@ export const moderationRoutes = new Hono<AppEnv>()
     await setTopicFlag(deps, c.get('viewer'), id, change, parsed.ok ? parsed.data.note : '');
     return c.redirect(`/mod/topics/${id}?done=${change}`, 303);
   })
-  .post('/t/:id/move', async (c) => {
+  .post('/t/:id/:action{move|remove}', async (c) => {
     const deps = c.get('deps');
     const id = idParam(c.req.param('id'));
     const found = await topicForModeration(deps, c.get('viewer'), id);
-    const input = await readForm(c);
-    const page = (errors: Record<string, string>) => (
-      <ModerateTopicPage frame={frameOf(c)} {...found} values={input} errors={errors} />
+    const page = (values: Record<string, string>, errors: Record<string, string>) => (
+      <ModerateTopicPage frame={frameOf(c)} {...found} values={values} errors={errors} />
     );
-    const parsed = parseForm(moveForm, input);
-    if (!parsed.ok) return c.html(page(parsed.errors), 422);
-    try {
-      await moveTopic(deps, c.get('viewer'), id, parsed.data.forum);
-    } catch (err) {
-      if (!(err instanceof FormError)) throw err;
-      return c.html(page(err.fields), err.status);
-    }
-    return c.redirect(`/mod/topics/${id}?done=moved`, 303);
-  })
-  .post('/t/:id/remove', async (c) => {
-    const deps = c.get('deps');
-    const id = idParam(c.req.param('id'));
-    const found = await topicForModeration(deps, c.get('viewer'), id);
-    const input = await readForm(c);
-    const parsed = parseForm(removeForm, input);
-    if (!parsed.ok) {
-      return c.html(
-        <ModerateTopicPage frame={frameOf(c)} {...found} values={input} errors={parsed.errors} />,
-        422,
-      );
-    }
-    await removeTopic(deps, c.get('viewer'), id, parsed.data);
-    return c.redirect(`/mod/topics/${id}?done=topic-removed`, 303);
+    return c.req.param('action') === 'move'
+      ? submitPanel(
+          c,
+          moveForm,
+          page,
+          (d) => moveTopic(deps, c.get('viewer'), id, d.forum),
+          `/mod/topics/${id}?done=moved`,
+        )
+      : submitPanel(
+          c,
+          removeForm,
+          page,
+          (d) => removeTopic(deps, c.get('viewer'), id, d),
+          `/mod/topics/${id}?done=topic-removed`,
+        );
   })
   .post('/t/:id/restore', async (c) => {
     const deps = c.get('deps');
@@ -236,19 +249,15 @@ export const moderationRoutes = new Hono<AppEnv>()
     const deps = c.get('deps');
     const username = c.req.param('username');
     const found = await memberForModeration(deps, c.get('viewer'), username);
-    const input = await readForm(c);
-    const page = (errors: Record<string, string>) => (
-      <ModerateUserPage frame={frameOf(c)} {...found} values={input} errors={errors} />
+    return submitPanel(
+      c,
+      suspendForm,
+      (values, errors) => (
+        <ModerateUserPage frame={frameOf(c)} {...found} values={values} errors={errors} />
+      ),
+      (d) => suspendMember(deps, c.get('viewer'), username, d),
+      `/mod/users/${found.member.username}?done=suspended`,
     );
-    const parsed = parseForm(suspendForm, input);
-    if (!parsed.ok) return c.html(page(parsed.errors), 422);
-    try {
-      await suspendMember(deps, c.get('viewer'), username, parsed.data);
-    } catch (err) {
-      if (!(err instanceof FormError)) throw err;
-      return c.html(page(err.fields), err.status);
-    }
-    return c.redirect(`/mod/users/${found.member.username}?done=suspended`, 303);
   })
   .post('/u/:username/unsuspend', async (c) => {
     const deps = c.get('deps');
