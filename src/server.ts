@@ -3,12 +3,14 @@
  * on first start, static files from public/, compression. `npm start` runs this file.
  */
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Http2Bindings, type HttpBindings, serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
+import type { MiddlewareHandler } from 'hono';
 import { createDb } from '../db/client';
 import { openLibsql } from '../db/open';
 import { seedDemo } from '../db/seed';
@@ -84,12 +86,16 @@ export async function startServer(
   });
   if (config.seedDemo && (await seedDemo(deps))) log('Added demo content to the empty forum.');
 
-  const assets = serveStatic({
+  const staticFile = serveStatic({
     root: PUBLIC_DIR,
     onFound: (_path, c) => {
       c.header('Cache-Control', 'public, max-age=3600');
     },
   });
+  // The files of public/ are known at start: other requests do not look at the disk.
+  const publicFiles = new Set(readdirSync(PUBLIC_DIR).map((name) => `/${name}`));
+  const assets: MiddlewareHandler = (c, next) =>
+    publicFiles.has(c.req.path) ? staticFile(c, next) : next();
   const forum = createApp(deps, {
     log,
     assets,

@@ -37,19 +37,18 @@ export function countVisits(
     const kind = routePath(c, -1);
     if (kind === '*' || kind === '/*' || kind === '/healthz') return;
     if (opts.namePageKind) c.header(PAGE_KIND_HEADER, kind);
-    let waitUntil: ((p: Promise<unknown>) => void) | undefined;
-    try {
-      const ctx = c.executionCtx;
-      waitUntil = (p) => ctx.waitUntil(p);
-    } catch {
-      // Node has no execution context: the write simply runs on after the response.
-    }
+    const deps = c.get('deps');
     countVisit(
-      c.get('deps'),
+      deps,
       kind,
       countryHeader ? c.req.header(countryHeader) : undefined,
       c.get('log'),
-      waitUntil,
+      (p) => {
+        // Only a Worker has an execution context to keep alive for the write; Node runs it on.
+        try {
+          c.executionCtx.waitUntil(p);
+        } catch {}
+      },
     );
   };
 }

@@ -26,10 +26,25 @@ export class VisitCounter {
 
   /** Counts one page view of `kind`, and the visitor's country when known. */
   record(kind: string, country: string | undefined): void {
-    const day = new Date(this.now()).toISOString().slice(0, 10);
+    const day = this.today();
     bump(this.pages, `${day}\t${kind}`);
     const code = country?.toUpperCase();
     if (code && COUNTRY.test(code)) bump(this.countries, `${day}\t${code}`);
+  }
+
+  // The day's name is made once a day, not once a page view.
+  private day = { start: 0, end: 0, name: '' };
+  private today(): string {
+    const now = this.now();
+    if (now < this.day.start || now >= this.day.end) {
+      const start = Math.floor(now / 86_400_000) * 86_400_000;
+      this.day = {
+        start,
+        end: start + 86_400_000,
+        name: new Date(start).toISOString().slice(0, 10),
+      };
+    }
+    return this.day.name;
   }
 
   /** Whether enough has gathered (or enough time passed) to write. */
