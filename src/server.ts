@@ -4,12 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Http2Bindings, type HttpBindings, serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { MiddlewareHandler } from 'hono';
 import { createDb } from '../db/client';
 import { openLibsql } from '../db/open';
@@ -104,18 +106,32 @@ export async function startServer(
     countryHeader: config.trustedCountryHeader,
     namePageKind: true,
   });
-  const country = (request: Request) =>
-    config.trustedCountryHeader
-      ? (request.headers.get(config.trustedCountryHeader) ?? undefined)
-      : undefined;
+  const countryHeader = config.trustedCountryHeader?.toLowerCase();
   const pages = createPageCache({
     ttlMs: config.pageCacheSeconds * 1000,
-    onHit: (kind, request) => countVisit(deps, kind, country(request), log),
+    onHit: (kind, facts) => countVisit(deps, kind, facts.country, log),
   });
   const fetch = (request: Request, env: HttpBindings | Http2Bindings) => {
     // Read from Node's own request: building a full Request would cost more than a cache hit.
-    const { url = '/', headers } = env.incoming;
-    const facts = { path: url, cookie: headers.cookie, acceptEncoding: headers['accept-encoding'] };
+    const { method = 'GET', url = '/', headers } = env.incoming;
+    const country = countryHeader ? headers[countryHeader] : undefined;
+    const facts = {
+      method,
+      path: url,
+      cookie: headers.cookie,
+      acceptEncoding: headers['accept-encoding'],
+      country: typeof country === 'string' ? country : undefined,
+    };
+    const kept = pages.hit(facts);
+    if (kept) {
+      // A kept page is written straight to the socket, without a web Response in between.
+      // This server speaks HTTP/1.1 (serve() without createServer), so outgoing is a ServerResponse.
+      const out = env.outgoing as ServerResponse;
+      out.writeHead(kept.status, kept.rawHeaders);
+      if (kept.body) out.end(kept.body);
+      else out.end();
+      return RESPONSE_ALREADY_SENT;
+    }
     return pages.handle(request, (r) => Promise.resolve(forum.fetch(r, env)), facts);
   };
 

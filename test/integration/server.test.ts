@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/env';
 import { type RunningServer, startServer } from '../../src/server';
@@ -21,6 +22,7 @@ beforeAll(async () => {
       PORT: '0',
       DATABASE_URL: `file:${join(dir, 'forum.db')}`,
       PAGE_CACHE_SECONDS: '60',
+      TRUSTED_COUNTRY_HEADER: 'X-Visitor-Country',
       PLIMUS_ISSUER: 'http://127.0.0.1:9/unused',
       PLIMUS_CLIENT_ID: 'x',
       PLIMUS_CLIENT_SECRET: 'y',
@@ -29,8 +31,9 @@ beforeAll(async () => {
   );
 });
 
+let closed = false;
 afterAll(async () => {
-  await server.close();
+  if (!closed) await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -90,6 +93,35 @@ describe('npm start', () => {
     // fetch decodes the body; the header says it came compressed
     expect(res.headers.get('content-encoding')).toBe('gzip');
     expect(await res.text()).toContain('Privacy notice');
+  });
+
+  it('answers HEAD from the cache with the headers and no body', async () => {
+    await fetch(url('/f/marketplace-help'));
+    const head = await fetch(url('/f/marketplace-help'), { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toContain('text/html');
+    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(1000);
+    expect(await head.text()).toBe('');
+  });
+
+  it('counts pages served from the cache, with the country the trusted header gives', async () => {
+    const path = '/privacy';
+    await fetch(url(path)); // kept in the cache now
+    const views = 5;
+    for (let i = 0; i < views; i++) {
+      const res = await fetch(url(path), { headers: { 'X-Visitor-Country': 'is' } });
+      expect(res.status).toBe(200);
+    }
+    // closing writes the counts that are still in memory
+    await server.close();
+    closed = true;
+    const db = createClient({ url: `file:${join(dir, 'forum.db')}` });
+    const country = await db.execute("SELECT count FROM country_stats WHERE country = 'IS'");
+    expect(country.rows[0]?.count).toBe(views);
+    const pages = await db.execute("SELECT count FROM page_view_stats WHERE kind = '/privacy'");
+    // the first visit (rendered) and the same page earlier in this file count too
+    expect(Number(pages.rows[0]?.count)).toBeGreaterThanOrEqual(views + 1);
+    db.close();
   });
 
   it('refuses to start with a bad configuration, naming the variable', async () => {
