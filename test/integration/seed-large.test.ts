@@ -1,0 +1,108 @@
+/**
+ * The large-forum generator (`npm run seed:large`): the rows it writes in bulk are what the
+ * services would have written, and the forum reads them like any other.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Client } from '@libsql/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb } from '../../db/client';
+import { openLibsql } from '../../db/open';
+import { checkConsistency, type SeedLargeResult, seedLarge } from '../../scripts/seed-large';
+import { createApp } from '../../src/app';
+import { makeDeps } from '../../src/context';
+import { loadConfig } from '../../src/env';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const POSTS = 4000;
+
+let dir: string;
+let url: string;
+let client: Client;
+let result: SeedLargeResult;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'forum-seed-large-'));
+  url = `file:${join(dir, 'forum.db')}`;
+  result = await seedLarge({
+    url,
+    posts: POSTS,
+    seed: 7,
+    progress: false,
+    log: (l) => lines.push(l),
+  });
+  client = await openLibsql({ databaseUrl: url, databaseAuthToken: undefined });
+}, 60_000);
+
+afterAll(() => {
+  client.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const count = async (sql: string) => Number((await client.execute(sql)).rows[0]?.[0]);
+
+describe('npm run seed:large', () => {
+  it('adds N posts in N/20 topics by N/10 new people, after the demo forums', async () => {
+    expect(result.posts).toBe(POSTS);
+    expect(result.topics).toBe(POSTS / 20);
+    expect(result.users).toBe(POSTS / 10);
+    expect(lines.join('\n')).toContain('added the demo forums');
+    const demoPosts = await count(
+      `SELECT count(*) FROM posts WHERE topic_id < ${result.firstTopicId}`,
+    );
+    expect(demoPosts).toBeGreaterThan(0);
+    expect(await count('SELECT count(*) FROM posts')).toBe(POSTS + demoPosts);
+    expect(await count(`SELECT count(*) FROM topics WHERE id >= ${result.firstTopicId}`)).toBe(
+      POSTS / 20,
+    );
+    // spread over the forums, with one long topic
+    expect(
+      await count(`SELECT count(DISTINCT forum_id) FROM topics WHERE id >= ${result.firstTopicId}`),
+    ).toBeGreaterThan(3);
+    expect(result.longTopicPosts).toBeGreaterThanOrEqual(60);
+  });
+
+  it('keeps every counter, pointer, number, search row and cooked body consistent', async () => {
+    const config = loadConfig({ DATABASE_URL: url });
+    const checks = await checkConsistency(client, {
+      origin: config.publicOrigin,
+      houseHosts: config.houseHosts,
+    });
+    expect(checks.length).toBeGreaterThan(10);
+    expect(checks.filter((c) => !c.ok)).toEqual([]);
+  });
+
+  it('gives a forum that reads like any other', async () => {
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url });
+    const app = createApp(makeDeps(createDb({ libsql: client }), config), {
+      log: () => {},
+      clientAddress: () => '192.0.2.1',
+    });
+    const get = (path: string) => app.request(`http://127.0.0.1:8787${path}`);
+    const last = Math.ceil(result.longTopicPosts / 20);
+    const topic = await get(`/t/${result.longTopicId}`);
+    expect(topic.status).toBe(301);
+    const page = await get(`${topic.headers.get('location')}?page=${last}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html.match(/<article id="p\d+"/g)?.length).toBe(result.longTopicPosts - (last - 1) * 20);
+    expect((await get('/')).status).toBe(200);
+  });
+
+  it('says how to use it when N is missing', async () => {
+    const run = await new Promise<{ code: number; stderr: string }>((done) =>
+      execFile(
+        join(ROOT, 'node_modules/.bin/tsx'),
+        ['scripts/seed-large.ts', '--posts', 'many'],
+        { cwd: ROOT, env: { PATH: process.env.PATH ?? '', DATABASE_URL: url } },
+        (err, _stdout, stderr) =>
+          done({ code: typeof err?.code === 'number' ? err.code : 0, stderr }),
+      ),
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Usage: npm run seed:large -- --posts N');
+  }, 60_000);
+});
