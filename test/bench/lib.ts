@@ -3,8 +3,11 @@
  * servers, raw HTTP requests, and the pages to load on a seeded database.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { createClient } from '@libsql/client';
@@ -125,6 +128,32 @@ export function stopChild(child: ChildProcess): Promise<void> {
 export function killChildren(): void {
   for (const child of children) child.kill('SIGKILL');
   children.clear();
+}
+
+/**
+ * Runs a script's `main` with a scratch folder of its own; however the script ends (done, failed,
+ * interrupted) every child server is stopped and the folder removed.
+ */
+export async function runScript(
+  prefix: string,
+  main: (scratch: string) => Promise<void>,
+): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), prefix));
+  const cleanup = () => {
+    killChildren();
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      cleanup();
+      process.exit(130);
+    });
+  }
+  try {
+    await main(scratch);
+  } finally {
+    cleanup();
+  }
 }
 
 /** A port that was free a moment ago (so the forum's public origin can name it). */

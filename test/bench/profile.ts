@@ -12,8 +12,7 @@
  * Seeds a temporary database with `--posts` (default 1M) unless `--db` names one; `--keep` keeps
  * the .cpuprofile in test/bench/results/ (open it in Chrome DevTools or speedscope).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Client, createClient } from '@libsql/client';
 import autocannon from 'autocannon';
@@ -27,12 +26,12 @@ import { loadConfig } from '../../src/env';
 import {
   argValue,
   fmtCount,
-  killChildren,
   type Page,
   type PageKey,
   parseCount,
   pickPages,
   RESULTS_DIR,
+  runScript,
   startForum,
   stopChild,
 } from './lib';
@@ -43,14 +42,6 @@ const withCache = process.argv.includes('--cache');
 const duration = Number(argValue('--duration') ?? 10);
 const top = Number(argValue('--top') ?? 25);
 const keep = process.argv.includes('--keep');
-
-let tempDir: string | undefined = mkdtempSync(join(tmpdir(), 'forum-profile-'));
-
-function cleanup(): void {
-  killChildren();
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  tempDir = undefined;
-}
 
 type SeedFacts = Pick<SeedLargeResult, 'firstTopicId' | 'lastTopicId' | 'longTopicId'>;
 
@@ -237,8 +228,8 @@ function summarise(profile: CpuProfile): void {
   }
 }
 
-async function cpuProfile(url: string, { path, headers }: Page) {
-  const dir = join(tempDir as string, 'cpuprofile');
+async function cpuProfile(url: string, { path, headers }: Page, scratch: string) {
+  const dir = join(scratch, 'cpuprofile');
   mkdirSync(dir, { recursive: true });
   const forum = await startForum('forum', url, {
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
@@ -267,7 +258,7 @@ async function cpuProfile(url: string, { path, headers }: Page) {
   }
 }
 
-async function main() {
+async function main(scratch: string) {
   const db = argValue('--db');
   let url: string;
   let seed: SeedFacts;
@@ -275,7 +266,7 @@ async function main() {
     url = db;
     seed = await describeDatabase(url);
   } else {
-    url = `file:${join(tempDir as string, 'forum.db')}`;
+    url = `file:${join(scratch, 'forum.db')}`;
     const posts = parseCount(argValue('--posts') ?? '1m');
     seed = await seedLarge({ url, posts, config: loadConfig({ DATABASE_URL: url }) });
   }
@@ -284,18 +275,7 @@ async function main() {
   if (!page)
     throw new Error(`--target must be one of ${picked.pages.map((p) => p.key).join(', ')}`);
   await inProcess(url, page);
-  await cpuProfile(url, page);
+  await cpuProfile(url, page, scratch);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    cleanup();
-    process.exit(130);
-  });
-}
-
-try {
-  await main();
-} finally {
-  cleanup();
-}
+await runScript('forum-profile-', main);

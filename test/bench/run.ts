@@ -16,8 +16,8 @@
  * targets, and writes test/bench/results/latest.json. Temporary files and child processes are
  * removed at the end, also on failure or Ctrl-C.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem, type } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { type SeedLargeResult, seedLarge } from '../../scripts/seed-large';
@@ -28,7 +28,6 @@ import {
   fmtCount,
   get,
   HELLO_ENTRY,
-  killChildren,
   median,
   PAGE_LABELS,
   type Page,
@@ -40,6 +39,7 @@ import {
   pickPages,
   RESULTS_DIR,
   type Running,
+  runScript,
   sizeLabel,
   startChild,
   startForum,
@@ -67,14 +67,6 @@ const QUIET_CORES = 0.25;
 const MAX_ATTEMPTS = 3;
 
 const isQuiet = (r: { otherCores?: number | undefined }) => (r.otherCores ?? 0) < QUIET_CORES;
-
-let tempDir: string | undefined;
-
-function cleanup(): void {
-  killChildren();
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  tempDir = undefined;
-}
 
 // --- other load on the machine ---------------------------------------------------------------------
 
@@ -416,7 +408,7 @@ function report(datasets: DatasetResult[], machine: Record<string, string | numb
   return verdicts;
 }
 
-async function main() {
+async function main(scratch: string) {
   if (options.sizes.length < 2) throw new Error('--sizes needs two sizes, like 10k,1m');
   const cpuList = cpus();
   const machine = {
@@ -427,11 +419,10 @@ async function main() {
     node: process.version,
   };
   log(`Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
-  tempDir = mkdtempSync(join(tmpdir(), 'forum-bench-'));
 
   const seeded: { posts: number; url: string; seed: SeedLargeResult }[] = [];
   for (const posts of options.sizes) {
-    const url = `file:${join(tempDir, `forum-${sizeLabel(posts)}.db`)}`;
+    const url = `file:${join(scratch, `forum-${sizeLabel(posts)}.db`)}`;
     log(`Seeding ${fmtCount(posts)} posts into ${url}`);
     const seed = await seedLarge({
       url,
@@ -456,15 +447,4 @@ async function main() {
   if (verdicts.some((v) => !v.ok)) process.exitCode = 1;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    cleanup();
-    process.exit(130);
-  });
-}
-
-try {
-  await main();
-} finally {
-  cleanup();
-}
+await runScript('forum-bench-', main);
