@@ -1,8 +1,10 @@
 /**
- * `npm run dev:edge [-- --port N]`: the forum in workerd (wrangler dev), offline, on a local D1
- * database that is migrated from db/migrations and filled with the demo content on first run.
+ * `npm run dev:edge [-- --port N] [--persist-to DIR]`: the forum in workerd (wrangler dev),
+ * offline, on a local D1 database that is migrated from db/migrations and filled with the demo
+ * content on first run. The database lives in .wrangler/state, or in DIR (as for `wrangler dev`).
  */
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { getPlatformProxy } from 'wrangler';
 import { createDb } from '../db/client';
 import { seedDemo } from '../db/seed';
@@ -13,6 +15,8 @@ import type { WorkerEnv } from '../src/worker';
 const args = process.argv.slice(2);
 const portIndex = args.indexOf('--port');
 const port = portIndex >= 0 ? Number(args[portIndex + 1]) : 8787;
+const persistIndex = args.indexOf('--persist-to');
+const persistTo = persistIndex >= 0 ? args[persistIndex + 1] : undefined;
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
 
 function wrangler(...argv: string[]) {
@@ -20,9 +24,19 @@ function wrangler(...argv: string[]) {
   if (run.status !== 0) process.exit(run.status ?? 1);
 }
 
-wrangler('d1', 'migrations', 'apply', 'DB', '--local');
+wrangler(
+  'd1',
+  'migrations',
+  'apply',
+  'DB',
+  '--local',
+  ...(persistTo ? ['--persist-to', persistTo] : []),
+);
 
-const proxy = await getPlatformProxy<WorkerEnv>({ persist: true });
+// wrangler keeps local data under `<persist-to>/v3`; the platform proxy takes that folder itself.
+const proxy = await getPlatformProxy<WorkerEnv>({
+  persist: persistTo ? { path: join(persistTo, 'v3') } : true,
+});
 try {
   if (!proxy.env.DB) throw new Error('wrangler.toml has no D1 binding named DB');
   const config = loadConfig({ PUBLIC_ORIGIN: `http://localhost:${port}` });

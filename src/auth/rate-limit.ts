@@ -8,10 +8,12 @@ import { hmac } from '@oslojs/crypto/hmac';
 import { SHA256 } from '@oslojs/crypto/sha2';
 import { encodeBase64 } from '@oslojs/encoding';
 
-const processKey = crypto.getRandomValues(new Uint8Array(32));
+// Made on first use: Workers refuse random values in a module's global scope.
+let processKey: Uint8Array | undefined;
 
 /** A keyed hash of an identifying value, usable as a map key and nothing else. */
 export function keyedHash(value: string): string {
+  processKey ??= crypto.getRandomValues(new Uint8Array(32));
   return encodeBase64(hmac(SHA256, processKey, new TextEncoder().encode(value)));
 }
 

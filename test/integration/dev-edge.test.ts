@@ -1,0 +1,123 @@
+/**
+ * `npm run dev:edge` for real: wrangler migrates and seeds a local D1 database, then serves the
+ * bundled worker (src/worker.ts) in workerd. The edge project runs the app's modules inside
+ * workerd too, but not as one bundle through the worker's entry: only this catches what workerd
+ * refuses when a bundle loads (random values or timers in a module's global scope, say) and
+ * state kept by the worker between requests.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+
+/** Installing the local D1 database, bundling and starting workerd: a minute on a busy machine. */
+const STARTUP_MS = 180_000;
+
+let dir: string;
+let child: ChildProcess;
+let origin: string;
+let output = '';
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => done(port));
+    });
+  });
+}
+
+async function waitForHealth(): Promise<void> {
+  const deadline = Date.now() + STARTUP_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`dev:edge exited early:\n${output}`);
+    try {
+      if ((await fetch(`${origin}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`dev:edge did not answer /healthz:\n${output}`);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'forum-dev-edge-'));
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  child = spawn(
+    TSX,
+    ['scripts/dev-edge.ts', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', dir],
+    {
+      cwd: ROOT,
+      // its own process group, so that wrangler and workerd stop with it
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
+    },
+  );
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  await waitForHealth();
+}, STARTUP_MS + 10_000);
+
+afterAll(async () => {
+  if (child?.pid && child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    process.kill(-child.pid, 'SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npm run dev:edge', () => {
+  it('serves the demo forum from local D1, the same page again and again', async () => {
+    const home = await fetch(`${origin}/`);
+    expect(home.status).toBe(200);
+    const html = await home.text();
+    expect(html).toContain('Acme Backup Pro');
+    const forum = await (await fetch(`${origin}/f/marketplace-help`)).text();
+    const topicPath = forum.match(/href="(\/t\/\d+\/[^"]+)"/)?.[1];
+    expect(topicPath).toBeDefined();
+    const pages = await Promise.all(
+      [1, 2, 3].map(async () => {
+        const res = await fetch(`${origin}${topicPath}`);
+        return { status: res.status, body: await res.text() };
+      }),
+    );
+    for (const page of pages) {
+      expect(page.status).toBe(200);
+      expect(page.body).toBe(pages[0]?.body);
+      expect(page.body).toMatch(/<article id="p\d+"/);
+    }
+    expect((await fetch(`${origin}/styles.css`)).headers.get('content-type')).toContain('text/css');
+  });
+
+  it('lets a newcomer join and be signed in', async () => {
+    const joined = await fetch(`${origin}/register`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Origin: origin, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'username=edge_newcomer&email=edge%40example.com&password=correct+horse+battery+staple&age_confirmed=1',
+    });
+    expect(joined.status).toBe(303);
+    const cookie = joined.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    expect(cookie).toMatch(/=/);
+    const account = await fetch(`${origin}/account`, { headers: { Cookie: cookie } });
+    expect(account.status).toBe(200);
+    expect(await account.text()).toContain('edge_newcomer');
+  });
+});
