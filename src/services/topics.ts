@@ -5,7 +5,8 @@
  * Badges are facts, never declarations: they are computed here, when the page is read, from the
  * author's linked Plimus identity, in the same query that reads the page's posts.
  */
-import { and, asc, between, eq } from 'drizzle-orm';
+import { and, asc, between, eq, sql } from 'drizzle-orm';
+import { preparedPerDb } from '../../db/client';
 import {
   forums,
   identityLinks,
@@ -46,13 +47,9 @@ export type TopicWithForum = Topic & {
   };
 };
 
-/** @throws NotFoundError when there is no such topic (or it was removed) */
-/**
- * @throws NotFoundError when there is no such topic, it was removed, or it is held for approval
- *   and the viewer is neither its author nor a moderator
- */
-export async function getTopic(deps: AppDeps, viewer: Actor, id: number): Promise<TopicWithForum> {
-  const row = await deps.db
+/** A topic with its forum, and the product and vendor the forum is about. */
+const topicById = preparedPerDb((db) =>
+  db
     .select({
       topic: topics,
       forum: {
@@ -71,8 +68,16 @@ export async function getTopic(deps: AppDeps, viewer: Actor, id: number): Promis
     .innerJoin(forums, eq(forums.id, topics.forumId))
     .leftJoin(products, eq(products.id, forums.productId))
     .leftJoin(vendors, eq(vendors.id, products.vendorId))
-    .where(eq(topics.id, id))
-    .get();
+    .where(eq(topics.id, sql.placeholder('id')))
+    .prepare(),
+);
+
+/**
+ * @throws NotFoundError when there is no such topic, it was removed, or it is held for approval
+ *   and the viewer is neither its author nor a moderator
+ */
+export async function getTopic(deps: AppDeps, viewer: Actor, id: number): Promise<TopicWithForum> {
+  const row = await topicById(deps.db).get({ id });
   if (!row || row.topic.removedAt) throw new NotFoundError('There is no topic at this address.');
   if (row.topic.state === 'held' && !canSeeHeldPost(viewer, row.topic)) {
     throw new NotFoundError('There is no topic at this address.');
@@ -135,15 +140,8 @@ export function topicPageCount(topic: Pick<Topic, 'highestNumber'>): number {
  * identity link comes by `identity_links_user_idx`, the purchase of the forum's product by the
  * primary key of `identity_purchases`.
  */
-export async function listPosts(
-  deps: AppDeps,
-  topic: Topic & { forum: { product: ForumProduct | null } },
-  page: number,
-  viewer: Actor,
-): Promise<PostView[]> {
-  const from = (page - 1) * POSTS_PER_PAGE + 1;
-  const product = topic.forum.product;
-  const rows = await deps.db
+const postsOfPage = preparedPerDb((db) =>
+  db
     .select({
       id: posts.id,
       number: posts.number,
@@ -170,12 +168,34 @@ export async function listPosts(
       identityPurchases,
       and(
         eq(identityPurchases.linkId, identityLinks.id),
-        // In a general forum there is no product: the empty id matches no purchase.
-        eq(identityPurchases.plimusProductId, product?.plimusProductId ?? ''),
+        eq(identityPurchases.plimusProductId, sql.placeholder('product')),
       ),
     )
-    .where(and(eq(posts.topicId, topic.id), between(posts.number, from, from + POSTS_PER_PAGE - 1)))
-    .orderBy(asc(posts.number));
+    .where(
+      and(
+        eq(posts.topicId, sql.placeholder('topic')),
+        between(posts.number, sql.placeholder('from'), sql.placeholder('to')),
+      ),
+    )
+    .orderBy(asc(posts.number))
+    .prepare(),
+);
+
+export async function listPosts(
+  deps: AppDeps,
+  topic: Topic & { forum: { product: ForumProduct | null } },
+  page: number,
+  viewer: Actor,
+): Promise<PostView[]> {
+  const from = (page - 1) * POSTS_PER_PAGE + 1;
+  const product = topic.forum.product;
+  const rows = await postsOfPage(deps.db).all({
+    topic: topic.id,
+    from,
+    to: from + POSTS_PER_PAGE - 1,
+    // In a general forum there is no product: the empty id matches no purchase.
+    product: product?.plimusProductId ?? '',
+  });
   return (
     rows
       // An account has one identity link (services/identity.ts); should it ever have two, a post
