@@ -24,6 +24,7 @@ import { COOK_VERSION, type CookOptions, cook } from '../src/content/cook';
 import { slugify } from '../src/content/slug';
 import { makeDeps } from '../src/context';
 import { type Config, ConfigError, loadConfig } from '../src/env';
+import { argValue, parseCount } from './args';
 
 export type SeedLargeOptions = {
   /** libSQL URL of the database (file:, libsql:// or https://) */
@@ -1122,24 +1123,6 @@ export async function checkConsistency(
 }
 
 // --- command line ------------------------------------------------------------------------------
-
-/** "1000000", "1_000_000", "1e6", "250k", "1m" */
-function parseCount(value: string | undefined): number {
-  const m = value
-    ?.trim()
-    .toLowerCase()
-    .replace(/_/g, '')
-    .match(/^(\d+(?:\.\d+)?(?:e\d+)?)([km]?)$/);
-  if (!m) return Number.NaN;
-  return Math.round(Number(m[1]) * (m[2] === 'k' ? 1e3 : m[2] === 'm' ? 1e6 : 1));
-}
-
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
-  if (i < 0) return undefined;
-  const arg = args[i] as string;
-  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[i + 1];
-}
 
 async function main() {
   const args = process.argv.slice(2);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { createClient } from '@libsql/client';
+import { argValue as argIn, parseCount as countOf } from '../../scripts/args';
 import type { SeedLargeResult } from '../../scripts/seed-large';
 import { POSTS_PER_PAGE } from '../../src/services/topics';
 
@@ -21,24 +22,14 @@ export const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
 
 // --- options -------------------------------------------------------------------------------------
 
-/** `--name value` or `--name=value` from the command line. */
-export function argValue(name: string): string | undefined {
-  const args = process.argv.slice(2);
-  const i = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
-  if (i < 0) return undefined;
-  const arg = args[i] as string;
-  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[i + 1];
-}
+/** `--name value` or `--name=value` from this script's command line. */
+export const argValue = (name: string) => argIn(process.argv.slice(2), name);
 
-/** "10000", "10_000", "10k", "1m" */
+/** "10000", "10_000", "10k", "1m"; anything else stops the script. */
 export function parseCount(value: string): number {
-  const m = value
-    .trim()
-    .toLowerCase()
-    .replace(/_/g, '')
-    .match(/^(\d+(?:\.\d+)?)([km]?)$/);
-  if (!m) throw new Error(`not a count: ${value}`);
-  return Math.round(Number(m[1]) * (m[2] === 'k' ? 1e3 : m[2] === 'm' ? 1e6 : 1));
+  const n = countOf(value);
+  if (!Number.isFinite(n)) throw new Error(`not a count: ${value}`);
+  return n;
 }
 
 /** 10000 -> "10k", 1000000 -> "1M" */
