@@ -9,6 +9,7 @@
  *
  * It also compresses (gzip) what it sends, once per cached page instead of once per request.
  */
+import { SESSION_COOKIE } from './auth/cookies';
 
 type Variant = { body: Uint8Array; headers: [string, string][]; rawHeaders: string[] };
 
@@ -60,6 +61,10 @@ export function factsOf(request: Request): RequestFacts {
 
 const acceptsGzip = (facts: RequestFacts) => /\bgzip\b/.test(facts.acceptEncoding ?? '');
 
+// Signed-in people see pages of their own: they are never answered from, nor kept in, the cache.
+const SIGNED_IN = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=`);
+const signedIn = (facts: RequestFacts) => SIGNED_IN.test(facts.cookie ?? '');
+
 async function gzip(body: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([body as BlobPart]).stream().pipeThrough(new CompressionStream('gzip'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
@@ -108,7 +113,7 @@ export function createPageCache(options: PageCacheOptions) {
   /** The kept page for this request, when there is a fresh one it may be answered with. */
   function lookup(facts: RequestFacts): Entry | undefined {
     if ((facts.method !== 'GET' && facts.method !== 'HEAD') || options.ttlMs <= 0) return undefined;
-    if (/(?:^|;\s*)session=/.test(facts.cookie ?? '')) return undefined;
+    if (signedIn(facts)) return undefined;
     const hit = entries.get(facts.path);
     if (!hit) return undefined;
     if (hit.generation !== generation || now() - hit.storedAt >= options.ttlMs) {
@@ -172,9 +177,8 @@ export function createPageCache(options: PageCacheOptions) {
       }
       const hit = lookup(facts);
       if (hit) return serve(facts, hit);
-      const signedIn = /(?:^|;\s*)session=/.test(facts.cookie ?? '');
       const response = await next(request);
-      if (signedIn || options.ttlMs <= 0) return compressed(facts, response);
+      if (signedIn(facts) || options.ttlMs <= 0) return compressed(facts, response);
       const cacheControl = response.headers.get('cache-control') ?? '';
       if (
         response.status !== 200 ||
