@@ -106,7 +106,7 @@ describe('npm run dev:edge', () => {
     expect((await fetch(`${origin}/styles.css`)).headers.get('content-type')).toContain('text/css');
   });
 
-  it('lets a newcomer join and be signed in', async () => {
+  it('lets a newcomer join, start a topic and see it cooked', async () => {
     const joined = await fetch(`${origin}/register`, {
       method: 'POST',
       redirect: 'manual',
@@ -119,5 +119,27 @@ describe('npm run dev:edge', () => {
     const account = await fetch(`${origin}/account`, { headers: { Cookie: cookie } });
     expect(account.status).toBe(200);
     expect(await account.text()).toContain('edge_newcomer');
+
+    const posted = await fetch(`${origin}/f/off-topic`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        Origin: origin,
+        Cookie: cookie,
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({
+        title: 'Hello from the edge',
+        body: 'Some **bold** words and [a link](https://example.org/page).',
+        kind: 'discussion',
+        public_ack: '1',
+      }).toString(),
+    });
+    expect(posted.status).toBe(303);
+    const topicUrl = new URL(posted.headers.get('location') ?? '', origin);
+    expect(topicUrl.pathname).toMatch(/^\/t\/\d+\/hello-from-the-edge$/);
+    const topic = await (await fetch(topicUrl, { headers: { Cookie: cookie } })).text();
+    expect(topic).toContain('<strong>bold</strong>');
+    expect(topic).toContain('href="/out?url=https%3A%2F%2Fexample.org%2Fpage"');
   });
 });
