@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { ariaOf, LabelledControl } from './form';
 
 export type Option = { value: string; label: Child; hint?: Child };
 
@@ -13,35 +14,16 @@ export type SelectProps = {
 
 /** A labelled drop-down, tied to its hint and error like `Field`. */
 export function Select(p: SelectProps) {
-  const described = [p.hint ? `${p.name}-hint` : null, p.error ? `${p.name}-error` : null]
-    .filter(Boolean)
-    .join(' ');
   return (
-    <div class={p.error ? 'field field-error' : 'field'}>
-      <label for={p.name}>{p.label}</label>
-      {p.hint ? (
-        <p class="hint" id={`${p.name}-hint`}>
-          {p.hint}
-        </p>
-      ) : null}
-      {p.error ? (
-        <p class="error-message" id={`${p.name}-error`}>
-          {p.error}
-        </p>
-      ) : null}
-      <select
-        id={p.name}
-        name={p.name}
-        aria-describedby={described || undefined}
-        aria-invalid={p.error ? 'true' : undefined}
-      >
+    <LabelledControl name={p.name} label={p.label} hint={p.hint} error={p.error}>
+      <select id={p.name} name={p.name} {...ariaOf(p)}>
         {p.options.map((o) => (
           <option value={o.value} selected={o.value === (p.value ?? '')}>
             {o.label}
           </option>
         ))}
       </select>
-    </div>
+    </LabelledControl>
   );
 }
 

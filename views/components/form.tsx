@@ -30,6 +30,40 @@ export function ErrorSummary({
   );
 }
 
+/** What a labelled control shares: its name (and id), label, hint and error. */
+type Labelled = { name: string; label: string; error?: string | undefined; hint?: Child };
+
+/** The attributes that tie a control to its hint and error, for screen readers. */
+export function ariaOf(p: Pick<Labelled, 'name' | 'hint' | 'error'>) {
+  const described = [p.hint ? `${p.name}-hint` : null, p.error ? `${p.name}-error` : null]
+    .filter(Boolean)
+    .join(' ');
+  return {
+    'aria-describedby': described || undefined,
+    'aria-invalid': p.error ? ('true' as const) : undefined,
+  };
+}
+
+/** A control with its label above it, then its hint and its error. */
+export function LabelledControl(p: Labelled & { children: Child }) {
+  return (
+    <div class={p.error ? 'field field-error' : 'field'}>
+      <label for={p.name}>{p.label}</label>
+      {p.hint ? (
+        <p class="hint" id={`${p.name}-hint`}>
+          {p.hint}
+        </p>
+      ) : null}
+      {p.error ? (
+        <p class="error-message" id={`${p.name}-error`}>
+          {p.error}
+        </p>
+      ) : null}
+      {p.children}
+    </div>
+  );
+}
+
 export type FieldProps = {
   name: string;
   label: string;
@@ -45,22 +79,8 @@ export type FieldProps = {
 
 /** A labelled input with its hint and error, tied together for screen readers. */
 export function Field(p: FieldProps) {
-  const described = [p.hint ? `${p.name}-hint` : null, p.error ? `${p.name}-error` : null]
-    .filter(Boolean)
-    .join(' ');
   return (
-    <div class={p.error ? 'field field-error' : 'field'}>
-      <label for={p.name}>{p.label}</label>
-      {p.hint ? (
-        <p class="hint" id={`${p.name}-hint`}>
-          {p.hint}
-        </p>
-      ) : null}
-      {p.error ? (
-        <p class="error-message" id={`${p.name}-error`}>
-          {p.error}
-        </p>
-      ) : null}
+    <LabelledControl name={p.name} label={p.label} hint={p.hint} error={p.error}>
       <input
         id={p.name}
         name={p.name}
@@ -70,10 +90,9 @@ export function Field(p: FieldProps) {
         autocomplete={p.autocomplete}
         maxlength={p.maxlength}
         minlength={p.minlength}
-        aria-describedby={described || undefined}
-        aria-invalid={p.error ? 'true' : undefined}
+        {...ariaOf(p)}
       />
-    </div>
+    </LabelledControl>
   );
 }
 
@@ -99,12 +118,7 @@ export function Checkbox(p: CheckboxProps) {
         type="checkbox"
         value="1"
         checked={p.checked}
-        aria-describedby={
-          [p.hint ? `${p.name}-hint` : null, p.error ? `${p.name}-error` : null]
-            .filter(Boolean)
-            .join(' ') || undefined
-        }
-        aria-invalid={p.error ? 'true' : undefined}
+        {...ariaOf(p)}
       />
       <label for={p.name}>{p.label}</label>
       {p.hint ? (
@@ -128,34 +142,13 @@ export type TextAreaProps = {
 
 /** A labelled multi-line input, tied to its hint and error like `Field`. */
 export function TextArea(p: TextAreaProps) {
-  const described = [p.hint ? `${p.name}-hint` : null, p.error ? `${p.name}-error` : null]
-    .filter(Boolean)
-    .join(' ');
   return (
-    <div class={p.error ? 'field field-error' : 'field'}>
-      <label for={p.name}>{p.label}</label>
-      {p.hint ? (
-        <p class="hint" id={`${p.name}-hint`}>
-          {p.hint}
-        </p>
-      ) : null}
-      {p.error ? (
-        <p class="error-message" id={`${p.name}-error`}>
-          {p.error}
-        </p>
-      ) : null}
-      <textarea
-        id={p.name}
-        name={p.name}
-        rows={p.rows ?? 5}
-        maxlength={p.maxlength}
-        aria-describedby={described || undefined}
-        aria-invalid={p.error ? 'true' : undefined}
-      >
+    <LabelledControl name={p.name} label={p.label} hint={p.hint} error={p.error}>
+      <textarea id={p.name} name={p.name} rows={p.rows ?? 5} maxlength={p.maxlength} {...ariaOf(p)}>
         {/* A newline right after <textarea> is dropped by HTML parsers: this one, not the text's own. */}
         {'\n'}
         {p.value ?? ''}
       </textarea>
-    </div>
+    </LabelledControl>
   );
 }
