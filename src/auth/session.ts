@@ -8,7 +8,8 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
+import { preparedPerDb } from '../../db/client';
 import { identityLinks, sessions, users } from '../../db/schema';
 import type { AppDeps } from '../context';
 
@@ -84,14 +85,9 @@ export type ValidatedSession = {
 const TOKEN_FORMAT = /^([a-z2-7]{24})\.([a-z2-7]{32})$/;
 
 /** The session and its user for a token, or null when it is unknown, forged or expired. */
-export async function validateSessionToken(
-  deps: AppDeps,
-  token: string,
-): Promise<ValidatedSession | null> {
-  const m = TOKEN_FORMAT.exec(token);
-  if (!m) return null;
-  const [, id, secret] = m as unknown as [string, string, string];
-  const row = await deps.db
+/** A session with its person: read on every request of someone signed in. */
+const sessionById = preparedPerDb((db) =>
+  db
     .select({
       session: sessions,
       user: {
@@ -115,8 +111,18 @@ export async function validateSessionToken(
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .leftJoin(identityLinks, eq(identityLinks.userId, users.id))
-    .where(eq(sessions.id, id))
-    .get();
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare(),
+);
+
+export async function validateSessionToken(
+  deps: AppDeps,
+  token: string,
+): Promise<ValidatedSession | null> {
+  const m = TOKEN_FORMAT.exec(token);
+  if (!m) return null;
+  const [, id, secret] = m as unknown as [string, string, string];
+  const row = await sessionById(deps.db).get({ id });
   if (!row) return null;
   const encoder = new TextEncoder();
   if (

@@ -4,6 +4,7 @@
  */
 import { and, asc, count, desc, eq, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
+import { preparedPerDb } from '../../db/client';
 import { FORUM_CATEGORIES, type ForumCategory, forums, topics, users } from '../../db/schema';
 import type { AppDeps } from '../context';
 import { NotFoundError } from '../errors';
@@ -27,20 +28,27 @@ export type ForumSummary = {
 
 export type ForumGroup = { category: ForumCategory; forums: ForumSummary[] };
 
-export async function listForumGroups(deps: AppDeps): Promise<ForumGroup[]> {
-  const lastPoster = alias(users, 'last_poster');
-  const rows = await deps.db
+const lastPosterOfForum = alias(users, 'last_poster');
+
+/** Every forum with its latest topic and who wrote last there. */
+const forumsWithLatest = preparedPerDb((db) =>
+  db
     .select({
       forum: forums,
       topicTitle: topics.title,
       topicSlug: topics.slug,
       topicRemoved: topics.removedAt,
-      lastPoster: lastPoster.username,
+      lastPoster: lastPosterOfForum.username,
     })
     .from(forums)
     .leftJoin(topics, eq(topics.id, forums.lastTopicId))
-    .leftJoin(lastPoster, eq(lastPoster.id, topics.lastPosterId))
-    .orderBy(asc(forums.category), asc(forums.position), asc(forums.id));
+    .leftJoin(lastPosterOfForum, eq(lastPosterOfForum.id, topics.lastPosterId))
+    .orderBy(asc(forums.category), asc(forums.position), asc(forums.id))
+    .prepare(),
+);
+
+export async function listForumGroups(deps: AppDeps): Promise<ForumGroup[]> {
+  const rows = await forumsWithLatest(deps.db).all();
   const groups = FORUM_CATEGORIES.map((category) => ({
     category,
     forums: [] as ForumSummary[],
@@ -74,8 +82,16 @@ export async function listForumGroups(deps: AppDeps): Promise<ForumGroup[]> {
 export type Forum = typeof forums.$inferSelect;
 
 /** @throws NotFoundError when no forum has this slug */
+const forumBySlug = preparedPerDb((db) =>
+  db
+    .select()
+    .from(forums)
+    .where(eq(forums.slug, sql.placeholder('slug')))
+    .prepare(),
+);
+
 export async function getForumBySlug(deps: AppDeps, slug: string): Promise<Forum> {
-  const forum = await deps.db.select().from(forums).where(eq(forums.slug, slug)).get();
+  const forum = await forumBySlug(deps.db).get({ slug });
   if (!forum) throw new NotFoundError('There is no forum at this address.');
   return forum;
 }
