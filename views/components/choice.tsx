@@ -1,15 +1,11 @@
 import type { Child } from 'hono/jsx';
-import { ariaOf, LabelledControl } from './form';
+import { ariaOf, type Labelled, LabelledControl } from './form';
 
 export type Option = { value: string; label: Child; hint?: Child };
 
-export type SelectProps = {
-  name: string;
-  label: string;
+export type SelectProps = Labelled & {
   options: Option[];
   value?: string | undefined;
-  error?: string | undefined;
-  hint?: Child;
 };
 
 /** A labelled drop-down, tied to its hint and error like `Field`. */

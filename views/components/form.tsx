@@ -31,7 +31,7 @@ export function ErrorSummary({
 }
 
 /** What a labelled control shares: its name (and id), label, hint and error. */
-type Labelled = { name: string; label: string; error?: string | undefined; hint?: Child };
+export type Labelled = { name: string; label: string; error?: string | undefined; hint?: Child };
 
 /** The attributes that tie a control to its hint and error, for screen readers. */
 export function ariaOf(p: Pick<Labelled, 'name' | 'hint' | 'error'>) {
@@ -64,13 +64,9 @@ export function LabelledControl(p: Labelled & { children: Child }) {
   );
 }
 
-export type FieldProps = {
-  name: string;
-  label: string;
+export type FieldProps = Labelled & {
   type?: 'text' | 'email' | 'password' | 'search' | 'url' | 'date';
   value?: string;
-  error?: string | undefined;
-  hint?: Child;
   required?: boolean;
   autocomplete?: string;
   maxlength?: number;
@@ -130,12 +126,8 @@ export function Checkbox(p: CheckboxProps) {
   );
 }
 
-export type TextAreaProps = {
-  name: string;
-  label: string;
+export type TextAreaProps = Labelled & {
   value?: string;
-  error?: string | undefined;
-  hint?: Child;
   rows?: number;
   maxlength?: number;
 };
