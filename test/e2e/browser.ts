@@ -22,6 +22,7 @@ import {
   type Page,
   type Response,
 } from 'playwright-core';
+import { expect } from 'vitest';
 import type { DevIdentityProvider } from '../../dev/plimus-idp';
 import type { Config } from '../../src/env';
 import { startServer } from '../../src/server';
@@ -275,6 +276,19 @@ export function describeProblems(problems: Problem[]): string {
 
 // ---------------------------------------------------------------------------------------------
 // Accessibility
+
+/** Fails the test, saying what went wrong, when anything did on these pages since the last check. */
+export function expectNoProblems(...watched: (WatchedPage | undefined)[]): void {
+  const problems = watched.flatMap((w) => w?.takeProblems() ?? []);
+  expect(problems, describeProblems(problems)).toEqual([]);
+}
+
+/** Fails the test with axe-core's findings (WCAG 2.1 AA) on the page as it is now. */
+export async function expectAccessible(page: Page, what?: string): Promise<void> {
+  const violations = await axeViolations(page);
+  const where = what ? `${what} (${page.url()})` : page.url();
+  expect(violations, `axe on ${where}:\n${describeViolations(violations)}`).toEqual([]);
+}
 
 export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 

@@ -14,12 +14,11 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountExport } from '../../src/services/account-data';
 import {
-  axeViolations,
   chooseDevPerson,
   clickAndLoad,
   completePlimusSignup,
-  describeProblems,
-  describeViolations,
+  expectAccessible,
+  expectNoProblems,
   type ForumServer,
   failedLoadOf,
   headerAccountLink,
@@ -64,21 +63,9 @@ afterAll(async () => {
 });
 
 afterEach(() => {
-  expectNoProblems();
+  expectNoProblems(watched);
   expect(server.serverErrors()).toEqual([]);
 });
-
-function expectNoProblems() {
-  const problems = watched.takeProblems();
-  expect(problems, describeProblems(problems)).toEqual([]);
-}
-
-async function expectAccessible(what: string) {
-  const violations = await axeViolations(page);
-  expect(violations, `axe on ${what} (${page.url()}):\n${describeViolations(violations)}`).toEqual(
-    [],
-  );
-}
 
 const onProvider = () => new URL(page.url()).origin === issuer;
 const nav = () => page.getByRole('navigation', { name: 'Site' });
@@ -134,7 +121,7 @@ describe('a vendor joining with the Plimus identity', () => {
     await expect(
       page.getByLabel('I understand that my posts are public').isChecked(),
     ).resolves.toBe(false);
-    await expectAccessible('the "Choose your username" page');
+    await expectAccessible(page, 'the "Choose your username" page');
 
     const created = await completePlimusSignup(page);
     expect(created.status()).toBe(200);
@@ -181,7 +168,7 @@ describe('a vendor joining with the Plimus identity', () => {
     await expect(email.textContent()).resolves.toContain(`Your email address is ${VERA.email}.`);
     const password = page.getByRole('region', { name: 'Password' });
     await expect(password.textContent()).resolves.toContain('has no password here');
-    await expectAccessible('/account');
+    await expectAccessible(page, '/account');
   });
 
   it('downloads the export: the profile and the identity link, and no secrets', async () => {
@@ -250,7 +237,7 @@ describe('a vendor joining with the Plimus identity', () => {
     // No deletion form yet: first the confirmation with Plimus.
     await expect(page.locator('form[action="/account/delete"]').count()).resolves.toBe(0);
     expect(await mainText()).toContain('Your account has no password, so we ask you to confirm');
-    await expectAccessible('the delete page before the fresh sign-in');
+    await expectAccessible(page, 'the delete page before the fresh sign-in');
 
     await clickAndLoad(page, page.getByRole('link', { name: 'Confirm with Plimus' }));
     // prompt=login: the provider asks again even though its session is still there.
@@ -275,7 +262,7 @@ describe('a vendor joining with the Plimus identity', () => {
     await expect(form.locator('.notice').textContent()).resolves.toContain(
       'You confirmed that it is you by signing in with Plimus a moment ago.',
     );
-    await expectAccessible('the delete page with its form');
+    await expectAccessible(page, 'the delete page with its form');
 
     await form.getByLabel('Remove my posts too').check();
     const deleted = await clickAndLoad(
@@ -287,7 +274,7 @@ describe('a vendor joining with the Plimus identity', () => {
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
       'Your account was deleted',
     );
-    await expectAccessible('the page after the deletion');
+    await expectAccessible(page, 'the page after the deletion');
 
     // Signed out: the header offers Sign in and Join again, and the session cookie is gone.
     await expect(

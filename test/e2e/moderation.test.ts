@@ -22,10 +22,9 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Account,
-  axeViolations,
   clickAndLoad,
-  describeProblems,
-  describeViolations,
+  expectAccessible,
+  expectNoProblems,
   type ForumServer,
   fillRegistration,
   headerAccountLink,
@@ -100,8 +99,7 @@ afterAll(async () => {
 });
 
 afterEach(() => {
-  const problems = pages.flatMap((w) => w.takeProblems());
-  expect(problems, describeProblems(problems)).toEqual([]);
+  expectNoProblems(...pages);
   expect(server.serverErrors()).toEqual([]);
 });
 
@@ -115,13 +113,6 @@ async function personPage(): Promise<Page> {
   watched.expectProblems(onIdentityProvider(server));
   pages.push(watched);
   return watched.page;
-}
-
-async function expectAccessible(page: Page, what: string) {
-  const violations = await axeViolations(page);
-  expect(violations, `axe on ${what} (${page.url()}):\n${describeViolations(violations)}`).toEqual(
-    [],
-  );
 }
 
 /**

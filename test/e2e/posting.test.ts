@@ -12,10 +12,9 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Account,
-  axeViolations,
   clickAndLoad,
-  describeProblems,
-  describeViolations,
+  expectAccessible,
+  expectNoProblems,
   type ForumServer,
   failedLoadOf,
   fillRegistration,
@@ -79,21 +78,9 @@ afterAll(async () => {
 });
 
 afterEach(() => {
-  expectNoProblems();
+  expectNoProblems(watched);
   expect(server.serverErrors()).toEqual([]);
 });
-
-function expectNoProblems() {
-  const problems = watched.takeProblems();
-  expect(problems, describeProblems(problems)).toEqual([]);
-}
-
-async function expectAccessible(what: string) {
-  const violations = await axeViolations(page);
-  expect(violations, `axe on ${what} (${page.url()}):\n${describeViolations(violations)}`).toEqual(
-    [],
-  );
-}
 
 /**
  * Chromium logs the document of a 422 answer as a failed resource load; the refusals below are
@@ -136,7 +123,7 @@ describe('a person joining and writing', () => {
     const res = await clickAndLoad(page, page.getByRole('link', { name: 'Join', exact: true }));
     expect(res.status()).toBe(200);
     expect(pathOf(page)).toBe('/register');
-    await expectAccessible('the registration page');
+    await expectAccessible(page, 'the registration page');
 
     const joined = await fillRegistration(page, ACCOUNT);
     expect(joined.status()).toBe(200);
@@ -189,7 +176,7 @@ describe('a person joining and writing', () => {
     // Nothing is lost: the text and the ticked acknowledgement come back.
     await expect(textareaValue(form)).resolves.toBe(REPLY_WITH_EMAIL);
     await expect(form.getByLabel(ACK_LABEL).isChecked()).resolves.toBe(true);
-    await expectAccessible('the reply form with personal data highlighted');
+    await expectAccessible(page, 'the reply form with personal data highlighted');
 
     // Nothing was posted: the topic still has its four posts.
     await clickAndLoad(page, page.getByRole('link', { name: SEEDED_TOPIC, exact: true }));
@@ -232,7 +219,7 @@ describe('a person joining and writing', () => {
     // The summary at the top of the form links to the checkbox.
     const summary = form.locator('.error-summary');
     await expect(summary.getByRole('link').getAttribute('href')).resolves.toBe('#public_ack');
-    await expectAccessible('the new-topic form with its error');
+    await expectAccessible(page, 'the new-topic form with its error');
 
     // Tick it and post.
     await ack.check();
@@ -271,7 +258,7 @@ describe('a person joining and writing', () => {
     await expectPublicNoticeBy(reply, 'Post reply');
     await expect(page.locator('#public_ack').count()).resolves.toBe(0);
     await expect(page.getByLabel(ACK_LABEL).count()).resolves.toBe(0);
-    await expectAccessible('the topic page with the reply form');
+    await expectAccessible(page, 'the topic page with the reply form');
   });
 
   it('previews a reply without posting it', async () => {
@@ -299,7 +286,7 @@ describe('a person joining and writing', () => {
     await expect(textareaValue(form)).resolves.toBe(PREVIEW_REPLY);
     await expect(form.getByLabel(ACK_LABEL).count()).resolves.toBe(0);
     await expectPublicNoticeBy(form, 'Post reply');
-    await expectAccessible('the reply form with a preview');
+    await expectAccessible(page, 'the reply form with a preview');
 
     // Back on the topic, nothing was added.
     await clickAndLoad(page, page.getByRole('link', { name: TITLE, exact: true }));

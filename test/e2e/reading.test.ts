@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  axeViolations,
-  describeProblems,
-  describeViolations,
+  expectAccessible,
+  expectNoProblems,
   type ForumServer,
   failedLoadOf,
   launchBrowser,
@@ -56,22 +55,13 @@ afterEach(async () => {
   const w = watched;
   watched = undefined;
   if (!w) return;
-  const problems = w.takeProblems();
-  await w.close();
-  expect(problems, describeProblems(problems)).toEqual([]);
+  try {
+    expectNoProblems(w);
+  } finally {
+    await w.close();
+  }
   expect(server.serverErrors()).toEqual([]);
 });
-
-/** Asserts that nothing went wrong on the page since the last check. */
-function expectNoProblems() {
-  const problems = watched?.takeProblems() ?? [];
-  expect(problems, describeProblems(problems)).toEqual([]);
-}
-
-async function expectAccessible(page: Page) {
-  const violations = await axeViolations(page);
-  expect(violations, `axe on ${page.url()}:\n${describeViolations(violations)}`).toEqual([]);
-}
 
 /** Clicks a link and waits until the browser has loaded the page it leads to. */
 async function follow(page: Page, link: ReturnType<Page['getByRole']>) {
@@ -89,20 +79,20 @@ describe('a visitor reading the forums', () => {
     const home = await page.goto(`${server.url}/`);
     expect(home?.status()).toBe(200);
     await expect(page.title()).resolves.toBe('Forums · Plimus Community Forums');
-    expectNoProblems();
+    expectNoProblems(watched);
 
     // The index: a product forum.
     await follow(page, page.getByRole('link', { name: FORUM_NAME, exact: true }));
     expect(path(page)).toBe('/f/acme-backup-pro');
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(FORUM_NAME);
-    expectNoProblems();
+    expectNoProblems(watched);
 
     // The forum: the topic with a link to another site.
     await follow(page, page.getByRole('link', { name: TOPIC_TITLE, exact: true }));
     expect(path(page)).toMatch(/^\/t\/\d+\/scheduled-backup-skips-files/);
     const topicUrl = page.url();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(TOPIC_TITLE);
-    expectNoProblems();
+    expectNoProblems(watched);
 
     // The post's link goes through the interstitial, never straight to the other site.
     const postLink = page.locator('.post-body').getByRole('link', { name: LINK_TEXT });
@@ -129,7 +119,7 @@ describe('a visitor reading the forums', () => {
     await page.waitForTimeout(1500);
     expect(new URL(page.url()).origin).toBe(server.url);
     expect(new URL(page.url()).pathname).toBe('/out');
-    expectNoProblems(); // would include any external-request
+    expectNoProblems(watched); // would include any external-request
 
     // Back returns to the topic the reader came from.
     await follow(page, back);
@@ -189,7 +179,7 @@ describe('a visitor reading the forums', () => {
         const res = await page.goto(`${server.url}${target}`);
         expect(res?.status(), target).toBe(200);
         await expectAccessible(page);
-        expectNoProblems();
+        expectNoProblems(watched);
       };
       await check('/');
       await check('/f/acme-backup-pro');
@@ -235,7 +225,7 @@ describe('a visitor reading the forums', () => {
       await follow(page, page.getByRole('link', { name: TOPIC_TITLE, exact: true }));
       await expectNoHorizontalScroll(page);
       await page.screenshot({ path: join(SCREENSHOT_DIR, `topic-${width}.png`), fullPage: true });
-      expectNoProblems();
+      expectNoProblems(watched);
       const w = watched;
       watched = undefined;
       await w?.close();
