@@ -20,8 +20,8 @@ import { hashPassword } from '../../src/auth/password';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, type Fetch, location } from './agent';
+import { insertAccount, PASSWORD, signIn } from './people';
 
-const PASSWORD = 'correct horse battery staple';
 let seq = 0;
 
 export function adminSuite(setup: () => Promise<ClockedForum>) {
@@ -33,25 +33,14 @@ export function adminSuite(setup: () => Promise<ClockedForum>) {
   /** A signed-in person with this role. */
   async function person(role: Role, request: Fetch = (path, init) => forum.request(path, init)) {
     const username = `${role}_${++seq}`;
-    const now = new Date(forum.deps.now());
-    const [user] = await db()
-      .insert(users)
-      .values({
-        username,
-        usernameKey: username,
-        email: `${username}@example.com`,
-        emailKey: `${username}@example.com`,
-        passwordHash,
-        role,
-        createdAt: new Date(now.getTime() - 7 * 24 * 3600_000),
-        ageConfirmedAt: now,
-        publicAckAt: now,
-      })
-      .returning();
-    if (!user) throw new Error('no user');
-    const a = agent(request, { client: username });
-    expect((await a.post('/login', { login: username, password: PASSWORD })).status).toBe(303);
-    return { a, user };
+    const user = await insertAccount(db(), {
+      username,
+      passwordHash,
+      now: forum.deps.now(),
+      ageDays: 7,
+      values: { role },
+    });
+    return { a: await signIn(request, username), user };
   }
 
   const forumBySlug = async (slug: string) => {

@@ -10,13 +10,13 @@ import { hashPassword } from '../../src/auth/password';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, location } from './agent';
+import { insertAccount, PASSWORD, signIn } from './people';
 
 export type IdentityForum = ClockedForum & { logs: string[] };
 
 const CUSTOMER = 'plimus-1001';
 const VENDOR = 'plimus-2001';
 const NEWCOMER = 'plimus-3001';
-const PASSWORD = 'correct horse battery staple';
 let seq = 0;
 
 export function identitySuite(setup: () => Promise<{ forum: IdentityForum; issuer: string }>) {
@@ -71,20 +71,18 @@ export function identitySuite(setup: () => Promise<{ forum: IdentityForum; issue
 
   async function passwordMember(email?: string) {
     const username = `pw_member_${++seq}`;
-    await db()
-      .insert(users)
-      .values({
-        username,
-        usernameKey: username,
-        email: email ?? `${username}@example.com`,
-        emailKey: (email ?? `${username}@example.com`).toLowerCase(),
-        passwordHash: await hashPassword(PASSWORD),
-        createdAt: new Date(forum.deps.now()),
-      });
-    const a = agent(forum.request, { client: username });
-    expect((await a.post('/login', { login: username, password: PASSWORD })).status).toBe(303);
-    const user = await db().select().from(users).where(eq(users.usernameKey, username)).get();
-    return { a, user: user as typeof users.$inferSelect };
+    const user = await insertAccount(db(), {
+      username,
+      passwordHash: await hashPassword(PASSWORD),
+      now: forum.deps.now(),
+      ageDays: 0,
+      values: {
+        ...(email ? { email, emailKey: email.toLowerCase() } : {}),
+        ageConfirmedAt: null,
+        publicAckAt: null,
+      },
+    });
+    return { a: await signIn(forum.request, username), user };
   }
 
   const linkOf = (sub: string) =>

@@ -20,9 +20,8 @@ import { businessDaysBetween } from '../../src/services/reports';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, location } from './agent';
+import { DAY, insertAccount, PASSWORD, signIn } from './people';
 
-const PASSWORD = 'correct horse battery staple';
-const DAY = 24 * 3600_000;
 let seq = 0;
 
 export function moderationSuite(setup: () => Promise<ClockedForum>) {
@@ -34,26 +33,15 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
 
   async function person(role: 'member' | 'moderator' | 'admin' = 'member') {
     const username = `ms_${role.slice(0, 3)}_${++seq}`;
-    const now = forum.deps.now();
-    const [user] = await db()
-      .insert(users)
-      .values({
-        username,
-        usernameKey: username,
-        email: `${username}@example.com`,
-        emailKey: `${username}@example.com`,
-        passwordHash,
-        role,
-        createdAt: new Date(now - 10 * DAY),
-        publicAckAt: new Date(now),
-      })
-      .returning();
-    const a = agent(forum.request, { client: username });
+    const user = await insertAccount(db(), {
+      username,
+      passwordHash,
+      now: forum.deps.now(),
+      ageDays: 10,
+      values: { role },
+    });
     // Kept signed in: the tests move the clock by days to age the reports.
-    expect(
-      (await a.post('/login', { login: username, password: PASSWORD, remember: '1' })).status,
-    ).toBe(303);
-    return { a, user: user as typeof users.$inferSelect };
+    return { a: await signIn(forum.request, username, { remember: true }), user };
   }
 
   const logRows = (action: string, targetId: number) =>

@@ -61,9 +61,8 @@ import { reportPost } from '../../src/services/reports';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, location } from './agent';
 import { dumpDatabase } from './dump';
+import { DAY, insertAccount, PASSWORD, signIn } from './people';
 
-const PASSWORD = 'correct horse battery staple';
-const DAY = 24 * 3600_000;
 /** How far the clock moves before each attempt: past the 5-second posting interval. */
 const STEP_MS = 6_000;
 /** The product forum every target is in: Acme Software's. */
@@ -142,24 +141,17 @@ function helpersFor(forum: ClockedForum, passwordHash: string, vendorIds: Map<st
     const spec = KINDS[kind];
     const username = `pm_${kind.slice(0, 3)}_${n()}`;
     const now = deps.now();
-    const [user] = await db
-      .insert(users)
-      .values({
-        username,
-        usernameKey: username,
-        email: `${username}@example.com`,
-        emailKey: `${username}@example.com`,
-        passwordHash,
+    const user = await insertAccount(db, {
+      username,
+      passwordHash,
+      now,
+      values: {
         role: spec.role,
-        createdAt: new Date(now - 30 * DAY),
-        ageConfirmedAt: new Date(now),
-        publicAckAt: new Date(now),
         ...(spec.suspended
           ? { suspendedUntil: new Date(now + 30 * DAY), suspendedReason: 'Cooling off' }
           : {}),
-      })
-      .returning();
-    if (!user) throw new Error('no user');
+      },
+    });
     if (spec.vendor || opts.linked) {
       await db.insert(identityLinks).values({
         userId: user.id,
@@ -181,9 +173,7 @@ function helpersFor(forum: ClockedForum, passwordHash: string, vendorIds: Map<st
   /** Signed in the way a person does: POST /login with "remember me". */
   async function signedInByForm(name: SignedInName): Promise<Persona> {
     const user = await account(name);
-    const a = agent(forum.request, { client: user.username });
-    const res = await a.post('/login', { login: user.username, password: PASSWORD, remember: '1' });
-    if (res.status !== 303) throw new Error(`${name} could not sign in: ${res.status}`);
+    const a = await signIn(forum.request, user.username, { remember: true });
     return { name, a, client: user.username, user };
   }
 

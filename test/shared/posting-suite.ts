@@ -10,9 +10,8 @@ import { hashPassword } from '../../src/auth/password';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, location } from './agent';
+import { insertAccount, PASSWORD, signIn } from './people';
 
-const DAY = 24 * 3600_000;
-const PASSWORD = 'correct horse battery staple';
 let seq = 0;
 
 export function postingSuite(setup: () => Promise<ClockedForum>) {
@@ -26,24 +25,14 @@ export function postingSuite(setup: () => Promise<ClockedForum>) {
   ) {
     const username = `poster_${++seq}`;
     const now = forum.deps.now();
-    const [user] = await db()
-      .insert(users)
-      .values({
-        username,
-        usernameKey: username,
-        email: `${username}@example.com`,
-        emailKey: `${username}@example.com`,
-        passwordHash,
-        role: opts.role ?? 'member',
-        createdAt: new Date(opts.aged ? now - 2 * DAY : now),
-        ageConfirmedAt: new Date(now),
-        publicAckAt: opts.acked ? new Date(now) : null,
-      })
-      .returning();
-    const a = agent(forum.request, { client: username });
-    expect((await a.post('/login', { login: username, password: PASSWORD })).status).toBe(303);
-    if (!user) throw new Error('no user');
-    return { a, user };
+    const user = await insertAccount(db(), {
+      username,
+      passwordHash,
+      now,
+      ageDays: opts.aged ? 2 : 0,
+      values: { role: opts.role ?? 'member', publicAckAt: opts.acked ? new Date(now) : null },
+    });
+    return { a: await signIn(forum.request, username), user };
   }
 
   const postCount = async () => (await db().select({ n: count() }).from(posts).get())?.n ?? 0;

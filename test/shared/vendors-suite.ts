@@ -17,11 +17,11 @@ import { createReply, createTopic } from '../../src/services/posting';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, location } from './agent';
+import { insertAccount, PASSWORD, signIn } from './people';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-const PASSWORD = 'correct horse battery staple';
 let seq = 0;
 
 type Person = { a: Agent; user: typeof users.$inferSelect };
@@ -48,22 +48,12 @@ export function vendorsSuite(setup: () => Promise<ClockedForum>) {
   ): Promise<Person> {
     const username = `vendors_${++seq}`;
     const now = forum.deps.now();
-    const [user] = await db()
-      .insert(users)
-      .values({
-        username,
-        usernameKey: username,
-        email: `${username}@example.com`,
-        emailKey: `${username}@example.com`,
-        passwordHash,
-        role: opts.role ?? 'member',
-        createdAt: new Date(now - 30 * DAY),
-        ageConfirmedAt: new Date(now),
-        publicAckAt: new Date(now),
-        showBuyerBadge: opts.showBuyerBadge ?? false,
-      })
-      .returning();
-    if (!user) throw new Error('no user');
+    const user = await insertAccount(db(), {
+      username,
+      passwordHash,
+      now,
+      values: { role: opts.role ?? 'member', showBuyerBadge: opts.showBuyerBadge ?? false },
+    });
     if (opts.vendor || opts.purchases) {
       const vendor = opts.vendor
         ? await db().select().from(vendors).where(eq(vendors.plimusVendorId, opts.vendor)).get()
@@ -85,8 +75,7 @@ export function vendorsSuite(setup: () => Promise<ClockedForum>) {
           .values({ linkId: link?.id ?? 0, plimusProductId });
       }
     }
-    const a = agent(forum.request, { client: username });
-    expect((await a.post('/login', { login: username, password: PASSWORD })).status).toBe(303);
+    const a = await signIn(forum.request, username);
     if (opts.suspended) {
       await db()
         .update(users)
