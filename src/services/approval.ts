@@ -13,6 +13,7 @@ import type { Actor } from '../policy';
 import { requireModerator, requireSuspend } from '../policy/moderation';
 import {
   logAction,
+  postWithTopic,
   type RemovalReason,
   refreshForumLatest,
   removePostStatements,
@@ -55,13 +56,7 @@ export async function heldPosts(deps: AppDeps, actor: Actor): Promise<HeldPost[]
 }
 
 async function heldPost(deps: AppDeps, postId: number) {
-  const row = await deps.db
-    .select({ post: posts, forumId: topics.forumId, title: topics.title })
-    .from(posts)
-    .innerJoin(topics, eq(topics.id, posts.topicId))
-    .where(eq(posts.id, postId))
-    .get();
-  if (!row) throw new NotFoundError('There is no post at this address.');
+  const row = await postWithTopic(deps, postId);
   if (row.post.state !== 'held' || row.post.removedAt)
     throw new ConflictError('This post is not waiting for approval.');
   return row;
@@ -74,7 +69,7 @@ export async function approvePost(
   postId: number,
 ): Promise<{ topicId: number }> {
   requireModerator(actor, deps.now());
-  const { post, forumId, title } = await heldPost(deps, postId);
+  const { post, forumId, topicTitle: title } = await heldPost(deps, postId);
   const { db } = deps;
   const topicId = post.topicId;
   const firstPost = post.number === 1;

@@ -74,9 +74,15 @@ export function logAction(
   });
 }
 
-async function postWithTopic(deps: AppDeps, postId: number) {
+/** A post with what moderating it needs of its topic. @throws NotFoundError */
+export async function postWithTopic(deps: AppDeps, postId: number) {
   const row = await deps.db
-    .select({ post: posts, topicTitle: topics.title, topicNumberOne: topics.firstPostId })
+    .select({
+      post: posts,
+      forumId: topics.forumId,
+      topicTitle: topics.title,
+      topicNumberOne: topics.firstPostId,
+    })
     .from(posts)
     .innerJoin(topics, eq(topics.id, posts.topicId))
     .where(eq(posts.id, postId))
