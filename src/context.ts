@@ -1,5 +1,6 @@
 /** What every request handler and service can reach: database, configuration, clock. */
 import type { Db } from '../db/client';
+import { createKeys, ephemeralSecret, type Keys } from './auth/keys';
 import { type RelyingParty, relyingParty } from './auth/oidc';
 import { createRateLimits, type RateLimits } from './auth/rate-limit';
 import type { Session, SessionUser } from './auth/session';
@@ -17,6 +18,8 @@ export type AppDeps = {
   now: () => number;
   /** in-memory rate limits (per process or isolate) */
   limits: RateLimits;
+  /** MACs and keyed hashes, from keys derived from FORUM_SECRET (src/auth/keys.ts) */
+  keys: Keys;
   /** the Plimus identity as an OpenID Connect relying party; absent when not configured */
   plimus: RelyingParty | undefined;
   /** email; see src/mail.ts */
@@ -38,6 +41,10 @@ export function makeDeps(db: Db, config: Config, options: DepsOptions = {}): App
     cook: { origin: config.publicOrigin, houseHosts: config.houseHosts },
     now,
     limits: createRateLimits(now),
+    // Production always has FORUM_SECRET (src/env.ts); elsewhere a process may run without one.
+    keys: createKeys(
+      config.forumSecret ?? (config.nodeEnv === 'production' ? missingSecret() : ephemeralSecret()),
+    ),
     plimus: config.plimus
       ? relyingParty(config.plimus, {
           publicOrigin: config.publicOrigin,
@@ -49,6 +56,10 @@ export function makeDeps(db: Db, config: Config, options: DepsOptions = {}): App
       options.mailer ?? (config.nodeEnv === 'development' ? logMailer(console.log) : noMailer),
     visits: new VisitCounter(now),
   };
+}
+
+function missingSecret(): never {
+  throw new Error('FORUM_SECRET is required in production');
 }
 
 /** The signed-in person looking at a page. */

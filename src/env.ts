@@ -77,6 +77,12 @@ const schema = z
       .optional(),
     PLIMUS_CLIENT_ID: z.string().optional(),
     PLIMUS_CLIENT_SECRET: z.string().optional(),
+    /** the server secret every signing and hashing key is derived from (src/auth/keys.ts) */
+    FORUM_SECRET: z
+      .string()
+      .min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -base64 32`)')
+      .max(512, 'must be at most 512 characters')
+      .optional(),
   })
   .superRefine((v, ctx) => {
     if (v.PLIMUS_ISSUER) {
@@ -91,6 +97,13 @@ const schema = z
           message: 'must be https in production',
         });
       }
+    }
+    if (v.NODE_ENV === 'production' && !v.FORUM_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FORUM_SECRET'],
+        message: 'is required in production (e.g. the output of `openssl rand -base64 32`)',
+      });
     }
     if (
       /^(libsql|https?):/.test(v.DATABASE_URL) &&
@@ -121,6 +134,11 @@ export type Config = {
   trustedCountryHeader: string | undefined;
   /** the Plimus identity (OpenID Connect); absent when not configured */
   plimus: PlimusConfig | undefined;
+  /**
+   * The server secret keys are derived from. Always set in production; elsewhere the Node server
+   * keeps a generated one in the data folder, and without it `makeDeps` uses one per process.
+   */
+  forumSecret: string | undefined;
 };
 
 export type PlimusConfig = { issuer: string; clientId: string; clientSecret: string };
@@ -165,5 +183,6 @@ export function loadConfig(source: Record<string, unknown>): Config {
             clientSecret: v.PLIMUS_CLIENT_SECRET,
           }
         : undefined,
+    forumSecret: v.FORUM_SECRET,
   };
 }

@@ -3,10 +3,10 @@
  * on first start, static files from public/, compression. `npm start` runs this file.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Http2Bindings, type HttpBindings, serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -70,12 +70,31 @@ async function startDevIdentity(config: Config, log: (line: string) => void) {
   return { idp, plimus: { issuer: idp.issuer, clientId: DEV_CLIENT_ID, clientSecret } };
 }
 
+/**
+ * Outside production a forum needs no configured secret: the first start writes a random one
+ * next to an embedded database file (readable by its owner only), so that what is signed with it
+ * (a sign-in flow, an unsubscribe link) survives a restart. Production requires FORUM_SECRET.
+ */
+export function developmentSecret(config: Config): string | undefined {
+  if (config.forumSecret || config.nodeEnv === 'production') return config.forumSecret;
+  if (!config.databaseUrl.startsWith('file:')) return undefined;
+  const path = config.databaseUrl.slice('file:'.length).split('?')[0] ?? '';
+  if (!path || path === ':memory:') return undefined;
+  const file = join(dirname(resolve(path)), 'forum-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  return secret;
+}
+
 /** Opens the database, migrates, seeds when asked, and listens. */
 export async function startServer(
   source: Record<string, string | undefined> = process.env,
   log: (line: string) => void = console.log,
 ): Promise<RunningServer> {
   let config = loadConfig(source);
+  config = { ...config, forumSecret: developmentSecret(config) };
   let devIdentityProvider: DevIdentityProvider | undefined;
   if (!config.plimus && config.nodeEnv !== 'production') {
     const dev = await startDevIdentity(config, log);

@@ -19,6 +19,8 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FORUM_ENTRY = fileURLToPath(new URL('./forum-entry.ts', import.meta.url));
 export const HELLO_ENTRY = fileURLToPath(new URL('./hello-entry.ts', import.meta.url));
 export const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+/** The bench runs the forum as in production, which needs a server secret; any will do. */
+export const BENCH_SECRET = 'bench-secret-not-used-anywhere-else-0123456789';
 
 // --- options -------------------------------------------------------------------------------------
 
@@ -197,6 +199,7 @@ export async function startForum(
       HOST: '127.0.0.1',
       SEED_DEMO: 'false',
       NODE_ENV: 'production',
+      FORUM_SECRET: BENCH_SECRET,
       ...opts.env,
     }),
     opts.nodeArgs,

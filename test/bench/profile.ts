@@ -25,6 +25,7 @@ import { makeDeps } from '../../src/context';
 import { loadConfig } from '../../src/env';
 import {
   argValue,
+  BENCH_SECRET,
   fmtCount,
   type Page,
   type PageKey,
@@ -107,7 +108,12 @@ async function inProcess(url: string, { path, headers }: Page) {
   // Opened as the server opens it (settings, migrations), so an older database file works too.
   const raw = await openLibsql({ databaseUrl: url, databaseAuthToken: undefined });
   const { client, stats } = timedClient(raw);
-  const config = loadConfig({ DATABASE_URL: url, NODE_ENV: 'production', SEED_DEMO: 'false' });
+  const config = loadConfig({
+    DATABASE_URL: url,
+    NODE_ENV: 'production',
+    SEED_DEMO: 'false',
+    FORUM_SECRET: BENCH_SECRET,
+  });
   const app = createApp(makeDeps(createDb({ libsql: client }), config), {
     log: (line) => {
       if (line.startsWith('error')) console.error(line);

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       trustedCountryHeader: undefined,
       pageCacheSeconds: 10,
       plimus: undefined,
+      forumSecret: undefined,
     });
   });
 
@@ -28,6 +29,7 @@ describe('loadConfig', () => {
       PUBLIC_ORIGIN: 'https://forums.plimus.com/',
       SEED_DEMO: 'false',
       HOUSE_HOSTS: 'plimus.com, Plimus.net',
+      FORUM_SECRET: 'a-secret-of-at-least-thirty-two-characters',
     });
     expect(c).toMatchObject({
       nodeEnv: 'production',
@@ -82,6 +84,17 @@ describe('loadConfig', () => {
     expect(() =>
       loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'libsql://x.turso.io' }),
     ).toThrow(/DATABASE_AUTH_TOKEN/);
+  });
+
+  it('requires FORUM_SECRET in production, of at least 32 characters', () => {
+    const production = { NODE_ENV: 'production', PLIMUS_ISSUER: undefined };
+    expect(() => loadConfig(production)).toThrow(/FORUM_SECRET: is required in production/);
+    expect(() => loadConfig({ ...production, FORUM_SECRET: 'short' })).toThrow(
+      /FORUM_SECRET: must be at least 32 characters/,
+    );
+    const secret = 'k'.repeat(32);
+    expect(loadConfig({ ...production, FORUM_SECRET: secret }).forumSecret).toBe(secret);
+    expect(loadConfig({}).forumSecret).toBeUndefined();
   });
 
   it('treats empty values as unset', () => {
