@@ -9,15 +9,17 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import { and, eq, ne, sql } from 'drizzle-orm';
-import { preparedPerDb } from '../../db/client';
+import { type Db, preparedPerDb } from '../../db/client';
 import { identityLinks, sessions, users } from '../../db/schema';
-import type { AppDeps } from '../context';
 
 export const DAY = 24 * 3600_000;
 export const REMEMBERED_SESSION_MS = 30 * DAY;
 export const BROWSER_SESSION_IDLE_MS = DAY;
 /** how often "last used" is written at most, so that reading pages does not write on every click */
 const TOUCH_INTERVAL_MS = 60_000;
+
+/** What the session functions use: the database and the clock (the app's deps have both). */
+export type SessionDeps = { db: Db; now: () => number };
 
 export type Session = typeof sessions.$inferSelect;
 
@@ -52,7 +54,7 @@ function hashSecret(secret: string): string {
 export type NewSession = { token: string; session: Session };
 
 export async function createSession(
-  deps: AppDeps,
+  deps: SessionDeps,
   userId: number,
   opts: { remember: boolean },
 ): Promise<NewSession> {
@@ -116,7 +118,7 @@ const sessionById = preparedPerDb((db) =>
 );
 
 export async function validateSessionToken(
-  deps: AppDeps,
+  deps: SessionDeps,
   token: string,
 ): Promise<ValidatedSession | null> {
   const m = TOKEN_FORMAT.exec(token);
@@ -154,12 +156,12 @@ export async function validateSessionToken(
   return { session, user: { ...row.user, vendorId: row.vendorId }, extended };
 }
 
-export async function invalidateSession(deps: AppDeps, sessionId: string): Promise<void> {
+export async function invalidateSession(deps: SessionDeps, sessionId: string): Promise<void> {
   await deps.db.delete(sessions).where(eq(sessions.id, sessionId));
 }
 
 /** Ends every session of a user, or every other one when `except` is given. */
-export function invalidateUserSessions(deps: AppDeps, userId: number, except?: string) {
+export function invalidateUserSessions(deps: SessionDeps, userId: number, except?: string) {
   return deps.db
     .delete(sessions)
     .where(
