@@ -3,7 +3,9 @@
  * like src/policy/index.ts: services call `require*`, routes hand the booleans to views.
  */
 import { ForbiddenError } from '../errors';
-import { FRESH_AUTH_MS } from '../services/identity';
+
+/** how long a fresh Plimus sign-in confirms the person (to delete the account, set a password) */
+export const FRESH_AUTH_MS = 10 * 60_000;
 
 export type AccountHolder = { passwordHash: string | null };
 export type SessionFacts = { freshAuthAt: Date | null };

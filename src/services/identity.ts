@@ -18,8 +18,6 @@ import { FormError } from '../errors';
 import { ensureVendor } from './catalog';
 
 const PENDING_MS = 15 * 60_000;
-/** how long a fresh Plimus sign-in confirms the person (to delete the account, set a password) */
-export const FRESH_AUTH_MS = 10 * 60_000;
 
 export type IdentityLink = typeof identityLinks.$inferSelect;
 
