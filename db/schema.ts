@@ -16,14 +16,20 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
+import {
+  FORUM_CATEGORIES,
+  POST_STATES,
+  REPORT_REASONS,
+  REPORT_STATUSES,
+  ROLES,
+  TOPIC_KINDS,
+  WATCHED_WORD_ACTIONS,
+} from '../domain/words';
 
 const createdAt = (name = 'created_at') =>
   integer(name, { mode: 'timestamp_ms' })
     .notNull()
     .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
-
-export const ROLES = ['member', 'moderator', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
 
 export const users = sqliteTable(
   'users',
@@ -171,9 +177,6 @@ export const identityPurchases = sqliteTable(
   ],
 );
 
-export const FORUM_CATEGORIES = ['products', 'marketplace', 'community'] as const;
-export type ForumCategory = (typeof FORUM_CATEGORIES)[number];
-
 export const forums = sqliteTable(
   'forums',
   {
@@ -195,12 +198,6 @@ export const forums = sqliteTable(
   },
   (t) => [index('forums_category_position_idx').on(t.category, t.position)],
 );
-
-/** a held post (or topic) waits for a moderator's approval and is seen by its author and moderators */
-export const POST_STATES = ['visible', 'held'] as const;
-
-export const TOPIC_KINDS = ['discussion', 'question'] as const;
-export type TopicKind = (typeof TOPIC_KINDS)[number];
 
 export const topics = sqliteTable(
   'topics',
@@ -297,10 +294,6 @@ export const postRevisions = sqliteTable(
   (t) => [uniqueIndex('post_revisions_post_number_unique').on(t.postId, t.number)],
 );
 
-export const REPORT_REASONS = ['spam', 'abuse', 'personal_data', 'off_topic', 'other'] as const;
-export type ReportReason = (typeof REPORT_REASONS)[number];
-export const REPORT_STATUSES = ['open', 'resolved', 'dismissed'] as const;
-
 export const reports = sqliteTable(
   'reports',
   {
@@ -346,8 +339,6 @@ export const moderationLog = sqliteTable(
     index('moderation_log_target_idx').on(t.targetType, t.targetId),
   ],
 );
-
-export const WATCHED_WORD_ACTIONS = ['block', 'hold'] as const;
 
 export const watchedWords = sqliteTable('watched_words', {
   id: integer('id').primaryKey({ autoIncrement: true }),

@@ -8,7 +8,7 @@ import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createDb } from '../db/client';
 import { openLibsql } from '../db/open';
-import { ROLES } from '../db/schema';
+import { ROLES } from '../domain/words';
 import { makeDeps } from '../src/context';
 import { ConfigError, loadConfig } from '../src/env';
 import { FormError, NotFoundError } from '../src/errors';

@@ -14,9 +14,8 @@
  *   spaces between words (Chinese, Japanese, Thai...), where a word is any run of its letters;
  * - the words of a phrase match across any run of white space and line breaks.
  */
-import type { WATCHED_WORD_ACTIONS } from '../../db/schema';
+import type { WatchedWordAction } from '../../domain/words';
 
-export type WatchedWordAction = (typeof WATCHED_WORD_ACTIONS)[number];
 export type WatchedWord = { word: string; action: WatchedWordAction };
 export type WatchedWordMatches = { blocked: string[]; held: string[] };
 

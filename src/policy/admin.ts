@@ -2,7 +2,7 @@
  * Administration: forums, roles and watched words. Admins do it in /admin; the operator does it
  * with the command line (`npm run cli`), which is how the first admin is made.
  */
-import type { Role } from '../../db/schema';
+import type { Role } from '../../domain/words';
 import { ForbiddenError } from '../errors';
 import type { Actor } from './index';
 import { isAdmin, requireAdmin } from './moderation';

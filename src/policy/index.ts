@@ -3,7 +3,7 @@
  * the thing acted on, never at the database. Services call `require*` (which throws with a
  * message the person can act on); views get the booleans the routes compute here.
  */
-import type { Role } from '../../db/schema';
+import type { Role } from '../../domain/words';
 import { ForbiddenError } from '../errors';
 
 /** Who is acting: a signed-in person, or null for a visitor. */

@@ -2,7 +2,7 @@
  * Moderation and administration permissions. Pure predicates over the actor and the target;
  * services call `require*`, routes hand the booleans to views.
  */
-import type { Role } from '../../db/schema';
+import type { Role } from '../../domain/words';
 import { ForbiddenError } from '../errors';
 import { type Actor, isStaff, isSuspended } from './index';
 

@@ -2,7 +2,7 @@
  * Posting limits, in one place. New accounts (first 24 hours) get stricter limits, while spammers
  * are most likely; moderators and admins never count as new.
  */
-import type { Role } from '../../db/schema';
+import type { Role } from '../../domain/words';
 
 export type PostingLimits = {
   /** minimum time between two posts */

@@ -7,17 +7,8 @@
  * the log's target types have no entry for them yet.
  */
 import { asc, eq, type SQL, sql } from 'drizzle-orm';
-import {
-  type ForumCategory,
-  forums,
-  moderationLog,
-  products,
-  type Role,
-  users,
-  vendors,
-  type WATCHED_WORD_ACTIONS,
-  watchedWords,
-} from '../../db/schema';
+import { forums, moderationLog, products, users, vendors, watchedWords } from '../../db/schema';
+import type { ForumCategory, Role, WatchedWordAction } from '../../domain/words';
 import type { AppDeps } from '../context';
 import { FormError, NotFoundError } from '../errors';
 import {
@@ -503,7 +494,7 @@ const wordNote = (w: { word: string; action: string }) => `"${w.word}" (${w.acti
 export async function addWatchedWord(
   deps: AppDeps,
   by: Administrator,
-  input: { word: string; action: (typeof WATCHED_WORD_ACTIONS)[number] },
+  input: { word: string; action: WatchedWordAction },
 ): Promise<void> {
   requireAdministrator(by, deps.now());
   const existing = await deps.db

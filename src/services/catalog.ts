@@ -3,7 +3,8 @@
  * product ids are the Plimus identity's, so that identity claims match them.
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { type ForumCategory, forums, products, vendors } from '../../db/schema';
+import { forums, products, vendors } from '../../db/schema';
+import type { ForumCategory } from '../../domain/words';
 import type { AppDeps } from '../context';
 
 export type Vendor = typeof vendors.$inferSelect;

@@ -5,7 +5,8 @@
 import { and, asc, count, desc, eq, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { preparedPerDb } from '../../db/client';
-import { FORUM_CATEGORIES, type ForumCategory, forums, topics, users } from '../../db/schema';
+import { forums, topics, users } from '../../db/schema';
+import { FORUM_CATEGORIES, type ForumCategory } from '../../domain/words';
 import type { AppDeps } from '../context';
 import { NotFoundError } from '../errors';
 

@@ -6,7 +6,8 @@
 import { and, desc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { postsFts } from '../../db/fts';
-import { forums, moderationLog, posts, REPORT_REASONS, topics, users } from '../../db/schema';
+import { forums, moderationLog, posts, topics, users } from '../../db/schema';
+import { REPORT_REASONS } from '../../domain/words';
 import type { AppDeps } from '../context';
 import { ConflictError, FormError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';

@@ -9,15 +9,8 @@
  */
 import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { postsFts } from '../../db/fts';
-import {
-  forums,
-  postRevisions,
-  posts,
-  type TopicKind,
-  topics,
-  users,
-  watchedWords,
-} from '../../db/schema';
+import { forums, postRevisions, posts, topics, users, watchedWords } from '../../db/schema';
+import type { TopicKind } from '../../domain/words';
 import { COOK_VERSION, cook } from '../content/cook';
 import { findPersonalData } from '../content/personal-data';
 import { slugify } from '../content/slug';

@@ -4,7 +4,8 @@
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { posts, type ReportReason, reports, topics, users } from '../../db/schema';
+import { posts, reports, topics, users } from '../../db/schema';
+import type { ReportReason } from '../../domain/words';
 import type { AppDeps } from '../context';
 import { ConflictError, FormError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';

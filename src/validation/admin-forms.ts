@@ -3,7 +3,7 @@
  * forum's slug, whichever way the forum is made.
  */
 import { z } from 'zod';
-import { FORUM_CATEGORIES, ROLES, WATCHED_WORD_ACTIONS } from '../../db/schema';
+import { FORUM_CATEGORIES, ROLES, WATCHED_WORD_ACTIONS } from '../../domain/words';
 import { normalizeWatchedWord } from '../content/watched-words';
 
 export const MAX_FORUM_SLUG = 40;

@@ -2,7 +2,7 @@
  * One schema per form; shared fields are defined once and reused by every form that has them.
  */
 import { z } from 'zod';
-import { TOPIC_KINDS } from '../../db/schema';
+import { TOPIC_KINDS } from '../../domain/words';
 import { isCommonPassword } from '../auth/password';
 
 export const RESERVED_USERNAMES = new Set([

@@ -1,6 +1,6 @@
 /** Forms and queries of moderation: one schema each. */
 import { z } from 'zod';
-import { REPORT_REASONS } from '../../db/schema';
+import { REPORT_REASONS } from '../../domain/words';
 import { LOG_ACTIONS } from '../services/moderation';
 
 const note = z

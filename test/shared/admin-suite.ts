@@ -9,13 +9,13 @@ import {
   forums,
   moderationLog,
   products,
-  type Role,
   topics,
   users,
   vendors,
   watchedWords,
 } from '../../db/schema';
 import { seedDemo } from '../../db/seed';
+import type { Role } from '../../domain/words';
 import { hashPassword } from '../../src/auth/password';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';

@@ -34,7 +34,6 @@ import {
   moderationLog,
   postRevisions,
   posts,
-  type Role,
   reports,
   sessions,
   topics,
@@ -43,6 +42,7 @@ import {
   watchedWords,
 } from '../../db/schema';
 import { seedDemo } from '../../db/seed';
+import type { Role } from '../../domain/words';
 import { hashPassword } from '../../src/auth/password';
 import { createSession } from '../../src/auth/session';
 import { COMMAND_LINE } from '../../src/policy/admin';

@@ -1,4 +1,4 @@
-import { REPORT_REASONS, type ReportReason } from '../../db/schema';
+import { REPORT_REASONS, type ReportReason } from '../../domain/words';
 
 export const REASON_TEXT: Record<ReportReason, { label: string; short: string; hint: string }> = {
   spam: { label: 'Spam', short: 'spam', hint: 'Advertising, or posted only for the links.' },

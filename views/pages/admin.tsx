@@ -1,5 +1,5 @@
 /** /admin: forums, roles and watched words, for administrators. */
-import { FORUM_CATEGORIES, type ForumCategory, type Role } from '../../db/schema';
+import { FORUM_CATEGORIES, type ForumCategory, type Role } from '../../domain/words';
 import type { AdminForum, MemberRole, WatchedWordRow } from '../../src/services/admin';
 import {
   MAX_FORUM_DESCRIPTION,

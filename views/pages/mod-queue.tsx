@@ -1,4 +1,4 @@
-import { REPORT_REASONS } from '../../db/schema';
+import { REPORT_REASONS } from '../../domain/words';
 import type { HeldPost } from '../../src/services/approval';
 import type { QueueItem } from '../../src/services/reports';
 import { REASON_TEXT } from '../components/reason-fields';

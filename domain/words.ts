@@ -1,0 +1,85 @@
+/**
+ * The forum's vocabulary: the fixed sets of words its rules, pages, forms and tables speak in.
+ * The schema stores them (`db/schema.ts` takes its column enums from here), the policy decides
+ * by them, the views name them; none of those reaches into another layer to learn them.
+ * Words only: no rules, no labels, no imports.
+ */
+
+/** Vendor staff is not a role: it comes from the linked Plimus identity. */
+export const ROLES = ['member', 'moderator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The groups of the forum index, in their order. */
+export const FORUM_CATEGORIES = ['products', 'marketplace', 'community'] as const;
+export type ForumCategory = (typeof FORUM_CATEGORIES)[number];
+
+export const TOPIC_KINDS = ['discussion', 'question'] as const;
+export type TopicKind = (typeof TOPIC_KINDS)[number];
+
+/** A held post (or topic) waits for a moderator's approval and is seen by its author and moderators. */
+export const POST_STATES = ['visible', 'held'] as const;
+export type PostState = (typeof POST_STATES)[number];
+
+/** Why a post is reported, and why a moderator removes one. */
+export const REPORT_REASONS = ['spam', 'abuse', 'personal_data', 'off_topic', 'other'] as const;
+export type ReportReason = (typeof REPORT_REASONS)[number];
+export const REPORT_STATUSES = ['open', 'resolved', 'dismissed'] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+
+/** What a watched word does to a post that contains it. */
+export const WATCHED_WORD_ACTIONS = ['block', 'hold'] as const;
+export type WatchedWordAction = (typeof WATCHED_WORD_ACTIONS)[number];
+
+/** What a person is told about in the forum (and, if they choose, by email). */
+export const NOTIFICATION_KINDS = [
+  /** a reply to their post or topic */
+  'reply',
+  'quote',
+  'mention',
+  /** their answer was accepted */
+  'answer_accepted',
+  /** vendor staff answered their question */
+  'vendor_answered',
+  /** a new post in a topic they watch */
+  'watched_topic_post',
+  /** a new topic in a forum they watch */
+  'watched_forum_topic',
+  'post_removed',
+  'post_restored',
+  'post_approved',
+  'post_refused',
+  /** a report they made was resolved */
+  'report_resolved',
+  'like',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/**
+ * How closely a person follows a topic: every new post, unread counts (notified when addressed),
+ * notified only when addressed, never.
+ */
+export const TOPIC_WATCH_LEVELS = ['watching', 'tracking', 'normal', 'muted'] as const;
+export type TopicWatchLevel = (typeof TOPIC_WATCH_LEVELS)[number];
+
+/** A forum's levels are a topic's, plus watching new topics only. */
+export const FORUM_WATCH_LEVELS = [
+  'watching',
+  'watching_first_post',
+  'tracking',
+  'normal',
+  'muted',
+] as const;
+export type ForumWatchLevel = (typeof FORUM_WATCH_LEVELS)[number];
+
+/** The emails the forum sends. */
+export const MAIL_KINDS = [
+  'email_confirmation',
+  'password_reset',
+  /** after a reset: "this wasn't me" */
+  'password_changed',
+  'policy_change',
+  'announcement',
+  'notification',
+  'digest',
+] as const;
+export type MailKind = (typeof MAIL_KINDS)[number];
