@@ -28,7 +28,7 @@ export type DevPerson = {
   about: string;
 };
 
-/** The demo people. The vendor and product ids match the forum's demo content (db/seed.ts). */
+/** The demo people. The vendor and product ids match the forum's demo content (dev/demo.ts). */
 export const DEV_PEOPLE: readonly DevPerson[] = [
   {
     sub: 'plimus-1001',

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { getPlatformProxy } from 'wrangler';
 import { createDb } from '../db/client';
-import { seedDemo } from '../db/seed';
+import { seedDemo } from '../dev/demo';
 import { makeDeps } from '../src/context';
 import { loadConfig } from '../src/env';
 import type { WorkerEnv } from '../src/worker';

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { type Client, createClient, type InValue, type Transaction } from '@libsql/client';
 import { createDb } from '../db/client';
 import { openLibsql } from '../db/open';
-import { seedDemo } from '../db/seed';
+import { seedDemo } from '../dev/demo';
 import { COOK_VERSION, type CookOptions, cook } from '../src/content/cook';
 import { slugify } from '../src/content/slug';
 import { makeDeps } from '../src/context';

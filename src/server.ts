@@ -15,7 +15,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { MiddlewareHandler } from 'hono';
 import { createDb } from '../db/client';
 import { openLibsql } from '../db/open';
-import { seedDemo } from '../db/seed';
+import { seedDemo } from '../dev/demo';
 import type { DevIdentityProvider } from '../dev/plimus-idp';
 import { createApp } from './app';
 import { makeDeps } from './context';

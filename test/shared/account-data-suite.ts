@@ -20,7 +20,7 @@ import {
   topics,
   users,
 } from '../../db/schema';
-import { seedDemo } from '../../db/seed';
+import { seedDemo } from '../../dev/demo';
 import { hashPassword } from '../../src/auth/password';
 import { createSession } from '../../src/auth/session';
 import { CURRENT_PRIVACY } from '../../src/content/privacy';

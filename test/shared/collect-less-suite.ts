@@ -5,7 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import { countryStats, pageViewStats } from '../../db/schema';
-import { seedDemo } from '../../db/seed';
+import { seedDemo } from '../../dev/demo';
 import type { ClockedForum } from './accounts-suite';
 import { agent } from './agent';
 import { dumpDatabase } from './dump';

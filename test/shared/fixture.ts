@@ -4,7 +4,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { topics } from '../../db/schema';
-import { seedDemo } from '../../db/seed';
+import { seedDemo } from '../../dev/demo';
 import type { AppDeps } from '../../src/context';
 import { createMember } from '../../src/services/accounts';
 import { createForum } from '../../src/services/catalog';

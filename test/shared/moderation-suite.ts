@@ -14,7 +14,7 @@ import {
   users,
   watchedWords,
 } from '../../db/schema';
-import { seedDemo } from '../../db/seed';
+import { seedDemo } from '../../dev/demo';
 import { hashPassword } from '../../src/auth/password';
 import { businessDaysBetween } from '../../src/services/reports';
 import { parseHtml } from '../support/html';

@@ -41,7 +41,7 @@ import {
   vendors,
   watchedWords,
 } from '../../db/schema';
-import { seedDemo } from '../../db/seed';
+import { seedDemo } from '../../dev/demo';
 import type { Role } from '../../domain/words';
 import { hashPassword } from '../../src/auth/password';
 import { createSession } from '../../src/auth/session';

@@ -5,7 +5,7 @@
 import { and, count, eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { forums, postRevisions, posts, topics, users } from '../../db/schema';
-import { seedDemo } from '../../db/seed';
+import { seedDemo } from '../../dev/demo';
 import { hashPassword } from '../../src/auth/password';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';

@@ -9,7 +9,7 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { identityLinks, identityPurchases, posts, topics, users, vendors } from '../../db/schema';
-import { seedDemo } from '../../db/seed';
+import { seedDemo } from '../../dev/demo';
 import { hashPassword } from '../../src/auth/password';
 import type { AppDeps } from '../../src/context';
 import { createForum, ensureProduct, ensureVendor } from '../../src/services/catalog';
