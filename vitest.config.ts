@@ -33,8 +33,12 @@ export default defineConfig({
         ],
         test: {
           name: 'edge',
-          // The content pipeline's unit tests run in workerd too: it must behave the same there.
-          include: ['test/edge/**/*.test.{ts,tsx}', 'test/unit/{cook,personal-data}.test.ts'],
+          // The content pipeline's unit tests run in workerd too: it must behave the same there;
+          // so does the common-password list, which Workers load their own way.
+          include: [
+            'test/edge/**/*.test.{ts,tsx}',
+            'test/unit/{cook,personal-data,common-passwords}.test.ts',
+          ],
           globalSetup: ['test/edge/global-setup.ts'],
           setupFiles: ['test/edge/apply-migrations.ts'],
           testTimeout: 30_000,

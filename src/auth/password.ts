@@ -7,7 +7,7 @@
  * sign-in to re-hash a password made with older ones.
  */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
-import { COMMON_PASSWORDS } from './common-passwords';
+import { commonPasswords } from './common-passwords';
 
 export const SCRYPT_PARAMS = { ln: 14, r: 8, p: 5 } as const;
 const KEY_LENGTH = 32;
@@ -77,8 +77,6 @@ export async function verifyAgainstNothing(password: string): Promise<false> {
   return false;
 }
 
-let common: Set<string> | undefined;
 export function isCommonPassword(password: string): boolean {
-  common ??= new Set(COMMON_PASSWORDS.split('\n'));
-  return common.has(password.toLowerCase());
+  return commonPasswords().has(password.toLowerCase());
 }
