@@ -4,14 +4,12 @@
  * change comes back to its page with ?done=<what>, which shows a notice.
  */
 import { type Context, Hono } from 'hono';
-import {
-  AdminForumsPage,
-  EditForumPage,
-  type ForumValues,
-  NewForumPage,
-  RolesPage,
-  WatchedWordsPage,
-} from '../../views/pages/admin';
+import { EditForumPage } from '../../views/pages/admin/edit-forum';
+import type { ForumValues } from '../../views/pages/admin/forum-fields';
+import { AdminForumsPage } from '../../views/pages/admin/forums';
+import { NewForumPage } from '../../views/pages/admin/new-forum';
+import { RolesPage } from '../../views/pages/admin/roles';
+import { WatchedWordsPage } from '../../views/pages/admin/watched-words';
 import type { AppEnv, Viewer } from '../context';
 import { BadRequestError, FormError, NotFoundError } from '../errors';
 import { canChangeRole } from '../policy/admin';

@@ -1,12 +1,7 @@
 import type { ForumGroup } from '../../src/services/forums';
+import { CATEGORY_NAMES } from '../components/names';
 import { Time } from '../components/time';
 import { type Frame, Layout } from '../layouts/site';
-
-const CATEGORY_NAMES = {
-  products: 'Products',
-  marketplace: 'Marketplace',
-  community: 'Community',
-} as const;
 
 const count = (n: number, one: string, many: string) =>
   `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
