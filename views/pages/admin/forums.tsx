@@ -2,17 +2,14 @@
 import { FORUM_CATEGORIES } from '../../../domain/words';
 import type { AdminForum } from '../../../src/services/admin';
 import { CATEGORY_NAMES } from '../../components/names';
-import { type Frame, Layout } from '../../layouts/site';
-import { AdminNav, Notice } from './parts';
+import type { Frame } from '../../layouts/site';
+import { AdminSectionPage } from './parts';
 
 export type AdminForumsPageProps = { frame: Frame; forums: AdminForum[]; notice?: string };
 
 export function AdminForumsPage(p: AdminForumsPageProps) {
   return (
-    <Layout frame={p.frame} title="Administration: forums" noindex>
-      <h1>Administration</h1>
-      <AdminNav current="forums" />
-      <Notice text={p.notice} />
+    <AdminSectionPage frame={p.frame} section="forums" notice={p.notice}>
       <p>
         Forums appear on the <a href="/">forum index</a> in this order. Every change here is written
         to the moderation log.
@@ -39,7 +36,7 @@ export function AdminForumsPage(p: AdminForumsPageProps) {
           </section>
         );
       })}
-    </Layout>
+    </AdminSectionPage>
   );
 }
 

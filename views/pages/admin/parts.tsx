@@ -1,8 +1,36 @@
-/** What every /admin page has: the navigation between its sections and the notice of a change. */
+/**
+ * What the /admin pages share: the frame of its three sections (forums, roles, watched words)
+ * with the navigation between them, and the notice of a change.
+ */
+import type { Child } from 'hono/jsx';
+import { type Frame, Layout } from '../../layouts/site';
 
 type Section = 'forums' | 'roles' | 'watched-words';
 
-export function AdminNav({ current }: { current: Section }) {
+const SECTION_TITLES: Record<Section, string> = {
+  forums: 'forums',
+  roles: 'roles',
+  'watched-words': 'watched words',
+};
+
+/** A section's page: "Administration", the navigation, the notice, then the section. */
+export function AdminSectionPage(p: {
+  frame: Frame;
+  section: Section;
+  notice: string | undefined;
+  children: Child;
+}) {
+  return (
+    <Layout frame={p.frame} title={`Administration: ${SECTION_TITLES[p.section]}`} noindex>
+      <h1>Administration</h1>
+      <AdminNav current={p.section} />
+      <Notice text={p.notice} />
+      {p.children}
+    </Layout>
+  );
+}
+
+function AdminNav({ current }: { current: Section }) {
   const link = (section: Section, href: string, label: string) => (
     <li>
       <a href={href} aria-current={current === section ? 'page' : undefined}>

@@ -4,8 +4,8 @@ import { Radios } from '../../components/choice';
 import { ErrorSummary, Field, type FieldErrors } from '../../components/form';
 import { ROLE_NAMES } from '../../components/names';
 import { Time } from '../../components/time';
-import { type Frame, Layout } from '../../layouts/site';
-import { AdminNav, Notice } from './parts';
+import type { Frame } from '../../layouts/site';
+import { AdminSectionPage } from './parts';
 
 export type RolesPageProps = {
   frame: Frame;
@@ -22,10 +22,7 @@ export type RolesPageProps = {
 
 export function RolesPage(p: RolesPageProps) {
   return (
-    <Layout frame={p.frame} title="Administration: roles" noindex>
-      <h1>Administration</h1>
-      <AdminNav current="roles" />
-      <Notice text={p.notice} />
+    <AdminSectionPage frame={p.frame} section="roles" notice={p.notice}>
       <section class="admin-section" aria-labelledby="roles-title">
         <h2 id="roles-title">Roles</h2>
         <p>
@@ -51,7 +48,7 @@ export function RolesPage(p: RolesPageProps) {
         <p class="notice">No member has the username {p.username}.</p>
       ) : null}
       {p.member ? <MemberRoleForm {...p} member={p.member} /> : null}
-    </Layout>
+    </AdminSectionPage>
   );
 }
 

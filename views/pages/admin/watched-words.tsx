@@ -4,8 +4,8 @@ import { MAX_WATCHED_WORD } from '../../../src/validation/admin-forms';
 import { Radios } from '../../components/choice';
 import { ErrorSummary, Field, type FieldErrors } from '../../components/form';
 import { Time } from '../../components/time';
-import { type Frame, Layout } from '../../layouts/site';
-import { AdminNav, Notice } from './parts';
+import type { Frame } from '../../layouts/site';
+import { AdminSectionPage } from './parts';
 
 export type WatchedWordsPageProps = {
   frame: Frame;
@@ -17,10 +17,7 @@ export type WatchedWordsPageProps = {
 
 export function WatchedWordsPage(p: WatchedWordsPageProps) {
   return (
-    <Layout frame={p.frame} title="Administration: watched words" noindex>
-      <h1>Administration</h1>
-      <AdminNav current="watched-words" />
-      <Notice text={p.notice} />
+    <AdminSectionPage frame={p.frame} section="watched-words" notice={p.notice}>
       <section class="admin-section" aria-labelledby="words-title">
         <h2 id="words-title">Watched words</h2>
         <p>
@@ -107,6 +104,6 @@ export function WatchedWordsPage(p: WatchedWordsPageProps) {
           </div>
         </form>
       </section>
-    </Layout>
+    </AdminSectionPage>
   );
 }
