@@ -4,11 +4,11 @@ import { RegisterPage } from '../../views/pages/register';
 import { clearSessionCookie, setSessionCookie } from '../auth/cookies';
 import { invalidateSession } from '../auth/session';
 import type { AppEnv } from '../context';
-import { FormError } from '../errors';
 import { login, register } from '../services/accounts';
-import { loginForm, parseForm, registerForm } from '../validation/forms';
-import { readForm, retryAfter, safeNext } from './forms';
+import { loginForm, registerForm } from '../validation/forms';
+import { safeNext } from './forms';
 import { frameOf } from './frame';
+import { submitForm } from './submit-form';
 
 export const authRoutes = new Hono<AppEnv>()
   .get('/register', (c) => {
@@ -21,40 +21,27 @@ export const authRoutes = new Hono<AppEnv>()
     const deps = c.get('deps');
     // Signed in already: no second account from this browser (and no lost session).
     if (c.get('viewer')) return c.redirect('/', 303);
-    const input = await readForm(c);
-    const values = {
-      username: input.username,
-      email: input.email,
-      age_confirmed: !!input.age_confirmed,
-    };
-    const parsed = parseForm(registerForm, input);
-    if (!parsed.ok)
-      return c.html(
+    return submitForm(
+      c,
+      registerForm,
+      (input, errors) => (
         <RegisterPage
           frame={frameOf(c)}
-          plimus={!!c.get('deps').plimus}
-          values={values}
-          errors={parsed.errors}
-        />,
-        422,
-      );
-    try {
-      const created = await register(deps, c.get('client'), parsed.data);
-      setSessionCookie(c, deps.config.publicOrigin, created.token, created.session);
-      return c.redirect('/', 303);
-    } catch (err) {
-      if (!(err instanceof FormError)) throw err;
-      retryAfter(c, err);
-      return c.html(
-        <RegisterPage
-          frame={frameOf(c)}
-          plimus={!!c.get('deps').plimus}
-          values={values}
-          errors={err.fields}
-        />,
-        err.status,
-      );
-    }
+          plimus={!!deps.plimus}
+          values={{
+            username: input.username,
+            email: input.email,
+            age_confirmed: !!input.age_confirmed,
+          }}
+          errors={errors}
+        />
+      ),
+      (d) => register(deps, c.get('client'), d),
+      (created) => {
+        setSessionCookie(c, deps.config.publicOrigin, created.token, created.session);
+        return c.redirect('/', 303);
+      },
+    );
   })
   .get('/login', (c) => {
     const next = c.req.query('next');
@@ -71,39 +58,24 @@ export const authRoutes = new Hono<AppEnv>()
   })
   .post('/login', async (c) => {
     const deps = c.get('deps');
-    const input = await readForm(c);
-    const values = { login: input.login, remember: !!input.remember };
-    const parsed = parseForm(loginForm, input);
-    if (!parsed.ok) {
-      return c.html(
+    return submitForm(
+      c,
+      loginForm,
+      (input, errors) => (
         <LoginPage
           frame={frameOf(c)}
-          plimus={!!c.get('deps').plimus}
-          values={values}
+          plimus={!!deps.plimus}
+          values={{ login: input.login, remember: !!input.remember }}
           next={input.next}
-          errors={parsed.errors}
-        />,
-        422,
-      );
-    }
-    try {
-      const created = await login(deps, c.get('client'), parsed.data);
-      setSessionCookie(c, deps.config.publicOrigin, created.token, created.session);
-      return c.redirect(safeNext(parsed.data.next), 303);
-    } catch (err) {
-      if (!(err instanceof FormError)) throw err;
-      retryAfter(c, err);
-      return c.html(
-        <LoginPage
-          frame={frameOf(c)}
-          plimus={!!c.get('deps').plimus}
-          values={values}
-          next={input.next}
-          errors={err.fields}
-        />,
-        err.status,
-      );
-    }
+          errors={errors}
+        />
+      ),
+      (d) => login(deps, c.get('client'), d),
+      (created, d) => {
+        setSessionCookie(c, deps.config.publicOrigin, created.token, created.session);
+        return c.redirect(safeNext(d.next), 303);
+      },
+    );
   })
   .post('/logout', async (c) => {
     const deps = c.get('deps');

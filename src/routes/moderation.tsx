@@ -3,14 +3,12 @@
  * (/mod/posts/:id, /mod/topics/:id, /mod/users/:username), the queue (/mod) and the log (/mod/log). Permissions are checked by the services (src/policy).
  */
 import { type Context, Hono } from 'hono';
-import type { JSX } from 'hono/jsx/jsx-runtime';
-import type { z } from 'zod';
 import { ModLogPage } from '../../views/pages/mod-log';
 import { ModQueuePage } from '../../views/pages/mod-queue';
 import { ModeratePostPage, ModerateTopicPage, ModerateUserPage } from '../../views/pages/moderate';
 import { ReportPage, ReportSentPage } from '../../views/pages/report';
 import type { AppEnv } from '../context';
-import { BadRequestError, FormError } from '../errors';
+import { BadRequestError } from '../errors';
 import { requireModerator } from '../policy/moderation';
 import { approvePost, heldPosts, rejectPost, setHoldPosts } from '../services/approval';
 import {
@@ -46,8 +44,9 @@ import {
   resolveForm,
   suspendForm,
 } from '../validation/moderation-forms';
-import { readForm, retryAfter } from './forms';
+import { readForm } from './forms';
 import { frameOf } from './frame';
+import { submitForm } from './submit-form';
 
 const DONE: Record<string, string> = {
   removed: 'The post was removed.',
@@ -70,27 +69,10 @@ const DONE: Record<string, string> = {
 
 const doneNotice = (c: Context<AppEnv>) => DONE[c.req.query('done') ?? ''];
 
-/**
- * Submits a moderation panel's form: the panel back with the messages when the form is not valid
- * (422) or the action refuses it, otherwise the action and a redirect to `done`.
- */
-async function submitPanel<T>(
-  c: Context<AppEnv>,
-  schema: z.ZodType<T>,
-  page: (values: Record<string, string>, errors: Record<string, string>) => JSX.Element,
-  act: (data: T) => Promise<unknown>,
-  done: string,
-) {
-  const input = await readForm(c);
-  const parsed = parseForm(schema, input);
-  if (!parsed.ok) return c.html(page(input, parsed.errors), 422);
-  try {
-    await act(parsed.data);
-  } catch (err) {
-    if (!(err instanceof FormError)) throw err;
-    return c.html(page(input, err.fields), err.status);
-  }
-  return c.redirect(done, 303);
+/** The note of an action whose note may be left out: a note that is not valid is left out too. */
+async function optionalNote(c: Context<AppEnv>): Promise<string> {
+  const parsed = parseForm(noteForm, await readForm(c));
+  return parsed.ok ? parsed.data.note : '';
 }
 
 export const moderationRoutes = new Hono<AppEnv>()
@@ -109,20 +91,15 @@ export const moderationRoutes = new Hono<AppEnv>()
     const deps = c.get('deps');
     const id = idParam(c.req.param('id'));
     const { post, topic } = await postForReport(deps, c.get('viewer'), id);
-    const input = await readForm(c);
-    const page = (errors: Record<string, string>) => (
-      <ReportPage frame={frameOf(c)} post={post} topic={topic} values={input} errors={errors} />
+    return submitForm(
+      c,
+      reportForm,
+      (values, errors) => (
+        <ReportPage frame={frameOf(c)} post={post} topic={topic} values={values} errors={errors} />
+      ),
+      (d) => reportPost(deps, c.get('viewer'), id, d),
+      () => c.html(<ReportSentPage frame={frameOf(c)} postId={id} />),
     );
-    const parsed = parseForm(reportForm, input);
-    if (!parsed.ok) return c.html(page(parsed.errors), 422);
-    try {
-      await reportPost(deps, c.get('viewer'), id, parsed.data);
-    } catch (err) {
-      if (!(err instanceof FormError)) throw err;
-      retryAfter(c, err);
-      return c.html(page(err.fields), err.status);
-    }
-    return c.html(<ReportSentPage frame={frameOf(c)} postId={id} />);
   })
 
   // Posts
@@ -146,7 +123,7 @@ export const moderationRoutes = new Hono<AppEnv>()
     const deps = c.get('deps');
     const id = idParam(c.req.param('id'));
     const found = await postForModeration(deps, c.get('viewer'), id);
-    return submitPanel(
+    return submitForm(
       c,
       removeForm,
       (values, errors) => (
@@ -160,7 +137,7 @@ export const moderationRoutes = new Hono<AppEnv>()
     const deps = c.get('deps');
     const id = idParam(c.req.param('id'));
     const found = await postForModeration(deps, c.get('viewer'), id);
-    return submitPanel(
+    return submitForm(
       c,
       noteForm,
       (values, errors) => (
@@ -192,8 +169,7 @@ export const moderationRoutes = new Hono<AppEnv>()
     const deps = c.get('deps');
     const id = idParam(c.req.param('id'));
     const change = c.req.param('change') as 'lock' | 'unlock' | 'pin' | 'unpin';
-    const parsed = parseForm(noteForm, await readForm(c));
-    await setTopicFlag(deps, c.get('viewer'), id, change, parsed.ok ? parsed.data.note : '');
+    await setTopicFlag(deps, c.get('viewer'), id, change, await optionalNote(c));
     return c.redirect(`/mod/topics/${id}?done=${change}`, 303);
   })
   .post('/t/:id/:action{move|remove}', async (c) => {
@@ -204,14 +180,14 @@ export const moderationRoutes = new Hono<AppEnv>()
       <ModerateTopicPage frame={frameOf(c)} {...found} values={values} errors={errors} />
     );
     return c.req.param('action') === 'move'
-      ? submitPanel(
+      ? submitForm(
           c,
           moveForm,
           page,
           (d) => moveTopic(deps, c.get('viewer'), id, d.forum),
           `/mod/topics/${id}?done=moved`,
         )
-      : submitPanel(
+      : submitForm(
           c,
           removeForm,
           page,
@@ -223,8 +199,7 @@ export const moderationRoutes = new Hono<AppEnv>()
     const deps = c.get('deps');
     const id = idParam(c.req.param('id'));
     await topicForModeration(deps, c.get('viewer'), id);
-    const parsed = parseForm(noteForm, await readForm(c));
-    await restoreTopic(deps, c.get('viewer'), id, parsed.ok ? parsed.data.note : '');
+    await restoreTopic(deps, c.get('viewer'), id, await optionalNote(c));
     return c.redirect(`/mod/topics/${id}?done=restored`, 303);
   })
 
@@ -249,7 +224,7 @@ export const moderationRoutes = new Hono<AppEnv>()
     const deps = c.get('deps');
     const username = c.req.param('username');
     const found = await memberForModeration(deps, c.get('viewer'), username);
-    return submitPanel(
+    return submitForm(
       c,
       suspendForm,
       (values, errors) => (
@@ -263,8 +238,7 @@ export const moderationRoutes = new Hono<AppEnv>()
     const deps = c.get('deps');
     const username = c.req.param('username');
     const found = await memberForModeration(deps, c.get('viewer'), username);
-    const parsed = parseForm(noteForm, await readForm(c));
-    await unsuspendMember(deps, c.get('viewer'), username, parsed.ok ? parsed.data.note : '');
+    await unsuspendMember(deps, c.get('viewer'), username, await optionalNote(c));
     return c.redirect(`/mod/users/${found.member.username}?done=unsuspended`, 303);
   })
 
@@ -288,8 +262,7 @@ export const moderationRoutes = new Hono<AppEnv>()
     const username = c.req.param('username');
     const { member } = await memberForModeration(deps, c.get('viewer'), username);
     const hold = c.req.param('change') === 'hold-posts';
-    const parsed = parseForm(noteForm, await readForm(c));
-    await setHoldPosts(deps, c.get('viewer'), username, hold, parsed.ok ? parsed.data.note : '');
+    await setHoldPosts(deps, c.get('viewer'), username, hold, await optionalNote(c));
     return c.redirect(`/mod/users/${member.username}?done=${hold ? 'held' : 'released'}`, 303);
   })
 

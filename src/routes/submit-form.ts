@@ -1,0 +1,36 @@
+import type { Context } from 'hono';
+import type { JSX } from 'hono/jsx/jsx-runtime';
+import type { z } from 'zod';
+import type { AppEnv } from '../context';
+import { FormError } from '../errors';
+import { parseForm } from '../validation/forms';
+import { readForm, retryAfter } from './forms';
+
+type Fields = Record<string, string>;
+
+/**
+ * A form post in the shape the forum's forms share: the form's page again, with what was sent and
+ * a message next to each field, when the form is not valid (422) or the service refuses it with a
+ * FormError (its status, and Retry-After when it asks to wait); otherwise `done` answers, and a
+ * path for `done` is a 303 redirect to it.
+ */
+export async function submitForm<T, R>(
+  c: Context<AppEnv>,
+  schema: z.ZodType<T>,
+  page: (input: Fields, errors: Fields) => JSX.Element,
+  act: (data: T) => Promise<R>,
+  done: string | ((result: R, data: T) => Response | Promise<Response>),
+) {
+  const input = await readForm(c);
+  const parsed = parseForm(schema, input);
+  if (!parsed.ok) return c.html(page(input, parsed.errors), 422);
+  let result: R;
+  try {
+    result = await act(parsed.data);
+  } catch (err) {
+    if (!(err instanceof FormError)) throw err;
+    retryAfter(c, err);
+    return c.html(page(input, err.fields), err.status);
+  }
+  return typeof done === 'string' ? c.redirect(done, 303) : done(result, parsed.data);
+}
