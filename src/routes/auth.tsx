@@ -57,8 +57,8 @@ export const authRoutes = new Hono<AppEnv>()
     }
   })
   .get('/login', (c) => {
-    const next = c.req.query('next');
-    if (c.get('viewer')) return c.redirect(safeNext(next), 303);
+    const next = safeNext(c.req.query('next'), c.get('deps').config.publicOrigin);
+    if (c.get('viewer')) return c.redirect(next, 303);
     return c.html(
       <LoginPage
         frame={frameOf(c)}
@@ -73,6 +73,7 @@ export const authRoutes = new Hono<AppEnv>()
     const deps = c.get('deps');
     const input = await readForm(c);
     const values = { login: input.login, remember: !!input.remember };
+    const next = safeNext(input.next, deps.config.publicOrigin);
     const parsed = parseForm(loginForm, input);
     if (!parsed.ok) {
       return c.html(
@@ -80,7 +81,7 @@ export const authRoutes = new Hono<AppEnv>()
           frame={frameOf(c)}
           plimus={!!c.get('deps').plimus}
           values={values}
-          next={input.next}
+          next={next}
           errors={parsed.errors}
         />,
         422,
@@ -89,7 +90,7 @@ export const authRoutes = new Hono<AppEnv>()
     try {
       const created = await login(deps, c.get('client'), parsed.data);
       setSessionCookie(c, deps.config.publicOrigin, created.token, created.session);
-      return c.redirect(safeNext(parsed.data.next), 303);
+      return c.redirect(next, 303);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
       retryAfter(c, err);
@@ -98,7 +99,7 @@ export const authRoutes = new Hono<AppEnv>()
           frame={frameOf(c)}
           plimus={!!c.get('deps').plimus}
           values={values}
-          next={input.next}
+          next={next}
           errors={err.fields}
         />,
         err.status,
