@@ -415,17 +415,58 @@ export function accountsSuite(setup: () => Promise<LoggedForum>) {
       expect(await dumpDatabase(forum.deps)).not.toContain('198.51.100.7');
     });
 
-    it('refuse an account after 8 failed sign-ins from anywhere', async () => {
+    it('an account that failed 8 times refuses the clients that failed for it, even with the right password, and lets its owner in from elsewhere', async () => {
       const { username } = await registered();
+      const guesser = newAgent();
       for (let i = 0; i < 8; i++) {
         expect(
-          (await newAgent().post('/login', { login: username, password: 'wrong password!' }))
-            .status,
+          (await guesser.post('/login', { login: username, password: 'wrong password!' })).status,
         ).toBe(422);
       }
-      const res = await newAgent().post('/login', { login: username, password: STRONG });
-      expect(res.status).toBe(429);
-      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+      const refused = await guesser.post('/login', { login: username, password: 'wrong again!' });
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      // Even the right password: this client has been guessing.
+      expect((await guesser.post('/login', { login: username, password: STRONG })).status).toBe(
+        429,
+      );
+      // The owner, from a client that has not been failing, gets in.
+      const owner = newAgent();
+      expect((await owner.post('/login', { login: username, password: STRONG })).status).toBe(303);
+      expect(await signedInAs(owner)).toBe(username);
+      // Another client gets a few tries of its own, then waits too.
+      const other = newAgent();
+      for (let i = 0; i < 3; i++) {
+        expect(
+          (await other.post('/login', { login: username, password: 'a typo here!' })).status,
+        ).toBe(422);
+      }
+      expect((await other.post('/login', { login: username, password: STRONG })).status).toBe(429);
+      forum.clock.advance(16 * 60_000);
+      expect((await guesser.post('/login', { login: username, password: STRONG })).status).toBe(
+        303,
+      );
+    });
+
+    it('count a guess before checking it: 60 parallel wrong guesses get 8 checks', async () => {
+      const { username, email } = await registered();
+      const guesser = newAgent();
+      const answers = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          guesser.post('/login', {
+            // by username and by email address: the same account
+            login: i % 2 === 0 ? username : email,
+            password: `wrong password ${i}`,
+          }),
+        ),
+      );
+      const statuses = answers.map((r) => r.status);
+      expect(statuses.filter((s) => s === 422)).toHaveLength(8);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(52);
+      expect(
+        (await newAgent().post('/login', { login: email, password: STRONG })).status,
+        'the owner still gets in',
+      ).toBe(303);
     });
 
     it('refuse a client after 10 attempts to register in an hour', async () => {
