@@ -491,6 +491,28 @@ export function accountsSuite(setup: () => Promise<LoggedForum>) {
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(await userCount()).toBe(before);
     });
+    it('refuse attempts to register one email address after 5 in an hour, from any client', async () => {
+      const { email } = await registered(); // the first attempt with this address
+      for (let i = 0; i < 4; i++) {
+        const res = await newAgent().post('/register', {
+          username: unique('probe_'),
+          email: email.toUpperCase(),
+          password: STRONG,
+          age_confirmed: '1',
+        });
+        // Registration signs in at once, so it says when an address is taken; but not often.
+        expect(res.status).toBe(409);
+      }
+      const res = await newAgent().post('/register', {
+        username: unique('probe_'),
+        email,
+        password: STRONG,
+        age_confirmed: '1',
+      });
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(parseHtml(await res.text()).querySelector('#email-error')).toBeNull();
+    });
   });
 
   describe('cross-site requests', () => {
