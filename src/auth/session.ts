@@ -12,6 +12,7 @@ import { and, eq, ne, sql } from 'drizzle-orm';
 import { preparedPerDb } from '../../db/client';
 import { identityLinks, sessions, users } from '../../db/schema';
 import type { AppDeps } from '../context';
+import { type VendorStatus, vendorStatus } from '../policy/vendors';
 
 export const DAY = 24 * 3600_000;
 export const REMEMBERED_SESSION_MS = 30 * DAY;
@@ -36,10 +37,9 @@ export type SessionUser = Pick<
   | 'showBuyerBadge'
   | 'policyVersionSeen'
   | 'passwordHash'
-> & {
-  /** the vendor this person is staff of, from their linked Plimus identity; null otherwise */
-  vendorId: number | null;
-};
+> &
+  /** the vendor this person is staff of, from their linked Plimus identity while it is fresh */
+  VendorStatus;
 
 function randomString(bytes: number): string {
   return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(bytes)));
@@ -107,6 +107,7 @@ const sessionById = preparedPerDb((db) =>
       },
       // vendor staff status comes only from the linked Plimus identity
       vendorId: identityLinks.vendorId,
+      vendorConfirmedAt: identityLinks.claimsRefreshedAt,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -151,7 +152,12 @@ export async function validateSessionToken(
     session.lastUsedAt = new Date(now);
     session.expiresAt = new Date(expiresAt);
   }
-  return { session, user: { ...row.user, vendorId: row.vendorId }, extended };
+  const vendor = vendorStatus(
+    row.vendorConfirmedAt ? { vendorId: row.vendorId, confirmedAt: row.vendorConfirmedAt } : null,
+    now,
+    deps.config.vendorClaimsMaxAgeDays,
+  );
+  return { session, user: { ...row.user, ...vendor }, extended };
 }
 
 export async function invalidateSession(deps: AppDeps, sessionId: string): Promise<void> {

@@ -20,6 +20,7 @@ import { CURRENT_PRIVACY } from '../content/privacy';
 import type { AppDeps } from '../context';
 import { BadRequestError, ConflictError, FormError } from '../errors';
 import { requireSetFirstPassword, type SessionFacts } from '../policy/account';
+import { vendorStatus } from '../policy/vendors';
 
 /** How long a link to confirm a new email address works. */
 export const EMAIL_CONFIRMATION_MS = 24 * 3600_000;
@@ -39,6 +40,15 @@ export type AccountIdentity = {
   linkedAt: Date;
   /** the vendor whose staff the identity belongs to, when it does */
   vendorName: string | null;
+  /**
+   * the claims were last confirmed too long ago: the vendor staff status does not count until
+   * the next Plimus sign-in
+   */
+  vendorClaimsExpired: boolean;
+  /** when a Plimus sign-in last confirmed the claims */
+  claimsConfirmedAt: Date;
+  /** how long vendor staff status counts after that (VENDOR_CLAIMS_MAX_AGE_DAYS) */
+  vendorClaimsMaxAgeDays: number;
   purchaseCount: number;
 };
 
@@ -85,6 +95,8 @@ export async function getAccountOverview(
       .select({
         issuer: identityLinks.issuer,
         linkedAt: identityLinks.linkedAt,
+        claimsConfirmedAt: identityLinks.claimsRefreshedAt,
+        vendorId: identityLinks.vendorId,
         vendorName: vendors.name,
         purchaseCount: count(identityPurchases.plimusProductId),
       })
@@ -114,6 +126,13 @@ export async function getAccountOverview(
           issuerHost: hostOf(link.issuer),
           linkedAt: link.linkedAt,
           vendorName: link.vendorName,
+          vendorClaimsExpired: vendorStatus(
+            { vendorId: link.vendorId, confirmedAt: link.claimsConfirmedAt },
+            now.getTime(),
+            deps.config.vendorClaimsMaxAgeDays,
+          ).vendorClaimsExpired,
+          claimsConfirmedAt: link.claimsConfirmedAt,
+          vendorClaimsMaxAgeDays: deps.config.vendorClaimsMaxAgeDays,
           purchaseCount: link.purchaseCount,
         }
       : null,

@@ -11,7 +11,7 @@ import { hashPassword } from '../../src/auth/password';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, location } from './agent';
-import { insertAccount, PASSWORD, signIn } from './people';
+import { DAY, insertAccount, PASSWORD, signIn } from './people';
 
 export type IdentityForum = ClockedForum & { logs: string[] };
 
@@ -498,6 +498,35 @@ export function identitySuite(setup: () => Promise<{ forum: IdentityForum; issue
       );
       expect(forum.logs.slice(logged).some((l) => l.startsWith('identity '))).toBe(true);
       await expectNotConfirmed(a, 'casey_customer');
+    });
+  });
+  // After the confirmations above, which need the forum's clock near the provider's: this one
+  // moves it a month on.
+  describe('vendor staff status, confirmed by each Plimus sign-in', () => {
+    it('stops counting a while after the last Plimus sign-in, and the next one confirms it again', async () => {
+      await control('people', {
+        sub: NEWCOMER,
+        patch: { plimus_vendor_id: 'vendor-acme', plimus_vendor_name: 'Acme Software' },
+      });
+      try {
+        const { a, user } = await passwordMember();
+        expect(location(await signInWithPlimus(a, NEWCOMER))).toBe('/account?done=linked');
+        expect((await a.get('/vendor')).status).toBe(200);
+        forum.clock.advance(forum.deps.config.vendorClaimsMaxAgeDays * DAY);
+        // A password sign-in keeps the old claims, which no longer count.
+        const b = await signIn(forum.request, user.username);
+        const refused = await b.get('/vendor');
+        expect(refused.status).toBe(403);
+        expect(await refused.text()).toContain('Sign in with Plimus again to confirm it.');
+        expect(location(await signInWithPlimus(b, NEWCOMER))).toBe('/account?done=refreshed');
+        expect((await b.get('/vendor')).status).toBe(200);
+        expect((await b.post('/account/plimus/unlink')).status).toBe(303);
+      } finally {
+        await control('people', {
+          sub: NEWCOMER,
+          patch: { plimus_vendor_id: null, plimus_vendor_name: null },
+        });
+      }
     });
   });
 }
