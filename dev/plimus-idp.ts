@@ -9,11 +9,16 @@
  *
  * For tests it can change a person's claims between sign-ins and tamper with the next ID token
  * it issues (re-signed with its own key, or with the signature left as it was).
+ *
+ * Like a real provider it keeps a session: a second sign-in from the same browser is answered
+ * without the login page, unless the forum asks for a new authentication (`prompt=login`, or
+ * `max_age`, honoured to the second: `max_age=0` always asks). Every ID token says when the person
+ * signed in (`auth_time`).
  */
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type Configuration } from 'oidc-provider';
+import Provider, { type Configuration, interactionPolicy } from 'oidc-provider';
 
 export type DevPerson = {
   sub: string;
@@ -103,6 +108,32 @@ const page = (title: string, body: string) => `<!DOCTYPE html>
 button{font:inherit;font-weight:600;padding:.5rem 1rem;margin:.25rem 0;cursor:pointer}
 li{margin:.75rem 0}</style></head><body>${body}</body></html>`;
 
+/**
+ * oidc-provider's prompts, with `max_age` honoured to the second: its own check asks again only
+ * once more than `max_age` whole seconds have passed, so `max_age=0` within the second of the
+ * last sign-in would not ask.
+ */
+function loginPolicy() {
+  const policy = interactionPolicy.base();
+  policy.get('login')?.checks.add(
+    new interactionPolicy.Check(
+      'max_age_reached',
+      'End-User authentication could not be obtained',
+      (ctx) => {
+        const { params, session, result } = ctx.oidc;
+        if (params?.max_age === undefined || !session?.accountId || result?.login) {
+          return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+        }
+        const elapsed = Math.floor(Date.now() / 1000) - (session.loginTs ?? 0);
+        return elapsed >= Number(params.max_age)
+          ? interactionPolicy.Check.REQUEST_PROMPT
+          : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      },
+    ),
+  );
+  return policy;
+}
+
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
@@ -145,6 +176,7 @@ export async function startDevIdentityProvider(opts: DevIdpOptions): Promise<Dev
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
+      require_auth_time: true,
     })),
     jwks: { keys: [jwk as never] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
@@ -157,6 +189,7 @@ export async function startDevIdentityProvider(opts: DevIdpOptions): Promise<Dev
     },
     pkce: { required: () => true },
     features: { devInteractions: { enabled: false }, userinfo: { enabled: true } },
+    interactions: { policy: loginPolicy() },
     ttl: {
       AccessToken: 600,
       AuthorizationCode: 60,

@@ -77,6 +77,13 @@ const schema = z
       .optional(),
     PLIMUS_CLIENT_ID: z.string().optional(),
     PLIMUS_CLIENT_SECRET: z.string().optional(),
+    /** days a vendor staff status stays valid after the Plimus sign-in that last confirmed it */
+    VENDOR_CLAIMS_MAX_AGE_DAYS: z.coerce
+      .number({ error: 'must be a number of days' })
+      .int('must be a whole number of days')
+      .min(1, 'must be at least 1')
+      .max(365, 'must be at most 365')
+      .default(30),
     /** the server secret every signing and hashing key is derived from (src/auth/keys.ts) */
     FORUM_SECRET: z
       .string()
@@ -134,6 +141,8 @@ export type Config = {
   trustedCountryHeader: string | undefined;
   /** the Plimus identity (OpenID Connect); absent when not configured */
   plimus: PlimusConfig | undefined;
+  /** days vendor staff status counts after the Plimus sign-in that last confirmed it */
+  vendorClaimsMaxAgeDays: number;
   /**
    * The server secret keys are derived from. Always set in production; elsewhere the Node server
    * keeps a generated one in the data folder, and without it `makeDeps` uses one per process.
@@ -183,6 +192,7 @@ export function loadConfig(source: Record<string, unknown>): Config {
             clientSecret: v.PLIMUS_CLIENT_SECRET,
           }
         : undefined,
+    vendorClaimsMaxAgeDays: v.VENDOR_CLAIMS_MAX_AGE_DAYS,
     forumSecret: v.FORUM_SECRET,
   };
 }

@@ -3,10 +3,11 @@
  * Remembered sessions get a Max-Age; others end with the browser session.
  */
 
-import { decodeBase64urlIgnorePadding, encodeBase64url } from '@oslojs/encoding';
+import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from '@oslojs/encoding';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { SignInFlow } from './oidc';
+import type { Keys } from './keys';
+import { FLOW_MS, type SignInFlow } from './oidc';
 import type { Session } from './session';
 
 export const SESSION_COOKIE = 'session';
@@ -48,22 +49,28 @@ const SIGNUP_COOKIE = 'plimus_signup';
 const FLOW_PATH = '/auth/plimus';
 
 /**
- * The state, nonce and PKCE verifier of a sign-in with Plimus, for the 10 minutes the person may
- * spend at the provider. Sent back only to /auth/plimus/*; SameSite=Lax lets the provider's
- * redirect (a top-level GET) carry it.
+ * The state, nonce and PKCE verifier of a sign-in with Plimus, what it is for, when and by which
+ * session it was started, for the 10 minutes the person may spend at the provider: JSON, then a
+ * MAC with the forum's `plimus-flow` key, so that nobody can turn a sign-in into a confirmation
+ * or move a flow to another session. Sent back only to /auth/plimus/*; SameSite=Lax lets the
+ * provider's redirect (a top-level GET) carry it.
  */
-export function setFlowCookie(c: Context, publicOrigin: string, flow: SignInFlow) {
-  setCookie(c, FLOW_COOKIE, encodeBase64url(new TextEncoder().encode(JSON.stringify(flow))), {
+export function setFlowCookie(c: Context, publicOrigin: string, keys: Keys, flow: SignInFlow) {
+  const payload = encodeBase64urlNoPadding(new TextEncoder().encode(JSON.stringify(flow)));
+  setCookie(c, FLOW_COOKIE, `${payload}.${keys.sign('plimus-flow', payload)}`, {
     httpOnly: true,
     sameSite: 'Lax',
     path: FLOW_PATH,
     secure: secure(c, publicOrigin),
-    maxAge: 600,
+    maxAge: FLOW_MS / 1000,
   });
 }
 
-/** The flow, read once: the cookie is cleared so that a callback cannot be replayed. */
-export function takeFlowCookie(c: Context, publicOrigin: string): SignInFlow | null {
+/**
+ * The flow, read once: the cookie is cleared so that a callback cannot be replayed. Null when it
+ * is missing, malformed or its MAC does not match.
+ */
+export function takeFlowCookie(c: Context, publicOrigin: string, keys: Keys): SignInFlow | null {
   const raw = getCookie(c, FLOW_COOKIE);
   if (raw === undefined) return null;
   deleteCookie(c, FLOW_COOKIE, {
@@ -72,21 +79,28 @@ export function takeFlowCookie(c: Context, publicOrigin: string): SignInFlow | n
     httpOnly: true,
     sameSite: 'Lax',
   });
+  const [payload, mac, ...rest] = raw.split('.');
+  if (!payload || !mac || rest.length > 0 || !keys.verify('plimus-flow', payload, mac)) return null;
   try {
     const v = JSON.parse(
-      new TextDecoder().decode(decodeBase64urlIgnorePadding(raw)),
+      new TextDecoder().decode(decodeBase64urlIgnorePadding(payload)),
     ) as Partial<SignInFlow>;
     if (
       typeof v.state !== 'string' ||
       typeof v.nonce !== 'string' ||
-      typeof v.verifier !== 'string'
+      typeof v.verifier !== 'string' ||
+      (v.intent !== 'sign-in' && v.intent !== 'reauthenticate') ||
+      typeof v.startedAt !== 'number' ||
+      (v.sessionId !== null && typeof v.sessionId !== 'string')
     )
       return null;
     return {
       state: v.state,
       nonce: v.nonce,
       verifier: v.verifier,
-      intent: v.intent === 'reauthenticate' ? 'reauthenticate' : 'sign-in',
+      intent: v.intent,
+      startedAt: v.startedAt,
+      sessionId: v.sessionId,
     };
   } catch {
     return null;

@@ -3,6 +3,11 @@
  * certified library): authorization code flow with PKCE (S256), state and nonce; the ID token's
  * signature (against the provider's JWKS), issuer, audience, expiry and nonce are checked by the
  * library. Runs the same on Node and in workerd (fetch and WebCrypto only).
+ *
+ * Confirming who one is (before setting a first password or deleting an account) asks the
+ * provider for a new authentication (`max_age=0`, `prompt=login`) and accepts only an ID token
+ * whose `auth_time` is after the flow started: a request that someone edited on its way to the
+ * provider, or a provider that answered from a lingering session, confirms nothing.
  */
 import * as oidc from 'openid-client';
 import { z } from 'zod';
@@ -10,14 +15,34 @@ import type { PlimusConfig } from '../env';
 
 export const PLIMUS_SCOPES = 'openid email profile plimus';
 
-/** What the relying party keeps between sending the person away and their return. */
+/**
+ * What the relying party keeps between sending the person away and their return. It travels in a
+ * cookie under a MAC (src/auth/cookies.ts), so nobody can change what it says.
+ */
 export type SignInFlow = {
   state: string;
   nonce: string;
   verifier: string;
-  /** what the person was doing: signing in (or linking when signed in), or confirming a deletion */
+  /**
+   * what the person was doing: signing in (or linking when signed in), or confirming that it is
+   * them (before setting a first password or deleting the account)
+   */
   intent: 'sign-in' | 'reauthenticate';
+  /** when the forum sent the person to the provider (ms since the epoch, the forum's clock) */
+  startedAt: number;
+  /** the session that started the flow, or null when signed out: the flow ends only in it */
+  sessionId: string | null;
 };
+
+/** How long a person may take at the provider. */
+export const FLOW_MS = 10 * 60_000;
+
+/** How far the provider's clock may be behind the forum's when it says when someone signed in. */
+const AUTH_TIME_TOLERANCE_MS = 30_000;
+
+/** The flow was started by this session (or by nobody signed in, as now), and not too long ago. */
+export const flowIsCurrent = (flow: SignInFlow, sessionId: string | null, now: number) =>
+  flow.sessionId === sessionId && now >= flow.startedAt && now - flow.startedAt < FLOW_MS;
 
 /** The claims the forum uses. Anything else the provider sends is ignored. */
 export const plimusClaims = z.object({
@@ -40,8 +65,14 @@ export class IdentityError extends Error {
 export type RelyingParty = {
   /** where the provider sends people back to: PUBLIC_ORIGIN + /auth/plimus/callback */
   redirectUri: string;
-  begin(intent: SignInFlow['intent']): Promise<{ url: string; flow: SignInFlow }>;
-  /** @throws IdentityError when any check fails */
+  begin(start: Pick<SignInFlow, 'intent' | 'sessionId' | 'startedAt'>): Promise<{
+    url: string;
+    flow: SignInFlow;
+  }>;
+  /**
+   * @throws IdentityError when any check fails, and for a confirmation when the provider did not
+   *   sign the person in after the flow started
+   */
   complete(callbackUrl: URL, flow: SignInFlow): Promise<PlimusClaims>;
 };
 
@@ -74,13 +105,13 @@ export function relyingParty(
 
   return {
     redirectUri,
-    async begin(intent) {
+    async begin(start) {
       const c = await configuration();
       const flow: SignInFlow = {
         state: oidc.randomState(),
         nonce: oidc.randomNonce(),
         verifier: oidc.randomPKCECodeVerifier(),
-        intent,
+        ...start,
       };
       const url = oidc.buildAuthorizationUrl(c, {
         redirect_uri: redirectUri,
@@ -90,22 +121,36 @@ export function relyingParty(
         code_challenge_method: 'S256',
         state: flow.state,
         nonce: flow.nonce,
-        // Confirming a deletion needs the person themselves, not a lingering provider session.
-        ...(intent === 'reauthenticate' ? { prompt: 'login' } : {}),
+        // A confirmation needs the person themselves, not a lingering provider session.
+        ...(flow.intent === 'reauthenticate' ? { max_age: '0', prompt: 'login' } : {}),
       });
       return { url: url.href, flow };
     },
     async complete(callbackUrl, flow) {
       const c = await configuration();
+      const reauthenticate = flow.intent === 'reauthenticate';
       try {
         const tokens = await oidc.authorizationCodeGrant(c, callbackUrl, {
           pkceCodeVerifier: flow.verifier,
           expectedState: flow.state,
           expectedNonce: flow.nonce,
           idTokenExpected: true,
+          // The library then requires auth_time and checks it against its own clock.
+          ...(reauthenticate ? { maxAge: 0 } : {}),
         });
         const idClaims = tokens.claims();
         if (!idClaims) throw new Error('no ID token');
+        // What the request said can be changed on its way to the provider; the signed ID token
+        // says when the person really signed in.
+        if (
+          reauthenticate &&
+          !(
+            typeof idClaims.auth_time === 'number' &&
+            idClaims.auth_time * 1000 >= flow.startedAt - AUTH_TIME_TOLERANCE_MS
+          )
+        ) {
+          throw new Error('auth_time is before the confirmation started: not a new sign-in');
+        }
         const info = await oidc.fetchUserInfo(c, tokens.access_token, idClaims.sub);
         return plimusClaims.parse({ ...info, sub: idClaims.sub });
       } catch (err) {

@@ -50,6 +50,15 @@ export class RateLimiter {
     return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((w.resetAt - now) / 1000)) };
   }
 
+  /**
+   * Gives back one attempt counted by `hit` (an attempt reserved before slow work, that turned
+   * out not to count, such as a sign-in with the right password).
+   */
+  release(key: string): void {
+    const w = this.windows.get(keyedHash(key));
+    if (w && w.resetAt > this.now() && w.count > 0) w.count--;
+  }
+
   reset(key: string): void {
     this.windows.delete(keyedHash(key));
   }
@@ -68,8 +77,17 @@ export function createRateLimits(now: () => number) {
   return {
     /** sign-in attempts from one client */
     loginPerClient: new RateLimiter({ limit: 20, windowMs: 15 * minute }, now),
-    /** failed sign-ins for one account, from anywhere */
+    /**
+     * sign-ins for one account that did not succeed, from anywhere; counted before the password
+     * is checked (so that parallel guesses cannot slip past) and given back when it was right
+     */
     loginPerAccount: new RateLimiter({ limit: 8, windowMs: 15 * minute }, now),
+    /**
+     * sign-ins of one client for one account; once the account has reached its limit, only
+     * clients below this one may still try, so that guessing slows down without locking the
+     * account's owner out
+     */
+    loginPerAccountClient: new RateLimiter({ limit: 3, windowMs: 15 * minute }, now),
     /** attempts to create an account from one client */
     registerPerClient: new RateLimiter({ limit: 10, windowMs: 60 * minute }, now),
     /** reports one account files */

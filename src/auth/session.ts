@@ -11,6 +11,7 @@ import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/enco
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { type Db, preparedPerDb } from '../../db/client';
 import { identityLinks, sessions, users } from '../../db/schema';
+import { type VendorStatus, vendorStatus } from '../policy/vendors';
 
 export const DAY = 24 * 3600_000;
 export const REMEMBERED_SESSION_MS = 30 * DAY;
@@ -38,10 +39,9 @@ export type SessionUser = Pick<
   | 'showBuyerBadge'
   | 'policyVersionSeen'
   | 'passwordHash'
-> & {
-  /** the vendor this person is staff of, from their linked Plimus identity; null otherwise */
-  vendorId: number | null;
-};
+> &
+  /** the vendor this person is staff of, from their linked Plimus identity while it is fresh */
+  VendorStatus;
 
 function randomString(bytes: number): string {
   return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(bytes)));
@@ -109,6 +109,7 @@ const sessionById = preparedPerDb((db) =>
       },
       // vendor staff status comes only from the linked Plimus identity
       vendorId: identityLinks.vendorId,
+      vendorConfirmedAt: identityLinks.claimsRefreshedAt,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -120,6 +121,8 @@ const sessionById = preparedPerDb((db) =>
 export async function validateSessionToken(
   deps: SessionDeps,
   token: string,
+  /** how long vendor claims count after a Plimus sign-in confirmed them (src/policy/vendors.ts) */
+  vendorClaimsMaxAgeDays: number,
 ): Promise<ValidatedSession | null> {
   const m = TOKEN_FORMAT.exec(token);
   if (!m) return null;
@@ -153,7 +156,12 @@ export async function validateSessionToken(
     session.lastUsedAt = new Date(now);
     session.expiresAt = new Date(expiresAt);
   }
-  return { session, user: { ...row.user, vendorId: row.vendorId }, extended };
+  const vendor = vendorStatus(
+    row.vendorConfirmedAt ? { vendorId: row.vendorId, confirmedAt: row.vendorConfirmedAt } : null,
+    now,
+    vendorClaimsMaxAgeDays,
+  );
+  return { session, user: { ...row.user, ...vendor }, extended };
 }
 
 export async function invalidateSession(deps: SessionDeps, sessionId: string): Promise<void> {

@@ -185,8 +185,12 @@ export const accountRoutes = new Hono<AppEnv>()
   .post('/account/privacy-notice/dismiss', async (c) => {
     const viewer = signedIn(c, 'dismiss this notice');
     const parsed = parseForm(dismissForm, await readForm(c));
-    await dismissPrivacyNotice(c.get('deps'), viewer.id);
-    return c.redirect(safeNext(parsed.ok ? parsed.data.next : undefined), 303);
+    const deps = c.get('deps');
+    await dismissPrivacyNotice(deps, viewer.id);
+    return c.redirect(
+      safeNext(parsed.ok ? parsed.data.next : undefined, deps.config.publicOrigin),
+      303,
+    );
   })
   .get('/account/export', async (c) => {
     const deps = c.get('deps');

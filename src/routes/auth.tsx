@@ -44,8 +44,8 @@ export const authRoutes = new Hono<AppEnv>()
     );
   })
   .get('/login', (c) => {
-    const next = c.req.query('next');
-    if (c.get('viewer')) return c.redirect(safeNext(next), 303);
+    const next = safeNext(c.req.query('next'), c.get('deps').config.publicOrigin);
+    if (c.get('viewer')) return c.redirect(next, 303);
     return c.html(
       <LoginPage
         frame={frameOf(c)}
@@ -58,6 +58,7 @@ export const authRoutes = new Hono<AppEnv>()
   })
   .post('/login', async (c) => {
     const deps = c.get('deps');
+    const next = (input: Record<string, string>) => safeNext(input.next, deps.config.publicOrigin);
     return submitForm(
       c,
       loginForm,
@@ -66,14 +67,14 @@ export const authRoutes = new Hono<AppEnv>()
           frame={frameOf(c)}
           plimus={!!deps.plimus}
           values={{ login: input.login, remember: !!input.remember }}
-          next={input.next}
+          next={next(input)}
           errors={errors}
         />
       ),
       (d) => login(deps, c.get('client'), d),
       (created, d) => {
         setSessionCookie(c, deps.config.publicOrigin, created.token, created.session);
-        return c.redirect(safeNext(d.next), 303);
+        return c.redirect(safeNext(d.next, deps.config.publicOrigin), 303);
       },
     );
   })

@@ -15,8 +15,27 @@ export function retryAfter(c: Context, err: FormError): void {
   if (err.retryAfterSeconds !== undefined) c.header('Retry-After', String(err.retryAfterSeconds));
 }
 
-/** A "come back to" path from a form or query: only paths of this forum, never another site. */
-export function safeNext(next: string | undefined): string {
-  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
-  return next;
+/**
+ * Characters that browsers drop from a URL or read as a slash (control characters, backslash),
+ * as they are and percent-encoded: `/\t/evil.example` becomes `//evil.example` in a browser.
+ */
+const UNSAFE_IN_NEXT = /[\p{Cc}\\]|%(?:[01][0-9a-f]|7f|5c)/iu;
+
+/**
+ * A "come back to" path from a form or query: a path of this forum, normalised, never another
+ * site. `next` is resolved against the public origin and must stay on it; anything with control
+ * characters or backslashes, or that normalises to a path a browser would read as another host
+ * (`/..//evil.example`), is replaced by `/`. The answer is plain ASCII, safe in a Location header.
+ */
+export function safeNext(next: string | undefined, publicOrigin: string): string {
+  if (!next?.startsWith('/') || next.length > 2048 || UNSAFE_IN_NEXT.test(next)) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, publicOrigin);
+  } catch {
+    return '/';
+  }
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (url.origin !== new URL(publicOrigin).origin || /^\/(?:\/|%2f)/i.test(path)) return '/';
+  return path;
 }

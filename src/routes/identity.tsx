@@ -18,7 +18,7 @@ import {
   setSignupCookie,
   takeFlowCookie,
 } from '../auth/cookies';
-import { IdentityError } from '../auth/oidc';
+import { flowIsCurrent, IdentityError } from '../auth/oidc';
 import { createSession } from '../auth/session';
 import type { AppEnv } from '../context';
 import { describeError, FormError } from '../errors';
@@ -59,11 +59,16 @@ export const identityRoutes = new Hono<AppEnv>()
   .get('/auth/plimus', async (c) => {
     const deps = c.get('deps');
     if (!deps.plimus) return notice(c, 'not-configured');
+    const viewer = c.get('viewer');
     const intent =
-      c.req.query('intent') === 'reauthenticate' && c.get('viewer') ? 'reauthenticate' : 'sign-in';
+      c.req.query('intent') === 'reauthenticate' && viewer ? 'reauthenticate' : 'sign-in';
     try {
-      const { url, flow } = await deps.plimus.begin(intent);
-      setFlowCookie(c, deps.config.publicOrigin, flow);
+      const { url, flow } = await deps.plimus.begin({
+        intent,
+        sessionId: viewer?.session.id ?? null,
+        startedAt: deps.now(),
+      });
+      setFlowCookie(c, deps.config.publicOrigin, deps.keys, flow);
       return c.redirect(url, 302);
     } catch (err) {
       if (!(err instanceof IdentityError)) throw err;
@@ -74,8 +79,11 @@ export const identityRoutes = new Hono<AppEnv>()
   .get('/auth/plimus/callback', async (c) => {
     const deps = c.get('deps');
     if (!deps.plimus) return notice(c, 'not-configured');
-    const flow = takeFlowCookie(c, deps.config.publicOrigin);
-    if (!flow) return notice(c, 'expired');
+    const viewer = c.get('viewer');
+    const flow = takeFlowCookie(c, deps.config.publicOrigin, deps.keys);
+    if (!flow || !flowIsCurrent(flow, viewer?.session.id ?? null, deps.now())) {
+      return notice(c, 'expired');
+    }
     if (c.req.query('error')) return notice(c, 'cancelled');
     // The address the provider sent the person back to, as the relying party registered it.
     const url = new URL(c.req.url);
@@ -89,7 +97,6 @@ export const identityRoutes = new Hono<AppEnv>()
       return notice(c, 'failed');
     }
     const issuer = deps.config.plimus?.issuer as string;
-    const viewer = c.get('viewer');
     if (flow.intent === 'reauthenticate') {
       if (!viewer) return notice(c, 'expired');
       const ok = await markReauthenticated(

@@ -20,6 +20,7 @@ import { CURRENT_PRIVACY } from '../content/privacy';
 import type { AppDeps } from '../context';
 import { BadRequestError, ConflictError, FormError } from '../errors';
 import { requireSetFirstPassword, type SessionFacts } from '../policy/account';
+import { vendorStatus } from '../policy/vendors';
 
 /** How long a link to confirm a new email address works. */
 export const EMAIL_CONFIRMATION_MS = 24 * 3600_000;
@@ -39,6 +40,15 @@ export type AccountIdentity = {
   linkedAt: Date;
   /** the vendor whose staff the identity belongs to, when it does */
   vendorName: string | null;
+  /**
+   * the claims were last confirmed too long ago: the vendor staff status does not count until
+   * the next Plimus sign-in
+   */
+  vendorClaimsExpired: boolean;
+  /** when a Plimus sign-in last confirmed the claims */
+  claimsConfirmedAt: Date;
+  /** how long vendor staff status counts after that (VENDOR_CLAIMS_MAX_AGE_DAYS) */
+  vendorClaimsMaxAgeDays: number;
   purchaseCount: number;
 };
 
@@ -85,6 +95,8 @@ export async function getAccountOverview(
       .select({
         issuer: identityLinks.issuer,
         linkedAt: identityLinks.linkedAt,
+        claimsConfirmedAt: identityLinks.claimsRefreshedAt,
+        vendorId: identityLinks.vendorId,
         vendorName: vendors.name,
         purchaseCount: count(identityPurchases.plimusProductId),
       })
@@ -114,6 +126,13 @@ export async function getAccountOverview(
           issuerHost: hostOf(link.issuer),
           linkedAt: link.linkedAt,
           vendorName: link.vendorName,
+          vendorClaimsExpired: vendorStatus(
+            { vendorId: link.vendorId, confirmedAt: link.claimsConfirmedAt },
+            now.getTime(),
+            deps.config.vendorClaimsMaxAgeDays,
+          ).vendorClaimsExpired,
+          claimsConfirmedAt: link.claimsConfirmedAt,
+          vendorClaimsMaxAgeDays: deps.config.vendorClaimsMaxAgeDays,
           purchaseCount: link.purchaseCount,
         }
       : null,
@@ -161,8 +180,12 @@ const hashToken = (token: string) => encodeHexLowerCase(sha256(new TextEncoder()
  * signed in to this account. Only the SHA-256 of the link's token is stored, with the address and
  * an expiry; a new request replaces the account's earlier ones, and expired requests of every
  * account are cleared on the way.
+ *
+ * An address that another account uses gets the same answer, and the same waiting request on the
+ * account page, so that nobody learns which addresses have accounts here; the message to it says
+ * that someone tried to use it and carries no link (its token is sent nowhere).
  * @throws FormError when email cannot be sent (409), the account asked too often (429), or the
- *   address is this account's already (422) or another account's (409)
+ *   address is this account's already (422)
  */
 export async function requestEmailChange(
   deps: AppDeps,
@@ -197,12 +220,6 @@ export async function requestEmailChange(
   if (owner?.id === user.id) {
     throw new FormError({ email: 'That is already your email address.' });
   }
-  if (owner) {
-    throw new FormError(
-      { email: 'Another account uses this email address. Please use a different one.' },
-      409,
-    );
-  }
   const token = encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(20)));
   const now = deps.now();
   const expiresAt = new Date(now + EMAIL_CONFIRMATION_MS);
@@ -223,12 +240,27 @@ export async function requestEmailChange(
       expiresAt,
     }),
   ]);
+  const asked = `Someone signed in as ${user.username} on the Plimus Community Forums asked to use this email address for their account.`;
+  if (owner) {
+    await deps.mailer.send({
+      to: newEmail,
+      subject: 'Someone tried to use your email address on the Plimus Community Forums',
+      text: [
+        asked,
+        '',
+        'This address already belongs to a forum account, so nothing changed: no other account can take it.',
+        `If it was you, you already have an account with this address: sign in to it at ${deps.config.publicOrigin}/login.`,
+        'If it was not you, ignore this message.',
+      ].join('\n'),
+    });
+    return;
+  }
   const link = `${deps.config.publicOrigin}/account/email/confirm?token=${token}`;
   await deps.mailer.send({
     to: newEmail,
     subject: 'Confirm your new email address for the Plimus Community Forums',
     text: [
-      `Someone signed in as ${user.username} on the Plimus Community Forums asked to use this email address for their account.`,
+      asked,
       '',
       'To confirm, open this link while signed in to the forums:',
       link,

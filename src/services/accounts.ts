@@ -114,40 +114,51 @@ export type Login = { login: string; password: string; remember: boolean };
 
 const LOGIN_FAILED = 'That username or email and password do not match an account.';
 
+const tooManySignIns = (retryAfterSeconds: number) =>
+  new FormError(
+    { form: 'Too many sign-in attempts. Please wait a few minutes before trying again.' },
+    429,
+    retryAfterSeconds,
+  );
+
 /**
  * Signs in by username or email.
+ *
+ * Every attempt is counted before the password is checked, in the same synchronous step as the
+ * check of the limits, so that parallel guesses cannot all pass a limit that is counted after
+ * scrypt. A right password gives the account's attempt back. An account that has reached its
+ * limit still lets in clients that have not been failing for it (fewer than
+ * `loginPerAccountClient` attempts): the limit slows guessing from anywhere, but nobody can use
+ * it to lock the owner out.
  * @throws FormError with the same message whether or not the account exists; 429 when the
- *   client or the account has failed too often
+ *   client, or the account for a client that has been failing for it, has tried too often
  */
 export async function login(deps: AppDeps, client: string, input: Login): Promise<NewSession> {
-  const account = `login:${input.login.toLowerCase()}`;
-  for (const verdict of [
-    deps.limits.loginPerClient.check(client),
-    deps.limits.loginPerAccount.check(account),
-  ]) {
-    if (!verdict.ok) {
-      throw new FormError(
-        { form: 'Too many sign-in attempts. Please wait a few minutes before trying again.' },
-        429,
-        verdict.retryAfterSeconds,
-      );
-    }
-  }
-  deps.limits.loginPerClient.hit(client);
+  const { limits } = deps;
+  const perClient = limits.loginPerClient.hit(client);
+  if (!perClient.ok) throw tooManySignIns(perClient.retryAfterSeconds);
   const key = input.login.toLowerCase();
   const user = await deps.db
     .select({ id: users.id, passwordHash: users.passwordHash })
     .from(users)
     .where(key.includes('@') ? eq(users.emailKey, key) : eq(users.usernameKey, key))
     .get();
+  // One count per account, whether it is named by username or by email address.
+  const account = user ? `login:user:${user.id}` : `login:unknown:${key}`;
+  const attempt = `${account}:${client}`;
+  // No await from here to the reservations: check and count are one step.
+  const perAccount = limits.loginPerAccount.check(account);
+  const perAttempt = limits.loginPerAccountClient.check(attempt);
+  if (!perAccount.ok && !perAttempt.ok) throw tooManySignIns(perAccount.retryAfterSeconds);
+  const reserved = limits.loginPerAccount.hit(account).ok;
+  limits.loginPerAccountClient.hit(attempt);
+
   const ok = user?.passwordHash
     ? await verifyPassword(user.passwordHash, input.password)
     : await verifyAgainstNothing(input.password);
-  if (!user || !ok) {
-    deps.limits.loginPerAccount.hit(account);
-    throw new FormError({ form: LOGIN_FAILED }, 422);
-  }
-  deps.limits.loginPerAccount.reset(account);
+  if (!user || !ok) throw new FormError({ form: LOGIN_FAILED }, 422);
+  if (reserved) limits.loginPerAccount.release(account);
+  limits.loginPerAccountClient.reset(attempt);
   if (user.passwordHash && needsRehash(user.passwordHash)) {
     await deps.db
       .update(users)

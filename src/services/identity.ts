@@ -247,7 +247,10 @@ export async function unlinkIdentity(
   await deps.db.delete(identityLinks).where(eq(identityLinks.userId, user.id));
 }
 
-/** A fresh Plimus sign-in by the linked identity confirms the person for a while. */
+/**
+ * A fresh Plimus sign-in by the linked identity confirms the person for a while (the relying party
+ * has checked that it is fresh). Like every Plimus sign-in, it refreshes the identity's claims.
+ */
 export async function markReauthenticated(
   deps: AppDeps,
   viewer: { id: number; sessionId: string },
@@ -256,9 +259,12 @@ export async function markReauthenticated(
 ): Promise<boolean> {
   const link = await findLink(deps, issuer, claims.sub);
   if (!link || link.userId !== viewer.id) return false;
-  await deps.db
-    .update(sessions)
-    .set({ freshAuthAt: new Date(deps.now()) })
-    .where(eq(sessions.id, viewer.sessionId));
+  await deps.db.batch([
+    deps.db
+      .update(sessions)
+      .set({ freshAuthAt: new Date(deps.now()) })
+      .where(eq(sessions.id, viewer.sessionId)),
+    ...(await claimStatements(deps, { issuer, subject: claims.sub }, claims)),
+  ]);
   return true;
 }

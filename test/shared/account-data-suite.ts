@@ -341,18 +341,40 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       );
     });
 
-    it('refuses an address another account uses, in any case: nothing stored or sent', async () => {
-      const { username: otherName } = await member();
-      const { a, user } = await member();
+    it('answers for an address another account uses as for a free one, and tells that address someone tried', async () => {
+      const { username: otherName, user: other } = await member();
+      const { a: asksTaken, user } = await member();
+      const { a: asksFree, user: freeUser } = await member();
+      const taken = `${otherName.toUpperCase()}@EXAMPLE.COM`;
+      const free = `free_${tag()}@example.org`;
       const sent = forum.mailer.sent.length;
-      const typed = `${otherName.toUpperCase()}@EXAMPLE.COM`;
-      const res = await a.post('/account/email', { email: typed });
-      expect(res.status).toBe(409);
-      const doc = await page(res);
-      expect(doc.querySelector('#email-error')?.text).toMatch(/Another account uses/);
-      expect(doc.querySelector('#email')?.getAttribute('value')).toBe(typed);
-      expect(forum.mailer.sent).toHaveLength(sent);
-      expect(await confirmationRows(user.id)).toEqual([]);
+      const takenRes = await asksTaken.post('/account/email', { email: taken });
+      const freeRes = await asksFree.post('/account/email', { email: free });
+      expect(takenRes.status).toBe(303);
+      expect(freeRes.status).toBe(303);
+      expect(location(takenRes)).toBe(location(freeRes));
+      // The account pages say the same, each with the address its person typed.
+      const shown = async (a: typeof asksFree, who: typeof user, typed: string) =>
+        (await page(await a.get('/account?done=email-sent')))
+          .querySelector('main')
+          ?.text.replaceAll(typed, 'TYPED')
+          .replaceAll(who.email ?? '', 'OWN')
+          .replaceAll(who.username, 'NAME');
+      const takenPage = await shown(asksTaken, user, taken);
+      expect(takenPage).toContain('TYPED');
+      expect(takenPage).toBe(await shown(asksFree, freeUser, free));
+      // Nothing changes for either account.
+      expect((await userRow(user.id))?.email).toBe(user.email);
+      expect((await userRow(other.id))?.email).toBe(other.email);
+      // The taken address hears that someone tried, with no link to follow.
+      expect(forum.mailer.sent).toHaveLength(sent + 2);
+      const [toTaken, toFree] = forum.mailer.sent.slice(sent);
+      expect(toTaken?.to).toBe(taken);
+      expect(toTaken?.subject).toMatch(/Someone tried to use your email address/);
+      expect(toTaken?.text).toContain(`Someone signed in as ${user.username}`);
+      expect(toTaken?.text).toMatch(/already belongs to a forum account, so nothing changed/);
+      expect(toTaken?.text).not.toMatch(/token=/);
+      expect(linkIn(toFree)).toBeTruthy();
     });
 
     it.each([

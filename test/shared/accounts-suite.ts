@@ -22,8 +22,49 @@ const STRONG = 'correct horse battery staple';
 let seq = 0;
 const unique = (prefix: string) => `${prefix}${++seq}`;
 
-export function accountsSuite(setup: () => Promise<ClockedForum>) {
-  let forum: ClockedForum;
+export type LoggedForum = ClockedForum & { logs: string[] };
+
+/**
+ * `next` values that must never lead away from the forum, or to a 500: other sites, and paths
+ * that a browser reads as another host once it drops control characters, turns backslashes into
+ * slashes or normalises dot segments.
+ */
+const HOSTILE_NEXT = [
+  'https://evil.example/',
+  '//evil.example/',
+  '/\\evil.example',
+  '\\\\evil.example',
+  '/\t/evil.example',
+  '/\n/evil.example',
+  '/\r/x',
+  '/\r\nSet-Cookie: a=b',
+  '/\u0000/evil.example',
+  '/%09/evil.example',
+  '/%0d/x',
+  '/%0a/x',
+  '/%5c/evil.example',
+  '/%5Cevil.example',
+  '/%2F/evil.example',
+  '/..//evil.example',
+  '/.//evil.example',
+  '/f/%2e%2e/%2e%2e//evil.example',
+  ' //evil.example',
+  'http:/evil.example',
+  'javascript:alert(1)',
+  `/${'a'.repeat(3000)}`,
+];
+
+/** `next` values of this forum, and the normalised path the redirect goes to. */
+const OWN_NEXT: [string, string][] = [
+  ['/f/off-topic?page=1', '/f/off-topic?page=1'],
+  ['/t/1/some-topic#p4', '/t/1/some-topic#p4'],
+  ['/f/./off-topic/../off-topic', '/f/off-topic'],
+  ['/search?q=caf\u00e9', '/search?q=caf%C3%A9'],
+  ['/u/\u00e9l\u00e8ve', '/u/%C3%A9l%C3%A8ve'],
+];
+
+export function accountsSuite(setup: () => Promise<LoggedForum>) {
+  let forum: LoggedForum;
   const userCount = async () =>
     (await forum.deps.db.select({ n: count() }).from(users).get())?.n ?? 0;
   const sessionRows = (userId: number) =>
@@ -179,20 +220,6 @@ export function accountsSuite(setup: () => Promise<ClockedForum>) {
       expect(u).toBe(w);
     });
 
-    it('goes back to the page it was asked from, but never to another site', async () => {
-      const { username } = await registered();
-      const back = await newAgent().post('/login', {
-        login: username,
-        password: STRONG,
-        next: '/f/off-topic?page=1',
-      });
-      expect(location(back)).toBe('/f/off-topic?page=1');
-      for (const next of ['https://evil.example/', '//evil.example/', '/\\evil.example']) {
-        const res = await newAgent().post('/login', { login: username, password: STRONG, next });
-        expect(location(res)).toBe('/');
-      }
-    });
-
     it('"remember me" gives a 30-day cookie; otherwise the cookie ends with the browser', async () => {
       const { username } = await registered();
       const remembered = await newAgent().post('/login', {
@@ -214,6 +241,85 @@ export function accountsSuite(setup: () => Promise<ClockedForum>) {
       expect(res.headers.getSetCookie()[0]).toMatch(/^session=;/);
       expect(await sessionRows(user.id)).toHaveLength(0);
       expect(await signedInAs(a)).toBeNull();
+    });
+  });
+
+  describe('coming back after signing in (next)', () => {
+    /** The Location header as sent: a browser resolves it, so it must already be harmless. */
+    const sentLocation = (res: Response) => res.headers.get('location');
+    /** Only request lines (method, route pattern, status, time): nothing anyone typed. */
+    const expectCleanLog = (from: number) => {
+      for (const line of forum.logs.slice(from)) {
+        expect(line).toMatch(/^(GET|POST) \/[\w/:?-]* \d{3} [\d.]+ms$/);
+      }
+    };
+
+    it('POST /login goes to the normalised path of this forum it was asked from', async () => {
+      const { username } = await registered();
+      for (const [next, expected] of OWN_NEXT) {
+        const res = await newAgent().post('/login', { login: username, password: STRONG, next });
+        expect(res.status, next).toBe(303);
+        expect(sentLocation(res), next).toBe(expected);
+      }
+    });
+
+    it('POST /login never goes to another site, never fails, and logs none of it', async () => {
+      const { username } = await registered();
+      const from = forum.logs.length;
+      for (const next of HOSTILE_NEXT) {
+        const res = await newAgent().post('/login', { login: username, password: STRONG, next });
+        expect(res.status, JSON.stringify(next)).toBe(303);
+        expect(sentLocation(res), JSON.stringify(next)).toBe('/');
+        // A form that comes back carries no hostile next either.
+        const wrong = await newAgent().post('/login', { login: username, password: 'nope', next });
+        expect(wrong.status).toBe(422);
+        const hidden = parseHtml(await wrong.text())
+          .querySelector('input[name="next"]')
+          ?.getAttribute('value');
+        expect(hidden ?? '/', JSON.stringify(next)).toBe('/');
+      }
+      expectCleanLog(from);
+    });
+
+    it('GET /login?next= sends a signed-in person on, the same way', async () => {
+      const { a } = await registered();
+      const from = forum.logs.length;
+      // The raw query of the report: %0d decodes to a carriage return.
+      for (const query of [
+        '/%0d/x',
+        '/%09/evil.example',
+        '/%5c%5cevil.example',
+        '//evil.example',
+      ]) {
+        const res = await a.get(`/login?next=${query}`);
+        expect(res.status, query).toBe(303);
+        expect(sentLocation(res), query).toBe('/');
+      }
+      for (const next of HOSTILE_NEXT) {
+        const res = await a.get(`/login?next=${encodeURIComponent(next)}`);
+        expect(res.status, JSON.stringify(next)).toBe(303);
+        expect(sentLocation(res), JSON.stringify(next)).toBe('/');
+      }
+      for (const [next, expected] of OWN_NEXT) {
+        const res = await a.get(`/login?next=${encodeURIComponent(next)}`);
+        expect(sentLocation(res), next).toBe(expected);
+      }
+      expectCleanLog(from);
+    });
+
+    it('the privacy-notice banner\u2019s Dismiss comes back the same way', async () => {
+      const { a } = await registered();
+      const from = forum.logs.length;
+      for (const next of HOSTILE_NEXT.filter((n) => n.length <= 2048)) {
+        const res = await a.post('/account/privacy-notice/dismiss', { next });
+        expect(res.status, JSON.stringify(next)).toBe(303);
+        expect(sentLocation(res), JSON.stringify(next)).toBe('/');
+      }
+      for (const [next, expected] of OWN_NEXT) {
+        const res = await a.post('/account/privacy-notice/dismiss', { next });
+        expect(sentLocation(res), next).toBe(expected);
+      }
+      expectCleanLog(from);
     });
   });
 
@@ -309,17 +415,58 @@ export function accountsSuite(setup: () => Promise<ClockedForum>) {
       expect(await dumpDatabase(forum.deps)).not.toContain('198.51.100.7');
     });
 
-    it('refuse an account after 8 failed sign-ins from anywhere', async () => {
+    it('an account that failed 8 times refuses the clients that failed for it, even with the right password, and lets its owner in from elsewhere', async () => {
       const { username } = await registered();
+      const guesser = newAgent();
       for (let i = 0; i < 8; i++) {
         expect(
-          (await newAgent().post('/login', { login: username, password: 'wrong password!' }))
-            .status,
+          (await guesser.post('/login', { login: username, password: 'wrong password!' })).status,
         ).toBe(422);
       }
-      const res = await newAgent().post('/login', { login: username, password: STRONG });
-      expect(res.status).toBe(429);
-      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+      const refused = await guesser.post('/login', { login: username, password: 'wrong again!' });
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      // Even the right password: this client has been guessing.
+      expect((await guesser.post('/login', { login: username, password: STRONG })).status).toBe(
+        429,
+      );
+      // The owner, from a client that has not been failing, gets in.
+      const owner = newAgent();
+      expect((await owner.post('/login', { login: username, password: STRONG })).status).toBe(303);
+      expect(await signedInAs(owner)).toBe(username);
+      // Another client gets a few tries of its own, then waits too.
+      const other = newAgent();
+      for (let i = 0; i < 3; i++) {
+        expect(
+          (await other.post('/login', { login: username, password: 'a typo here!' })).status,
+        ).toBe(422);
+      }
+      expect((await other.post('/login', { login: username, password: STRONG })).status).toBe(429);
+      forum.clock.advance(16 * 60_000);
+      expect((await guesser.post('/login', { login: username, password: STRONG })).status).toBe(
+        303,
+      );
+    });
+
+    it('count a guess before checking it: 60 parallel wrong guesses get 8 checks', async () => {
+      const { username, email } = await registered();
+      const guesser = newAgent();
+      const answers = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          guesser.post('/login', {
+            // by username and by email address: the same account
+            login: i % 2 === 0 ? username : email,
+            password: `wrong password ${i}`,
+          }),
+        ),
+      );
+      const statuses = answers.map((r) => r.status);
+      expect(statuses.filter((s) => s === 422)).toHaveLength(8);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(52);
+      expect(
+        (await newAgent().post('/login', { login: email, password: STRONG })).status,
+        'the owner still gets in',
+      ).toBe(303);
     });
 
     it('refuse a client after 10 attempts to register in an hour', async () => {
@@ -343,6 +490,28 @@ export function accountsSuite(setup: () => Promise<ClockedForum>) {
       expect(res.status).toBe(429);
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(await userCount()).toBe(before);
+    });
+    it('refuse attempts to register one email address after 5 in an hour, from any client', async () => {
+      const { email } = await registered(); // the first attempt with this address
+      for (let i = 0; i < 4; i++) {
+        const res = await newAgent().post('/register', {
+          username: unique('probe_'),
+          email: email.toUpperCase(),
+          password: STRONG,
+          age_confirmed: '1',
+        });
+        // Registration signs in at once, so it says when an address is taken; but not often.
+        expect(res.status).toBe(409);
+      }
+      const res = await newAgent().post('/register', {
+        username: unique('probe_'),
+        email,
+        password: STRONG,
+        age_confirmed: '1',
+      });
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(parseHtml(await res.text()).querySelector('#email-error')).toBeNull();
     });
   });
 

@@ -3,6 +3,7 @@
  * relying party on Node (libSQL) and in workerd (D1): new accounts, linking, signing in again,
  * unlinking, claims that change between sign-ins, and every check that must fail.
  */
+import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from '@oslojs/encoding';
 import { and, count, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { identityLinks, identityPurchases, sessions, users, vendors } from '../../db/schema';
@@ -10,7 +11,7 @@ import { hashPassword } from '../../src/auth/password';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, location } from './agent';
-import { insertAccount, PASSWORD, signIn } from './people';
+import { DAY, insertAccount, PASSWORD, signIn } from './people';
 
 export type IdentityForum = ClockedForum & { logs: string[] };
 
@@ -33,12 +34,37 @@ export function identitySuite(setup: () => Promise<{ forum: IdentityForum; issue
     expect(res.status).toBe(204);
   };
 
+  /** A browser's cookie jar at the provider (its session there lives on between sign-ins). */
+  const providerAgent = () => agent((url, init) => fetch(new URL(url, issuer), init));
+
   /**
-   * Starts "Sign in with Plimus" in the forum, signs in at the provider as `sub`, and returns the
-   * callback address the provider sends the browser back to (not yet followed).
+   * Follows the provider from `url` until it sends the browser back to the forum, signing in as
+   * `sub` if it shows its login page. Returns the callback path (not yet followed) and whether
+   * the provider asked the person to sign in.
    */
-  async function atProvider(a: Agent, sub: string): Promise<string> {
-    const start = await a.get('/auth/plimus');
+  async function throughProvider(provider: Agent, url: string, sub: string) {
+    let asked = false;
+    let res = await provider.get(url);
+    let next = new URL(url);
+    for (let i = 0; i < 8 && res.status >= 300 && res.status < 400; i++) {
+      next = new URL(res.headers.get('location') as string, next);
+      if (next.origin !== issuer) break;
+      if (/^\/interaction\/[^/]+$/.test(next.pathname)) {
+        const login = await provider.get(next.href);
+        expect(await login.text()).toContain('Development only');
+        asked = true;
+        res = await provider.post(`${next.pathname}/login`, { sub });
+      } else {
+        res = await provider.get(next.href);
+      }
+    }
+    expect(next.pathname).toBe('/auth/plimus/callback');
+    return { callback: `${next.pathname}${next.search}`, asked };
+  }
+
+  /** Starts "Sign in with Plimus" at `path` in the forum; returns the provider's address. */
+  async function startAt(a: Agent, path = '/auth/plimus'): Promise<URL> {
+    const start = await a.get(path);
     expect(start.status).toBe(302);
     const authorize = new URL(start.headers.get('location') as string);
     expect(authorize.origin).toBe(issuer);
@@ -49,20 +75,22 @@ export function identitySuite(setup: () => Promise<{ forum: IdentityForum; issue
     const flowCookie = start.headers.getSetCookie().find((c) => c.startsWith('plimus_flow='));
     expect(flowCookie).toMatch(/HttpOnly/);
     expect(flowCookie).toMatch(/Max-Age=600/);
-    // The provider, with a cookie jar of its own.
-    const provider = agent((url, init) => fetch(new URL(url, issuer), init));
-    let res = await provider.get(authorize.href);
-    let next = new URL(res.headers.get('location') as string, issuer);
-    const login = await provider.get(next.href);
-    expect(await login.text()).toContain('Development only');
-    res = await provider.post(`${next.pathname}/login`, { sub });
-    for (let i = 0; i < 5 && res.status >= 300 && res.status < 400; i++) {
-      next = new URL(res.headers.get('location') as string, issuer);
-      if (next.origin !== issuer) break;
-      res = await provider.get(next.href);
-    }
-    expect(next.pathname).toBe('/auth/plimus/callback');
-    return `${next.pathname}${next.search}`;
+    return authorize;
+  }
+
+  /**
+   * Starts "Sign in with Plimus" in the forum, signs in at the provider as `sub` (in a browser
+   * new to it), and returns the callback address the provider sends the browser back to (not yet
+   * followed).
+   */
+  async function atProvider(a: Agent, sub: string): Promise<string> {
+    const { callback, asked } = await throughProvider(
+      providerAgent(),
+      (await startAt(a)).href,
+      sub,
+    );
+    expect(asked).toBe(true);
+    return callback;
   }
 
   async function signInWithPlimus(a: Agent, sub: string) {
@@ -364,6 +392,140 @@ export function identitySuite(setup: () => Promise<{ forum: IdentityForum; issue
       expect(relevant.length).toBeGreaterThan(0);
       for (const line of forum.logs) {
         expect(line).not.toMatch(/@|eyJ|code=|state=/);
+      }
+    });
+  });
+  describe('confirming with Plimus again (before a first password or a deletion)', () => {
+    /**
+     * A browser signed in to the forum with Plimus as `sub`, whose provider session lives on, the
+     * way a person leaves it on their computer.
+     */
+    async function plimusBrowser(sub: string) {
+      const a = agent(forum.request, { client: `reauth-${++seq}` });
+      const provider = providerAgent();
+      const { callback } = await throughProvider(provider, (await startAt(a)).href, sub);
+      expect((await a.get(callback)).status).toBe(303);
+      return { a, provider };
+    }
+    const sessionOf = (a: Agent) =>
+      db()
+        .select()
+        .from(sessions)
+        .where(eq(sessions.id, (a.jar.get('session') ?? '').split('.')[0] ?? ''))
+        .get();
+    const passwordOf = async (username: string) =>
+      (await db().select().from(users).where(eq(users.usernameKey, username)).get())?.passwordHash;
+    /** Setting a first password is what the confirmation allows: it must be refused. */
+    const expectNotConfirmed = async (a: Agent, username: string) => {
+      expect((await sessionOf(a))?.freshAuthAt).toBeNull();
+      const set = await a.post('/account/password', { new_password: 'an attacker passphrase' });
+      expect(set.status).toBe(403);
+      expect(await passwordOf(username)).toBeNull();
+    };
+    const reauthenticate = '/auth/plimus?intent=reauthenticate';
+
+    beforeAll(() => {
+      // The provider says when people signed in by the real clock: the forum's follows it here.
+      forum.clock.advance(Math.max(0, Date.now() - forum.deps.now()));
+    });
+
+    it('asks the provider for a new sign-in (max_age=0, prompt=login), which it makes though its session lives on', async () => {
+      const { a, provider } = await plimusBrowser(VENDOR);
+      const authorize = await startAt(a, reauthenticate);
+      expect(authorize.searchParams.get('max_age')).toBe('0');
+      expect(authorize.searchParams.get('prompt')).toBe('login');
+      // max_age=0 alone is enough for the provider to ask again.
+      authorize.searchParams.delete('prompt');
+      const { callback, asked } = await throughProvider(provider, authorize.href, VENDOR);
+      expect(asked).toBe(true);
+      const res = await a.get(callback);
+      expect(location(res)).toBe('/account?done=reauthenticated');
+      expect((await sessionOf(a))?.freshAuthAt?.getTime()).toBe(forum.deps.now());
+      const set = await a.post('/account/password', { new_password: 'a brand new passphrase' });
+      expect(location(set)).toBe('/account?done=password-set');
+      expect(await passwordOf('vera_acme')).toBeTruthy();
+    });
+
+    it('a sign-in whose flow cookie was edited to say "confirm" confirms nothing', async () => {
+      const { a, provider } = await plimusBrowser(CUSTOMER);
+      const authorize = await startAt(a);
+      expect(authorize.searchParams.get('prompt')).toBeNull();
+      // The attacker's edit: the cookie's JSON says what the flow is for.
+      const [payload = '', ...rest] = decodeURIComponent(a.jar.get('plimus_flow') ?? '').split('.');
+      const flow = JSON.parse(new TextDecoder().decode(decodeBase64urlIgnorePadding(payload)));
+      expect(flow.intent).toBe('sign-in');
+      flow.intent = 'reauthenticate';
+      a.jar.set(
+        'plimus_flow',
+        [encodeBase64urlNoPadding(new TextEncoder().encode(JSON.stringify(flow))), ...rest].join(
+          '.',
+        ),
+      );
+      // The provider answers from its session, without asking.
+      const { callback, asked } = await throughProvider(provider, authorize.href, CUSTOMER);
+      expect(asked).toBe(false);
+      const res = await a.get(callback);
+      expect(res.status).toBe(400);
+      await expectNotConfirmed(a, 'casey_customer');
+    });
+
+    it('a confirmation flow finishes only in the session that started it', async () => {
+      const { a, provider } = await plimusBrowser(CUSTOMER);
+      const { a: other } = await plimusBrowser(CUSTOMER);
+      const authorize = await startAt(a, reauthenticate);
+      other.jar.set('plimus_flow', a.jar.get('plimus_flow') ?? '');
+      const { callback } = await throughProvider(provider, authorize.href, CUSTOMER);
+      const res = await other.get(callback);
+      expect(res.status).toBe(400);
+      await expectNotConfirmed(other, 'casey_customer');
+      await expectNotConfirmed(a, 'casey_customer');
+    });
+
+    it('a confirmation answered from the provider\u2019s session (max_age and prompt taken out of the request) confirms nothing', async () => {
+      const { a, provider } = await plimusBrowser(CUSTOMER);
+      // Someone at the person's computer, two minutes after they signed in with Plimus.
+      forum.clock.advance(2 * 60_000);
+      const authorize = await startAt(a, reauthenticate);
+      authorize.searchParams.delete('max_age');
+      authorize.searchParams.delete('prompt');
+      const { callback, asked } = await throughProvider(provider, authorize.href, CUSTOMER);
+      expect(asked).toBe(false);
+      const logged = forum.logs.length;
+      const res = await a.get(callback);
+      expect(res.status).toBe(400);
+      expect(parseHtml(await res.text()).querySelector('h1')?.text).toBe(
+        'Sign-in with Plimus failed',
+      );
+      expect(forum.logs.slice(logged).some((l) => l.startsWith('identity '))).toBe(true);
+      await expectNotConfirmed(a, 'casey_customer');
+    });
+  });
+  // After the confirmations above, which need the forum's clock near the provider's: this one
+  // moves it a month on.
+  describe('vendor staff status, confirmed by each Plimus sign-in', () => {
+    it('stops counting a while after the last Plimus sign-in, and the next one confirms it again', async () => {
+      await control('people', {
+        sub: NEWCOMER,
+        patch: { plimus_vendor_id: 'vendor-acme', plimus_vendor_name: 'Acme Software' },
+      });
+      try {
+        const { a, user } = await passwordMember();
+        expect(location(await signInWithPlimus(a, NEWCOMER))).toBe('/account?done=linked');
+        expect((await a.get('/vendor')).status).toBe(200);
+        forum.clock.advance(forum.deps.config.vendorClaimsMaxAgeDays * DAY);
+        // A password sign-in keeps the old claims, which no longer count.
+        const b = await signIn(forum.request, user.username);
+        const refused = await b.get('/vendor');
+        expect(refused.status).toBe(403);
+        expect(await refused.text()).toContain('Sign in with Plimus again to confirm it.');
+        expect(location(await signInWithPlimus(b, NEWCOMER))).toBe('/account?done=refreshed');
+        expect((await b.get('/vendor')).status).toBe(200);
+        expect((await b.post('/account/plimus/unlink')).status).toBe(303);
+      } finally {
+        await control('people', {
+          sub: NEWCOMER,
+          patch: { plimus_vendor_id: null, plimus_vendor_name: null },
+        });
       }
     });
   });

@@ -831,4 +831,44 @@ export function vendorsSuite(setup: () => Promise<ClockedForum>) {
       expect(home.querySelector('.site-nav a[href="/vendor"]')).toBeNull();
     });
   });
+  describe('vendor staff status confirmed long ago', () => {
+    it('stops counting VENDOR_CLAIMS_MAX_AGE_DAYS after the Plimus sign-in that confirmed it, and /vendor and /account say why', async () => {
+      const maxAge = forum.deps.config.vendorClaimsMaxAgeDays;
+      expect(maxAge).toBe(30);
+      const asker = await person();
+      const helper = await person();
+      const staff = await person({ vendor: 'vendor-acme' }); // confirmed now
+      const q = await ask(asker, 'acme-backup-pro');
+      const answer = await reply(helper, q.id);
+      // Signing in with a password since then confirms nothing.
+      forum.clock.advance(maxAge * DAY - 2 * MINUTE);
+      const a = await signIn(forum.request, staff.user.username);
+      expect((await a.get('/vendor')).status).toBe(200);
+      forum.clock.advance(2 * MINUTE);
+
+      const dashboard = await a.get('/vendor');
+      expect(dashboard.status).toBe(403);
+      expect((await page(dashboard)).querySelector('main')?.text).toContain(
+        'it was last confirmed too long ago, so it does not count for now. Sign in with Plimus again to confirm it.',
+      );
+      expect((await page(a.get('/'))).querySelector('.site-nav a[href="/vendor"]')).toBeNull();
+      expect((await a.post(`/posts/${answer}/accept`)).status).toBe(403);
+      expect((await topicRow(q.id))?.acceptedPostId).toBeNull();
+
+      const notice = (await page(a.get('/account'))).querySelector('.vendor-claims-expired');
+      expect(notice?.text.replace(/\s+/g, ' ')).toMatch(
+        /last confirmed when you signed in with Plimus on .+, more than 30 days ago, so it does not count for now.* Sign in with Plimus again to confirm it\./,
+      );
+    });
+
+    it('is not mentioned for people who are not vendor staff, however old their claims', async () => {
+      const buyer = await person({ purchases: ['product-acme-backup'] });
+      forum.clock.advance(400 * DAY);
+      const a = await signIn(forum.request, buyer.user.username);
+      expect((await page(a.get('/account'))).querySelector('.vendor-claims-expired')).toBeNull();
+      expect(await (await a.get('/vendor')).text()).toContain(
+        'The vendor dashboard is for vendor staff',
+      );
+    });
+  });
 }

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       trustedCountryHeader: undefined,
       pageCacheSeconds: 10,
       plimus: undefined,
+      vendorClaimsMaxAgeDays: 30,
       forumSecret: undefined,
     });
   });
@@ -30,6 +31,7 @@ describe('loadConfig', () => {
       SEED_DEMO: 'false',
       HOUSE_HOSTS: 'plimus.com, Plimus.net',
       FORUM_SECRET: 'a-secret-of-at-least-thirty-two-characters',
+      VENDOR_CLAIMS_MAX_AGE_DAYS: '7',
     });
     expect(c).toMatchObject({
       nodeEnv: 'production',
@@ -40,6 +42,7 @@ describe('loadConfig', () => {
       publicOrigin: 'https://forums.plimus.com',
       seedDemo: false,
       houseHosts: ['plimus.com', 'plimus.net'],
+      vendorClaimsMaxAgeDays: 7,
     });
   });
 
@@ -54,6 +57,10 @@ describe('loadConfig', () => {
     ['HOUSE_HOSTS', 'plimus.com, not a host'],
     ['PLIMUS_ISSUER', 'not a url'],
     ['TRUSTED_COUNTRY_HEADER', 'Not A Header'],
+    ['VENDOR_CLAIMS_MAX_AGE_DAYS', 'a month'],
+    ['VENDOR_CLAIMS_MAX_AGE_DAYS', '0'],
+    ['VENDOR_CLAIMS_MAX_AGE_DAYS', '1.5'],
+    ['VENDOR_CLAIMS_MAX_AGE_DAYS', '366'],
   ])('stops with a message naming %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(

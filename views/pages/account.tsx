@@ -297,12 +297,29 @@ function IdentitySection(p: AccountPageProps) {
         {id.vendorName ? (
           <>
             <dt>Vendor staff</dt>
-            <dd>of {id.vendorName}</dd>
+            <dd>
+              of {id.vendorName}
+              {id.vendorClaimsExpired ? ' (not counting until you sign in with Plimus again)' : ''}
+            </dd>
           </>
         ) : null}
         <dt>Purchases on record</dt>
         <dd>{id.purchaseCount.toLocaleString('en-US')}</dd>
       </dl>
+      {id.vendorClaimsExpired ? (
+        <p class="notice vendor-claims-expired">
+          Your vendor staff status was last confirmed when you signed in with Plimus on{' '}
+          <Time date={id.claimsConfirmedAt} dateOnly />, more than {id.vendorClaimsMaxAgeDays} days
+          ago, so it does not count for now: no vendor dashboard, and no choosing answers as vendor
+          staff.{' '}
+          {p.plimusAvailable ? (
+            <a href="/auth/plimus">Sign in with Plimus again</a>
+          ) : (
+            'Sign in with Plimus again'
+          )}{' '}
+          to confirm it.
+        </p>
+      ) : null}
       {p.canUnlink ? (
         <form method="post" action="/account/plimus/unlink" class="buttons">
           <button type="submit" class="button-secondary">
