@@ -14,11 +14,7 @@ export function loadSession(): MiddlewareHandler<AppEnv> {
     const token = readSessionToken(c);
     c.set('viewer', null);
     if (token) {
-      const found = await validateSessionToken(
-        deps,
-        token,
-        deps.config.vendorClaimsMaxAgeDays,
-      );
+      const found = await validateSessionToken(deps, token, deps.config.vendorClaimsMaxAgeDays);
       if (found) {
         c.set('viewer', { ...found.user, session: found.session });
         if (found.extended) setSessionCookie(c, deps.config.publicOrigin, token, found.session);
