@@ -41,6 +41,7 @@ function appFor(env: WorkerEnv, request: Request): App {
     // For rate limits only: hashed at once by the app, never stored or logged.
     clientAddress: (c) => c.req.header('CF-Connecting-IP'),
     countryHeader: 'CF-IPCountry',
+    originFromRequest: !env.PUBLIC_ORIGIN,
   });
   cached = { env, app };
   return app;

@@ -89,6 +89,14 @@ function send(
 
 const FORM = 'application/x-www-form-urlencoded';
 
+/** `POST /logout` sent to `host` by a page of `origin` (answered 303 when the form is taken). */
+const signOut = (forum: Forum, host: string, origin: string) =>
+  send(forum, '/logout', {
+    method: 'POST',
+    headers: { Host: host, Origin: origin, 'Content-Type': FORM },
+    body: '',
+  });
+
 describe('npm start', () => {
   let forum: Forum;
   let server: RunningServer;
@@ -249,6 +257,17 @@ describe('a Host header of the sender’s choosing', () => {
       expect(forum.logs.length).toBe(rendered + i); // rendered each time
     }
   });
+
+  it('does not make a form from its own origin count as the forum’s', async () => {
+    expect((await signOut(forum, 'forum.example', 'http://forum.example')).status).toBe(403);
+    const own = new URL(forum.server.config.publicOrigin);
+    expect((await signOut(forum, own.host, own.origin)).status).toBe(303);
+  });
+
+  it('cannot ask for HSTS on a forum whose public origin is http', async () => {
+    const res = await send(forum, '/', { headers: { 'X-Forwarded-Proto': 'https' } });
+    expect(res.headers['strict-transport-security']).toBeUndefined();
+  });
 });
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -319,5 +338,23 @@ describe('kept pages and writes', () => {
     await cli(forum.databaseUrl, ['set-role', 'marta', 'moderator']);
     const after = await (await fetch(url(path))).text();
     expect(after).toContain('Moderator');
+  });
+});
+
+describe('behind a TLS proxy (PUBLIC_ORIGIN https)', () => {
+  let forum: Forum;
+  beforeAll(async () => {
+    forum = await startForum({ PUBLIC_ORIGIN: 'https://forum.example' });
+  });
+
+  it('sends HSTS although the proxy speaks plain http to it', async () => {
+    const res = await send(forum, '/privacy', { headers: { Host: 'forum.example' } });
+    expect(res.headers['strict-transport-security']).toContain('max-age=');
+  });
+
+  it('takes forms from the public origin only, whatever the Host', async () => {
+    expect((await signOut(forum, 'forum.example', 'https://forum.example')).status).toBe(303);
+    const local = new URL(forum.server.url);
+    expect((await signOut(forum, local.host, local.origin)).status).toBe(403);
   });
 });
