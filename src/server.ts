@@ -19,6 +19,7 @@ import { openLibsql } from '../db/open';
 import { seedDemo } from '../db/seed';
 import type { DevIdentityProvider } from '../dev/plimus-idp';
 import { createApp } from './app';
+import { clientAddress } from './client-address';
 import { type AppDeps, makeDeps } from './context';
 import { type Config, ConfigError, loadConfig } from './env';
 import { logMailer, noMailer } from './mail';
@@ -185,8 +186,7 @@ export async function startServer(
   const forum = createApp(deps, {
     log,
     assets,
-    // For rate limits only: hashed at once by the app, never stored or logged.
-    clientAddress: (c) => getConnInfo(c).remote.address,
+    clientAddress: clientAddress(config.trustedProxy, (c) => getConnInfo(c).remote.address),
     countryHeader: config.trustedCountryHeader,
     namePageKind: true,
   });
