@@ -54,6 +54,12 @@ export type AppOptions = {
   countryHeader?: string;
   /** name the kind of each page in a response header, for a page cache in front of the app */
   namePageKind?: boolean;
+  /**
+   * The forum's own origin is the request's (Workers without PUBLIC_ORIGIN, where the platform
+   * routes only the forum's hosts to it). Otherwise it is the configured public origin, whatever
+   * Host a request names.
+   */
+  originFromRequest?: boolean;
 };
 
 /** Forms are small; a larger body is refused before anything reads it. */
@@ -62,10 +68,13 @@ const MAX_BODY_BYTES = 256 * 1024;
 export function createApp(deps: AppDeps, options: AppOptions = {}) {
   const log = options.log ?? console.log;
   const clientAddress = options.clientAddress ?? (() => undefined);
+  const ownOrigin = options.originFromRequest
+    ? (c: Context) => new URL(c.req.url).origin
+    : () => deps.config.publicOrigin;
   const app = new Hono<AppEnv>();
 
   app.use(requestLog(log));
-  app.use(securityHeaders());
+  app.use(securityHeaders(ownOrigin));
   if (options.assets) app.use(options.assets);
   app.use(async function provideDeps(c, next) {
     c.set('deps', deps);
@@ -73,7 +82,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     c.set('log', log);
     await next();
   });
-  app.use(refuseCrossSite(deps.config.publicOrigin));
+  app.use(refuseCrossSite(ownOrigin));
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,

@@ -62,6 +62,17 @@ const schema = z
       .string()
       .regex(/^[A-Za-z0-9-]+$/, 'must be a header name, like CF-IPCountry')
       .optional(),
+    /**
+     * On Node behind reverse proxies: how many of them to believe in X-Forwarded-For (1 to 10),
+     * or the name of the header the nearest one sets to the client's address
+     */
+    TRUSTED_PROXY: z
+      .string()
+      .regex(
+        /^(?:[1-9]|10|[A-Za-z][A-Za-z0-9-]*)$/,
+        'must be the number of proxies in front (1 to 10) or a header name, like X-Real-IP',
+      )
+      .optional(),
     /** seconds a page for visitors who are not signed in may be served from the Node page cache */
     PAGE_CACHE_SECONDS: z.coerce
       .number({ error: 'must be a number of seconds' })
@@ -139,6 +150,11 @@ export type Config = {
   pageCacheSeconds: number;
   /** the request header with the visitor's country, set by a trusted proxy (Node) */
   trustedCountryHeader: string | undefined;
+  /**
+   * What the proxies in front say about the client's address, for rate limits (TRUSTED_PROXY);
+   * absent: the runtime's own (the socket on Node, CF-Connecting-IP on Workers)
+   */
+  trustedProxy: TrustedProxy | undefined;
   /** the Plimus identity (OpenID Connect); absent when not configured */
   plimus: PlimusConfig | undefined;
   /** days vendor staff status counts after the Plimus sign-in that last confirmed it */
@@ -149,6 +165,9 @@ export type Config = {
    */
   forumSecret: string | undefined;
 };
+
+/** `hops` proxies append to X-Forwarded-For, or the nearest one sets `header` to the address. */
+export type TrustedProxy = { hops: number } | { header: string };
 
 export type PlimusConfig = { issuer: string; clientId: string; clientSecret: string };
 
@@ -184,6 +203,12 @@ export function loadConfig(source: Record<string, unknown>): Config {
     houseHosts: v.HOUSE_HOSTS,
     trustedCountryHeader: v.TRUSTED_COUNTRY_HEADER,
     pageCacheSeconds: v.PAGE_CACHE_SECONDS,
+    trustedProxy:
+      v.TRUSTED_PROXY === undefined
+        ? undefined
+        : /^\d+$/.test(v.TRUSTED_PROXY)
+          ? { hops: Number(v.TRUSTED_PROXY) }
+          : { header: v.TRUSTED_PROXY },
     plimus:
       v.PLIMUS_ISSUER && v.PLIMUS_CLIENT_ID && v.PLIMUS_CLIENT_SECRET
         ? {

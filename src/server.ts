@@ -8,17 +8,19 @@ import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Http2Bindings, type HttpBindings, serve } from '@hono/node-server';
+import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { type Client, createClient } from '@libsql/client';
 import type { MiddlewareHandler } from 'hono';
 import { createDb } from '../db/client';
 import { openLibsql } from '../db/open';
 import { seedDemo } from '../dev/demo';
 import type { DevIdentityProvider } from '../dev/plimus-idp';
 import { createApp } from './app';
-import { makeDeps } from './context';
+import { clientAddress } from './client-address';
+import { type AppDeps, makeDeps } from './context';
 import { type Config, ConfigError, loadConfig } from './env';
 import { logMailer, noMailer } from './mail';
 import { countVisit } from './middleware/visits';
@@ -70,6 +72,13 @@ async function startDevIdentity(config: Config, log: (line: string) => void) {
   return { idp, plimus: { issuer: idp.issuer, clientId: DEV_CLIENT_ID, clientSecret } };
 }
 
+/** The path of an embedded database file, when DATABASE_URL names one (not `:memory:`). */
+function embeddedFile(databaseUrl: string): string | undefined {
+  if (!databaseUrl.startsWith('file:')) return undefined;
+  const path = databaseUrl.slice('file:'.length).split('?')[0] ?? '';
+  return path && path !== ':memory:' ? path : undefined;
+}
+
 /**
  * Outside production a forum needs no configured secret: the first start writes a random one
  * next to an embedded database file (readable by its owner only), so that what is signed with it
@@ -77,9 +86,8 @@ async function startDevIdentity(config: Config, log: (line: string) => void) {
  */
 export function developmentSecret(config: Config): string | undefined {
   if (config.forumSecret || config.nodeEnv === 'production') return config.forumSecret;
-  if (!config.databaseUrl.startsWith('file:')) return undefined;
-  const path = config.databaseUrl.slice('file:'.length).split('?')[0] ?? '';
-  if (!path || path === ':memory:') return undefined;
+  const path = embeddedFile(config.databaseUrl);
+  if (!path) return undefined;
   const file = join(dirname(resolve(path)), 'forum-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dirname(file), { recursive: true });
@@ -88,6 +96,24 @@ export function developmentSecret(config: Config): string | undefined {
   return secret;
 }
 
+/**
+ * A reader of the embedded database's data version, on a connection of its own: SQLite changes
+ * it for every commit made by any other connection (this process's or another's). None for a
+ * remote database (a round trip per look would cost more than the pages it saves) or an in-memory
+ * one (no other connection sees it).
+ */
+export function dataVersionWatcher(config: Pick<Config, 'databaseUrl'>) {
+  if (!embeddedFile(config.databaseUrl)) return undefined;
+  // One connection: looks are answered in order, and each compares with the one before.
+  const watcher = createClient({ url: config.databaseUrl, concurrency: 1 });
+  return {
+    read: async () => (await watcher.execute('PRAGMA data_version')).rows[0]?.[0],
+    close: () => watcher.close(),
+  };
+}
+
+type Fetch = (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>;
+
 /** Opens the database, migrates, seeds when asked, and listens. */
 export async function startServer(
   source: Record<string, string | undefined> = process.env,
@@ -95,17 +121,57 @@ export async function startServer(
 ): Promise<RunningServer> {
   let config = loadConfig(source);
   config = { ...config, forumSecret: developmentSecret(config) };
-  let devIdentityProvider: DevIdentityProvider | undefined;
-  if (!config.plimus && config.nodeEnv !== 'production') {
-    const dev = await startDevIdentity(config, log);
-    devIdentityProvider = dev.idp;
-    config = { ...config, plimus: dev.plimus };
-  }
-  const client = await openLibsql(config);
-  const deps = makeDeps(createDb({ libsql: client }), config, {
-    mailer: config.nodeEnv === 'development' ? logMailer(log) : noMailer,
+
+  // Listen first: with PORT=0 the public origin names the port only once it is bound. Requests
+  // that come before the forum is ready wait for it.
+  let forumFetch: Fetch | undefined;
+  let ready: (fetch: Fetch) => void = () => {};
+  const readyFetch = new Promise<Fetch>((resolve) => {
+    ready = resolve;
   });
-  if (config.seedDemo && (await seedDemo(deps))) log('Added demo content to the empty forum.');
+  const server = createAdaptorServer({
+    hostname: config.host,
+    fetch: (request, env) =>
+      forumFetch ? forumFetch(request, env) : readyFetch.then((f) => f(request, env)),
+  });
+  await new Promise<void>((listening, failed) => {
+    server.once('error', failed);
+    server.listen(config.port, config.host, () => {
+      server.off('error', failed);
+      listening();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  if (config.port === 0 && !source.PUBLIC_ORIGIN) {
+    config = {
+      ...config,
+      publicOrigin: loadConfig({ ...source, PORT: String(port) }).publicOrigin,
+    };
+  }
+
+  let devIdentityProvider: DevIdentityProvider | undefined;
+  let client: Client | undefined;
+  let watcher: ReturnType<typeof dataVersionWatcher>;
+  let deps: AppDeps;
+  try {
+    if (!config.plimus && config.nodeEnv !== 'production') {
+      const dev = await startDevIdentity(config, log);
+      devIdentityProvider = dev.idp;
+      config = { ...config, plimus: dev.plimus };
+    }
+    client = await openLibsql(config);
+    deps = makeDeps(createDb({ libsql: client }), config, {
+      mailer: config.nodeEnv === 'development' ? logMailer(log) : noMailer,
+    });
+    if (config.seedDemo && (await seedDemo(deps))) log('Added demo content to the empty forum.');
+    watcher = dataVersionWatcher(config);
+  } catch (err) {
+    client?.close();
+    await devIdentityProvider?.close();
+    await new Promise((closed) => server.close(closed));
+    throw err;
+  }
 
   const staticFile = serveStatic({
     root: PUBLIC_DIR,
@@ -120,31 +186,35 @@ export async function startServer(
   const forum = createApp(deps, {
     log,
     assets,
-    // For rate limits only: hashed at once by the app, never stored or logged.
-    clientAddress: (c) => getConnInfo(c).remote.address,
+    clientAddress: clientAddress(config.trustedProxy, (c) => getConnInfo(c).remote.address),
     countryHeader: config.trustedCountryHeader,
     namePageKind: true,
   });
   const countryHeader = config.trustedCountryHeader?.toLowerCase();
   const pages = createPageCache({
     ttlMs: config.pageCacheSeconds * 1000,
+    host: new URL(config.publicOrigin).host,
     onHit: (kind, facts) => countVisit(deps, kind, facts.country, log),
+    dataVersion: watcher?.read,
   });
-  const fetch = (request: Request, env: HttpBindings | Http2Bindings) => {
+  const fetch: Fetch = (request, env) => {
     // Read from Node's own request: building a full Request would cost more than a cache hit.
     const { method = 'GET', url = '/', headers } = env.incoming;
     const country = countryHeader ? headers[countryHeader] : undefined;
     const facts = {
       method,
+      host: headers.host,
       path: url,
       cookie: headers.cookie,
       acceptEncoding: headers['accept-encoding'],
       country: typeof country === 'string' ? country : undefined,
     };
+    // The raw Host and target are those the app routes when the Host is exactly the public one
+    // (otherwise nothing is served from the cache here; `handle` then reads the routed URL).
     const kept = pages.hit(facts);
     if (kept) {
       // A kept page is written straight to the socket, without a web Response in between.
-      // This server speaks HTTP/1.1 (serve() without createServer), so outgoing is a ServerResponse.
+      // This server speaks HTTP/1.1 (no createServer option), so outgoing is a ServerResponse.
       const out = env.outgoing as ServerResponse;
       out.writeHead(kept.status, kept.rawHeaders);
       if (kept.body) out.end(kept.body);
@@ -153,12 +223,9 @@ export async function startServer(
     }
     return pages.handle(request, (r) => Promise.resolve(forum.fetch(r, env)), facts);
   };
+  forumFetch = fetch;
+  ready(fetch);
 
-  const server = await new Promise<ReturnType<typeof serve>>((ready) => {
-    const s = serve({ fetch, port: config.port, hostname: config.host }, () => ready(s));
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     url: `http://${host}:${port}`,
     config,
@@ -167,7 +234,8 @@ export async function startServer(
       new Promise<void>((done) => {
         server.close(async () => {
           await deps.visits.flush(deps.db).catch(() => {});
-          client.close();
+          watcher?.close();
+          client?.close();
           (devIdentityProvider?.close() ?? Promise.resolve()).then(done);
         });
         // Keep-alive connections would hold close() open.

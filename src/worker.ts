@@ -5,6 +5,7 @@
 import { createClient } from '@libsql/client/web';
 import { createDb, type Db } from '../db/client';
 import { type App, createApp } from './app';
+import { clientAddress } from './client-address';
 import { makeDeps } from './context';
 import { loadConfig } from './env';
 
@@ -38,9 +39,14 @@ function appFor(env: WorkerEnv, request: Request): App {
     ...env,
   });
   const app = createApp(makeDeps(openDatabase(env), config), {
-    // For rate limits only: hashed at once by the app, never stored or logged.
-    clientAddress: (c) => c.req.header('CF-Connecting-IP'),
+    // For rate limits only: hashed at once by the app, never stored or logged. Cloudflare sets
+    // CF-Connecting-IP; TRUSTED_PROXY is for proxies in front of Cloudflare.
+    clientAddress: clientAddress(
+      config.trustedProxy ?? { header: 'CF-Connecting-IP' },
+      () => undefined,
+    ),
     countryHeader: 'CF-IPCountry',
+    originFromRequest: !env.PUBLIC_ORIGIN,
   });
   cached = { env, app };
   return app;

@@ -1,11 +1,13 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 
 /**
  * Security headers on every response: a CSP that allows no inline script or style and no
- * framing, no MIME sniffing, no referrer to other sites, and HSTS when served over https.
+ * framing, no MIME sniffing, no referrer to other sites, and HSTS when the forum's own origin is
+ * https: decided from the configuration, so that a server behind a TLS proxy (which sees plain
+ * http) sends it too, and no request can turn it off.
  */
-export function securityHeaders(): MiddlewareHandler {
+export function securityHeaders(ownOrigin: (c: Context) => string): MiddlewareHandler {
   const base = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
@@ -26,7 +28,7 @@ export function securityHeaders(): MiddlewareHandler {
   });
   return async function securityHeadersMiddleware(c, next) {
     await base(c, next);
-    if (new URL(c.req.url).protocol === 'https:') {
+    if (ownOrigin(c).startsWith('https:')) {
       c.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     }
   };

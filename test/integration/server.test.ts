@@ -1,45 +1,113 @@
 /**
  * The Node server as `npm start` runs it: a real socket, the embedded database file, demo
- * content, static files, the page cache and compression.
+ * content, static files, the page cache and compression, and what visitors who do not play by
+ * the rules send it (Host headers, forwarded addresses, forms from other origins).
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRateLimits } from '../../src/auth/rate-limit';
 import { ConfigError } from '../../src/env';
 import { type RunningServer, startServer } from '../../src/server';
+import { parseHtml } from '../support/html';
 
-let server: RunningServer;
-let dir: string;
-const logs: string[] = [];
+type Forum = { server: RunningServer; logs: string[]; databaseUrl: string };
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'forum-server-'));
-  server = await startServer(
+const running: { forum: Forum; dir: string; closed: boolean }[] = [];
+
+/** A server on a fresh database file; `env` adds to (or overrides) the test configuration. */
+async function startForum(env: Record<string, string> = {}): Promise<Forum> {
+  const dir = mkdtempSync(join(tmpdir(), 'forum-server-'));
+  const databaseUrl = `file:${join(dir, 'forum.db')}`;
+  const logs: string[] = [];
+  const server = await startServer(
     {
       NODE_ENV: 'test',
       PORT: '0',
-      DATABASE_URL: `file:${join(dir, 'forum.db')}`,
+      DATABASE_URL: databaseUrl,
       PAGE_CACHE_SECONDS: '60',
-      TRUSTED_COUNTRY_HEADER: 'X-Visitor-Country',
       PLIMUS_ISSUER: 'http://127.0.0.1:9/unused',
       PLIMUS_CLIENT_ID: 'x',
       PLIMUS_CLIENT_SECRET: 'y',
+      ...env,
     },
     (line) => logs.push(line),
   );
-});
+  const forum = { server, logs, databaseUrl };
+  running.push({ forum, dir, closed: false });
+  return forum;
+}
 
-let closed = false;
+async function stopForum(forum: Forum) {
+  const entry = running.find((r) => r.forum === forum);
+  if (!entry || entry.closed) return;
+  entry.closed = true;
+  await forum.server.close();
+}
+
 afterAll(async () => {
-  if (!closed) await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  for (const entry of running) {
+    await stopForum(entry.forum);
+    rmSync(entry.dir, { recursive: true, force: true });
+  }
 });
 
-const url = (path: string) => `${server.url}${path}`;
+type Answer = { status: number; headers: IncomingHttpHeaders; body: string };
+
+/**
+ * A request as any client can send it, with a Host header of its choosing (fetch cannot set one):
+ * header values are written as Latin-1 bytes, the way curl sends `$'\xfc'`.
+ */
+function send(
+  forum: Forum,
+  path: string,
+  o: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
+  const { hostname, port } = new URL(forum.server.url);
+  return new Promise((done, fail) => {
+    const req = httpRequest(
+      { host: hostname, port, path, method: o.method ?? 'GET', headers: o.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          done({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
+    req.on('error', fail);
+    req.end(o.body);
+  });
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** `POST /logout` sent to `host` by a page of `origin` (answered 303 when the form is taken). */
+const signOut = (forum: Forum, host: string, origin: string) =>
+  send(forum, '/logout', {
+    method: 'POST',
+    headers: { Host: host, Origin: origin, 'Content-Type': FORM },
+    body: '',
+  });
 
 describe('npm start', () => {
+  let forum: Forum;
+  let server: RunningServer;
+  let logs: string[];
+  beforeAll(async () => {
+    forum = await startForum({ TRUSTED_COUNTRY_HEADER: 'X-Visitor-Country' });
+    ({ server, logs } = forum);
+  });
+  const url = (path: string) => `${server.url}${path}`;
+
   it('serves the demo forum, its styles and its own 404 page', async () => {
     const home = await fetch(url('/'));
     expect(home.status).toBe(200);
@@ -63,13 +131,13 @@ describe('npm start', () => {
 
     // someone joins and replies
     const origin = server.url;
-    const join = await fetch(url('/register'), {
+    const joined = await fetch(url('/register'), {
       method: 'POST',
       redirect: 'manual',
       headers: { Origin: origin, 'Content-Type': 'application/x-www-form-urlencoded' },
       body: 'username=cache_writer&email=cw%40example.com&password=correct+horse+battery+staple&age_confirmed=1',
     });
-    const cookie = join.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    const cookie = joined.headers.getSetCookie()[0]?.split(';')[0] ?? '';
     const reply = await fetch(url('/t/9/replies'), {
       method: 'POST',
       redirect: 'manual',
@@ -113,9 +181,8 @@ describe('npm start', () => {
       expect(res.status).toBe(200);
     }
     // closing writes the counts that are still in memory
-    await server.close();
-    closed = true;
-    const db = createClient({ url: `file:${join(dir, 'forum.db')}` });
+    await stopForum(forum);
+    const db = createClient({ url: forum.databaseUrl });
     const country = await db.execute("SELECT count FROM country_stats WHERE country = 'IS'");
     expect(country.rows[0]?.count).toBe(views);
     const pages = await db.execute("SELECT count FROM page_view_stats WHERE kind = '/privacy'");
@@ -124,10 +191,233 @@ describe('npm start', () => {
     db.close();
   });
 
+  it('names the port it was given in its public origin when PORT is 0', () => {
+    expect(server.config.publicOrigin).toBe(server.url);
+    expect(new URL(server.url).port).not.toBe('0');
+  });
+
   it('refuses to start with a bad configuration, naming the variable', async () => {
     await expect(startServer({ PORT: 'eighty' }, () => {})).rejects.toThrow(ConfigError);
     await expect(startServer({ PORT: 'eighty' }, () => {})).rejects.toThrow(
       /PORT: must be a port number/,
     );
+  });
+});
+
+/** Latin-1 letters whose IDNA form (`xn--…`) is 10 characters longer than they are. */
+const LETTERS = '\xf2\xe0\xfe\xf8\xcb\xc0';
+
+/**
+ * A Host header that carries `route` (a path ending in `?`): soft hyphens, which IDNA drops, pad it
+ * to the length of its IDNA form, so @hono/node-server accepts it and builds the URL
+ * `http://xn--…${route}${target}`. The app routes `route`; the request target becomes a query.
+ */
+function hostCarrying(route: string): string {
+  const padding = new URL(`http://${LETTERS}/`).hostname.length - LETTERS.length - route.length;
+  const host = `${LETTERS}${'\xad'.repeat(padding)}${route}`;
+  // The premise, as Node's URL parser (the one the server uses) sees it.
+  const built = new URL(`http://${host}/privacy`);
+  expect(built.hostname.length).toBe(host.length);
+  expect(`${built.pathname}?`).toBe(route);
+  return host;
+}
+
+describe('a Host header of the sender’s choosing', () => {
+  let forum: Forum;
+  beforeAll(async () => {
+    forum = await startForum();
+  });
+  const url = (path: string) => `${forum.server.url}${path}`;
+  const h1 = async (res: Response) => parseHtml(await res.text()).querySelector('h1')?.text;
+
+  it.each([
+    ['the forum index', '/?', '/f/off-topic', 'Off-topic'],
+    ['a member’s profile', '/u/marta?', '/f/announcements', 'Announcements'],
+  ])(
+    'cannot keep %s under the address of another page, gzip copy included',
+    async (_what, route, target, title) => {
+      await send(forum, target, {
+        headers: { Host: hostCarrying(route), 'Accept-Encoding': 'gzip' },
+      });
+      for (const encoding of ['identity', 'gzip']) {
+        const res = await fetch(url(target), { headers: { 'Accept-Encoding': encoding } });
+        expect(await h1(res), `${target} (${encoding})`).toBe(title);
+      }
+    },
+  );
+
+  it('gets pages rendered for it, never kept for it or served from what others were sent', async () => {
+    const path = '/f/pixelsmith-studio';
+    await fetch(url(path));
+    const rendered = forum.logs.length;
+    await fetch(url(path));
+    expect(forum.logs.length).toBe(rendered); // kept for the public host
+    for (let i = 1; i <= 2; i++) {
+      const other = await send(forum, path, { headers: { Host: 'forum.example' } });
+      expect(other.status).toBe(200);
+      expect(forum.logs.length).toBe(rendered + i); // rendered each time
+    }
+  });
+
+  it('does not make a form from its own origin count as the forum’s', async () => {
+    expect((await signOut(forum, 'forum.example', 'http://forum.example')).status).toBe(403);
+    const own = new URL(forum.server.config.publicOrigin);
+    expect((await signOut(forum, own.host, own.origin)).status).toBe(303);
+  });
+
+  it('cannot ask for HSTS on a forum whose public origin is http', async () => {
+    const res = await send(forum, '/', { headers: { 'X-Forwarded-Proto': 'https' } });
+    expect(res.headers['strict-transport-security']).toBeUndefined();
+  });
+});
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** The command line (`npm run cli -- …`), as another process on the same database file. */
+function cli(databaseUrl: string, args: string[]): Promise<void> {
+  return new Promise((done, fail) => {
+    execFile(
+      join(ROOT, 'node_modules/.bin/tsx'),
+      ['scripts/cli.ts', ...args],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          DATABASE_URL: databaseUrl,
+        },
+      },
+      (err, _stdout, stderr) => (err ? fail(new Error(stderr)) : done()),
+    );
+  });
+}
+
+describe('kept pages and writes', () => {
+  let forum: Forum;
+  beforeAll(async () => {
+    forum = await startForum();
+  });
+  const url = (path: string) => `${forum.server.url}${path}`;
+  const origin = () => forum.server.config.publicOrigin;
+
+  it('stay kept through writes that were refused or changed nothing', async () => {
+    const path = '/f/acme-backup-pro';
+    await fetch(url(path));
+    const rendered = forum.logs.length;
+    const attempts: [string, Record<string, string>, string][] = [
+      [
+        '/t/9/replies',
+        { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' },
+        'body=x',
+      ],
+      ['/nonexistent', { Origin: origin() }, 'x=1'],
+      ['/login', { Origin: origin() }, 'login=&password='],
+      ['/logout', { Origin: origin() }, ''],
+    ];
+    const statuses: number[] = [];
+    for (const [target, headers, body] of attempts) {
+      const res = await fetch(url(target), {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { ...headers, 'Content-Type': FORM },
+        body,
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([403, 404, 422, 303]);
+    const requests = forum.logs.length;
+    await fetch(url(path));
+    expect(forum.logs.length).toBe(requests); // still served from the cache
+    expect(requests).toBe(rendered + attempts.length);
+  });
+
+  it('show a change made by the command line at once', { timeout: 120_000 }, async () => {
+    const path = '/u/marta';
+    await fetch(url(path));
+    const before = await (await fetch(url(path))).text();
+    expect(before).not.toContain('Moderator');
+    await cli(forum.databaseUrl, ['set-role', 'marta', 'moderator']);
+    const after = await (await fetch(url(path))).text();
+    expect(after).toContain('Moderator');
+  });
+});
+
+/** Attempts to create an account with a taken username: cheap, and each counts per client. */
+async function registrations(forum: Forum, headers: Record<string, string>, n: number) {
+  const statuses: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await send(forum, '/register', {
+      method: 'POST',
+      headers: { Origin: forum.server.config.publicOrigin, 'Content-Type': FORM, ...headers },
+      body: `username=marta&email=r${Math.random().toString(36).slice(2)}%40example.com&password=correct+horse+battery+staple&age_confirmed=1`,
+    });
+    statuses.push(res.status);
+  }
+  return statuses;
+}
+
+const REGISTER_LIMIT = createRateLimits(Date.now).registerPerClient.rule.limit;
+const within = (statuses: number[]) => statuses.every((s) => s !== 429);
+
+describe('behind a TLS proxy (PUBLIC_ORIGIN https, TRUSTED_PROXY=1)', () => {
+  let forum: Forum;
+  beforeAll(async () => {
+    forum = await startForum({ PUBLIC_ORIGIN: 'https://forum.example', TRUSTED_PROXY: '1' });
+  });
+
+  it('sends HSTS although the proxy speaks plain http to it', async () => {
+    const res = await send(forum, '/privacy', { headers: { Host: 'forum.example' } });
+    expect(res.headers['strict-transport-security']).toContain('max-age=');
+  });
+
+  it('takes forms from the public origin only, whatever the Host', async () => {
+    expect((await signOut(forum, 'forum.example', 'https://forum.example')).status).toBe(303);
+    const local = new URL(forum.server.url);
+    expect((await signOut(forum, local.host, local.origin)).status).toBe(403);
+  });
+
+  it('counts each client by the address the proxy appended, not by what the client wrote', async () => {
+    const spoofed = (i: number) => ({ 'X-Forwarded-For': `10.9.8.${i}, 198.51.100.7` });
+    const first = [];
+    for (let i = 0; i < REGISTER_LIMIT; i++)
+      first.push(...(await registrations(forum, spoofed(i), 1)));
+    expect(within(first)).toBe(true);
+    expect(await registrations(forum, spoofed(99), 1)).toEqual([429]);
+    const other = await registrations(forum, { 'X-Forwarded-For': '198.51.100.8' }, 1);
+    expect(within(other)).toBe(true);
+  });
+});
+
+describe('TRUSTED_PROXY naming a header', () => {
+  let forum: Forum;
+  beforeAll(async () => {
+    forum = await startForum({ TRUSTED_PROXY: 'X-Real-IP' });
+  });
+
+  it('counts each client by that header alone', async () => {
+    const client = (xff: string) => ({ 'X-Real-IP': '198.51.100.7', 'X-Forwarded-For': xff });
+    const first = await registrations(forum, client('10.0.0.1'), REGISTER_LIMIT);
+    expect(within(first)).toBe(true);
+    expect(await registrations(forum, client('10.0.0.2'), 1)).toEqual([429]);
+    expect(within(await registrations(forum, { 'X-Real-IP': '198.51.100.8' }, 1))).toBe(true);
+  });
+});
+
+describe('without TRUSTED_PROXY', () => {
+  let forum: Forum;
+  beforeAll(async () => {
+    forum = await startForum({ SEED_DEMO: 'true' });
+  });
+
+  it('counts clients by the socket, whatever they forward', async () => {
+    const forwarded = (i: number) => ({
+      'X-Forwarded-For': `198.51.100.${i}`,
+      'X-Real-IP': `198.51.100.${i}`,
+    });
+    const first = [];
+    for (let i = 0; i < REGISTER_LIMIT; i++)
+      first.push(...(await registrations(forum, forwarded(i), 1)));
+    expect(within(first)).toBe(true);
+    expect(await registrations(forum, forwarded(99), 1)).toEqual([429]);
   });
 });

@@ -139,7 +139,9 @@ export function accountsSuite(setup: () => Promise<LoggedForum>) {
       const res = await forum.request('https://forum.test/register', {
         method: 'POST',
         headers: {
+          // what a browser sends with a form of the page it is on
           Origin: 'https://forum.test',
+          'Sec-Fetch-Site': 'same-origin',
           'Content-Type': 'application/x-www-form-urlencoded',
           'x-test-client': unique('https-'),
         },

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       seedDemo: true,
       houseHosts: ['plimus.com'],
       trustedCountryHeader: undefined,
+      trustedProxy: undefined,
       pageCacheSeconds: 10,
       plimus: undefined,
       vendorClaimsMaxAgeDays: 30,
@@ -61,6 +62,11 @@ describe('loadConfig', () => {
     ['VENDOR_CLAIMS_MAX_AGE_DAYS', '0'],
     ['VENDOR_CLAIMS_MAX_AGE_DAYS', '1.5'],
     ['VENDOR_CLAIMS_MAX_AGE_DAYS', '366'],
+    ['TRUSTED_PROXY', '0'],
+    ['TRUSTED_PROXY', '11'],
+    ['TRUSTED_PROXY', '-1'],
+    ['TRUSTED_PROXY', 'X Real IP'],
+    ['TRUSTED_PROXY', '2nd-proxy'],
   ])('stops with a message naming %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(
@@ -102,6 +108,17 @@ describe('loadConfig', () => {
     const secret = 'k'.repeat(32);
     expect(loadConfig({ ...production, FORUM_SECRET: secret }).forumSecret).toBe(secret);
     expect(loadConfig({}).forumSecret).toBeUndefined();
+  });
+
+  it('reads TRUSTED_PROXY as a number of proxies or a header name', () => {
+    expect(loadConfig({ TRUSTED_PROXY: '1' }).trustedProxy).toEqual({ hops: 1 });
+    expect(loadConfig({ TRUSTED_PROXY: '10' }).trustedProxy).toEqual({ hops: 10 });
+    expect(loadConfig({ TRUSTED_PROXY: 'X-Real-IP' }).trustedProxy).toEqual({
+      header: 'X-Real-IP',
+    });
+    expect(() => loadConfig({ TRUSTED_PROXY: '0' })).toThrow(
+      /TRUSTED_PROXY: must be the number of proxies in front \(1 to 10\) or a header name/,
+    );
   });
 
   it('treats empty values as unset', () => {
