@@ -31,6 +31,7 @@ import { verifyPassword } from '../auth/password';
 import type { AppDeps } from '../context';
 import { FormError } from '../errors';
 import { confirmationFor, type SessionFacts } from '../policy/account';
+import { refreshForumSummary } from './visibility';
 
 /** The mark on topics removed because the account that started them was deleted. */
 export const ACCOUNT_DELETED = 'account_deleted';
@@ -133,50 +134,31 @@ function removePostsStatements(deps: AppDeps, userId: number) {
   const { db } = deps;
   const at = new Date(deps.now());
   const ownPosts = db.select({ id: posts.id }).from(posts).where(eq(posts.userId, userId));
-  /** a topic the person started where nobody else posted, still listed (alias `t`) */
+  /** a topic the person started where nobody else posted, not removed yet (alias `t`) */
   const removable = sql`t.user_id = ${userId} and t.removed_at is null and not exists (select 1 from posts p where p.topic_id = t.id and (p.user_id is null or p.user_id <> ${userId}))`;
-  const latestTopic = (column: string) =>
-    sql.raw(
-      `(select t.${column} from topics t where t.forum_id = forums.id and t.removed_at is null order by t.last_post_at desc, t.id desc limit 1)`,
-    );
   return [
-    // 1. The forums lose the topics about to be removed, and the posts in them. Removed topics
-    //    count in neither counter; deleted posts in listed topics still count (as in deletePost).
-    db
-      .update(forums)
-      .set({
-        topicCount: sql`${forums.topicCount} - (select count(*) from topics t where t.forum_id = forums.id and ${removable})`,
-        postCount: sql`${forums.postCount} - (select coalesce(sum(t.post_count), 0) from topics t where t.forum_id = forums.id and ${removable})`,
-      })
-      .where(sql`${forums.id} in (select t.forum_id from topics t where ${removable})`),
-    // 2. Those topics leave the lists, and their titles go with them.
+    // 1. Those topics leave the lists, and their titles go with them.
     db
       .update(topics)
       .set({ removedAt: at, removedReason: ACCOUNT_DELETED, title: REMOVED_TITLE, slug: 'deleted' })
       .where(sql`${topics.id} in (select t.id from topics t where ${removable})`),
-    // 3. A forum whose latest topic was one of them points at its latest remaining topic.
-    db
-      .update(forums)
-      .set({
-        lastTopicId: latestTopic('id'),
-        lastPostId: latestTopic('last_post_id'),
-        lastPostAt: latestTopic('last_post_at'),
-      })
-      .where(
-        sql`${forums.lastTopicId} in (select t.id from topics t where t.user_id = ${userId} and t.removed_reason = ${ACCOUNT_DELETED})`,
-      ),
-    // 4. The posts leave the search index (secure-delete: their words leave the index's blobs).
+    // 2. The forums they were in count what remains public there, and point at its latest topic.
+    refreshForumSummary(
+      db,
+      sql`${forums.id} in (select t.forum_id from topics t where t.user_id = ${userId} and t.removed_reason = ${ACCOUNT_DELETED})`,
+    ),
+    // 3. The posts leave the search index (secure-delete: their words leave the index's blobs).
     db.delete(postsFts).where(inArray(postsFts.rowid, ownPosts)),
-    // 5. Their earlier versions go.
+    // 4. Their earlier versions go.
     db.delete(postRevisions).where(inArray(postRevisions.postId, ownPosts)),
-    // 6. A post without text is nobody's answer any more.
+    // 5. A post without text is nobody's answer any more.
     db
       .update(topics)
       .set({ acceptedPostId: null, acceptedById: null, acceptedAt: null })
       .where(
         sql`${topics.id} in (select topic_id from posts where user_id = ${userId}) and ${topics.acceptedPostId} in (select id from posts where user_id = ${userId})`,
       ),
-    // 7. Each post keeps its place in its thread, as deleted, without text or author.
+    // 6. Each post keeps its place in its thread, as deleted, without text or author.
     db
       .update(posts)
       .set({

@@ -8,6 +8,7 @@ import { preparedPerDb } from '../../db/client';
 import { FORUM_CATEGORIES, type ForumCategory, forums, topics, users } from '../../db/schema';
 import type { AppDeps } from '../context';
 import { NotFoundError } from '../errors';
+import { publicTopic } from './visibility';
 
 export const TOPICS_PER_PAGE = 30;
 
@@ -37,11 +38,11 @@ const forumsWithLatest = preparedPerDb((db) =>
       forum: forums,
       topicTitle: topics.title,
       topicSlug: topics.slug,
-      topicRemoved: topics.removedAt,
       lastPoster: lastPosterOfForum.username,
     })
     .from(forums)
-    .leftJoin(topics, eq(topics.id, forums.lastTopicId))
+    // Only a topic the public may see is shown as a forum's latest, whatever the pointer says.
+    .leftJoin(topics, and(eq(topics.id, forums.lastTopicId), publicTopic()))
     .leftJoin(lastPosterOfForum, eq(lastPosterOfForum.id, topics.lastPosterId))
     .orderBy(asc(forums.category), asc(forums.position), asc(forums.id))
     .prepare(),
@@ -56,7 +57,7 @@ export async function listForumGroups(deps: AppDeps): Promise<ForumGroup[]> {
   for (const r of rows) {
     const f = r.forum;
     const lastTopic =
-      f.lastTopicId && r.topicTitle && r.topicSlug && !r.topicRemoved
+      f.lastTopicId && r.topicTitle && r.topicSlug
         ? { id: f.lastTopicId, title: r.topicTitle, slug: r.topicSlug }
         : null;
     groups
@@ -183,14 +184,7 @@ export async function listTopics(
         await deps.db
           .select({ n: count() })
           .from(topics)
-          .where(
-            and(
-              eq(topics.forumId, forum.id),
-              isNull(topics.removedAt),
-              eq(topics.state, 'visible'),
-              filtered,
-            ),
-          )
+          .where(and(eq(topics.forumId, forum.id), publicTopic(), filtered))
           .get()
       )?.n ?? 0)
     : forum.topicCount;
@@ -200,9 +194,8 @@ export async function listTopics(
   const lastPoster = alias(users, 'last_poster');
   const where: (SQL | undefined)[] = [
     eq(topics.forumId, forum.id),
-    isNull(topics.removedAt),
     // Topics held for approval are seen from their own page by their author and moderators.
-    eq(topics.state, 'visible'),
+    publicTopic(),
     filtered,
   ];
   let reverse = false;
