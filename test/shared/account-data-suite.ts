@@ -282,6 +282,13 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
     it.each([
       ['a display name over 50 characters', { display_name: 'n'.repeat(51) }, 'display_name'],
       ['a bio over 1,000 characters', { bio: 'b'.repeat(1001) }, 'bio'],
+      ['a NUL in the display name', { display_name: 'Ada\u0000 Lovelace' }, 'display_name'],
+      [
+        'a right-to-left override in the display name',
+        { display_name: 'Ada \u202eecalevoL' },
+        'display_name',
+      ],
+      ['an isolate in the bio', { bio: 'Writes \u2067about\u2069 engines.' }, 'bio'],
     ])('refuses %s: 422, the text kept, nothing saved', async (_, change, field) => {
       const { a, user } = await member();
       await a.post('/account/profile', { display_name: 'Before', bio: 'Old bio.' });
@@ -290,7 +297,9 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       const res = await a.post('/account/profile', fields);
       expect(res.status).toBe(422);
       const doc = await page(res);
-      expect(doc.querySelector(`#${field}-error`)?.text).toMatch(/at most/);
+      expect(doc.querySelector(`#${field}-error`)?.text).toMatch(
+        /at most|invisible control characters/,
+      );
       expect(doc.querySelector('.error-summary a')?.getAttribute('href')).toBe(`#${field}`);
       expect(doc.querySelector('#display_name')?.getAttribute('value')).toBe(fields.display_name);
       expect(doc.querySelector('#bio')?.text.replace(/^\n/, '')).toBe(fields.bio);

@@ -408,6 +408,54 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       ).toBe(303);
     });
 
+    it('a reason or note with control or bidirectional characters is refused: 422, nothing written', async () => {
+      const { user } = await person();
+      const until = new Date(forum.deps.now() + 3 * DAY).toISOString().slice(0, 10);
+      const suspend = await mod.post(`/u/${user.username}/suspend`, {
+        until,
+        reason: 'Insults \u202eten.live',
+      });
+      expect(suspend.status).toBe(422);
+      expect((await page(suspend)).querySelector('#reason-error')?.text).toMatch(
+        /invisible control characters/,
+      );
+      const topic = await aTopic('Notes with hidden characters');
+      const { a: reporter } = await person();
+      const report = await reporter.post(`/posts/${topic.lastPostId}/report`, {
+        reason: 'spam',
+        note: 'See\u0000 this',
+      });
+      expect(report.status).toBe(422);
+      expect((await page(report)).querySelector('#note-error')?.text).toMatch(
+        /invisible control characters/,
+      );
+      const remove = await mod.post(`/posts/${topic.lastPostId}/remove`, {
+        reason: 'spam',
+        note: 'Line one\r\n\u2066line two',
+      });
+      expect(remove.status).toBe(422);
+      expect(
+        (await db().select().from(users).where(eq(users.id, user.id)).get())?.suspendedUntil,
+      ).toBeNull();
+      expect(
+        await db()
+          .select()
+          .from(reports)
+          .where(eq(reports.postId, topic.lastPostId as number)),
+      ).toEqual([]);
+      expect((await postRow(topic.lastPostId as number))?.removedAt).toBeNull();
+      // Line breaks are fine in a note.
+      expect(
+        (
+          await mod.post(`/posts/${topic.lastPostId}/remove`, {
+            reason: 'spam',
+            note: 'Line one\r\nline two',
+          })
+        ).status,
+      ).toBe(303);
+      expect((await postRow(topic.lastPostId as number))?.removedNote).toBe('Line one\nline two');
+    });
+
     it('moderators do not suspend moderators or admins; admins suspend moderators', async () => {
       const { user: otherMod } = await person('moderator');
       const { user: admin } = await person('admin');
