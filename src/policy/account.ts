@@ -4,6 +4,7 @@
  */
 import { ForbiddenError } from '../errors';
 import { FRESH_AUTH_MS } from '../services/identity';
+import { type Actor, isSuspended } from './index';
 
 export type AccountHolder = { passwordHash: string | null };
 export type SessionFacts = { freshAuthAt: Date | null };
@@ -44,6 +45,21 @@ export function requireSetFirstPassword(user: AccountHolder, session: SessionFac
   if (!canSetFirstPassword(user, session, now)) {
     throw new ForbiddenError(
       'To set a password, first confirm that it is you by signing in with Plimus again.',
+    );
+  }
+}
+
+/**
+ * The public profile (display name, bio) stays as it is while the account is suspended: a
+ * suspension stops what others read from the person, the profile included.
+ */
+export const canEditProfile = (actor: Actor, now: number) => !!actor && !isSuspended(actor, now);
+
+export function requireEditProfile(actor: Actor, now: number): asserts actor is NonNullable<Actor> {
+  if (!actor) throw new ForbiddenError('Please sign in to change your profile.');
+  if (!canEditProfile(actor, now)) {
+    throw new ForbiddenError(
+      `Your account is suspended until ${actor.suspendedUntil?.toISOString().slice(0, 10)}: you cannot change your display name or bio until then.`,
     );
   }
 }

@@ -395,6 +395,8 @@ export type LogEntry = {
   action: string;
   targetType: string;
   targetId: number;
+  /** the account the entry is about was deleted */
+  targetDeleted: boolean;
   reason: string | null;
   note: string | null;
 };
@@ -427,6 +429,7 @@ export async function listLog(deps: AppDeps, actor: Actor, filter: LogFilter, be
       action: moderationLog.action,
       targetType: moderationLog.targetType,
       targetId: moderationLog.targetId,
+      targetDeleted: moderationLog.targetDeleted,
       reason: moderationLog.reason,
       note: moderationLog.note,
     })

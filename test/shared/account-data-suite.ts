@@ -17,6 +17,7 @@ import {
   posts,
   reports,
   sessions,
+  suspendedAccounts,
   topics,
   users,
 } from '../../db/schema';
@@ -27,7 +28,7 @@ import { CURRENT_PRIVACY } from '../../src/content/privacy';
 import { type Mail, type Mailer, noMailer } from '../../src/mail';
 import type { AccountExport } from '../../src/services/account-data';
 import { ensureProduct, ensureVendor } from '../../src/services/catalog';
-import { FRESH_AUTH_MS } from '../../src/services/identity';
+import { FRESH_AUTH_MS, resolvePlimusSignIn } from '../../src/services/identity';
 import { createReply, createTopic } from '../../src/services/posting';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
@@ -145,6 +146,15 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       expect(r.last_topic_id, r.slug).toBe(r.latest);
     }
   }
+
+  /** The moderation log's entries about an account: action, target deleted, reason, note. */
+  const logAbout = async (userId: number) =>
+    (
+      await db()
+        .select()
+        .from(moderationLog)
+        .where(and(eq(moderationLog.targetType, 'user'), eq(moderationLog.targetId, userId)))
+    ).map((l) => [l.action, l.targetDeleted, l.reason, l.note]);
 
   /** The columns that hold a user's id: every foreign key to users, as SQLite reports them. */
   async function userColumns(): Promise<[string, string][]> {
@@ -959,17 +969,20 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
 
   describe('deleting the account', () => {
     /** Each kind of trace the person left, as it should be after the deletion. */
-    async function expectNoPersonalDataLeft(p: Awaited<ReturnType<typeof busyPerson>>) {
+    async function expectNoPersonalDataLeft(
+      p: Awaited<ReturnType<typeof busyPerson>>,
+      suspendedBefore: (typeof suspendedAccounts.$inferSelect)[],
+    ) {
       for (const [table, column] of await userColumns()) {
         const [row] = await db().all<{ n: number }>(
           sql.raw(`select count(*) as n from "${table}" where "${column}" = ${p.user.id}`),
         );
         expect(row?.n, `${table}.${column}`).toBe(0);
       }
-      const [about] = await db().all<{ n: number }>(
-        sql`select count(*) as n from moderation_log where target_type = 'user' and target_id = ${p.user.id}`,
-      );
-      expect(about?.n).toBe(0);
+      // What moderators did about them stays, about "deleted user", without reason or note.
+      expect(await logAbout(p.user.id)).toEqual([['warn_user', true, null, null]]);
+      // Not suspended: no hash of their address or name is kept.
+      expect(await db().select().from(suspendedAccounts)).toEqual(suspendedBefore);
       const dump = await dumpDatabase(forum.deps);
       const gone = [
         p.name,
@@ -1049,6 +1062,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       const p = await busyPerson();
       await expectForumCountersConsistent();
       const countersBefore = await db().select().from(forums).all();
+      const suspendedBefore = await db().select().from(suspendedAccounts);
       const res = await p.a.post('/account/delete', { keep_posts: 'true', password: PASSWORD });
       expect(res.status).toBe(303);
       expect(location(res)).toBe('/account/deleted?posts=kept');
@@ -1060,7 +1074,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       expect(done.querySelector('main')?.text).toMatch(/posts stay, shown as by “deleted user”/);
       expect((await p.a.get('/account')).status).toBe(403);
 
-      await expectNoPersonalDataLeft(p);
+      await expectNoPersonalDataLeft(p, suspendedBefore);
       // The posts keep their text (and earlier versions), without an author.
       const kept = await db().select().from(posts).where(eq(posts.id, p.posts.reply.postId)).get();
       expect(kept).toMatchObject({
@@ -1126,10 +1140,11 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       const dumpBefore = await dumpDatabase(forum.deps);
       expect(dumpBefore).toContain(p.words.oldReply);
 
+      const suspendedBefore = await db().select().from(suspendedAccounts);
       const res = await p.a.post('/account/delete', { keep_posts: 'false', password: PASSWORD });
       expect(res.status).toBe(303);
       expect(location(res)).toBe('/account/deleted?posts=removed');
-      await expectNoPersonalDataLeft(p);
+      await expectNoPersonalDataLeft(p, suspendedBefore);
 
       // No text of theirs anywhere: posts, revisions, the search index (and its blobs).
       const dump = await dumpDatabase(forum.deps);
@@ -1239,7 +1254,155 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
     });
   });
 
+  describe('deleting a suspended account', () => {
+    /** A member suspended by a moderator, through the moderation route, for `days` days. */
+    async function suspended(days: number) {
+      // Kept signed in: the tests move the clock past the suspension.
+      const m = await member({ remember: true });
+      const { a: moderator } = await member({ role: 'moderator' });
+      const last = new Date(forum.deps.now() + days * DAY).toISOString().slice(0, 10);
+      const res = await moderator.post(`/u/${m.username}/suspend`, {
+        until: last,
+        reason: `Insults by ${m.username}`,
+      });
+      expect(res.status).toBe(303);
+      const until = (await userRow(m.user.id))?.suspendedUntil as Date;
+      return { ...m, email: `${m.username}@example.com`, until, moderator };
+    }
+    const held = () => db().select().from(suspendedAccounts);
+    const register = (fields: { username: string; email: string }) =>
+      agent(forum.request, { client: `client-${tag()}` }).post('/register', {
+        ...fields,
+        password: PASSWORD,
+        age_confirmed: '1',
+      });
+    const day = (at: Date) => at.toISOString().slice(0, 10);
+
+    it('a suspended member cannot change their display name or bio', async () => {
+      const { a, user, until } = await suspended(3);
+      const before = await userRow(user.id);
+      const res = await a.post('/account/profile', { display_name: 'Someone new', bio: 'Hi.' });
+      expect(res.status).toBe(403);
+      expect((await page(res)).querySelector('main')?.text).toContain(
+        `suspended until ${day(until)}: you cannot change your display name or bio`,
+      );
+      expect(await userRow(user.id)).toEqual(before);
+      const account = await accountPage(a);
+      expect(account.querySelector('form[action="/account/profile"]')).toBeNull();
+      expect(account.querySelector('section[aria-labelledby="profile-title"]')?.text).toMatch(
+        /While your account is suspended you cannot change your display name or bio/,
+      );
+      forum.clock.advance(4 * DAY);
+      expect((await a.post('/account/profile', { display_name: 'Back again' })).status).toBe(303);
+      expect((await userRow(user.id))?.displayName).toBe('Back again');
+    });
+
+    it('keeps the log about them as "deleted user", and their email and username from joining until the suspension ends', async () => {
+      const p = await suspended(3);
+      const heldBefore = await held();
+      const confirm = await page(await p.a.get('/account/delete'));
+      expect(confirm.querySelector('main')?.text.replace(/\s+/g, ' ')).toMatch(
+        /Deleting it does not end the suspension: before \d+ \w+ \d{4}, nobody can join again with your email address or your username/,
+      );
+      const res = await p.a.post('/account/delete', { keep_posts: 'true', password: PASSWORD });
+      expect(res.status).toBe(303);
+
+      // The suspension stays in the log, about "deleted user", without the reason.
+      expect(await logAbout(p.user.id)).toEqual([['user_suspend', true, null, null]]);
+      const log = await page(await p.moderator.get(`/mod/log?target=user:${p.user.id}`));
+      expect(log.querySelector('table.log tbody tr .deleted-user')?.text).toBe('deleted user');
+      // Two keyed hashes, until the suspension ends; neither the name nor the address anywhere.
+      const kept = (await held()).filter((h) => !heldBefore.some((b) => b.hash === h.hash));
+      expect(kept.map((h) => h.until)).toEqual([p.until, p.until]);
+      const dump = (await dumpDatabase(forum.deps)).toLowerCase();
+      expect(dump).not.toContain(p.username.toLowerCase());
+      expect(dump).not.toContain(p.email.toLowerCase());
+
+      // Joining again with the username, the address, or both: 409, each field says until when.
+      const both = await register({ username: p.username, email: p.email });
+      expect(both.status).toBe(409);
+      const doc = await page(both);
+      expect(doc.querySelector('#username-error')?.text).toContain(
+        `deleted while it was suspended; it cannot be chosen again before ${day(p.until)}`,
+      );
+      expect(doc.querySelector('#email-error')?.text).toContain(
+        `cannot be used for an account again before ${day(p.until)}`,
+      );
+      expect(doc.querySelector('#username')?.getAttribute('value')).toBe(p.username);
+      const byName = await register({ username: p.username.toUpperCase(), email: `x_${p.email}` });
+      expect(byName.status).toBe(409);
+      expect((await page(byName)).querySelector('#email-error')).toBeNull();
+      const byAddress = await register({
+        username: `x${p.username}`,
+        email: p.email.toUpperCase(),
+      });
+      expect(byAddress.status).toBe(409);
+      expect((await page(byAddress)).querySelector('#username-error')).toBeNull();
+
+      // With a Plimus identity: neither the username nor the identity's address.
+      const pending = await resolvePlimusSignIn(
+        forum.deps,
+        'https://login.plimus.example/',
+        { sub: `evader-${tag()}`, email: p.email, email_verified: true },
+        null,
+      );
+      if (pending.kind !== 'choose-username') throw new Error(pending.kind);
+      const joining = agent(forum.request, { client: `client-${tag()}` });
+      joining.jar.set('plimus_signup', pending.token);
+      const plimus = await joining.post('/auth/plimus/complete', {
+        username: `y${p.username}`,
+        age_confirmed: '1',
+        public_ack: '1',
+      });
+      expect(plimus.status).toBe(409);
+      expect((await page(plimus)).querySelector('.error-summary')?.text).toContain(
+        `cannot be used for an account again before ${day(p.until)}`,
+      );
+
+      // Another account cannot take the address either (told once the link shows it is theirs).
+      const other = await member();
+      expect((await other.a.post('/account/email', { email: p.email })).status).toBe(303);
+      const link = forum.mailer.sent
+        .at(-1)
+        ?.text.match(/\/account\/email\/confirm\?token=\w+/)?.[0];
+      const taken = await other.a.get(link ?? '/');
+      expect(taken.status).toBe(409);
+      expect((await page(taken)).querySelector('main')?.text).toContain(day(p.until));
+      expect((await userRow(other.user.id))?.email).toBe(other.user.email);
+
+      // When the suspension ends, the hashes go and the name and address are free again.
+      forum.clock.advance(p.until.getTime() - forum.deps.now());
+      const users0 = await db().select({ n: count() }).from(users).get();
+      const back = await register({ username: p.username, email: p.email });
+      expect(back.status).toBe(303);
+      expect((await db().select({ n: count() }).from(users).get())?.n).toBe((users0?.n ?? 0) + 1);
+      expect(
+        (await held()).filter((h) => h.until.getTime() <= forum.deps.now()),
+        'expired hashes are deleted',
+      ).toEqual([]);
+    });
+
+    it('holds them for a year at most', async () => {
+      const p = await suspended(3 * 365);
+      const heldBefore = await held();
+      expect(
+        (await p.a.post('/account/delete', { keep_posts: 'false', password: PASSWORD })).status,
+      ).toBe(303);
+      const kept = (await held()).filter((h) => !heldBefore.some((b) => b.hash === h.hash));
+      expect(kept.map((h) => h.until.getTime())).toEqual([
+        forum.deps.now() + 365 * DAY,
+        forum.deps.now() + 365 * DAY,
+      ]);
+    });
+  });
+
   describe('the privacy-notice banner', () => {
+    const noticeDate = new Intl.DateTimeFormat('en-GB', {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    }).format(new Date(`${CURRENT_PRIVACY.date}T00:00:00Z`));
     const banner = async (a: Agent, path = '/') =>
       (await page(await a.get(path))).querySelector('.policy-banner');
 
@@ -1248,7 +1411,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       for (const path of ['/', '/f/off-topic', '/account', '/privacy']) {
         const b = await banner(a, path);
         expect(b?.text.replace(/\s+/g, ' '), path).toContain(
-          `The privacy notice changed on 25 November 2026: ${CURRENT_PRIVACY.summary}`,
+          `The privacy notice changed on ${noticeDate}: ${CURRENT_PRIVACY.summary}`,
         );
         expect(b?.querySelector('a')?.getAttribute('href')).toBe('/privacy#changes');
         expect(b?.querySelector('input[name=next]')?.getAttribute('value')).toBe(path);
