@@ -317,6 +317,29 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
     });
   });
 
+  describe('a display name from a Plimus identity', () => {
+    it('loses the hidden characters a typed one is refused', async () => {
+      const pending = await resolvePlimusSignIn(
+        forum.deps,
+        'https://login.plimus.example/',
+        { sub: `named-${tag()}`, name: 'Ada\u202e ecalevoL\u0000' },
+        null,
+      );
+      if (pending.kind !== 'choose-username') throw new Error(pending.kind);
+      const joining = agent(forum.request, { client: `client-${tag()}` });
+      joining.jar.set('plimus_signup', pending.token);
+      const username = `named_${tag()}`;
+      const res = await joining.post('/auth/plimus/complete', {
+        username,
+        age_confirmed: '1',
+        public_ack: '1',
+      });
+      expect(res.status).toBe(303);
+      const row = await db().select().from(users).where(eq(users.username, username)).get();
+      expect(row?.displayName).toBe('Ada ecalevoL');
+    });
+  });
+
   describe('changing the email address', () => {
     const confirmationRows = (userId: number) =>
       db().select().from(emailConfirmations).where(eq(emailConfirmations.userId, userId));
