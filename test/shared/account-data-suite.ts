@@ -22,6 +22,7 @@ import {
   users,
 } from '../../db/schema';
 import { seedDemo } from '../../db/seed';
+import type { PlimusClaims } from '../../src/auth/oidc';
 import { hashPassword } from '../../src/auth/password';
 import { createSession } from '../../src/auth/session';
 import { CURRENT_PRIVACY } from '../../src/content/privacy';
@@ -145,6 +146,23 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       expect(r.post_count, r.slug).toBe(r.listed_posts);
       expect(r.last_topic_id, r.slug).toBe(r.latest);
     }
+  }
+
+  /**
+   * A visitor half-way through joining with a Plimus identity new to the forum: the sign-in
+   * itself (OpenID Connect) is tested with the identity provider; this is what it leaves.
+   */
+  async function joiningWithPlimus(claims: PlimusClaims): Promise<Agent> {
+    const pending = await resolvePlimusSignIn(
+      forum.deps,
+      'https://login.plimus.example/',
+      claims,
+      null,
+    );
+    if (pending.kind !== 'choose-username') throw new Error(`not a new identity: ${pending.kind}`);
+    const joining = agent(forum.request, { client: `client-${tag()}` });
+    joining.jar.set('plimus_signup', pending.token);
+    return joining;
   }
 
   /** The moderation log's entries about an account: action, target deleted, reason, note. */
@@ -319,15 +337,10 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
 
   describe('a display name from a Plimus identity', () => {
     it('loses the hidden characters a typed one is refused', async () => {
-      const pending = await resolvePlimusSignIn(
-        forum.deps,
-        'https://login.plimus.example/',
-        { sub: `named-${tag()}`, name: 'Ada\u202e ecalevoL\u0000' },
-        null,
-      );
-      if (pending.kind !== 'choose-username') throw new Error(pending.kind);
-      const joining = agent(forum.request, { client: `client-${tag()}` });
-      joining.jar.set('plimus_signup', pending.token);
+      const joining = await joiningWithPlimus({
+        sub: `named-${tag()}`,
+        name: 'Ada\u202e ecalevoL\u0000',
+      });
       const username = `named_${tag()}`;
       const res = await joining.post('/auth/plimus/complete', {
         username,
@@ -1363,15 +1376,11 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       expect((await page(byAddress)).querySelector('#username-error')).toBeNull();
 
       // With a Plimus identity: neither the username nor the identity's address.
-      const pending = await resolvePlimusSignIn(
-        forum.deps,
-        'https://login.plimus.example/',
-        { sub: `evader-${tag()}`, email: p.email, email_verified: true },
-        null,
-      );
-      if (pending.kind !== 'choose-username') throw new Error(pending.kind);
-      const joining = agent(forum.request, { client: `client-${tag()}` });
-      joining.jar.set('plimus_signup', pending.token);
+      const joining = await joiningWithPlimus({
+        sub: `evader-${tag()}`,
+        email: p.email,
+        email_verified: true,
+      });
       const plimus = await joining.post('/auth/plimus/complete', {
         username: `y${p.username}`,
         age_confirmed: '1',
