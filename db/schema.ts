@@ -4,7 +4,9 @@
  *
  * Personal data lives only in `users`, `sessions`, `identity_links`, `identity_purchases`,
  * `email_confirmations` and in the authorship columns of posts, revisions and reports; the
- * export and the account deletion cover exactly these.
+ * export and the account deletion cover exactly these. After an account deleted while suspended,
+ * `suspended_accounts` keeps keyed hashes of its email address and username until the suspension
+ * ends (a year at most).
  */
 import { sql } from 'drizzle-orm';
 import {
@@ -329,6 +331,11 @@ export const moderationLog = sqliteTable(
       enum: ['post', 'topic', 'user', 'report', 'forum', 'watched_word'],
     }).notNull(),
     targetId: integer('target_id').notNull(),
+    /**
+     * The account this row is about was deleted: the row keeps what was done, by whom and when,
+     * shows "deleted user", and lost its reason and note (they were about the person).
+     */
+    targetDeleted: integer('target_deleted', { mode: 'boolean' }).notNull().default(false),
     reason: text('reason'),
     note: text('note'),
     createdAt: createdAt(),
@@ -338,6 +345,23 @@ export const moderationLog = sqliteTable(
     index('moderation_log_moderator_idx').on(t.moderatorId, t.createdAt),
     index('moderation_log_target_idx').on(t.targetType, t.targetId),
   ],
+);
+
+/**
+ * Keyed hashes (src/auth/keys.ts, purpose `suspended-account`) of the email address and the
+ * username of an account deleted while it was suspended, so that nobody joins again with them
+ * before the suspension ends. Without the server secret a hash cannot be matched with an
+ * address, and nothing else links it to the account. Kept until the suspension ends, a year after
+ * the deletion at most; expired rows are deleted.
+ */
+export const suspendedAccounts = sqliteTable(
+  'suspended_accounts',
+  {
+    hash: text('hash').primaryKey(),
+    /** when the suspension ends: the email address and username are free again */
+    until: integer('until', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('suspended_accounts_until_idx').on(t.until)],
 );
 
 export const watchedWords = sqliteTable('watched_words', {

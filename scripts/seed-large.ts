@@ -1022,12 +1022,20 @@ export async function checkConsistency(
     const n = await count(sql);
     checks.push({ name, ok: n === 0, detail: `${n} mismatching` });
   };
+  // What the public may see (src/services/visibility.ts), written out again here: the check
+  // must not trust the code it checks.
+  const publicTopic = (t: string) => `${t}.state = 'visible' AND ${t}.removed_at IS NULL`;
+  const publicPost = (p: string) =>
+    `${p}.state = 'visible' AND ${p}.deleted_at IS NULL AND ${p}.removed_at IS NULL`;
   const totalPosts = await count('SELECT count(*) FROM posts');
   const topicSum = await count('SELECT coalesce(sum(post_count), 0) FROM topics');
+  const publicTopicPosts = await count(
+    `SELECT coalesce(sum(post_count), 0) FROM topics t WHERE ${publicTopic('t')}`,
+  );
   const forumSum = await count('SELECT coalesce(sum(post_count), 0) FROM forums');
   const userSum = await count('SELECT coalesce(sum(post_count), 0) FROM users');
   const forumTopicSum = await count('SELECT coalesce(sum(topic_count), 0) FROM forums');
-  const totalTopics = await count('SELECT count(*) FROM topics');
+  const publicTopics = await count(`SELECT count(*) FROM topics t WHERE ${publicTopic('t')}`);
   const eq = (name: string, a: number, b: number) =>
     checks.push({
       name,
@@ -1035,16 +1043,18 @@ export async function checkConsistency(
       detail: `${a.toLocaleString('en-US')} vs ${b.toLocaleString('en-US')}`,
     });
   eq('sum(topics.post_count) = count(posts)', topicSum, totalPosts);
-  eq('sum(forums.post_count) = count(posts)', forumSum, totalPosts);
+  eq('sum(forums.post_count) = posts of public topics', forumSum, publicTopicPosts);
   eq('sum(users.post_count) = count(posts)', userSum, totalPosts);
-  eq('sum(forums.topic_count) = count(topics)', forumTopicSum, totalTopics);
+  eq('sum(forums.topic_count) = public topics', forumTopicSum, publicTopics);
 
   await zero(
-    'forum topic_count/post_count/last_* match their topics and posts',
-    `WITH t AS (SELECT forum_id, count(*) AS topics, sum(post_count) AS posts FROM topics GROUP BY forum_id),
+    'forum topic_count/post_count/last_* match their public topics and posts',
+    `WITH t AS (SELECT forum_id, count(*) AS topics, sum(post_count) AS posts FROM topics t
+                WHERE ${publicTopic('t')} GROUP BY forum_id),
           l AS (SELECT f.id AS forum_id,
                   (SELECT p.id FROM topics t2 JOIN posts p ON p.id = t2.last_post_id
-                    WHERE t2.forum_id = f.id ORDER BY p.created_at DESC, p.id DESC LIMIT 1) AS last_post_id
+                    WHERE t2.forum_id = f.id AND ${publicTopic('t2')}
+                    ORDER BY p.created_at DESC, p.id DESC LIMIT 1) AS last_post_id
                 FROM forums f)
      SELECT count(*) FROM forums f LEFT JOIN t ON t.forum_id = f.id JOIN l ON l.forum_id = f.id
      LEFT JOIN posts lp ON lp.id = l.last_post_id
@@ -1084,19 +1094,25 @@ export async function checkConsistency(
           + (SELECT count(*) - count(DISTINCT lower(username)) FROM users)`,
   );
   eq(
-    'posts_fts rows = visible posts',
+    'posts_fts rows = public posts',
     await count('SELECT count(*) FROM posts_fts'),
     await count(
       `SELECT count(*) FROM posts p JOIN topics t ON t.id = p.topic_id
-       WHERE p.state = 'visible' AND p.deleted_at IS NULL AND p.removed_at IS NULL AND t.removed_at IS NULL`,
+       WHERE ${publicPost('p')} AND ${publicTopic('t')}`,
     ),
   );
   await zero(
-    'posts_fts title/body match each post (title with the first post only)',
+    'posts_fts title/body match each public post (title with the first post only)',
     `SELECT count(*) FROM posts p JOIN topics t ON t.id = p.topic_id
      LEFT JOIN posts_fts f ON f.rowid = p.id
-     WHERE p.state = 'visible' AND p.deleted_at IS NULL AND p.removed_at IS NULL AND t.removed_at IS NULL
+     WHERE ${publicPost('p')} AND ${publicTopic('t')}
        AND (f.body IS NOT p.body_markdown OR f.title IS NOT (CASE WHEN p.number = 1 THEN t.title ELSE '' END))`,
+  );
+  await zero(
+    'posts_fts holds no post the public may not see',
+    `SELECT count(*) FROM posts_fts f LEFT JOIN posts p ON p.id = f.rowid
+     LEFT JOIN topics t ON t.id = p.topic_id
+     WHERE p.id IS NULL OR NOT (${publicPost('p')} AND ${publicTopic('t')})`,
   );
   await zero(
     'accepted answers are replies of their topic',

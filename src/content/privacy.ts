@@ -6,6 +6,12 @@ export type PrivacyRevision = { version: string; date: string; summary: string }
 
 export const PRIVACY_REVISIONS: readonly PrivacyRevision[] = [
   {
+    version: '1.3',
+    date: '2026-12-02',
+    summary:
+      'Says what deleting an account keeps: what moderators did about it stays in their log, about \u201cdeleted user\u201d and without their reasons and notes; and when the account is suspended, a keyed hash of its email address and of its username, until the suspension ends (a year at most), so that nobody joins again with them before then.',
+  },
+  {
     version: '1.2',
     date: '2026-11-25',
     summary:

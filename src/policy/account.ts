@@ -3,6 +3,7 @@
  * like src/policy/index.ts: services call `require*`, routes hand the booleans to views.
  */
 import { ForbiddenError } from '../errors';
+import { type Actor, isSuspended } from './index';
 
 /** how long a fresh Plimus sign-in confirms the person (to delete the account, set a password) */
 export const FRESH_AUTH_MS = 10 * 60_000;
@@ -46,6 +47,21 @@ export function requireSetFirstPassword(user: AccountHolder, session: SessionFac
   if (!canSetFirstPassword(user, session, now)) {
     throw new ForbiddenError(
       'To set a password, first confirm that it is you by signing in with Plimus again.',
+    );
+  }
+}
+
+/**
+ * The public profile (display name, bio) stays as it is while the account is suspended: a
+ * suspension stops what others read from the person, the profile included.
+ */
+export const canEditProfile = (actor: Actor, now: number) => !!actor && !isSuspended(actor, now);
+
+export function requireEditProfile(actor: Actor, now: number): asserts actor is NonNullable<Actor> {
+  if (!actor) throw new ForbiddenError('Please sign in to change your profile.');
+  if (!canEditProfile(actor, now)) {
+    throw new ForbiddenError(
+      `Your account is suspended until ${actor.suspendedUntil?.toISOString().slice(0, 10)}: you cannot change your display name or bio until then.`,
     );
   }
 }

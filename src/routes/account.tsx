@@ -9,7 +9,7 @@ import { AccountDeletedPage, DeleteAccountPage } from '../../views/pages/delete-
 import { clearSessionCookie } from '../auth/cookies';
 import type { AppEnv, Viewer } from '../context';
 import { ForbiddenError, FormError } from '../errors';
-import { canUnlinkIdentity, confirmationFor } from '../policy/account';
+import { canEditProfile, canUnlinkIdentity, confirmationFor } from '../policy/account';
 import { exportAccountData, exportFileName } from '../services/account-data';
 import { deleteAccount, deletionPreview } from '../services/account-deletion';
 import {
@@ -86,6 +86,7 @@ async function accountPage(c: Context<AppEnv>, viewer: Viewer, form?: AccountFor
       hasPassword={!!viewer.passwordHash}
       confirmation={confirmationFor(viewer, viewer.session, deps.now())}
       canUnlink={canUnlinkIdentity(viewer)}
+      canEditProfile={canEditProfile(viewer, deps.now())}
       plimusAvailable={!!deps.plimus}
       mailAvailable={deps.mailer.available}
       errors={form?.errors}
@@ -104,7 +105,7 @@ export const accountRoutes = new Hono<AppEnv>()
       const values = { display_name: input.display_name ?? '', bio: input.bio ?? '' };
       return c.html(await accountPage(c, viewer, { errors: parsed.errors, values }), 422);
     }
-    await updateProfile(c.get('deps'), viewer.id, {
+    await updateProfile(c.get('deps'), viewer, {
       displayName: parsed.data.display_name,
       bio: parsed.data.bio,
     });

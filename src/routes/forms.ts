@@ -1,10 +1,21 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../context';
-import type { FormError } from '../errors';
+import { BadRequestError, type FormError } from '../errors';
 
-/** The submitted fields of a form, as strings (files are not accepted anywhere). */
+/**
+ * The submitted fields of a form, as strings (files are not accepted anywhere).
+ * @throws BadRequestError when the body cannot be read as a form (a broken multipart body)
+ */
 export async function readForm(c: Context<AppEnv>): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
+  let body: Awaited<ReturnType<typeof c.req.parseBody>>;
+  try {
+    body = await c.req.parseBody();
+  } catch {
+    throw new BadRequestError(
+      'The form arrived damaged, so nothing was saved. Go back, reload the page and send it again.',
+      'That form could not be read',
+    );
+  }
   const fields: Record<string, string> = {};
   for (const [k, v] of Object.entries(body)) if (typeof v === 'string') fields[k] = v;
   return fields;

@@ -2,10 +2,12 @@
  * Deleting one's own account. Everything personal goes at once, in one `db.batch` (atomic on
  * libSQL and D1): the `users` row (username, display name, bio, email, password hash,
  * acknowledgements, preferences), sessions, the Plimus identity link and its purchases, pending
- * email confirmations, moderation records about the account, and the person's name and notes on
- * the reports they filed. Records other people need keep what they did but lose who did it:
- * moderation-log entries the person made, revisions they wrote as a moderator, removals and
- * accepted answers (their foreign keys are `ON DELETE SET NULL`).
+ * email confirmations, and the person's name and notes on the reports they filed. Records other
+ * people need keep what they did but lose who did it: moderation-log entries the person made,
+ * revisions they wrote as a moderator, removals and accepted answers (their foreign keys are
+ * `ON DELETE SET NULL`); the log's entries about the account stay, about "deleted user", without
+ * their reason and note. An account deleted while suspended leaves keyed hashes of its email
+ * address and username until the suspension ends (src/services/suspended-accounts.ts).
  *
  * Posts either stay, by "deleted user", or lose their text too; see `deleteAccount`. Because D1
  * has no interactive transactions, every value the batch depends on (which topics go, how the
@@ -31,6 +33,8 @@ import { verifyPassword } from '../auth/password';
 import type { AppDeps } from '../context';
 import { FormError } from '../errors';
 import { confirmationFor, type SessionFacts } from '../policy/account';
+import { keepSuspension, suspensionHeldUntil } from './suspended-accounts';
+import { refreshForumSummary } from './visibility';
 
 /** The mark on topics removed because the account that started them was deleted. */
 export const ACCOUNT_DELETED = 'account_deleted';
@@ -42,12 +46,14 @@ export type DeletionPreview = {
   topicsStarted: number;
   /** topics the person started that others replied to: they stay, with their title */
   topicsWithReplies: number;
+  /** suspended: until when the email address and username cannot join again */
+  heldUntil: Date | null;
 };
 
 /** What deleting would touch, for the confirmation page. */
 export async function deletionPreview(deps: AppDeps, userId: number): Promise<DeletionPreview> {
   const { db } = deps;
-  const [[postCount], [started], [withReplies]] = await db.batch([
+  const [[postCount], [started], [withReplies], [account]] = await db.batch([
     db.select({ n: count() }).from(posts).where(eq(posts.userId, userId)),
     db.select({ n: count() }).from(topics).where(eq(topics.userId, userId)),
     db
@@ -60,11 +66,13 @@ export async function deletionPreview(deps: AppDeps, userId: number): Promise<De
           sql`exists (select 1 from posts p where p.topic_id = ${topics.id} and (p.user_id is null or p.user_id <> ${userId}))`,
         ),
       ),
+    db.select({ suspendedUntil: users.suspendedUntil }).from(users).where(eq(users.id, userId)),
   ]);
   return {
     posts: postCount?.n ?? 0,
     topicsStarted: started?.n ?? 0,
     topicsWithReplies: withReplies?.n ?? 0,
+    heldUntil: suspensionHeldUntil(account?.suspendedUntil ?? null, deps.now()),
   };
 }
 
@@ -100,22 +108,28 @@ export async function deleteAccount(
       form: 'This account has no password: to delete it, first confirm that it is you by signing in with Plimus again.',
     });
   }
+  // Read again: the session's copy may be older than a change in another tab.
+  const account = await deps.db
+    .select({ username: users.username, email: users.email, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, viewer.id))
+    .get();
+  if (!account) throw new Error('the signed-in account has no row');
   if (confirmation === 'password') {
-    // The hash is read again: the session's copy may be older than a change in another tab.
-    const user = await deps.db
-      .select({ passwordHash: users.passwordHash })
-      .from(users)
-      .where(eq(users.id, viewer.id))
-      .get();
     if (!input.password) throw new FormError({ password: 'Enter your password.' });
-    if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, input.password))) {
+    if (!account.passwordHash || !(await verifyPassword(account.passwordHash, input.password))) {
       throw new FormError({ password: 'That is not your password. Nothing was deleted.' });
     }
   }
   const statements = input.keepPosts
     ? keepPostsStatements(deps, viewer.id)
     : removePostsStatements(deps, viewer.id);
-  const [first, ...rest] = [...statements, ...personalDataStatements(deps, viewer.id)];
+  const [first, ...rest] = [
+    // While the users row still says whether and until when the account is suspended.
+    ...keepSuspension(deps, { id: viewer.id, ...account }),
+    ...statements,
+    ...personalDataStatements(deps, viewer.id),
+  ];
   if (!first) throw new Error('no statements');
   await deps.db.batch([first, ...rest]);
 }
@@ -133,50 +147,31 @@ function removePostsStatements(deps: AppDeps, userId: number) {
   const { db } = deps;
   const at = new Date(deps.now());
   const ownPosts = db.select({ id: posts.id }).from(posts).where(eq(posts.userId, userId));
-  /** a topic the person started where nobody else posted, still listed (alias `t`) */
+  /** a topic the person started where nobody else posted, not removed yet (alias `t`) */
   const removable = sql`t.user_id = ${userId} and t.removed_at is null and not exists (select 1 from posts p where p.topic_id = t.id and (p.user_id is null or p.user_id <> ${userId}))`;
-  const latestTopic = (column: string) =>
-    sql.raw(
-      `(select t.${column} from topics t where t.forum_id = forums.id and t.removed_at is null order by t.last_post_at desc, t.id desc limit 1)`,
-    );
   return [
-    // 1. The forums lose the topics about to be removed, and the posts in them. Removed topics
-    //    count in neither counter; deleted posts in listed topics still count (as in deletePost).
-    db
-      .update(forums)
-      .set({
-        topicCount: sql`${forums.topicCount} - (select count(*) from topics t where t.forum_id = forums.id and ${removable})`,
-        postCount: sql`${forums.postCount} - (select coalesce(sum(t.post_count), 0) from topics t where t.forum_id = forums.id and ${removable})`,
-      })
-      .where(sql`${forums.id} in (select t.forum_id from topics t where ${removable})`),
-    // 2. Those topics leave the lists, and their titles go with them.
+    // 1. Those topics leave the lists, and their titles go with them.
     db
       .update(topics)
       .set({ removedAt: at, removedReason: ACCOUNT_DELETED, title: REMOVED_TITLE, slug: 'deleted' })
       .where(sql`${topics.id} in (select t.id from topics t where ${removable})`),
-    // 3. A forum whose latest topic was one of them points at its latest remaining topic.
-    db
-      .update(forums)
-      .set({
-        lastTopicId: latestTopic('id'),
-        lastPostId: latestTopic('last_post_id'),
-        lastPostAt: latestTopic('last_post_at'),
-      })
-      .where(
-        sql`${forums.lastTopicId} in (select t.id from topics t where t.user_id = ${userId} and t.removed_reason = ${ACCOUNT_DELETED})`,
-      ),
-    // 4. The posts leave the search index (secure-delete: their words leave the index's blobs).
+    // 2. The forums they were in count what remains public there, and point at its latest topic.
+    refreshForumSummary(
+      db,
+      sql`${forums.id} in (select t.forum_id from topics t where t.user_id = ${userId} and t.removed_reason = ${ACCOUNT_DELETED})`,
+    ),
+    // 3. The posts leave the search index (secure-delete: their words leave the index's blobs).
     db.delete(postsFts).where(inArray(postsFts.rowid, ownPosts)),
-    // 5. Their earlier versions go.
+    // 4. Their earlier versions go.
     db.delete(postRevisions).where(inArray(postRevisions.postId, ownPosts)),
-    // 6. A post without text is nobody's answer any more.
+    // 5. A post without text is nobody's answer any more.
     db
       .update(topics)
       .set({ acceptedPostId: null, acceptedById: null, acceptedAt: null })
       .where(
         sql`${topics.id} in (select topic_id from posts where user_id = ${userId}) and ${topics.acceptedPostId} in (select id from posts where user_id = ${userId})`,
       ),
-    // 7. Each post keeps its place in its thread, as deleted, without text or author.
+    // 6. Each post keeps its place in its thread, as deleted, without text or author.
     db
       .update(posts)
       .set({
@@ -203,9 +198,11 @@ function personalDataStatements(deps: AppDeps, userId: number) {
     // Reports stay with the moderators (they are about someone else's post), without the
     // reporter's name or their own words.
     db.update(reports).set({ reporterId: null, note: '' }).where(eq(reports.reporterId, userId)),
-    // Records about the account itself have nothing left to be about.
+    // Records of what moderators did to the account stay, about "deleted user": without their
+    // reason and note, which were about the person.
     db
-      .delete(moderationLog)
+      .update(moderationLog)
+      .set({ targetDeleted: true, reason: null, note: null })
       .where(and(eq(moderationLog.targetType, 'user'), eq(moderationLog.targetId, userId))),
     // The rest would follow the user row through ON DELETE CASCADE; it is said here, not implied.
     db.delete(identityPurchases).where(inArray(identityPurchases.linkId, ownLinks)),

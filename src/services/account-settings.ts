@@ -19,8 +19,10 @@ import { invalidateUserSessions } from '../auth/session';
 import { CURRENT_PRIVACY } from '../content/privacy';
 import type { AppDeps } from '../context';
 import { BadRequestError, ConflictError, FormError } from '../errors';
-import { requireSetFirstPassword, type SessionFacts } from '../policy/account';
+import type { Actor } from '../policy';
+import { requireEditProfile, requireSetFirstPassword, type SessionFacts } from '../policy/account';
 import { vendorStatus } from '../policy/vendors';
+import { heldBySuspension } from './suspended-accounts';
 
 /** How long a link to confirm a new email address works. */
 export const EMAIL_CONFIRMATION_MS = 24 * 3600_000;
@@ -148,16 +150,20 @@ function hostOf(issuer: string): string {
   }
 }
 
-/** Display name (null for none) and bio, shown on the public profile at once. */
+/**
+ * Display name (null for none) and bio, shown on the public profile at once.
+ * @throws ForbiddenError while the account is suspended (requireEditProfile)
+ */
 export async function updateProfile(
   deps: AppDeps,
-  userId: number,
+  viewer: Actor,
   profile: { displayName: string | null; bio: string },
 ): Promise<void> {
+  requireEditProfile(viewer, deps.now());
   await deps.db
     .update(users)
     .set({ displayName: profile.displayName, bio: profile.bio })
-    .where(eq(users.id, userId));
+    .where(eq(users.id, viewer.id));
 }
 
 export async function setAnnouncements(
@@ -277,7 +283,8 @@ const LINK_NOT_VALID =
 /**
  * Makes the address of a confirmation link the account's email address.
  * @throws BadRequestError when the token is unknown, expired or another account's
- * @throws ConflictError when another account took the address meanwhile
+ * @throws ConflictError when another account took the address meanwhile, or it belonged to an
+ *   account deleted while suspended and the suspension has not ended
  */
 export async function confirmEmailChange(
   deps: AppDeps,
@@ -299,6 +306,9 @@ export async function confirmEmailChange(
       'This link is for another account',
     );
   }
+  // Said only here, to the person who showed that the address is theirs.
+  const held = await heldBySuspension(deps, { email: row.email });
+  if (held.email) throw new ConflictError(held.email);
   const emailKey = row.email.toLowerCase();
   try {
     await db.batch([

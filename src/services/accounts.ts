@@ -9,6 +9,7 @@ import { createSession, invalidateUserSessions, type NewSession } from '../auth/
 import { CURRENT_PRIVACY } from '../content/privacy';
 import type { AppDeps } from '../context';
 import { FormError } from '../errors';
+import { refuseSuspended } from './suspended-accounts';
 
 export type NewMember = {
   username: string;
@@ -39,7 +40,8 @@ export type Registration = { username: string; email: string; password: string }
 /**
  * Creates an account and signs it in. The person has confirmed being 13 or older (the form
  * requires it); no birth date is asked or kept.
- * @throws FormError when the username or email is taken, or the client registers too often
+ * @throws FormError when the username or email is taken or held by a suspension
+ *   (src/services/suspended-accounts.ts), or the client registers too often
  */
 export async function register(
   deps: AppDeps,
@@ -75,6 +77,7 @@ export async function register(
       'An account with this email address exists. Sign in instead, or use another address.';
   }
   if (Object.keys(errors).length > 0) throw new FormError(errors, 409);
+  await refuseSuspended(deps, input);
 
   const passwordHash = await hashPassword(input.password);
   const at = new Date(deps.now());

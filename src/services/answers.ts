@@ -5,7 +5,7 @@
  * The choice is the topic's `accepted_post_id`, `accepted_by_id` and `accepted_at`, written in
  * one statement.
  */
-import { and, count, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, count, eq, exists, gt, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { forums, posts, products, topics, users } from '../../db/schema';
 import type { AppDeps } from '../context';
@@ -13,11 +13,12 @@ import { ConflictError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';
 import { type QuestionFacts, requireAcceptAnswer } from '../policy/vendors';
 import type { PostAuthor } from './topics';
+import { isPublicPost, publicPost, publicTopic } from './visibility';
 
 type Topic = typeof topics.$inferSelect;
 
 /** A post everyone can read. */
-const visible = and(eq(posts.state, 'visible'), isNull(posts.deletedAt), isNull(posts.removedAt));
+const visible = publicPost();
 
 /** A reply, with what the rules about accepting it need to know. */
 type Candidate = {
@@ -93,7 +94,7 @@ export async function acceptAnswer(
       'The question itself cannot be its answer. Choose one of the replies below it.',
     );
   }
-  if (post.state !== 'visible' || post.deletedAt || post.removedAt) {
+  if (!isPublicPost(post)) {
     throw new ConflictError(
       'Only a reply that everyone can read can be the accepted answer: this one was deleted, removed, or is waiting for approval.',
     );
@@ -107,8 +108,20 @@ export async function acceptAnswer(
       and(
         eq(topics.id, topic.id),
         sql`${topics.kind} = 'question'`,
-        isNull(topics.removedAt),
-        sql`exists (select 1 from posts where posts.id = ${post.id} and posts.topic_id = ${topic.id} and posts.number > 1 and posts.state = 'visible' and posts.deleted_at is null and posts.removed_at is null)`,
+        publicTopic(),
+        exists(
+          deps.db
+            .select({ id: posts.id })
+            .from(posts)
+            .where(
+              and(
+                eq(posts.id, post.id),
+                eq(posts.topicId, topic.id),
+                gt(posts.number, 1),
+                publicPost(),
+              ),
+            ),
+        ),
       ),
     )
     .returning({ id: topics.id });

@@ -5,20 +5,14 @@
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { postsFts } from '../../db/fts';
-import { forums, posts, topics, users } from '../../db/schema';
+import { posts, topics, users } from '../../db/schema';
 import type { AppDeps } from '../context';
 import { ConflictError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';
 import { requireModerator, requireSuspend } from '../policy/moderation';
-import {
-  logAction,
-  postWithTopic,
-  type RemovalReason,
-  refreshForumLatest,
-  removePostStatements,
-} from './moderation';
+import { logAction, postWithTopic, type RemovalReason, removePostStatements } from './moderation';
 import { excerptOf } from './users';
+import { refreshForum, reindexPosts } from './visibility';
 
 export type HeldPost = {
   id: number;
@@ -69,7 +63,7 @@ export async function approvePost(
   postId: number,
 ): Promise<{ topicId: number }> {
   requireModerator(actor, deps.now());
-  const { post, forumId, topicTitle: title } = await heldPost(deps, postId);
+  const { post, forumId } = await heldPost(deps, postId);
   const { db } = deps;
   const topicId = post.topicId;
   const firstPost = post.number === 1;
@@ -91,14 +85,7 @@ export async function approvePost(
             lastPosterId: sql`(select user_id from posts where id = ${newest})`,
           })
           .where(eq(topics.id, topicId)),
-    db
-      .update(forums)
-      .set({
-        postCount: sql`${forums.postCount} + 1`,
-        ...(firstPost ? { topicCount: sql`${forums.topicCount} + 1` } : {}),
-      })
-      .where(eq(forums.id, forumId)),
-    refreshForumLatest(db, forumId),
+    refreshForum(db, forumId),
     ...(post.userId === null
       ? []
       : [
@@ -107,9 +94,7 @@ export async function approvePost(
             .set({ postCount: sql`${users.postCount} + 1` })
             .where(eq(users.id, post.userId)),
         ]),
-    db
-      .insert(postsFts)
-      .values({ rowid: postId, title: firstPost ? title : '', body: post.bodyMarkdown }),
+    ...reindexPosts(db, eq(posts.id, postId)),
     logAction(deps, actor, 'post_approve', { type: 'post', id: postId }),
   ]);
   return { topicId };

@@ -9,6 +9,7 @@ import { forums, topics, users } from '../../db/schema';
 import { FORUM_CATEGORIES, type ForumCategory } from '../../domain/words';
 import type { AppDeps } from '../context';
 import { NotFoundError } from '../errors';
+import { publicTopic } from './visibility';
 
 export const TOPICS_PER_PAGE = 30;
 
@@ -38,11 +39,11 @@ const forumsWithLatest = preparedPerDb((db) =>
       forum: forums,
       topicTitle: topics.title,
       topicSlug: topics.slug,
-      topicRemoved: topics.removedAt,
       lastPoster: lastPosterOfForum.username,
     })
     .from(forums)
-    .leftJoin(topics, eq(topics.id, forums.lastTopicId))
+    // Only a topic the public may see is shown as a forum's latest, whatever the pointer says.
+    .leftJoin(topics, and(eq(topics.id, forums.lastTopicId), publicTopic()))
     .leftJoin(lastPosterOfForum, eq(lastPosterOfForum.id, topics.lastPosterId))
     .orderBy(asc(forums.category), asc(forums.position), asc(forums.id))
     .prepare(),
@@ -57,7 +58,7 @@ export async function listForumGroups(deps: AppDeps): Promise<ForumGroup[]> {
   for (const r of rows) {
     const f = r.forum;
     const lastTopic =
-      f.lastTopicId && r.topicTitle && r.topicSlug && !r.topicRemoved
+      f.lastTopicId && r.topicTitle && r.topicSlug
         ? { id: f.lastTopicId, title: r.topicTitle, slug: r.topicSlug }
         : null;
     groups
@@ -184,14 +185,7 @@ export async function listTopics(
         await deps.db
           .select({ n: count() })
           .from(topics)
-          .where(
-            and(
-              eq(topics.forumId, forum.id),
-              isNull(topics.removedAt),
-              eq(topics.state, 'visible'),
-              filtered,
-            ),
-          )
+          .where(and(eq(topics.forumId, forum.id), publicTopic(), filtered))
           .get()
       )?.n ?? 0)
     : forum.topicCount;
@@ -201,9 +195,8 @@ export async function listTopics(
   const lastPoster = alias(users, 'last_poster');
   const where: (SQL | undefined)[] = [
     eq(topics.forumId, forum.id),
-    isNull(topics.removedAt),
     // Topics held for approval are seen from their own page by their author and moderators.
-    eq(topics.state, 'visible'),
+    publicTopic(),
     filtered,
   ];
   let reverse = false;

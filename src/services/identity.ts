@@ -15,7 +15,9 @@ import { type PlimusClaims, plimusClaims } from '../auth/oidc';
 import { CURRENT_PRIVACY } from '../content/privacy';
 import type { AppDeps } from '../context';
 import { FormError } from '../errors';
+import { withoutHiddenCharacters } from '../validation/fields';
 import { ensureVendor } from './catalog';
+import { refuseSuspended } from './suspended-accounts';
 
 const PENDING_MS = 15 * 60_000;
 
@@ -167,7 +169,8 @@ export function suggestUsername(claims: PlimusClaims): string {
 /**
  * Creates a forum account linked to a pending identity, with the person's chosen username. The
  * account, the link, its purchases and the public-content acknowledgement are one batch.
- * @throws FormError when the username is taken (or the email address was taken meanwhile)
+ * @throws FormError when the username is taken (or the email address was taken meanwhile), or
+ *   the username or the identity's email address is held by a suspension
  */
 export async function createAccountFromIdentity(
   deps: AppDeps,
@@ -186,6 +189,8 @@ export async function createAccountFromIdentity(
     .get();
   if (taken)
     throw new FormError({ username: 'That username is taken. Please choose another.' }, 409);
+  // The identity's email address is the one the account would have, chosen or not.
+  await refuseSuspended(deps, { username: input.username, email: claims.email }, { email: 'form' });
   const now = new Date(deps.now());
   const ref = { issuer: pending.issuer, subject: claims.sub };
   try {
@@ -195,7 +200,7 @@ export async function createAccountFromIdentity(
         .values({
           username: input.username,
           usernameKey,
-          displayName: claims.name?.trim() || null,
+          displayName: withoutHiddenCharacters(claims.name ?? '').trim() || null,
           email,
           emailKey: email?.toLowerCase() ?? null,
           createdAt: now,

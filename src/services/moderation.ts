@@ -5,15 +5,14 @@
  */
 import { and, desc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { postsFts } from '../../db/fts';
 import { forums, moderationLog, posts, topics, users } from '../../db/schema';
 import { REPORT_REASONS } from '../../domain/words';
 import type { AppDeps } from '../context';
 import { ConflictError, FormError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';
 import { canSuspend, requireModerator, requireSuspend } from '../policy/moderation';
+import { refreshForum, reindexPosts, unindexPosts } from './visibility';
 
-type Db = AppDeps['db'];
 export type Moderator = NonNullable<Actor>;
 
 export const REMOVAL_REASONS = REPORT_REASONS;
@@ -92,11 +91,6 @@ export async function postWithTopic(deps: AppDeps, postId: number) {
   return row;
 }
 
-const searchIndexRow = (db: Db, post: typeof posts.$inferSelect, title: string) =>
-  db
-    .insert(postsFts)
-    .values({ rowid: post.id, title: post.number === 1 ? title : '', body: post.bodyMarkdown });
-
 /** The statements that remove a post (for removePost, and for resolving a report by removal). */
 export function removePostStatements(
   deps: AppDeps,
@@ -115,7 +109,7 @@ export function removePostStatements(
         removedNote: input.note || null,
       })
       .where(and(eq(posts.id, postId), isNull(posts.removedAt))),
-    db.delete(postsFts).where(eq(postsFts.rowid, postId)),
+    unindexPosts(db, eq(posts.id, postId)),
     // A removed reply is no longer anybody's answer.
     db
       .update(topics)
@@ -146,7 +140,11 @@ export async function removePost(
   await deps.db.batch(removePostStatements(deps, actor, postId, input));
 }
 
-/** @throws ConflictError when the post is not removed */
+/**
+ * Restores a removed post. It goes back into the search index only if the public may see it
+ * again: not while its topic is removed or held, nor when its author deleted it.
+ * @throws ConflictError when the post is not removed
+ */
 export async function restorePost(
   deps: AppDeps,
   actor: Actor,
@@ -154,16 +152,15 @@ export async function restorePost(
   note: string,
 ): Promise<void> {
   requireModerator(actor, deps.now());
-  const { post, topicTitle } = await postWithTopic(deps, postId);
+  const { post } = await postWithTopic(deps, postId);
   if (!post.removedAt) throw new ConflictError('This post is not removed.');
   const { db } = deps;
-  const searchable = post.state === 'visible' && !post.deletedAt;
   await db.batch([
     db
       .update(posts)
       .set({ removedAt: null, removedById: null, removedReason: null, removedNote: null })
       .where(eq(posts.id, postId)),
-    ...(searchable ? [searchIndexRow(db, post, topicTitle)] : []),
+    ...reindexPosts(db, eq(posts.id, postId)),
     logAction(deps, actor, 'post_restore', { type: 'post', id: postId }, { note }),
   ]);
 }
@@ -175,32 +172,9 @@ async function topicRow(deps: AppDeps, topicId: number) {
 }
 
 /**
- * A forum's "latest activity" after a topic left or joined it: the most recently active topic
- * that is still visible there (computed inside the batch, after the change).
+ * Removes a topic: it leaves its forum's list and counters, and its posts leave the search index.
+ * @throws ConflictError when it is already removed
  */
-export function refreshForumLatest(db: Db, forumId: number) {
-  const latest = sql`(select id from topics where forum_id = ${forumId} and removed_at is null order by last_post_at desc, id desc limit 1)`;
-  return db
-    .update(forums)
-    .set({
-      lastTopicId: latest,
-      lastPostId: sql`(select last_post_id from topics where id = ${latest})`,
-      lastPostAt: sql`(select last_post_at from topics where id = ${latest})`,
-    })
-    .where(eq(forums.id, forumId));
-}
-
-/** A visible topic's posts leave (or join) its forum's counters when it is removed (restored). */
-function forumCounters(db: Db, forumId: number, topic: typeof topics.$inferSelect, sign: 1 | -1) {
-  return db
-    .update(forums)
-    .set({
-      topicCount: sql`max(${forums.topicCount} + ${sign}, 0)`,
-      postCount: sql`max(${forums.postCount} + ${sign * topic.postCount}, 0)`,
-    })
-    .where(eq(forums.id, forumId));
-}
-
 export async function removeTopic(
   deps: AppDeps,
   actor: Actor,
@@ -216,12 +190,17 @@ export async function removeTopic(
       .update(topics)
       .set({ removedAt: new Date(deps.now()), removedById: actor.id, removedReason: input.reason })
       .where(eq(topics.id, topicId)),
-    forumCounters(db, topic.forumId, topic, -1),
-    refreshForumLatest(db, topic.forumId),
+    unindexPosts(db, eq(posts.topicId, topicId)),
+    refreshForum(db, topic.forumId),
     logAction(deps, actor, 'topic_remove', { type: 'topic', id: topicId }, input),
   ]);
 }
 
+/**
+ * Restores a removed topic: back in its forum, and exactly its public posts back in the search
+ * index (not those removed, deleted or held meanwhile).
+ * @throws ConflictError when it is not removed, or went with its author's deleted account
+ */
 export async function restoreTopic(
   deps: AppDeps,
   actor: Actor,
@@ -243,8 +222,8 @@ export async function restoreTopic(
       .update(topics)
       .set({ removedAt: null, removedById: null, removedReason: null })
       .where(eq(topics.id, topicId)),
-    forumCounters(db, topic.forumId, topic, 1),
-    refreshForumLatest(db, topic.forumId),
+    ...reindexPosts(db, eq(posts.topicId, topicId)),
+    refreshForum(db, topic.forumId),
     logAction(deps, actor, 'topic_restore', { type: 'topic', id: topicId }, { note }),
   ]);
 }
@@ -322,11 +301,8 @@ export async function moveTopic(
     .get();
   await db.batch([
     db.update(topics).set({ forumId: target.id }).where(eq(topics.id, topicId)),
-    ...(topic.removedAt
-      ? []
-      : [forumCounters(db, topic.forumId, topic, -1), forumCounters(db, target.id, topic, 1)]),
-    refreshForumLatest(db, topic.forumId),
-    refreshForumLatest(db, target.id),
+    refreshForum(db, topic.forumId),
+    refreshForum(db, target.id),
     logAction(
       deps,
       actor,
@@ -420,6 +396,8 @@ export type LogEntry = {
   action: string;
   targetType: string;
   targetId: number;
+  /** the account the entry is about was deleted */
+  targetDeleted: boolean;
   reason: string | null;
   note: string | null;
 };
@@ -452,6 +430,7 @@ export async function listLog(deps: AppDeps, actor: Actor, filter: LogFilter, be
       action: moderationLog.action,
       targetType: moderationLog.targetType,
       targetId: moderationLog.targetId,
+      targetDeleted: moderationLog.targetDeleted,
       reason: moderationLog.reason,
       note: moderationLog.note,
     })

@@ -7,7 +7,7 @@
  * public-content acknowledgement, posting limits, the personal-data check) and then write with
  * `createTopic`/`createReply`, which the demo content uses directly.
  */
-import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { postsFts } from '../../db/fts';
 import { forums, postRevisions, posts, topics, users, watchedWords } from '../../db/schema';
 import type { TopicKind } from '../../domain/words';
@@ -26,6 +26,7 @@ import {
 } from '../policy';
 import { postingLimitsFor } from '../policy/posting-limits';
 import { hasBought } from './badges';
+import { publicPost, publicTopic } from './visibility';
 
 /** The id SQLite gave the row most recently inserted in this batch (same connection). */
 const lastInsertId = sql<number>`last_insert_rowid()`;
@@ -190,8 +191,7 @@ export async function createReply(deps: AppDeps, input: NewReply): Promise<Creat
           and(
             eq(topics.id, input.topicId),
             input.allowLocked ? undefined : eq(topics.locked, false),
-            isNull(topics.removedAt),
-            eq(topics.state, 'visible'),
+            publicTopic(),
           ),
         ),
       db
@@ -533,15 +533,7 @@ export async function quoteOf(deps: AppDeps, topicId: number, postId: number): P
     .select({ body: posts.bodyMarkdown, number: posts.number, username: users.username })
     .from(posts)
     .leftJoin(users, eq(users.id, posts.userId))
-    .where(
-      and(
-        eq(posts.id, postId),
-        eq(posts.topicId, topicId),
-        eq(posts.state, 'visible'),
-        isNull(posts.deletedAt),
-        isNull(posts.removedAt),
-      ),
-    )
+    .where(and(eq(posts.id, postId), eq(posts.topicId, topicId), publicPost()))
     .get();
   if (!row) throw new NotFoundError('That post cannot be quoted.');
   const quoted = row.body

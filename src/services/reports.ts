@@ -12,6 +12,7 @@ import type { Actor } from '../policy';
 import { requireModerator, requireReport } from '../policy/moderation';
 import { logAction, removePostStatements } from './moderation';
 import { excerptOf } from './users';
+import { isPublicPost } from './visibility';
 
 /** The Plimus privacy policy: "We are committed to resolving disputes within 2 business days." */
 export const PROMISED_BUSINESS_DAYS = 2;
@@ -259,12 +260,7 @@ export async function postForReport(deps: AppDeps, actor: Actor, postId: number)
     .leftJoin(author, eq(author.id, posts.userId))
     .where(eq(posts.id, postId))
     .get();
-  if (
-    row?.post.state !== 'visible' ||
-    row.post.removedAt ||
-    row.post.deletedAt ||
-    row.topic.removedAt
-  ) {
+  if (!row || !isPublicPost(row.post) || row.topic.removedAt) {
     throw new NotFoundError('There is no post at this address.');
   }
   requireReport(actor, row.post, deps.now());

@@ -1,10 +1,11 @@
 /**
  * Public profiles. Only what a person has made public appears here: never an email address.
  */
-import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, lt, or } from 'drizzle-orm';
 import { posts, topics, users } from '../../db/schema';
 import type { AppDeps } from '../context';
 import { NotFoundError } from '../errors';
+import { publicPost, publicTopic } from './visibility';
 
 export const PROFILE_POSTS_PER_PAGE = 20;
 
@@ -91,10 +92,8 @@ export async function listProfilePosts(
     .where(
       and(
         eq(posts.userId, userId),
-        eq(posts.state, 'visible'),
-        isNull(posts.deletedAt),
-        isNull(posts.removedAt),
-        isNull(topics.removedAt),
+        publicPost(),
+        publicTopic(),
         cursor
           ? or(
               lt(posts.createdAt, cursor.at),

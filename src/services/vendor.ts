@@ -15,6 +15,7 @@ import { forums, posts, products, topics, users, vendors } from '../../db/schema
 import type { AppDeps } from '../context';
 import type { Actor } from '../policy';
 import { requireVendorStaff } from '../policy/vendors';
+import { publicPost, publicTopic } from './visibility';
 
 export const QUESTIONS_PER_PAGE = 30;
 export const RECENT_ANSWERS = 20;
@@ -80,8 +81,7 @@ export type VendorDashboard = {
 const isOpenQuestion = and(
   sql`${topics.kind} = 'question'`,
   isNull(topics.acceptedPostId),
-  isNull(topics.removedAt),
-  eq(topics.state, 'visible'),
+  publicTopic(),
 );
 
 /**
@@ -252,10 +252,8 @@ async function recentAnswers(
       and(
         eq(posts.userId, userId),
         gt(posts.number, 1),
-        eq(posts.state, 'visible'),
-        isNull(posts.deletedAt),
-        isNull(posts.removedAt),
-        isNull(topics.removedAt),
+        publicPost(),
+        publicTopic(),
         inArray(topics.forumId, forumIds),
       ),
     )

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { FORUM_CATEGORIES, ROLES, WATCHED_WORD_ACTIONS } from '../../domain/words';
 import { normalizeWatchedWord } from '../content/watched-words';
+import { textLine } from './fields';
 
 export const MAX_FORUM_SLUG = 40;
 export const MAX_FORUM_NAME = 80;
@@ -34,8 +35,7 @@ export const forumName = z
   .string({ error: 'Give the forum a name.' })
   .transform(oneLine)
   .pipe(
-    z
-      .string()
+    textLine
       .min(2, `Names have 2 to ${MAX_FORUM_NAME} characters.`)
       .max(MAX_FORUM_NAME, `Names have 2 to ${MAX_FORUM_NAME} characters.`),
   );
@@ -45,9 +45,10 @@ export const forumDescription = z
   .optional()
   .transform((v) => oneLine(v ?? ''))
   .pipe(
-    z
-      .string()
-      .max(MAX_FORUM_DESCRIPTION, `Descriptions have at most ${MAX_FORUM_DESCRIPTION} characters.`),
+    textLine.max(
+      MAX_FORUM_DESCRIPTION,
+      `Descriptions have at most ${MAX_FORUM_DESCRIPTION} characters.`,
+    ),
   );
 
 export const forumCategory = z.enum(FORUM_CATEGORIES, {
@@ -76,7 +77,7 @@ const plimusName = (what: string) =>
     .optional()
     .transform((v) => oneLine(v ?? ''))
     .pipe(
-      z.string().max(MAX_PLIMUS_NAME, `${what} names have at most ${MAX_PLIMUS_NAME} characters.`),
+      textLine.max(MAX_PLIMUS_NAME, `${what} names have at most ${MAX_PLIMUS_NAME} characters.`),
     );
 
 const PRODUCT_FIELDS = {
@@ -190,6 +191,9 @@ export const findMemberQuery = z.object({
 export const watchedWordForm = z.object({
   word: z
     .string({ error: 'Enter a word or phrase.' })
+    // Checked as typed: normalizing would drop the bidirectional controls without a word.
+    .transform(oneLine)
+    .pipe(textLine)
     .transform(normalizeWatchedWord)
     .pipe(
       z

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { TOPIC_KINDS } from '../../domain/words';
 import { isCommonPassword } from '../auth/password';
+import { lineBreaks, textLine, textLines } from './fields';
 
 export const RESERVED_USERNAMES = new Set([
   'account',
@@ -54,18 +55,21 @@ export const checkbox = z
 export const username = z
   .string({ error: 'Choose a username.' })
   .trim()
-  .min(3, 'Usernames have 3 to 20 characters.')
-  .max(20, 'Usernames have 3 to 20 characters.')
-  .regex(/^[A-Za-z0-9_-]+$/, 'Use only letters, digits, _ and - in a username.')
-  .refine(
-    (v) => !RESERVED_USERNAMES.has(v.toLowerCase()),
-    'That username is reserved. Please choose another.',
+  .pipe(
+    textLine
+      .min(3, 'Usernames have 3 to 20 characters.')
+      .max(20, 'Usernames have 3 to 20 characters.')
+      .regex(/^[A-Za-z0-9_-]+$/, 'Use only letters, digits, _ and - in a username.')
+      .refine(
+        (v) => !RESERVED_USERNAMES.has(v.toLowerCase()),
+        'That username is reserved. Please choose another.',
+      ),
   );
 
 export const email = z
   .string({ error: 'Enter your email address.' })
   .trim()
-  .max(254, 'That email address is too long.')
+  .pipe(textLine.max(254, 'That email address is too long.'))
   .pipe(z.email('Enter an email address like name@example.com.'));
 
 export const newPassword = z
@@ -106,7 +110,7 @@ export const loginForm = z.object({
 
 export const body = z
   .string({ error: 'Write something before posting.' })
-  .transform((v) => v.replace(/\r\n?/g, '\n'))
+  .transform(lineBreaks)
   .refine((v) => v.trim().length > 0, 'Write something before posting.')
   .refine(
     (v) => v.length <= MAX_BODY,
@@ -125,8 +129,7 @@ export const topicForm = z.object({
     .string({ error: 'Give your topic a title.' })
     .transform((v) => v.replace(/\s+/g, ' ').trim())
     .pipe(
-      z
-        .string()
+      textLine
         .min(5, 'Titles have 5 to 150 characters.')
         .max(150, 'Titles have 5 to 150 characters.'),
     ),
@@ -158,8 +161,7 @@ export const displayName = z
   .optional()
   .transform((v) => (v ?? '').replace(/\s+/g, ' ').trim())
   .pipe(
-    z
-      .string()
+    textLine
       .max(MAX_DISPLAY_NAME, `Display names have at most ${MAX_DISPLAY_NAME} characters.`)
       .transform((v) => (v === '' ? null : v)),
   );
@@ -167,11 +169,12 @@ export const displayName = z
 export const bio = z
   .string()
   .optional()
-  .transform((v) => (v ?? '').replace(/\r\n?/g, '\n').trim())
+  .transform((v) => lineBreaks(v ?? '').trim())
   .pipe(
-    z
-      .string()
-      .max(MAX_BIO, `Your bio can have at most ${MAX_BIO.toLocaleString('en-US')} characters.`),
+    textLines.max(
+      MAX_BIO,
+      `Your bio can have at most ${MAX_BIO.toLocaleString('en-US')} characters.`,
+    ),
   );
 
 export const profileForm = z.object({ display_name: displayName, bio });

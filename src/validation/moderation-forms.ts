@@ -2,12 +2,13 @@
 import { z } from 'zod';
 import { REPORT_REASONS } from '../../domain/words';
 import { LOG_ACTIONS } from '../services/moderation';
+import { lineBreaks, textLine, textLines } from './fields';
 
 const note = z
   .string()
   .optional()
-  .transform((v) => (v ?? '').trim())
-  .pipe(z.string().max(1000, 'Notes can have at most 1,000 characters.'));
+  .transform((v) => lineBreaks(v ?? '').trim())
+  .pipe(textLines.max(1000, 'Notes can have at most 1,000 characters.'));
 
 const reason = z.enum(REPORT_REASONS, 'Choose a reason.');
 
@@ -32,8 +33,7 @@ export const suspendForm = z.object({
     .string({ error: 'Say why: the member is told.' })
     .transform((v) => v.trim())
     .pipe(
-      z
-        .string()
+      textLine
         .min(1, 'Say why: the member is told.')
         .max(500, 'Keep the reason under 500 characters.'),
     ),

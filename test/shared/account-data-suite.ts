@@ -17,10 +17,12 @@ import {
   posts,
   reports,
   sessions,
+  suspendedAccounts,
   topics,
   users,
 } from '../../db/schema';
 import { seedDemo } from '../../dev/demo';
+import type { PlimusClaims } from '../../src/auth/oidc';
 import { hashPassword } from '../../src/auth/password';
 import { createSession } from '../../src/auth/session';
 import { CURRENT_PRIVACY } from '../../src/content/privacy';
@@ -28,6 +30,7 @@ import { type Mail, type Mailer, noMailer } from '../../src/mail';
 import { FRESH_AUTH_MS } from '../../src/policy/account';
 import type { AccountExport } from '../../src/services/account-data';
 import { ensureProduct, ensureVendor } from '../../src/services/catalog';
+import { resolvePlimusSignIn } from '../../src/services/identity';
 import { createReply, createTopic } from '../../src/services/posting';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
@@ -119,27 +122,58 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
     return page(res);
   };
 
-  /** Every forum's counters agree with its listed topics; its latest topic is a listed one. */
+  /**
+   * Every forum's counters agree with its listed topics (approved, not removed); its latest topic
+   * is the most recently active of them.
+   */
   async function expectForumCountersConsistent() {
+    const listed = sql.raw(`t.forum_id = f.id and t.state = 'visible' and t.removed_at is null`);
     const rows = await db().all<{
       slug: string;
       topic_count: number;
       post_count: number;
+      last_topic_id: number | null;
       listed: number;
       listed_posts: number;
-      last_removed: number | null;
-    }>(sql`select f.slug, f.topic_count, f.post_count,
-      (select count(*) from topics t where t.forum_id = f.id and t.removed_at is null) as listed,
-      (select coalesce(sum(t.post_count), 0) from topics t where t.forum_id = f.id and t.removed_at is null) as listed_posts,
-      (select t.removed_at from topics t where t.id = f.last_topic_id) as last_removed
+      latest: number | null;
+    }>(sql`select f.slug, f.topic_count, f.post_count, f.last_topic_id,
+      (select count(*) from topics t where ${listed}) as listed,
+      (select coalesce(sum(t.post_count), 0) from topics t where ${listed}) as listed_posts,
+      (select t.id from topics t where ${listed} order by t.last_post_at desc, t.id desc limit 1) as latest
       from forums f`);
     expect(rows.length).toBeGreaterThan(3);
     for (const r of rows) {
       expect(r.topic_count, r.slug).toBe(r.listed);
       expect(r.post_count, r.slug).toBe(r.listed_posts);
-      expect(r.last_removed, r.slug).toBeNull();
+      expect(r.last_topic_id, r.slug).toBe(r.latest);
     }
   }
+
+  /**
+   * A visitor half-way through joining with a Plimus identity new to the forum: the sign-in
+   * itself (OpenID Connect) is tested with the identity provider; this is what it leaves.
+   */
+  async function joiningWithPlimus(claims: PlimusClaims): Promise<Agent> {
+    const pending = await resolvePlimusSignIn(
+      forum.deps,
+      'https://login.plimus.example/',
+      claims,
+      null,
+    );
+    if (pending.kind !== 'choose-username') throw new Error(`not a new identity: ${pending.kind}`);
+    const joining = agent(forum.request, { client: `client-${tag()}` });
+    joining.jar.set('plimus_signup', pending.token);
+    return joining;
+  }
+
+  /** The moderation log's entries about an account: action, target deleted, reason, note. */
+  const logAbout = async (userId: number) =>
+    (
+      await db()
+        .select()
+        .from(moderationLog)
+        .where(and(eq(moderationLog.targetType, 'user'), eq(moderationLog.targetId, userId)))
+    ).map((l) => [l.action, l.targetDeleted, l.reason, l.note]);
 
   /** The columns that hold a user's id: every foreign key to users, as SQLite reports them. */
   async function userColumns(): Promise<[string, string][]> {
@@ -277,6 +311,13 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
     it.each([
       ['a display name over 50 characters', { display_name: 'n'.repeat(51) }, 'display_name'],
       ['a bio over 1,000 characters', { bio: 'b'.repeat(1001) }, 'bio'],
+      ['a NUL in the display name', { display_name: 'Ada\u0000 Lovelace' }, 'display_name'],
+      [
+        'a right-to-left override in the display name',
+        { display_name: 'Ada \u202eecalevoL' },
+        'display_name',
+      ],
+      ['an isolate in the bio', { bio: 'Writes \u2067about\u2069 engines.' }, 'bio'],
     ])('refuses %s: 422, the text kept, nothing saved', async (_, change, field) => {
       const { a, user } = await member();
       await a.post('/account/profile', { display_name: 'Before', bio: 'Old bio.' });
@@ -285,11 +326,31 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       const res = await a.post('/account/profile', fields);
       expect(res.status).toBe(422);
       const doc = await page(res);
-      expect(doc.querySelector(`#${field}-error`)?.text).toMatch(/at most/);
+      expect(doc.querySelector(`#${field}-error`)?.text).toMatch(
+        /at most|invisible control characters/,
+      );
       expect(doc.querySelector('.error-summary a')?.getAttribute('href')).toBe(`#${field}`);
       expect(doc.querySelector('#display_name')?.getAttribute('value')).toBe(fields.display_name);
       expect(doc.querySelector('#bio')?.text.replace(/^\n/, '')).toBe(fields.bio);
       expect(await userRow(user.id)).toEqual(before);
+    });
+  });
+
+  describe('a display name from a Plimus identity', () => {
+    it('loses the hidden characters a typed one is refused', async () => {
+      const joining = await joiningWithPlimus({
+        sub: `named-${tag()}`,
+        name: 'Ada\u202e ecalevoL\u0000',
+      });
+      const username = `named_${tag()}`;
+      const res = await joining.post('/auth/plimus/complete', {
+        username,
+        age_confirmed: '1',
+        public_ack: '1',
+      });
+      expect(res.status).toBe(303);
+      const row = await db().select().from(users).where(eq(users.username, username)).get();
+      expect(row?.displayName).toBe('Ada ecalevoL');
     });
   });
 
@@ -967,17 +1028,20 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
 
   describe('deleting the account', () => {
     /** Each kind of trace the person left, as it should be after the deletion. */
-    async function expectNoPersonalDataLeft(p: Awaited<ReturnType<typeof busyPerson>>) {
+    async function expectNoPersonalDataLeft(
+      p: Awaited<ReturnType<typeof busyPerson>>,
+      suspendedBefore: (typeof suspendedAccounts.$inferSelect)[],
+    ) {
       for (const [table, column] of await userColumns()) {
         const [row] = await db().all<{ n: number }>(
           sql.raw(`select count(*) as n from "${table}" where "${column}" = ${p.user.id}`),
         );
         expect(row?.n, `${table}.${column}`).toBe(0);
       }
-      const [about] = await db().all<{ n: number }>(
-        sql`select count(*) as n from moderation_log where target_type = 'user' and target_id = ${p.user.id}`,
-      );
-      expect(about?.n).toBe(0);
+      // What moderators did about them stays, about "deleted user", without reason or note.
+      expect(await logAbout(p.user.id)).toEqual([['warn_user', true, null, null]]);
+      // Not suspended: no hash of their address or name is kept.
+      expect(await db().select().from(suspendedAccounts)).toEqual(suspendedBefore);
       const dump = await dumpDatabase(forum.deps);
       const gone = [
         p.name,
@@ -1057,6 +1121,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       const p = await busyPerson();
       await expectForumCountersConsistent();
       const countersBefore = await db().select().from(forums).all();
+      const suspendedBefore = await db().select().from(suspendedAccounts);
       const res = await p.a.post('/account/delete', { keep_posts: 'true', password: PASSWORD });
       expect(res.status).toBe(303);
       expect(location(res)).toBe('/account/deleted?posts=kept');
@@ -1068,7 +1133,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       expect(done.querySelector('main')?.text).toMatch(/posts stay, shown as by “deleted user”/);
       expect((await p.a.get('/account')).status).toBe(403);
 
-      await expectNoPersonalDataLeft(p);
+      await expectNoPersonalDataLeft(p, suspendedBefore);
       // The posts keep their text (and earlier versions), without an author.
       const kept = await db().select().from(posts).where(eq(posts.id, p.posts.reply.postId)).get();
       expect(kept).toMatchObject({
@@ -1114,6 +1179,16 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         .where(eq(forums.slug, 'off-topic'))
         .get();
       expect(offTopicBefore?.lastTopicId).toBe(p.topics.lonely.topicId);
+      // Newer than every listed topic, but held for a moderator: never the forum's latest.
+      forum.clock.advance(1000);
+      const held = await createTopic(forum.deps, {
+        forumId: await forumId('off-topic'),
+        authorId: p.other.id,
+        title: `Held ${word()}`,
+        body: 'Waiting for a moderator.',
+        kind: 'discussion',
+        held: true,
+      });
       const written = [p.words.lonely, p.words.answered, p.words.reply, p.words.lonelyTitle];
       for (const word of written) {
         const held = await searchIndexHolds(word);
@@ -1124,10 +1199,11 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       const dumpBefore = await dumpDatabase(forum.deps);
       expect(dumpBefore).toContain(p.words.oldReply);
 
+      const suspendedBefore = await db().select().from(suspendedAccounts);
       const res = await p.a.post('/account/delete', { keep_posts: 'false', password: PASSWORD });
       expect(res.status).toBe(303);
       expect(location(res)).toBe('/account/deleted?posts=removed');
-      await expectNoPersonalDataLeft(p);
+      await expectNoPersonalDataLeft(p, suspendedBefore);
 
       // No text of theirs anywhere: posts, revisions, the search index (and its blobs).
       const dump = await dumpDatabase(forum.deps);
@@ -1171,6 +1247,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       expect(offTopic?.topicCount).toBe((offTopicBefore?.topicCount ?? 0) - 1);
       expect(offTopic?.postCount).toBe((offTopicBefore?.postCount ?? 0) - 1);
       expect(offTopic?.lastTopicId).not.toBe(p.topics.lonely.topicId);
+      expect(offTopic?.lastTopicId).not.toBe(held.topicId);
       await expectForumCountersConsistent();
       const visitor = agent(forum.request);
       expect(
@@ -1236,7 +1313,151 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
     });
   });
 
+  describe('deleting a suspended account', () => {
+    /** A member suspended by a moderator, through the moderation route, for `days` days. */
+    async function suspended(days: number) {
+      // Kept signed in: the tests move the clock past the suspension.
+      const m = await member({ remember: true });
+      const { a: moderator } = await member({ role: 'moderator' });
+      const last = new Date(forum.deps.now() + days * DAY).toISOString().slice(0, 10);
+      const res = await moderator.post(`/u/${m.username}/suspend`, {
+        until: last,
+        reason: `Insults by ${m.username}`,
+      });
+      expect(res.status).toBe(303);
+      const until = (await userRow(m.user.id))?.suspendedUntil as Date;
+      return { ...m, email: `${m.username}@example.com`, until, moderator };
+    }
+    const held = () => db().select().from(suspendedAccounts);
+    const register = (fields: { username: string; email: string }) =>
+      agent(forum.request, { client: `client-${tag()}` }).post('/register', {
+        ...fields,
+        password: PASSWORD,
+        age_confirmed: '1',
+      });
+    const day = (at: Date) => at.toISOString().slice(0, 10);
+
+    it('a suspended member cannot change their display name or bio', async () => {
+      const { a, user, until } = await suspended(3);
+      const before = await userRow(user.id);
+      const res = await a.post('/account/profile', { display_name: 'Someone new', bio: 'Hi.' });
+      expect(res.status).toBe(403);
+      expect((await page(res)).querySelector('main')?.text).toContain(
+        `suspended until ${day(until)}: you cannot change your display name or bio`,
+      );
+      expect(await userRow(user.id)).toEqual(before);
+      const account = await accountPage(a);
+      expect(account.querySelector('form[action="/account/profile"]')).toBeNull();
+      expect(account.querySelector('section[aria-labelledby="profile-title"]')?.text).toMatch(
+        /While your account is suspended you cannot change your display name or bio/,
+      );
+      forum.clock.advance(4 * DAY);
+      expect((await a.post('/account/profile', { display_name: 'Back again' })).status).toBe(303);
+      expect((await userRow(user.id))?.displayName).toBe('Back again');
+    });
+
+    it('keeps the log about them as "deleted user", and their email and username from joining until the suspension ends', async () => {
+      const p = await suspended(3);
+      const heldBefore = await held();
+      const confirm = await page(await p.a.get('/account/delete'));
+      expect(confirm.querySelector('main')?.text.replace(/\s+/g, ' ')).toMatch(
+        /Deleting it does not end the suspension: before \d+ \w+ \d{4}, nobody can join again with your email address or your username/,
+      );
+      const res = await p.a.post('/account/delete', { keep_posts: 'true', password: PASSWORD });
+      expect(res.status).toBe(303);
+
+      // The suspension stays in the log, about "deleted user", without the reason.
+      expect(await logAbout(p.user.id)).toEqual([['user_suspend', true, null, null]]);
+      const log = await page(await p.moderator.get(`/mod/log?target=user:${p.user.id}`));
+      expect(log.querySelector('table.log tbody tr .deleted-user')?.text).toBe('deleted user');
+      // Two keyed hashes, until the suspension ends; neither the name nor the address anywhere.
+      const kept = (await held()).filter((h) => !heldBefore.some((b) => b.hash === h.hash));
+      expect(kept.map((h) => h.until)).toEqual([p.until, p.until]);
+      const dump = (await dumpDatabase(forum.deps)).toLowerCase();
+      expect(dump).not.toContain(p.username.toLowerCase());
+      expect(dump).not.toContain(p.email.toLowerCase());
+
+      // Joining again with the username, the address, or both: 409, each field says until when.
+      const both = await register({ username: p.username, email: p.email });
+      expect(both.status).toBe(409);
+      const doc = await page(both);
+      expect(doc.querySelector('#username-error')?.text).toContain(
+        `deleted while it was suspended; it cannot be chosen again before ${day(p.until)}`,
+      );
+      expect(doc.querySelector('#email-error')?.text).toContain(
+        `cannot be used for an account again before ${day(p.until)}`,
+      );
+      expect(doc.querySelector('#username')?.getAttribute('value')).toBe(p.username);
+      const byName = await register({ username: p.username.toUpperCase(), email: `x_${p.email}` });
+      expect(byName.status).toBe(409);
+      expect((await page(byName)).querySelector('#email-error')).toBeNull();
+      const byAddress = await register({
+        username: `x${p.username}`,
+        email: p.email.toUpperCase(),
+      });
+      expect(byAddress.status).toBe(409);
+      expect((await page(byAddress)).querySelector('#username-error')).toBeNull();
+
+      // With a Plimus identity: neither the username nor the identity's address.
+      const joining = await joiningWithPlimus({
+        sub: `evader-${tag()}`,
+        email: p.email,
+        email_verified: true,
+      });
+      const plimus = await joining.post('/auth/plimus/complete', {
+        username: `y${p.username}`,
+        age_confirmed: '1',
+        public_ack: '1',
+      });
+      expect(plimus.status).toBe(409);
+      expect((await page(plimus)).querySelector('.error-summary')?.text).toContain(
+        `cannot be used for an account again before ${day(p.until)}`,
+      );
+
+      // Another account cannot take the address either (told once the link shows it is theirs).
+      const other = await member();
+      expect((await other.a.post('/account/email', { email: p.email })).status).toBe(303);
+      const link = forum.mailer.sent
+        .at(-1)
+        ?.text.match(/\/account\/email\/confirm\?token=\w+/)?.[0];
+      const taken = await other.a.get(link ?? '/');
+      expect(taken.status).toBe(409);
+      expect((await page(taken)).querySelector('main')?.text).toContain(day(p.until));
+      expect((await userRow(other.user.id))?.email).toBe(other.user.email);
+
+      // When the suspension ends, the hashes go and the name and address are free again.
+      forum.clock.advance(p.until.getTime() - forum.deps.now());
+      const users0 = await db().select({ n: count() }).from(users).get();
+      const back = await register({ username: p.username, email: p.email });
+      expect(back.status).toBe(303);
+      expect((await db().select({ n: count() }).from(users).get())?.n).toBe((users0?.n ?? 0) + 1);
+      expect(
+        (await held()).filter((h) => h.until.getTime() <= forum.deps.now()),
+        'expired hashes are deleted',
+      ).toEqual([]);
+    });
+
+    it('holds them for a year at most', async () => {
+      const p = await suspended(3 * 365);
+      const heldBefore = await held();
+      expect(
+        (await p.a.post('/account/delete', { keep_posts: 'false', password: PASSWORD })).status,
+      ).toBe(303);
+      const kept = (await held()).filter((h) => !heldBefore.some((b) => b.hash === h.hash));
+      expect(kept.map((h) => h.until.getTime())).toEqual([
+        forum.deps.now() + 365 * DAY,
+        forum.deps.now() + 365 * DAY,
+      ]);
+    });
+  });
+
   describe('the privacy-notice banner', () => {
+    const noticeDate = new Intl.DateTimeFormat('en-GB', {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    }).format(new Date(`${CURRENT_PRIVACY.date}T00:00:00Z`));
     const banner = async (a: Agent, path = '/') =>
       (await page(await a.get(path))).querySelector('.policy-banner');
 
@@ -1245,7 +1466,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       for (const path of ['/', '/f/off-topic', '/account', '/privacy']) {
         const b = await banner(a, path);
         expect(b?.text.replace(/\s+/g, ' '), path).toContain(
-          `The privacy notice changed on 25 November 2026: ${CURRENT_PRIVACY.summary}`,
+          `The privacy notice changed on ${noticeDate}: ${CURRENT_PRIVACY.summary}`,
         );
         expect(b?.querySelector('a')?.getAttribute('href')).toBe('/privacy#changes');
         expect(b?.querySelector('input[name=next]')?.getAttribute('value')).toBe(path);

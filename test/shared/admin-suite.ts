@@ -408,6 +408,29 @@ export function adminSuite(setup: () => Promise<ClockedForum>) {
       expect(await snapshot()).toBe(before);
     });
 
+    it('refuses a name or description with control or bidirectional characters: 422, nothing written', async () => {
+      const target = await forumBySlug('announcements');
+      const before = await snapshot();
+      for (const [field, value] of [
+        ['name', 'News\u202e swen'],
+        ['name', 'News\u0000'],
+        ['description', 'What is \u2066new\u2069'],
+      ] as const) {
+        const fields = {
+          name: 'News',
+          description: 'Plain',
+          category: 'community',
+          [field]: value,
+        };
+        const res = await admin.a.post(`/admin/forums/${target.id}`, fields);
+        expect(res.status, value).toBe(422);
+        const doc = await page(res);
+        expect(doc.querySelector(`#${field}-error`)?.text).toMatch(/invisible control characters/);
+        expect(doc.querySelector(`#${field}`)?.getAttribute('value')).toBe(value);
+      }
+      expect(await snapshot()).toBe(before);
+    });
+
     it('moves a forum up and down within its category, logged as forum_reorder', async () => {
       const [first, second, third] = await slugsIn('products');
       const target = await forumBySlug(second as string);
@@ -721,6 +744,12 @@ export function adminSuite(setup: () => Promise<ClockedForum>) {
         { word: '!!!', action: 'block' },
         'word',
         /at least one letter or digit/,
+      ],
+      [
+        'a word with a right-to-left override',
+        { word: 'cas\u202eino', action: 'block' },
+        'word',
+        /invisible control characters/,
       ],
       ['no action', { word: 'casino' }, 'action', /blocked or held/],
       ['an unknown action', { word: 'casino', action: 'shout' }, 'action', /blocked or held/],

@@ -3,7 +3,7 @@
  * 2-business-day promise, removing and restoring posts and topics, locking, pinning, moving,
  * suspending, and the log that every action writes in its own batch.
  */
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   forums,
@@ -68,6 +68,17 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       await a.post(`/t/${topic.id}/replies`, { body: `Reply ${i} of ${word}.` });
     }
     return (await topicByTitle(title)) as typeof topics.$inferSelect;
+  }
+
+  /** A topic held for approval: a moderator holds its author's posts. */
+  async function aHeldTopic(title: string) {
+    const { a, user } = await person();
+    expect((await mod.post(`/u/${user.username}/hold-posts`, { note: '' })).status).toBe(303);
+    forum.clock.advance(6_000);
+    expect((await a.post('/f/off-topic', { title, body: 'Waiting for it.' })).status).toBe(303);
+    const topic = (await topicByTitle(title)) as typeof topics.$inferSelect;
+    expect(topic.state).toBe('held');
+    return { a, user, topic };
   }
 
   beforeAll(async () => {
@@ -397,6 +408,54 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       ).toBe(303);
     });
 
+    it('a reason or note with control or bidirectional characters is refused: 422, nothing written', async () => {
+      const { user } = await person();
+      const until = new Date(forum.deps.now() + 3 * DAY).toISOString().slice(0, 10);
+      const suspend = await mod.post(`/u/${user.username}/suspend`, {
+        until,
+        reason: 'Insults \u202eten.live',
+      });
+      expect(suspend.status).toBe(422);
+      expect((await page(suspend)).querySelector('#reason-error')?.text).toMatch(
+        /invisible control characters/,
+      );
+      const topic = await aTopic('Notes with hidden characters');
+      const { a: reporter } = await person();
+      const report = await reporter.post(`/posts/${topic.lastPostId}/report`, {
+        reason: 'spam',
+        note: 'See\u0000 this',
+      });
+      expect(report.status).toBe(422);
+      expect((await page(report)).querySelector('#note-error')?.text).toMatch(
+        /invisible control characters/,
+      );
+      const remove = await mod.post(`/posts/${topic.lastPostId}/remove`, {
+        reason: 'spam',
+        note: 'Line one\r\n\u2066line two',
+      });
+      expect(remove.status).toBe(422);
+      expect(
+        (await db().select().from(users).where(eq(users.id, user.id)).get())?.suspendedUntil,
+      ).toBeNull();
+      expect(
+        await db()
+          .select()
+          .from(reports)
+          .where(eq(reports.postId, topic.lastPostId as number)),
+      ).toEqual([]);
+      expect((await postRow(topic.lastPostId as number))?.removedAt).toBeNull();
+      // Line breaks are fine in a note.
+      expect(
+        (
+          await mod.post(`/posts/${topic.lastPostId}/remove`, {
+            reason: 'spam',
+            note: 'Line one\r\nline two',
+          })
+        ).status,
+      ).toBe(303);
+      expect((await postRow(topic.lastPostId as number))?.removedNote).toBe('Line one\nline two');
+    });
+
     it('moderators do not suspend moderators or admins; admins suspend moderators', async () => {
       const { user: otherMod } = await person('moderator');
       const { user: admin } = await person('admin');
@@ -470,14 +529,7 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
     });
 
     it('a held new topic stays out of the forum until approved; refused, it is removed', async () => {
-      const { a, user } = await person();
-      await mod.post(`/u/${user.username}/hold-posts`, { note: '' });
-      forum.clock.advance(6_000);
-      expect(
-        (await a.post('/f/off-topic', { title: 'Held new topic', body: 'Wait for it.' })).status,
-      ).toBe(303);
-      const topic = (await topicByTitle('Held new topic')) as typeof topics.$inferSelect;
-      expect(topic.state).toBe('held');
+      const { a, user, topic } = await aHeldTopic('Held new topic');
       const list = async () => (await page(await agent(forum.request).get('/f/off-topic'))).text;
       expect(await list()).not.toContain('Held new topic');
       expect((await agent(forum.request).get(`/t/${topic.id}/${topic.slug}`)).status).toBe(404);
@@ -584,6 +636,112 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       const badTarget = await mod.get('/mod/log?target=everything');
       expect(badTarget.status).toBe(400);
       expect((await page(badTarget)).querySelector('.error-message')?.text).toMatch(/post:12/);
+    });
+  });
+
+  describe('what the public sees', () => {
+    /**
+     * A forum's counters and latest topic, and what they must be: worked out here, from the
+     * topics the public may see in it (approved and not removed).
+     */
+    async function forumFacts(slug: string) {
+      const f = await db().select().from(forums).where(eq(forums.slug, slug)).get();
+      if (!f) throw new Error(`no forum ${slug}`);
+      const shown = await db()
+        .select()
+        .from(topics)
+        .where(and(eq(topics.forumId, f.id), eq(topics.state, 'visible'), isNull(topics.removedAt)))
+        .orderBy(desc(topics.lastPostAt), desc(topics.id));
+      return {
+        actual: { topics: f.topicCount, posts: f.postCount, latest: f.lastTopicId },
+        expected: {
+          topics: shown.length,
+          posts: shown.reduce((n, t) => n + t.postCount, 0),
+          latest: shown[0]?.id ?? null,
+        },
+      };
+    }
+    const latestOnIndex = async (slug: string) =>
+      (await page(await agent(forum.request).get('/')))
+        .querySelectorAll('.forum-item')
+        .find((li) => li.querySelector('.forum-name a')?.getAttribute('href') === `/f/${slug}`)
+        ?.querySelector('.forum-latest')?.text ?? '';
+
+    it('a held topic is never a forum’s latest activity nor counted, whatever moderators do around it', async () => {
+      const neighbour = await aTopic('Neighbour of a held topic', 1);
+      const { topic: secret } = await aHeldTopic('Secret held title');
+      // Each of these works out the forums' counters and latest activity again.
+      const steps: [string, Record<string, string>][] = [
+        [`/t/${neighbour.id}/remove`, { reason: 'spam' }],
+        [`/t/${neighbour.id}/restore`, {}],
+        [`/t/${neighbour.id}/move`, { forum: 'marketplace-help' }],
+        [`/t/${neighbour.id}/move`, { forum: 'off-topic' }],
+        [`/t/${secret.id}/move`, { forum: 'marketplace-help' }],
+        [`/t/${secret.id}/move`, { forum: 'off-topic' }],
+        [`/t/${secret.id}/remove`, { reason: 'spam' }],
+        [`/t/${secret.id}/restore`, {}],
+      ];
+      for (const [path, fields] of steps) {
+        expect((await mod.post(path, fields)).status, path).toBe(303);
+        for (const slug of ['off-topic', 'marketplace-help']) {
+          const facts = await forumFacts(slug);
+          expect(facts.actual, `${slug} after ${path}`).toEqual(facts.expected);
+          expect(await latestOnIndex(slug), `${slug} after ${path}`).not.toContain('Secret');
+        }
+      }
+      // Approved, it is the latest, and counts.
+      expect((await mod.post(`/posts/${secret.firstPostId}/approve`)).status).toBe(303);
+      const facts = await forumFacts('off-topic');
+      expect(facts.actual).toEqual(facts.expected);
+      expect(facts.actual.latest).toBe(secret.id);
+      expect(await latestOnIndex('off-topic')).toContain('Secret held title');
+    });
+
+    it('the search index holds exactly the public posts of a topic, through removing and restoring it', async () => {
+      const { a: author } = await person();
+      const { a: held, user: heldUser } = await person();
+      await mod.post(`/u/${heldUser.username}/hold-posts`, { note: '' });
+      forum.clock.advance(6_000);
+      await author.post('/f/off-topic', {
+        title: 'Thread about quokkas',
+        body: 'Opening words on quokkas.',
+      });
+      const topic = (await topicByTitle('Thread about quokkas')) as typeof topics.$inferSelect;
+      const reply = async (a: Agent, body: string) => {
+        forum.clock.advance(6_000);
+        expect((await a.post(`/t/${topic.id}/replies`, { body })).status).toBe(303);
+        const row = await db()
+          .select({ id: posts.id })
+          .from(posts)
+          .where(and(eq(posts.topicId, topic.id), eq(posts.bodyMarkdown, body)))
+          .get();
+        return row?.id as number;
+      };
+      const kept = await reply(author, 'Quokkas kept.');
+      const removed = await reply(author, 'Quokkas removed by a moderator.');
+      const deleted = await reply(author, 'Quokkas deleted by their author.');
+      const waiting = await reply(held, 'Quokkas held for approval.');
+      await mod.post(`/posts/${removed}/remove`, { reason: 'off_topic', note: '' });
+      expect((await author.post(`/posts/${deleted}/delete`)).status).toBe(303);
+      const first = topic.firstPostId as number;
+      const indexed = async () =>
+        (await search('quokkas')).map((r) => r.rowid).sort((x, y) => x - y);
+      expect(await indexed()).toEqual([first, kept]);
+
+      expect((await mod.post(`/t/${topic.id}/remove`, { reason: 'spam' })).status).toBe(303);
+      expect(await indexed()).toEqual([]);
+      // While the topic is removed, a restored or approved reply stays out of the index too.
+      expect((await mod.post(`/posts/${removed}/restore`, { note: '' })).status).toBe(303);
+      expect((await mod.post(`/posts/${waiting}/approve`)).status).toBe(303);
+      expect(await indexed()).toEqual([]);
+      const facts = await forumFacts('off-topic');
+      expect(facts.actual).toEqual(facts.expected);
+
+      expect((await mod.post(`/t/${topic.id}/restore`, {})).status).toBe(303);
+      expect(await indexed()).toEqual([first, kept, removed, waiting]);
+      const restored = await forumFacts('off-topic');
+      expect(restored.actual).toEqual(restored.expected);
+      expect(await search('deleted')).not.toContainEqual({ rowid: deleted });
     });
   });
 

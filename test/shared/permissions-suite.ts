@@ -299,7 +299,8 @@ const rowOf = (h: Helpers, id: number) => h.db.select().from(users).where(eq(use
  *   Each signs in as themselves; the guest as a third person whose password they know.
  * - Account routes act on the person's own account only, so every signed-in person may use them,
  *   suspended or not: a suspension stops posting, editing and reporting, not managing one's
- *   account or leaving.
+ *   account or leaving. The public profile (display name, bio) is the exception: others read it,
+ *   so it stays as it is during a suspension.
  * - /auth/plimus/complete needs the pending sign-up cookie that only the Plimus callback sets;
  *   without it everyone gets the 'expired' page (400) and nothing changes. Creating an account
  *   from an identity is tested in the identity suite.
@@ -726,7 +727,7 @@ export const MATRIX: Row[] = [
   },
   {
     route: '/account/profile',
-    allowed: SIGNED_IN,
+    allowed: ACTIVE,
     changes: [users],
     attempt: async (h) => ({
       path: '/account/profile',

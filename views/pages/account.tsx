@@ -17,6 +17,8 @@ export type AccountPageProps = {
   /** for an account without a password: whether it signed in with Plimus again just now */
   confirmation: Confirmation;
   canUnlink: boolean;
+  /** false while the account is suspended: the profile stays as it is */
+  canEditProfile: boolean;
   /** sign-in with Plimus is configured on this forum */
   plimusAvailable: boolean;
   /** the forum can send email */
@@ -58,31 +60,37 @@ export function AccountPage(p: AccountPageProps) {
           <a href={`/u/${a.username}`}>your public profile</a> and with your posts. Changes show at
           once.
         </p>
-        <form method="post" action="/account/profile" class="form" novalidate>
-          <Field
-            name="display_name"
-            label="Display name"
-            value={p.values?.display_name ?? a.displayName ?? ''}
-            error={errors.display_name}
-            hint={`Up to ${MAX_DISPLAY_NAME} characters. Leave it empty to be shown by your username.`}
-            autocomplete="nickname"
-            maxlength={MAX_DISPLAY_NAME}
-          />
-          <TextArea
-            name="bio"
-            label="Bio"
-            value={p.values?.bio ?? a.bio}
-            error={errors.bio}
-            hint={`Up to ${MAX_BIO.toLocaleString('en-US')} characters, plain text.`}
-            maxlength={MAX_BIO}
-          />
-          <PublicNotice id="profile-public-notice" what="Your profile" />
-          <div class="buttons">
-            <button type="submit" aria-describedby="profile-public-notice">
-              Save profile
-            </button>
-          </div>
-        </form>
+        {p.canEditProfile ? (
+          <form method="post" action="/account/profile" class="form" novalidate>
+            <Field
+              name="display_name"
+              label="Display name"
+              value={p.values?.display_name ?? a.displayName ?? ''}
+              error={errors.display_name}
+              hint={`Up to ${MAX_DISPLAY_NAME} characters. Leave it empty to be shown by your username.`}
+              autocomplete="nickname"
+              maxlength={MAX_DISPLAY_NAME}
+            />
+            <TextArea
+              name="bio"
+              label="Bio"
+              value={p.values?.bio ?? a.bio}
+              error={errors.bio}
+              hint={`Up to ${MAX_BIO.toLocaleString('en-US')} characters, plain text.`}
+              maxlength={MAX_BIO}
+            />
+            <PublicNotice id="profile-public-notice" what="Your profile" />
+            <div class="buttons">
+              <button type="submit" aria-describedby="profile-public-notice">
+                Save profile
+              </button>
+            </div>
+          </form>
+        ) : (
+          <p class="notice">
+            While your account is suspended you cannot change your display name or bio.
+          </p>
+        )}
       </section>
 
       <section aria-labelledby="email-title" class="account-section">

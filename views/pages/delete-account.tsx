@@ -2,6 +2,7 @@
 import type { Confirmation } from '../../src/policy/account';
 import type { DeletionPreview } from '../../src/services/account-deletion';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
+import { Time } from '../components/time';
 import { type Frame, Layout } from '../layouts/site';
 import { REAUTHENTICATE_HREF } from './account';
 
@@ -44,13 +45,23 @@ export function DeleteAccountPage(p: DeleteAccountPageProps) {
           since they are about other people's posts.
         </li>
         <li>
-          Actions you took as a moderator stay in the moderation log, without your name; moderation
-          records about your account are removed.
+          Actions you took as a moderator stay in the moderation log, without your name. What
+          moderators did about your account stays in it too, about “deleted user”, without the
+          reasons and notes they wrote.
         </li>
       </ul>
+      {preview.heldUntil ? (
+        <p class="notice">
+          Your account is suspended. Deleting it does not end the suspension: before{' '}
+          <Time date={preview.heldUntil} dateOnly />, nobody can join again with your email address
+          or your username. Until then the forum keeps a keyed hash of each (a value from which they
+          cannot be read back), and nothing else.
+        </p>
+      ) : null}
       <p>
-        Your username becomes free, and someone else may choose it later. Copies that others made,
-        such as quotes of your posts in their replies, are theirs and stay.
+        Your username becomes free{preview.heldUntil ? ' when the suspension ends' : ''}, and
+        someone else may choose it later. Copies that others made, such as quotes of your posts in
+        their replies, are theirs and stay.
       </p>
 
       <h2>Your posts</h2>

@@ -100,7 +100,9 @@ export function ModLogPage({
                   <td>{e.moderator ?? 'no account (the command line, or since deleted)'}</td>
                   <td>{e.action.replace(/_/g, ' ')}</td>
                   <td>
-                    {href ? (
+                    {e.targetDeleted ? (
+                      <span class="deleted-user">deleted user</span>
+                    ) : href ? (
                       <a href={href}>{`${e.targetType} ${e.targetId}`}</a>
                     ) : (
                       `${e.targetType} ${e.targetId}`

@@ -120,7 +120,16 @@ export function PrivacyPage({
           they either stay, shown as by “deleted user” with no link to you, or lose their text and
           earlier versions too and leave the search. Topics you started that nobody else posted in
           then disappear; topics others replied to keep their title. Reports you filed stay with the
-          moderators without your name or note.
+          moderators without your name or note. What moderators did about your account stays in
+          their log, about “deleted user”, without the reasons and notes they wrote.
+        </li>
+        <li>
+          <strong>Deleting a suspended account</strong> does not end the suspension. Until it ends,
+          and for a year at most, we keep a keyed hash of the account’s email address and one of its
+          username: values made with a secret key, from which the address and the name cannot be
+          read back, and which nothing else links to you. They let the forums refuse a new account
+          with the same address or username before the suspension ends, with a message that says
+          until when. Then they are deleted.
         </li>
       </ul>
       <p>
