@@ -12,6 +12,7 @@ import { and, eq, ne, sql } from 'drizzle-orm';
 import { preparedPerDb } from '../../db/client';
 import { identityLinks, sessions, users } from '../../db/schema';
 import type { AppDeps } from '../context';
+import { storageFailure } from '../errors';
 
 export const DAY = 24 * 3600_000;
 export const REMEMBERED_SESSION_MS = 30 * DAY;
@@ -133,7 +134,7 @@ export async function validateSessionToken(
   const now = deps.now();
   const session = row.session;
   if (now >= session.expiresAt.getTime()) {
-    await deps.db.delete(sessions).where(eq(sessions.id, id));
+    await bestEffort(deps, deps.db.delete(sessions).where(eq(sessions.id, id)));
     return null;
   }
   let expiresAt = session.expiresAt.getTime();
@@ -142,16 +143,40 @@ export async function validateSessionToken(
   } else {
     expiresAt = now + BROWSER_SESSION_IDLE_MS;
   }
-  const extended = session.remember && expiresAt !== session.expiresAt.getTime();
+  let extended = session.remember && expiresAt !== session.expiresAt.getTime();
   if (extended || now - session.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS) {
-    await deps.db
-      .update(sessions)
-      .set({ lastUsedAt: new Date(now), expiresAt: new Date(expiresAt) })
-      .where(eq(sessions.id, id));
-    session.lastUsedAt = new Date(now);
-    session.expiresAt = new Date(expiresAt);
+    const touched = await bestEffort(
+      deps,
+      deps.db
+        .update(sessions)
+        .set({ lastUsedAt: new Date(now), expiresAt: new Date(expiresAt) })
+        .where(eq(sessions.id, id)),
+    );
+    if (touched) {
+      session.lastUsedAt = new Date(now);
+      session.expiresAt = new Date(expiresAt);
+    } else {
+      extended = false;
+    }
   }
   return { session, user: { ...row.user, vendorId: row.vendorId }, extended };
+}
+
+/**
+ * Runs a write that reading a page makes on the side ("last used", an expired session's row):
+ * when the database cannot take writes (full, read-only), the page is still served and the write
+ * is skipped, noted for `/readyz`. Whether it happened is returned; any other error is thrown.
+ */
+async function bestEffort(deps: AppDeps, write: PromiseLike<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err) {
+    const refused = storageFailure(err);
+    if (!refused) throw err;
+    deps.storage.noteRefusal(refused);
+    return false;
+  }
 }
 
 export async function invalidateSession(deps: AppDeps, sessionId: string): Promise<void> {
