@@ -153,11 +153,27 @@ export function sqliteCode(err: unknown): string | undefined {
     if (typeof code === 'string' && /^SQLITE_[A-Z]+/.test(code)) {
       return /^SQLITE_[A-Z]+/.exec(code)?.[0];
     }
-    const fromMessage = /: (SQLITE_[A-Z]+)(?:_[A-Z]+)*$/.exec(messageOf(e));
+    const message = messageOf(e);
+    const fromMessage = /: (SQLITE_[A-Z]+)(?:_[A-Z]+)*$/.exec(message);
     if (fromMessage) return fromMessage[1];
+    // libSQL on Node, when the file cannot be opened at all: `ConnectionFailed("…: 14")`
+    const opening = /^ConnectionFailed\(.*: (\d+)"?\)$/.exec(message);
+    if (opening) return PRIMARY_CODES[Number(opening[1]) & 0xff];
   }
   return undefined;
 }
+
+/** SQLite's primary result codes by number, for the errors that give only the number. */
+const PRIMARY_CODES: Record<number, string> = {
+  5: 'SQLITE_BUSY',
+  6: 'SQLITE_LOCKED',
+  8: 'SQLITE_READONLY',
+  10: 'SQLITE_IOERR',
+  11: 'SQLITE_CORRUPT',
+  13: 'SQLITE_FULL',
+  14: 'SQLITE_CANTOPEN',
+  26: 'SQLITE_NOTADB',
+};
 
 /**
  * The storage failure an error is, if it is one: the single place where drivers' errors (libSQL,

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       databaseUrl: 'file:data/forum.db',
       databaseAuthToken: undefined,
+      databaseEncryptionKey: undefined,
       publicOrigin: 'http://127.0.0.1:8787',
       seedDemo: true,
       houseHosts: ['plimus.com'],
@@ -95,6 +96,17 @@ describe('loadConfig', () => {
     const secret = 'k'.repeat(32);
     expect(loadConfig({ ...production, FORUM_SECRET: secret }).forumSecret).toBe(secret);
     expect(loadConfig({}).forumSecret).toBeUndefined();
+  });
+
+  it('takes DATABASE_ENCRYPTION_KEY of at least 16 characters, for an embedded database only', () => {
+    const key = 'k'.repeat(16);
+    expect(loadConfig({ DATABASE_ENCRYPTION_KEY: key }).databaseEncryptionKey).toBe(key);
+    expect(() => loadConfig({ DATABASE_ENCRYPTION_KEY: 'short' })).toThrow(
+      /DATABASE_ENCRYPTION_KEY: must be at least 16 characters/,
+    );
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'libsql://x.turso.io', DATABASE_ENCRYPTION_KEY: key }),
+    ).toThrow(/DATABASE_ENCRYPTION_KEY: is only for an embedded database/);
   });
 
   it('treats empty values as unset', () => {
