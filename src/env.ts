@@ -36,6 +36,12 @@ const hostList = z
   )
   .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/, 'must be a comma-separated list of host names')));
 
+/** The key of an encrypted embedded database (DATABASE_ENCRYPTION_KEY, and a new one to change to). */
+export const databaseEncryptionKey = z
+  .string()
+  .min(16, 'must be at least 16 characters (e.g. the output of `openssl rand -base64 32`)')
+  .max(512, 'must be at most 512 characters');
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -54,11 +60,7 @@ const schema = z
       .default('file:data/forum.db'),
     DATABASE_AUTH_TOKEN: z.string().optional(),
     /** encrypts an embedded database file (libSQL's encryptionKey); Turso and D1 encrypt their own */
-    DATABASE_ENCRYPTION_KEY: z
-      .string()
-      .min(16, 'must be at least 16 characters (e.g. the output of `openssl rand -base64 32`)')
-      .max(512, 'must be at most 512 characters')
-      .optional(),
+    DATABASE_ENCRYPTION_KEY: databaseEncryptionKey.optional(),
     PUBLIC_ORIGIN: origin.optional(),
     SEED_DEMO: bool(true),
     /** hosts whose links stay direct (the forum's own host always does); subdomains included */

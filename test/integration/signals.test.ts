@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Client, createClient } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listening, QUIET_ENV, type ServerProcess, spawnServer } from '../support/server-process';
+import {
+  listening,
+  QUIET_ENV,
+  type ServerProcess,
+  signUpOver,
+  someTopic,
+  spawnServer,
+} from '../support/server-process';
 
 let dir: string;
 let file: string;
@@ -32,23 +39,6 @@ afterEach(() => {
 const SLOW = { timeout: 120_000 };
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
-
-/** Joins the forum and returns the session cookie. */
-async function signUp(url: string, username: string): Promise<string> {
-  const res = await fetch(`${url}/register`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { Origin: url, 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: form({
-      username,
-      email: `${username}@mail.example`,
-      password: 'correct horse battery staple',
-      age_confirmed: '1',
-    }),
-  });
-  expect(res.status).toBe(303);
-  return res.headers.getSetCookie()[0]?.split(';')[0] ?? '';
-}
 
 /**
  * A form post whose body is sent only when `finish()` is called: the server has the request
@@ -107,16 +97,13 @@ describe('SIGTERM', () => {
       // Another program has the database open, as the command line may: the server is not its
       // last user, so only the server's own checkpoint empties the WAL.
       reader = createClient({ url: `file:${file}` });
-      const cookie = await signUp(url, 'stopping_writer');
+      const cookie = await signUpOver(url, 'stopping_writer');
       for (let i = 0; i < 3; i++) expect((await fetch(`${url}/privacy`)).status).toBe(200);
-      const home = await (await fetch(`${url}/f/off-topic`)).text();
-      const topicPath = /href="(\/t\/\d+\/[^"?#]+)"/.exec(home)?.[1];
-      expect(topicPath).toBeDefined();
-      const topicId = /\/t\/(\d+)\//.exec(topicPath ?? '')?.[1];
+      const topic = await someTopic(url);
 
       const slow = slowPost(
         url,
-        `/t/${topicId}/replies`,
+        `/t/${topic.id}/replies`,
         { Cookie: cookie },
         form({
           body: 'Sent while the server was asked to stop.',
@@ -130,7 +117,7 @@ describe('SIGTERM', () => {
       slow.finish();
       const answer = await slow.response;
       expect(answer.status).toBe(303);
-      expect(answer.location).toContain(topicPath);
+      expect(answer.location).toContain(topic.path);
 
       expect(await server.exited).toEqual({ code: 0, signal: null });
       expect(server.stderr()).toBe('');

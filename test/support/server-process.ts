@@ -69,3 +69,76 @@ export async function listening(server: ServerProcess, timeoutMs = 60_000): Prom
   }
   throw new Error(`the server did not start:\n${server.output()}`);
 }
+
+export type CliRun = { code: number; stdout: string; stderr: string };
+
+/** `npm run cli -- …args` with only `env` (and PATH, HOME), `input` on its standard input. */
+export function runCli(args: string[], env: Record<string, string>, input = ''): Promise<CliRun> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.stdin.end(input);
+    child.once('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+/** Joins the forum at `url` as a browser would, and returns the session cookie. */
+export async function signUpOver(url: string, username: string): Promise<string> {
+  const res = await fetch(`${url}/register`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { Origin: url, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: form({
+      username,
+      email: `${username}@mail.example`,
+      password: 'correct horse battery staple',
+      age_confirmed: '1',
+    }),
+  });
+  if (res.status !== 303) throw new Error(`joining answered ${res.status}`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('session='));
+  return cookie?.split(';')[0] ?? '';
+}
+
+/** The path of the first topic of the demo forum Off-topic. */
+export async function someTopic(url: string): Promise<{ path: string; id: number }> {
+  const page = await (await fetch(`${url}/f/off-topic`)).text();
+  const path = /href="(\/t\/(\d+)\/[^"?#]+)"/.exec(page);
+  if (!path?.[1] || !path[2]) throw new Error('no topic in /f/off-topic');
+  return { path: path[1], id: Number(path[2]) };
+}
+
+/** Replies to `topicId` as the person with `cookie`; the status of the answer. */
+export async function replyOver(
+  url: string,
+  cookie: string,
+  topicId: number,
+  body: string,
+): Promise<number> {
+  const res = await fetch(`${url}/t/${topicId}/replies`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { Origin: url, Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: form({ body, public_ack: '1' }),
+  });
+  return res.status;
+}
+
+/** SIGTERM, and the exit. */
+export async function stop(server: ServerProcess) {
+  server.child.kill('SIGTERM');
+  return server.exited;
+}
