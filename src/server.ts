@@ -220,7 +220,7 @@ export async function startServer(
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Why the server could not start, in one line. */
-export function startupFailure(err: unknown): string {
+function startupFailure(err: unknown): string {
   if (err instanceof ConfigError) {
     const [first, ...variables] = err.message.split('\n').map((line) => line.trim());
     return `${first} ${variables.join('; ')}`.trim();
@@ -255,7 +255,10 @@ async function main() {
     `Plimus Community Forums listening on ${running.url} (public origin ${running.config.publicOrigin})`,
   );
   // A terminal's Ctrl-C reaches npm and the server both, and npm passes it on: one stop is enough.
+  let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     console.log(
       `${signal}: finishing the requests in flight (at most ${SHUTDOWN_GRACE_MS / 1000} s), then stopping.`,
     );
