@@ -19,6 +19,8 @@ let member: Agent;
 let moderator: Agent;
 let topic: { id: number; slug: string };
 let firstPostId: number;
+/** a post by someone else */
+let othersPostId: number;
 
 const MINUTE = 60_000;
 
@@ -43,6 +45,7 @@ beforeAll(async () => {
     .get();
   if (!t) throw new Error('demo topic missing');
   topic = { id: t.id, slug: t.slug };
+  othersPostId = t.firstPostId ?? 0;
   const mine = await member.post('/f/off-topic', {
     kind: 'discussion',
     title: 'A topic of my own',
@@ -183,6 +186,23 @@ describe.each(faults)('a $name database', ({ make, reason, code }) => {
     // which statement of which write: the shape of its SQL, never its values
     expect(refused[0]).toMatch(/\((batch: )?(insert|update) (posts|topics)/);
     expect(forum.logs.join('\n')).not.toContain(secret);
+  });
+});
+
+describe('any other form, on a read-only database', () => {
+  // (a full database may still take a row this small: its pages have room)
+  it('answers 503 with a page saying nothing was saved', async () => {
+    await makeReadOnly(forum.client);
+    const res = await member.post(`/posts/${othersPostId}/report`, {
+      reason: 'other',
+      note: 'A note the person wrote.',
+    });
+    expect(res.status).toBe(503);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    const doc = parseHtml(await res.text());
+    expect(doc.querySelector('h1')?.text).toBe('The forum cannot save right now');
+    expect(doc.querySelector('main')?.text).toContain('Nothing was changed.');
+    expect(doc.querySelector('main')?.text).toContain('What you typed is kept');
   });
 });
 
