@@ -1,17 +1,18 @@
 /**
  * `npm run cli -- <command>`: administration from the command line, against DATABASE_URL. Safe
- * while the server runs (the embedded database is in WAL mode with a busy timeout). This is how
- * the first administrator is made. The work is done by src/services/admin.ts, as in /admin;
+ * while the server runs (the embedded database is in WAL mode with a busy timeout), except
+ * restore and rekey, which refuse a database in use. This is how the first administrator is made. The work is done by src/services/admin.ts, as in /admin;
  * here are only the arguments and the messages.
  */
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { z } from 'zod';
+import { BackupError, backupDatabase, rekeyDatabase, restoreDatabase } from '../db/backup';
 import { createDb } from '../db/client';
-import { openLibsql } from '../db/open';
+import { DatabaseOpenError, openLibsql } from '../db/open';
 import { ROLES } from '../domain/words';
 import { makeDeps } from '../src/context';
-import { ConfigError, loadConfig } from '../src/env';
-import { FormError, NotFoundError } from '../src/errors';
+import { ConfigError, databaseEncryptionKey, loadConfig } from '../src/env';
+import { describeError, FormError, NotFoundError } from '../src/errors';
 import { COMMAND_LINE } from '../src/policy/admin';
 import { adminCount, changeRole, createForumAsAdmin } from '../src/services/admin';
 import { recookStalePosts } from '../src/services/recook';
@@ -37,11 +38,27 @@ Commands:
       Makes the HTML of posts cooked by an older version of the markdown pipeline again from
       their markdown (after an upgrade that changed the pipeline). Safe to run at any time.
 
+  backup FILE
+      Copies the database into FILE (a new file) while the server runs: one consistent
+      snapshot, the search index included, encrypted like the database. Shows the copy
+      growing, then checks it (integrity, the search index, the rows of every table).
+
+  restore FILE
+      Puts the backup FILE in place of the database, after checking it. The server must be
+      stopped: a database in use is never overwritten. The database it replaces is kept
+      beside it (…before-restore-<time>).
+
+  rekey [--decrypt]
+      Encrypts the database with the key read from standard input (one line), or gives it a
+      new one; with --decrypt, stores it unencrypted. DATABASE_ENCRYPTION_KEY is the current
+      key (unset: not encrypted). The server must be stopped; set DATABASE_ENCRYPTION_KEY to
+      the new key before starting it again.
+
   help
       Shows this text.
 
-The database is DATABASE_URL (default file:data/forum.db); the server may be running.
-Changes are written to the moderation log without a moderator.`;
+The database is DATABASE_URL (default file:data/forum.db); the server may be running, except
+for restore and rekey. Changes are written to the moderation log without a moderator.`;
 
 /** A mistake in how a command was called: the message, and where the usage is. */
 class UsageError extends Error {}
@@ -141,6 +158,91 @@ async function createForum(args: string[], io: Output): Promise<void> {
   });
 }
 
+const MB = 1_000_000;
+const megabytes = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** "200,000 posts, 10,000 topics, 20,000 people": what a person recognises a forum by. */
+function contents(counts: Record<string, number>): string {
+  const n = (table: string) => (counts[table] ?? 0).toLocaleString('en');
+  return `${n('posts')} posts, ${n('topics')} topics, ${n('users')} people`;
+}
+
+/** The one file argument of backup and restore. */
+function fileArgument(command: string, args: string[]): string {
+  const { positionals } = parse(args, {});
+  const [file, ...rest] = positionals;
+  if (!file || rest.length > 0)
+    throw new UsageError(`${command} takes one file, like: ${command} backups/forum.db`);
+  return file;
+}
+
+async function backup(args: string[], io: Output): Promise<void> {
+  const file = fileArgument('backup', args);
+  const config = loadConfig(process.env);
+  const done = await backupDatabase(config, file, (p) => {
+    const share =
+      p.expectedBytes > 0
+        ? ` (${Math.min(100, Math.round((100 * p.bytes) / p.expectedBytes))} %)`
+        : '';
+    io.err(
+      `  ${megabytes(p.bytes)} of about ${megabytes(p.expectedBytes)}${share}, ${seconds(p.elapsedMs)}`,
+    );
+  });
+  io.out(
+    `Backed up ${config.databaseUrl} to ${file}: ${megabytes(done.bytes)} in ${seconds(done.elapsedMs)}.`,
+  );
+  io.out(
+    `Checked the copy: integrity ok, search index ok, ${Object.keys(done.counts).length} tables with the rows of the forum (${contents(done.counts)}).`,
+  );
+  if (done.changedMeanwhile.length > 0) {
+    io.out(
+      `The forum was written to during the copy, which holds it as it was at one moment: ${done.changedMeanwhile.join(', ')}.`,
+    );
+  }
+  if (config.databaseEncryptionKey) io.out('The copy is encrypted with DATABASE_ENCRYPTION_KEY.');
+}
+
+async function restore(args: string[], io: Output): Promise<void> {
+  const file = fileArgument('restore', args);
+  const config = loadConfig(process.env);
+  const done = await restoreDatabase(config, file);
+  io.out(`Checked ${file}: integrity ok, search index ok (${contents(done.counts)}).`);
+  io.out(`Restored it as ${config.databaseUrl}.`);
+  if (done.keptAs) io.out(`The database it replaced is kept as ${done.keptAs}.`);
+  io.out('The server applies newer migrations, if any, when it starts.');
+}
+
+/** The first line of standard input. */
+async function readLine(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += String(chunk);
+    if (text.includes('\n')) break;
+  }
+  return text.split(/\r?\n/)[0] ?? '';
+}
+
+async function rekey(args: string[], io: Output): Promise<void> {
+  const { values, positionals } = parse(args, { decrypt: { type: 'boolean' } });
+  if (positionals.length > 0) throw new UsageError('rekey reads the new key from standard input.');
+  const config = loadConfig(process.env);
+  let newKey: string | undefined;
+  if (!values.decrypt) {
+    const parsed = databaseEncryptionKey.safeParse(await readLine());
+    if (!parsed.success) {
+      throw new UsageError(`The new key (on standard input) ${parsed.error.issues[0]?.message}.`);
+    }
+    newKey = parsed.data;
+  }
+  await rekeyDatabase(config, newKey);
+  io.out(
+    newKey
+      ? 'The database is encrypted with the new key. Set DATABASE_ENCRYPTION_KEY to it before starting the server; backups made before keep their key.'
+      : 'The database is no longer encrypted. Unset DATABASE_ENCRYPTION_KEY before starting the server.',
+  );
+}
+
 async function main(argv: string[], io: Output): Promise<number> {
   const [command, ...args] = argv;
   try {
@@ -161,6 +263,15 @@ async function main(argv: string[], io: Output): Promise<number> {
           );
         });
         return 0;
+      case 'backup':
+        await backup(args, io);
+        return 0;
+      case 'restore':
+        await restore(args, io);
+        return 0;
+      case 'rekey':
+        await rekey(args, io);
+        return 0;
       case 'help':
       case '--help':
       case '-h':
@@ -179,8 +290,15 @@ async function main(argv: string[], io: Output): Promise<number> {
       for (const [field, message] of Object.entries(err.fields)) {
         io.err(field in OPTION_OF ? `${OPTION_OF[field]}: ${message}` : message);
       }
-    } else if (err instanceof NotFoundError || err instanceof ConfigError) io.err(err.message);
-    else throw err;
+    } else if (
+      err instanceof NotFoundError ||
+      err instanceof ConfigError ||
+      err instanceof BackupError
+    ) {
+      io.err(err.message);
+    } else if (err instanceof DatabaseOpenError) io.err(`The database: ${err.message}`);
+    // Anything else, in one line and without the values of a failed query.
+    else io.err(`Failed: ${describeError(err)}`);
     return 1;
   }
 }

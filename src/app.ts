@@ -27,6 +27,7 @@ import { countVisits } from './middleware/visits';
 import { accountRoutes } from './routes/account';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
+import { storageRefusal } from './routes/forms';
 import { forumRoutes } from './routes/forums';
 import { frameOf } from './routes/frame';
 import { identityRoutes } from './routes/identity';
@@ -138,6 +139,21 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     if (err instanceof CrossSiteError) return page(403, 'Request refused', err.message);
     if (err instanceof ForbiddenError) return page(403, 'Not allowed', err.message);
     if (err instanceof ConflictError) return page(409, 'That cannot be done now', err.message);
+    const refused = storageRefusal(c, err);
+    if (refused) {
+      if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+        return page(
+          503,
+          'This page cannot be shown right now',
+          `The forum cannot read this page right now: ${refused.explanation}. Please try again in a few minutes.`,
+        );
+      }
+      return page(
+        503,
+        'The forum cannot save right now',
+        `${refused.message} What you typed is kept in the form you sent: go back, wait a few minutes and send it again.`,
+      );
+    }
     if (err instanceof TooManyRequestsError) {
       c.header('Retry-After', String(err.retryAfterSeconds));
       return page(429, 'Please slow down', err.message);

@@ -1,5 +1,5 @@
 /** What every request handler and service can reach: database, configuration, clock. */
-import type { Db } from '../db/client';
+import type { Db, WriteCheck } from '../db/client';
 import { createKeys, ephemeralSecret, type Keys } from './auth/keys';
 import { type RelyingParty, relyingParty } from './auth/oidc';
 import { createRateLimits, type RateLimits } from './auth/rate-limit';
@@ -7,6 +7,7 @@ import type { Session, SessionUser } from './auth/session';
 import type { CookOptions } from './content/cook';
 import type { Config } from './env';
 import { logMailer, type Mailer, noMailer } from './mail';
+import { StorageHealth } from './services/health';
 import { VisitCounter } from './services/stats';
 
 export type AppDeps = {
@@ -26,11 +27,15 @@ export type AppDeps = {
   mailer: Mailer;
   /** page views and countries, counted per day; see src/services/stats.ts */
   visits: VisitCounter;
+  /** whether the database takes writes, for `/readyz`; see src/services/health.ts */
+  storage: StorageHealth;
 };
 
 export type DepsOptions = {
   now?: () => number;
   mailer?: Mailer;
+  /** the runtime's check that the database would take a write (an embedded database has one) */
+  writeCheck?: WriteCheck;
 };
 
 export function makeDeps(db: Db, config: Config, options: DepsOptions = {}): AppDeps {
@@ -55,6 +60,7 @@ export function makeDeps(db: Db, config: Config, options: DepsOptions = {}): App
     mailer:
       options.mailer ?? (config.nodeEnv === 'development' ? logMailer(console.log) : noMailer),
     visits: new VisitCounter(now),
+    storage: new StorageHealth(now, options.writeCheck),
   };
 }
 

@@ -36,6 +36,12 @@ const hostList = z
   )
   .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/, 'must be a comma-separated list of host names')));
 
+/** The key of an encrypted embedded database (DATABASE_ENCRYPTION_KEY, and a new one to change to). */
+export const databaseEncryptionKey = z
+  .string()
+  .min(16, 'must be at least 16 characters (e.g. the output of `openssl rand -base64 32`)')
+  .max(512, 'must be at most 512 characters');
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -53,6 +59,8 @@ const schema = z
       })
       .default('file:data/forum.db'),
     DATABASE_AUTH_TOKEN: z.string().optional(),
+    /** encrypts an embedded database file (libSQL's encryptionKey); Turso and D1 encrypt their own */
+    DATABASE_ENCRYPTION_KEY: databaseEncryptionKey.optional(),
     PUBLIC_ORIGIN: origin.optional(),
     SEED_DEMO: bool(true),
     /** hosts whose links stay direct (the forum's own host always does); subdomains included */
@@ -123,6 +131,13 @@ const schema = z
         message: 'is required in production (e.g. the output of `openssl rand -base64 32`)',
       });
     }
+    if (v.DATABASE_ENCRYPTION_KEY && !v.DATABASE_URL.startsWith('file:')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_ENCRYPTION_KEY'],
+        message: 'is only for an embedded database (a file: DATABASE_URL); Turso encrypts its own',
+      });
+    }
     if (
       /^(libsql|https?):/.test(v.DATABASE_URL) &&
       !v.DATABASE_AUTH_TOKEN &&
@@ -142,6 +157,8 @@ export type Config = {
   host: string;
   databaseUrl: string;
   databaseAuthToken: string | undefined;
+  /** the key an embedded database file is encrypted with; absent: not encrypted */
+  databaseEncryptionKey: string | undefined;
   /** the forum's public origin; links to it stay direct and redirects point to it */
   publicOrigin: string;
   seedDemo: boolean;
@@ -198,6 +215,7 @@ export function loadConfig(source: Record<string, unknown>): Config {
     host: v.HOST,
     databaseUrl: v.DATABASE_URL,
     databaseAuthToken: v.DATABASE_AUTH_TOKEN,
+    databaseEncryptionKey: v.DATABASE_ENCRYPTION_KEY,
     publicOrigin: v.PUBLIC_ORIGIN ?? `http://${host.includes(':') ? `[${host}]` : host}:${v.PORT}`,
     seedDemo: v.SEED_DEMO,
     houseHosts: v.HOUSE_HOSTS,

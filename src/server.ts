@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,14 +14,15 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { type Client, createClient } from '@libsql/client';
 import type { MiddlewareHandler } from 'hono';
-import { createDb } from '../db/client';
-import { openLibsql } from '../db/open';
+import { createDb, embeddedWriteCheck } from '../db/client';
+import { DatabaseOpenError, databaseFile, openLibsql } from '../db/open';
 import { seedDemo } from '../dev/demo';
 import type { DevIdentityProvider } from '../dev/plimus-idp';
 import { createApp } from './app';
 import { clientAddress } from './client-address';
 import { type AppDeps, makeDeps } from './context';
 import { type Config, ConfigError, loadConfig } from './env';
+import { describeError } from './errors';
 import { logMailer, noMailer } from './mail';
 import { countVisit } from './middleware/visits';
 import { createPageCache } from './page-cache';
@@ -30,7 +31,11 @@ const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
 
 export type RunningServer = {
   url: string;
-  close: () => Promise<void>;
+  /**
+   * Stops the server: requests in flight get `graceMs` (default 0) to finish; statistics are
+   * written, the WAL checkpointed, the database closed.
+   */
+  close: (opts?: { graceMs?: number }) => Promise<void>;
   config: Config;
   /** the development Plimus identity provider, when this server started one */
   devIdentityProvider: DevIdentityProvider | undefined;
@@ -72,13 +77,6 @@ async function startDevIdentity(config: Config, log: (line: string) => void) {
   return { idp, plimus: { issuer: idp.issuer, clientId: DEV_CLIENT_ID, clientSecret } };
 }
 
-/** The path of an embedded database file, when DATABASE_URL names one (not `:memory:`). */
-function embeddedFile(databaseUrl: string): string | undefined {
-  if (!databaseUrl.startsWith('file:')) return undefined;
-  const path = databaseUrl.slice('file:'.length).split('?')[0] ?? '';
-  return path && path !== ':memory:' ? path : undefined;
-}
-
 /**
  * Outside production a forum needs no configured secret: the first start writes a random one
  * next to an embedded database file (readable by its owner only), so that what is signed with it
@@ -86,7 +84,7 @@ function embeddedFile(databaseUrl: string): string | undefined {
  */
 export function developmentSecret(config: Config): string | undefined {
   if (config.forumSecret || config.nodeEnv === 'production') return config.forumSecret;
-  const path = embeddedFile(config.databaseUrl);
+  const path = databaseFile(config.databaseUrl);
   if (!path) return undefined;
   const file = join(dirname(resolve(path)), 'forum-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
@@ -102,10 +100,16 @@ export function developmentSecret(config: Config): string | undefined {
  * remote database (a round trip per look would cost more than the pages it saves) or an in-memory
  * one (no other connection sees it).
  */
-export function dataVersionWatcher(config: Pick<Config, 'databaseUrl'>) {
-  if (!embeddedFile(config.databaseUrl)) return undefined;
+export function dataVersionWatcher(
+  config: Pick<Config, 'databaseUrl'> & Partial<Pick<Config, 'databaseEncryptionKey'>>,
+) {
+  if (!databaseFile(config.databaseUrl)) return undefined;
   // One connection: looks are answered in order, and each compares with the one before.
-  const watcher = createClient({ url: config.databaseUrl, concurrency: 1 });
+  const watcher = createClient({
+    url: config.databaseUrl,
+    concurrency: 1,
+    encryptionKey: config.databaseEncryptionKey,
+  });
   return {
     read: async () => (await watcher.execute('PRAGMA data_version')).rows[0]?.[0],
     close: () => watcher.close(),
@@ -163,6 +167,7 @@ export async function startServer(
     client = await openLibsql(config);
     deps = makeDeps(createDb({ libsql: client }), config, {
       mailer: config.nodeEnv === 'development' ? logMailer(log) : noMailer,
+      writeCheck: databaseFile(config.databaseUrl) ? embeddedWriteCheck(client) : undefined,
     });
     if (config.seedDemo && (await seedDemo(deps))) log('Added demo content to the empty forum.');
     watcher = dataVersionWatcher(config);
@@ -226,42 +231,102 @@ export async function startServer(
   forumFetch = fetch;
   ready(fetch);
 
-  return {
-    url: `http://${host}:${port}`,
-    config,
-    devIdentityProvider,
-    close: () =>
-      new Promise<void>((done) => {
-        server.close(async () => {
-          await deps.visits.flush(deps.db).catch(() => {});
-          watcher?.close();
-          client?.close();
-          (devIdentityProvider?.close() ?? Promise.resolve()).then(done);
+  // HTTP/1.1 (no createServer option), whose connections can be closed one by one.
+  const http1 = server as Server;
+  let closing: Promise<void> | undefined;
+  /**
+   * Stops accepting, lets the requests in flight finish (at most `graceMs`, then their
+   * connections are cut), writes the statistics still in memory, checkpoints the WAL into the
+   * database file (which leaves the -wal file empty) and closes the database.
+   */
+  const close = (opts: { graceMs?: number } = {}): Promise<void> => {
+    closing ??= (async () => {
+      await new Promise<void>((done) => {
+        const cut = setTimeout(() => http1.closeAllConnections(), opts.graceMs ?? 0);
+        // Keep-alive connections that go idle now would hold close() open.
+        const idle = setInterval(() => http1.closeIdleConnections(), 100);
+        server.close(() => {
+          clearTimeout(cut);
+          clearInterval(idle);
+          done();
         });
-        // Keep-alive connections would hold close() open.
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
+        http1.closeIdleConnections();
+      });
+      await deps.visits.flush(deps.db).catch((err) => log(`stats ${describeError(err)}`));
+      watcher?.close();
+      if (databaseFile(config.databaseUrl)) {
+        const { rows } = await client
+          .execute('PRAGMA wal_checkpoint(TRUNCATE)')
+          .catch((err) => ({ rows: [{ busy: `${describeError(err)}` }] }));
+        if (rows[0]?.busy) log(`The WAL was not checkpointed (busy: ${rows[0].busy}).`);
+      }
+      client.close();
+      await devIdentityProvider?.close();
+    })();
+    return closing;
   };
+  return { url: `http://${host}:${port}`, config, devIdentityProvider, close };
 }
 
-async function main() {
-  try {
-    const running = await startServer();
-    console.log(
-      `Plimus Community Forums listening on ${running.url} (public origin ${running.config.publicOrigin})`,
-    );
-    const stop = () => {
-      running.close().then(() => process.exit(0));
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
+/** How long requests in flight may take to finish once the server is asked to stop. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Why the server could not start, in one line. */
+function startupFailure(err: unknown): string {
+  if (err instanceof ConfigError) {
+    const [first, ...variables] = err.message.split('\n').map((line) => line.trim());
+    return `${first} ${variables.join('; ')}`.trim();
   }
+  if (err instanceof DatabaseOpenError) return err.message;
+  const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
+  if (e.syscall === 'listen') {
+    const where = `port ${e.port} on ${e.address}`;
+    if (e.code === 'EADDRINUSE') return `${where} is in use by another program (PORT, HOST)`;
+    if (e.code === 'EACCES') return `no permission to listen on ${where} (PORT, HOST)`;
+    if (e.code === 'EADDRNOTAVAIL') return `${e.address} is not an address of this machine (HOST)`;
+  }
+  if (e.syscall === 'open' && e.path?.endsWith('forum-secret')) {
+    return `cannot write the development secret ${e.path} (${e.code}): set FORUM_SECRET`;
+  }
+  return describeError(err);
+}
+
+/**
+ * `npm start`: one line and exit code 1 when the forum cannot start; on SIGTERM or SIGINT the
+ * requests in flight finish, the statistics are written, the WAL is checkpointed, exit code 0.
+ */
+async function main() {
+  let running: RunningServer;
+  try {
+    running = await startServer();
+  } catch (err) {
+    console.error(`Plimus Community Forums cannot start: ${startupFailure(err)}`);
+    process.exit(1);
+  }
+  console.log(
+    `Plimus Community Forums listening on ${running.url} (public origin ${running.config.publicOrigin})`,
+  );
+  // A terminal's Ctrl-C reaches npm and the server both, and npm passes it on: one stop is enough.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(
+      `${signal}: finishing the requests in flight (at most ${SHUTDOWN_GRACE_MS / 1000} s), then stopping.`,
+    );
+    running.close({ graceMs: SHUTDOWN_GRACE_MS }).then(
+      () => {
+        console.log('Stopped.');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        console.error(`Stopping failed: ${describeError(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -11,6 +11,7 @@ import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/enco
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { type Db, preparedPerDb } from '../../db/client';
 import { identityLinks, sessions, users } from '../../db/schema';
+import { type StorageUnavailableError, storageFailure } from '../errors';
 import { type VendorStatus, vendorStatus } from '../policy/vendors';
 
 export const DAY = 24 * 3600_000;
@@ -20,7 +21,12 @@ export const BROWSER_SESSION_IDLE_MS = DAY;
 const TOUCH_INTERVAL_MS = 60_000;
 
 /** What the session functions use: the database and the clock (the app's deps have both). */
-export type SessionDeps = { db: Db; now: () => number };
+export type SessionDeps = {
+  db: Db;
+  now: () => number;
+  /** told when a write made on the side of a read was refused (see `/readyz`) */
+  storage: { noteRefusal(failure: StorageUnavailableError): void };
+};
 
 export type Session = typeof sessions.$inferSelect;
 
@@ -138,7 +144,7 @@ export async function validateSessionToken(
   const now = deps.now();
   const session = row.session;
   if (now >= session.expiresAt.getTime()) {
-    await deps.db.delete(sessions).where(eq(sessions.id, id));
+    await bestEffort(deps, deps.db.delete(sessions).where(eq(sessions.id, id)));
     return null;
   }
   let expiresAt = session.expiresAt.getTime();
@@ -147,14 +153,21 @@ export async function validateSessionToken(
   } else {
     expiresAt = now + BROWSER_SESSION_IDLE_MS;
   }
-  const extended = session.remember && expiresAt !== session.expiresAt.getTime();
+  let extended = session.remember && expiresAt !== session.expiresAt.getTime();
   if (extended || now - session.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS) {
-    await deps.db
-      .update(sessions)
-      .set({ lastUsedAt: new Date(now), expiresAt: new Date(expiresAt) })
-      .where(eq(sessions.id, id));
-    session.lastUsedAt = new Date(now);
-    session.expiresAt = new Date(expiresAt);
+    const touched = await bestEffort(
+      deps,
+      deps.db
+        .update(sessions)
+        .set({ lastUsedAt: new Date(now), expiresAt: new Date(expiresAt) })
+        .where(eq(sessions.id, id)),
+    );
+    if (touched) {
+      session.lastUsedAt = new Date(now);
+      session.expiresAt = new Date(expiresAt);
+    } else {
+      extended = false;
+    }
   }
   const vendor = vendorStatus(
     row.vendorConfirmedAt ? { vendorId: row.vendorId, confirmedAt: row.vendorConfirmedAt } : null,
@@ -162,6 +175,23 @@ export async function validateSessionToken(
     vendorClaimsMaxAgeDays,
   );
   return { session, user: { ...row.user, ...vendor }, extended };
+}
+
+/**
+ * Runs a write that reading a page makes on the side ("last used", an expired session's row):
+ * when the database cannot take writes (full, read-only), the page is still served and the write
+ * is skipped, noted for `/readyz`. Whether it happened is returned; any other error is thrown.
+ */
+async function bestEffort(deps: SessionDeps, write: PromiseLike<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err) {
+    const refused = storageFailure(err);
+    if (!refused) throw err;
+    deps.storage.noteRefusal(refused);
+    return false;
+  }
 }
 
 export async function invalidateSession(deps: SessionDeps, sessionId: string): Promise<void> {

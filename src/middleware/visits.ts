@@ -35,7 +35,7 @@ export function countVisits(
     await next();
     if (c.req.method !== 'GET' || c.res.status >= 400) return;
     const kind = routePath(c, -1);
-    if (kind === '*' || kind === '/*' || kind === '/healthz') return;
+    if (kind === '*' || kind === '/*' || kind === '/healthz' || kind === '/readyz') return;
     if (opts.namePageKind) c.header(PAGE_KIND_HEADER, kind);
     const deps = c.get('deps');
     countVisit(

@@ -1,6 +1,12 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../context';
-import { BadRequestError, type FormError } from '../errors';
+import {
+  BadRequestError,
+  describeError,
+  type FormError,
+  type StorageUnavailableError,
+  storageFailure,
+} from '../errors';
 
 /**
  * The submitted fields of a form, as strings (files are not accepted anywhere).
@@ -49,4 +55,21 @@ export function safeNext(next: string | undefined, publicOrigin: string): string
   const path = `${url.pathname}${url.search}${url.hash}`;
   if (url.origin !== new URL(publicOrigin).origin || /^\/(?:\/|%2f)/i.test(path)) return '/';
   return path;
+}
+
+/**
+ * A request the database refused for lack of storage (full, read-only, busy): noted for
+ * `/readyz`, logged by kind (never with the query's values), Retry-After set. Undefined for any
+ * other error. The caller answers 503: `app.onError` with a page, a composer with its form.
+ */
+export function storageRefusal(
+  c: Context<AppEnv>,
+  err: unknown,
+): StorageUnavailableError | undefined {
+  const refused = storageFailure(err);
+  if (!refused) return undefined;
+  c.get('deps').storage.noteRefusal(refused);
+  c.get('log')(`storage ${refused.problem} ${describeError(err)}`);
+  c.header('Retry-After', String(refused.retryAfterSeconds));
+  return refused;
 }

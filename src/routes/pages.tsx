@@ -5,7 +5,7 @@ import { PrivacyPage } from '../../views/pages/privacy';
 import { PRIVACY_REVISIONS } from '../content/privacy';
 import type { AppEnv } from '../context';
 import { BadRequestError } from '../errors';
-import { databaseAnswers } from '../services/health';
+import { databaseAnswers, readiness } from '../services/health';
 import { frameOf } from './frame';
 
 const outboundUrl = z
@@ -57,12 +57,21 @@ export const pageRoutes = new Hono<AppEnv>()
       />,
     );
   })
+  // Liveness: 200 while the process can serve, also when the database takes no writes (a
+  // restart would not help a full disk). Readiness: whether writes can happen.
   .get('/healthz', async (c) => {
     const ok = await databaseAnswers(c.get('deps'));
     return c.json(
       { status: ok ? 'ok' : 'error', database: ok ? 'ok' : 'unreachable' },
       ok ? 200 : 503,
     );
+  })
+  .get('/readyz', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    const ready = await readiness(c.get('deps'));
+    if (ready.ready) return c.json({ status: 'ready' });
+    c.header('Retry-After', String(ready.retryAfterSeconds));
+    return c.json({ status: 'not ready', reason: ready.reason, message: ready.message }, 503);
   });
 
 /** Back goes to the forum page the reader came from; anything else goes to the index. */

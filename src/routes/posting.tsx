@@ -27,7 +27,7 @@ import {
 import { getTopic, pageOfNumber } from '../services/topics';
 import { idParam } from '../validation/fields';
 import { editForm, parseForm, replyForm, topicForm } from '../validation/forms';
-import { readForm, retryAfter } from './forms';
+import { readForm, retryAfter, storageRefusal } from './forms';
 import { frameOf } from './frame';
 
 const postLocation = (topicId: number, slug: string, number: number, postId: number) => {
@@ -71,6 +71,11 @@ async function submitDraft<T extends { body: string; preview: boolean }>(
     return c.redirect(await write(parsed.data), 303);
   } catch (err) {
     if (err instanceof PersonalDataFound) return c.html(page({ findings: err.findings }), 422);
+    const refused = storageRefusal(c, err);
+    if (refused) {
+      const form = `${refused.message} Your text is kept below: send it again in a few minutes.`;
+      return c.html(page({ errors: { form } }), 503);
+    }
     if (!(err instanceof FormError)) throw err;
     retryAfter(c, err);
     return c.html(page({ errors: err.fields }), err.status);

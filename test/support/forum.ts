@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
-import { createDb, prepareLibsql } from '../../db/client';
+import { createDb, embeddedWriteCheck, prepareLibsql } from '../../db/client';
 import { migrateLibsql } from '../../db/migrate';
 import { createApp } from '../../src/app';
 import { makeDeps } from '../../src/context';
@@ -51,7 +51,11 @@ export async function createTestForum(
     onQuery ? { logger: { logQuery: (sql, params) => onQuery(sql, params) } } : {},
   );
   const mailer = memoryMailer();
-  const deps = makeDeps(db, config, { now: clock.now, mailer });
+  const deps = makeDeps(db, config, {
+    now: clock.now,
+    mailer,
+    writeCheck: embeddedWriteCheck(client),
+  });
   const logs: string[] = [];
   const app = createApp(deps, {
     log: (line) => logs.push(line),

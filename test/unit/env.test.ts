@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       databaseUrl: 'file:data/forum.db',
       databaseAuthToken: undefined,
+      databaseEncryptionKey: undefined,
       publicOrigin: 'http://127.0.0.1:8787',
       seedDemo: true,
       houseHosts: ['plimus.com'],
@@ -119,6 +120,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TRUSTED_PROXY: '0' })).toThrow(
       /TRUSTED_PROXY: must be the number of proxies in front \(1 to 10\) or a header name/,
     );
+  });
+
+  it('takes DATABASE_ENCRYPTION_KEY of at least 16 characters, for an embedded database only', () => {
+    const key = 'k'.repeat(16);
+    expect(loadConfig({ DATABASE_ENCRYPTION_KEY: key }).databaseEncryptionKey).toBe(key);
+    expect(() => loadConfig({ DATABASE_ENCRYPTION_KEY: 'short' })).toThrow(
+      /DATABASE_ENCRYPTION_KEY: must be at least 16 characters/,
+    );
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'libsql://x.turso.io', DATABASE_ENCRYPTION_KEY: key }),
+    ).toThrow(/DATABASE_ENCRYPTION_KEY: is only for an embedded database/);
   });
 
   it('treats empty values as unset', () => {
