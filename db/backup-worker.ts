@@ -5,17 +5,8 @@
  * table, the search index's included, into a new file with the same encryption.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { countRows } from './backup';
-import { type DatabaseSettings, openLibsql } from './open';
-
-export type CopyOrder = { settings: DatabaseSettings; target: string };
-
-export type CopyDone = {
-  before: Record<string, number>;
-  after: Record<string, number>;
-  /** whether another connection wrote to the database while it was copied */
-  changedMeanwhile: boolean;
-};
+import { type CopyDone, type CopyOrder, countRows } from './backup';
+import { openLibsql } from './open';
 
 const { settings, target } = workerData as CopyOrder;
 const client = await openLibsql(settings, { migrate: false });

@@ -15,10 +15,19 @@ import { copyFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type Client, createClient } from '@libsql/client';
-import { sqliteCode } from '../src/errors';
-import type { CopyDone, CopyOrder } from './backup-worker';
+import { sqliteCode } from './errors';
 import { MIGRATIONS_DIR } from './migrate';
 import { type DatabaseSettings, databaseFile, openLibsql } from './open';
+
+/** What the copying thread (backup-worker.ts) is given, and what it answers. */
+export type CopyOrder = { settings: DatabaseSettings; target: string };
+
+export type CopyDone = {
+  before: Record<string, number>;
+  after: Record<string, number>;
+  /** whether another connection wrote to the database while it was copied */
+  changedMeanwhile: boolean;
+};
 
 /** Something a backup, a restore or a change of key refused or found wrong; nothing was changed. */
 export class BackupError extends Error {

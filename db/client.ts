@@ -9,7 +9,7 @@ import { drizzle as drizzleD1 } from 'drizzle-orm/d1';
 import { drizzle as drizzleLibsql } from 'drizzle-orm/libsql/web';
 import type { Logger } from 'drizzle-orm/logger';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
-import { BatchError, StorageUnavailableError, sqlShape, storageFailure } from '../src/errors';
+import { BatchError, StorageUnavailableError, sqlShape, storageFailure } from './errors';
 import * as schema from './schema';
 
 export type Schema = typeof schema;

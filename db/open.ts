@@ -8,8 +8,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Client, createClient } from '@libsql/client';
 import type { Config } from '../src/env';
-import { describeError, sqliteCode } from '../src/errors';
 import { prepareLibsql } from './client';
+import { describeError, sqliteCode } from './errors';
 import { migrateLibsql } from './migrate';
 
 export type DatabaseSettings = Pick<Config, 'databaseUrl' | 'databaseAuthToken'> &

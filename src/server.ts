@@ -124,7 +124,6 @@ export async function startServer(
   log: (line: string) => void = console.log,
 ): Promise<RunningServer> {
   let config = loadConfig(source);
-  config = { ...config, forumSecret: developmentSecret(config) };
 
   // Listen first: with PORT=0 the public origin names the port only once it is bound. Requests
   // that come before the forum is ready wait for it.
@@ -164,7 +163,9 @@ export async function startServer(
       devIdentityProvider = dev.idp;
       config = { ...config, plimus: dev.plimus };
     }
+    // The database first: it is what most often cannot start, and it makes the data folder.
     client = await openLibsql(config);
+    config = { ...config, forumSecret: developmentSecret(config) };
     deps = makeDeps(createDb({ libsql: client }), config, {
       mailer: config.nodeEnv === 'development' ? logMailer(log) : noMailer,
       writeCheck: databaseFile(config.databaseUrl) ? embeddedWriteCheck(client) : undefined,

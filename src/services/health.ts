@@ -1,10 +1,9 @@
 import { sql } from 'drizzle-orm';
-import type { WriteCheck } from '../../db/client';
-import type { AppDeps } from '../context';
+import type { Db, WriteCheck } from '../../db/client';
 import { type StorageProblem, StorageUnavailableError, storageFailure } from '../errors';
 
 /** One cheap query that proves the database answers. */
-export async function databaseAnswers(deps: AppDeps): Promise<boolean> {
+export async function databaseAnswers(deps: { db: Db }): Promise<boolean> {
   try {
     const rows = await deps.db.all(sql`select 1 as ok`);
     return rows.length === 1;
@@ -54,7 +53,7 @@ export type Readiness =
     };
 
 /** Whether the forum can take writes: the database answers and accepts them. */
-export async function readiness(deps: AppDeps): Promise<Readiness> {
+export async function readiness(deps: { db: Db; storage: StorageHealth }): Promise<Readiness> {
   if (!(await databaseAnswers(deps))) {
     return {
       ready: false,
