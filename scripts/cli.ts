@@ -17,6 +17,7 @@ import { adminCount, changeRole, createForumAsAdmin } from '../src/services/admi
 import { recookStalePosts } from '../src/services/recook';
 import { createForumForm } from '../src/validation/admin-forms';
 import { parseForm } from '../src/validation/forms';
+import { mailSend } from './mail-commands';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -36,6 +37,10 @@ Commands:
   recook
       Makes the HTML of posts cooked by an older version of the markdown pipeline again from
       their markdown (after an upgrade that changed the pipeline). Safe to run at any time.
+
+  mail:send
+      Sends the email that is due now through SMTP_URL (as far as MAIL_RATE_PER_MINUTE
+      allows), then stops: for cron, or a sender of its own beside the server.
 
   help
       Shows this text.
@@ -160,6 +165,9 @@ async function main(argv: string[], io: Output): Promise<number> {
             n === 0 ? 'Every post is cooked by the current pipeline.' : `Re-cooked ${n} posts.`,
           );
         });
+        return 0;
+      case 'mail:send':
+        await mailSend(withDeps, io);
         return 0;
       case 'help':
       case '--help':

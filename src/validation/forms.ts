@@ -178,7 +178,8 @@ export const profileForm = z.object({ display_name: displayName, bio });
 
 export const emailChangeForm = z.object({ email });
 
-export const announcementsForm = z.object({ announcements: checkbox });
+/** The email choices of /account: announcements, and no optional email at all. */
+export const emailChoicesForm = z.object({ announcements: checkbox, optional_email_off: checkbox });
 
 export const buyerBadgeForm = z.object({ show_buyer_badge: checkbox });
 

@@ -31,6 +31,7 @@ import {
   emailConfirmations,
   forums,
   identityLinks,
+  mailOutbox,
   moderationLog,
   postRevisions,
   posts,
@@ -743,6 +744,13 @@ export const MATRIX: Row[] = [
     }),
   },
   {
+    route: '/account/email/confirmation',
+    target: 'a new link for their own address (a fresh account, not confirmed)',
+    allowed: SIGNED_IN,
+    changes: [emailConfirmations, mailOutbox],
+    attempt: async (h, who) => ({ path: '/account/email/confirmation', a: (await h.fresh(who)).a }),
+  },
+  {
     route: '/account/password',
     target: 'their own password (a fresh account)',
     allowed: SIGNED_IN,
@@ -754,13 +762,13 @@ export const MATRIX: Row[] = [
     }),
   },
   {
-    route: '/account/announcements',
+    route: '/account/email-choices',
     allowed: SIGNED_IN,
     changes: [users],
     attempt: async (h, who) => {
       const row = who.user && (await rowOf(h, who.user.id));
       return {
-        path: '/account/announcements',
+        path: '/account/email-choices',
         fields: { announcements: row?.announcementsOptIn ? '' : '1' },
       };
     },
