@@ -9,7 +9,7 @@
  * queued; `npm run cli -- mail:send` once; Workers after a response and from a Cron Trigger).
  * Addresses are never logged: a log line names the row, its kind and a reply code.
  */
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { forums, mailings, posts, topics, users } from '../../db/schema';
 import type { MailKind } from '../../domain/words';
@@ -188,7 +188,8 @@ async function loadFacts(deps: DeliveryDeps, rows: ClaimedMail[]): Promise<Facts
       .select({
         id: mailings.id,
         policyVersion: mailings.policyVersion,
-        topicId: topics.id,
+        // Inside a batch, D1 returns rows as objects: no two columns may share a name.
+        topicId: sql<number | null>`${topics.id}`.as('topic_id'),
         title: topics.title,
         slug: topics.slug,
         forumName: forums.name,

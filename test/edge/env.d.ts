@@ -5,6 +5,7 @@ declare global {
     interface Env {
       DB: D1Database;
       EMAIL: SendEmail;
+      EMAIL_ONE_ADDRESS: SendEmail;
       TEST_MIGRATIONS: D1Migration[];
       PLIMUS_ISSUER: string;
       PLIMUS_CLIENT_ID: string;

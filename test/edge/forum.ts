@@ -71,11 +71,11 @@ export function clockedEdgeForum() {
  * transport uses it. The local binding checks each message and keeps it in its own store, out of
  * the test's reach, so what it accepted is noted here on the way through.
  */
-export function localEmailBinding() {
+export function localEmailBinding(local: SendEmail = env.EMAIL) {
   const received: ReceivedMail[] = [];
   const binding: EmailBinding = {
     async send(m) {
-      const result = await env.EMAIL.send(m);
+      const result = await local.send(m);
       received.push({
         to: m.to,
         subject: m.subject,
