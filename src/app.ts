@@ -32,6 +32,7 @@ import { frameOf } from './routes/frame';
 import { identityRoutes } from './routes/identity';
 import { moderationRoutes } from './routes/moderation';
 import { pageRoutes } from './routes/pages';
+import { passwordRoutes } from './routes/password';
 import { postingRoutes } from './routes/posting';
 import { topicRoutes } from './routes/topics';
 import { userRoutes } from './routes/users';
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route('/', postingRoutes);
   app.route('/', userRoutes);
   app.route('/', authRoutes);
+  app.route('/', passwordRoutes);
   app.route('/', moderationRoutes);
   app.route('/', identityRoutes);
   app.route('/', accountRoutes);

@@ -49,6 +49,51 @@ export function queueMail(deps: OutboxDeps, mail: NewMail) {
   });
 }
 
+/**
+ * The statement that queues one email for each account that `recipients` selects, in one
+ * `INSERT … SELECT` (never one person twice for one mailing: the index on mailing and account).
+ * The kind and the payload may depend on the account (SQL over `users`).
+ */
+export function queueMailTo(
+  deps: OutboxDeps,
+  m: {
+    kind: MailKind | SQL<MailKind>;
+    payload?: SQL<string | null>;
+    urgent?: boolean;
+    mailingId?: SQL<number>;
+    recipients: SQL | undefined;
+  },
+) {
+  const { db } = deps;
+  const at = deps.now();
+  return db
+    .insert(mailOutbox)
+    .select(
+      db
+        .select({
+          id: sql<number>`null`.as('id'),
+          key: sql<string>`lower(hex(randomblob(16)))`.as('key'),
+          kind: (typeof m.kind === 'string' ? sql<MailKind>`${m.kind}` : m.kind).as('kind'),
+          userId: users.id,
+          toAddress: sql<null>`null`.as('to_address'),
+          payload: (m.payload ?? sql<null>`null`).as('payload'),
+          mailingId: (m.mailingId ?? sql<null>`null`).as('mailing_id'),
+          urgent: sql<boolean>`${m.urgent ? 1 : 0}`.as('urgent'),
+          status: sql<'queued'>`'queued'`.as('status'),
+          attempts: sql<number>`0`.as('attempts'),
+          dueAt: sql<Date>`${at}`.as('due_at'),
+          leaseUntil: sql<null>`null`.as('lease_until'),
+          lastAttemptAt: sql<null>`null`.as('last_attempt_at'),
+          lastError: sql<null>`null`.as('last_error'),
+          createdAt: sql<Date>`${at}`.as('created_at'),
+          finishedAt: sql<null>`null`.as('finished_at'),
+        })
+        .from(users)
+        .where(m.recipients),
+    )
+    .onConflictDoNothing();
+}
+
 export type NewMailing = {
   kind: MailingKind;
   /** the event it is about: a privacy-notice version, or an announcement topic */
@@ -61,7 +106,7 @@ export type NewMailing = {
 /**
  * The statements that queue one email to many people: the mailing (kept when it exists: a
  * version is mailed about once), one outbox row per recipient in a single `INSERT … SELECT`
- * (never one a person twice: the index on mailing and account), and the mailing's count.
+ * (`queueMailTo`), and the mailing's count.
  */
 export function queueMailing(deps: OutboxDeps, m: NewMailing) {
   const { db } = deps;
@@ -82,32 +127,11 @@ export function queueMailing(deps: OutboxDeps, m: NewMailing) {
         createdAt: at,
       })
       .onConflictDoNothing(),
-    db
-      .insert(mailOutbox)
-      .select(
-        db
-          .select({
-            id: sql<number>`null`.as('id'),
-            key: sql<string>`lower(hex(randomblob(16)))`.as('key'),
-            kind: sql<MailKind>`${m.kind}`.as('kind'),
-            userId: users.id,
-            toAddress: sql<null>`null`.as('to_address'),
-            payload: sql<null>`null`.as('payload'),
-            mailingId: sql<number>`${mailingId}`.as('mailing_id'),
-            urgent: sql<boolean>`0`.as('urgent'),
-            status: sql<'queued'>`'queued'`.as('status'),
-            attempts: sql<number>`0`.as('attempts'),
-            dueAt: sql<Date>`${at.getTime()}`.as('due_at'),
-            leaseUntil: sql<null>`null`.as('lease_until'),
-            lastAttemptAt: sql<null>`null`.as('last_attempt_at'),
-            lastError: sql<null>`null`.as('last_error'),
-            createdAt: sql<Date>`${at.getTime()}`.as('created_at'),
-            finishedAt: sql<null>`null`.as('finished_at'),
-          })
-          .from(users)
-          .where(m.recipients),
-      )
-      .onConflictDoNothing(),
+    queueMailTo(deps, {
+      kind: m.kind,
+      mailingId,
+      recipients: m.recipients,
+    }),
     db
       .update(mailings)
       .set({

@@ -97,6 +97,13 @@ export const plimusSignupForm = z.object({
   ),
 });
 
+/** "Forgot your password?": the username or the email address of the account. */
+export const forgotPasswordForm = z.object({
+  login: requiredText('Enter your username or email address.', 254)
+    .transform((v) => v.trim())
+    .pipe(z.string().min(1, 'Enter your username or email address.')),
+});
+
 export const loginForm = z.object({
   login: requiredText('Enter your username or email address.', 254).transform((v) => v.trim()),
   password: requiredText('Enter your password.', MAX_PASSWORD),
@@ -146,7 +153,10 @@ export const changePasswordForm = z.object({
   new_password: newPassword,
 });
 
-/** An account created from a Plimus identity sets its first password (after a fresh sign-in). */
+/**
+ * A new password without the current one: an account created from a Plimus identity sets its
+ * first one (after a fresh sign-in), or a reset link sets one.
+ */
 export const setPasswordForm = z.object({ new_password: newPassword });
 
 export const MAX_DISPLAY_NAME = 50;

@@ -24,6 +24,8 @@
  * few seconds per attempt, past the posting interval), the acting session is used once before it
  * (so that the POST does not record "last used"), and page views counted by then are flushed.
  */
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import { eq, getTableName } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +35,7 @@ import {
   identityLinks,
   mailOutbox,
   moderationLog,
+  passwordResets,
   postRevisions,
   posts,
   reports,
@@ -46,6 +49,7 @@ import { seedDemo } from '../../dev/demo';
 import type { Role } from '../../domain/words';
 import { hashPassword } from '../../src/auth/password';
 import { createSession } from '../../src/auth/session';
+import { notMeToken } from '../../src/mail/links';
 import { COMMAND_LINE } from '../../src/policy/admin';
 import { addWatchedWord, setForumArchived, tieForum } from '../../src/services/admin';
 import { acceptAnswer } from '../../src/services/answers';
@@ -468,6 +472,50 @@ export const MATRIX: Row[] = [
     changes: [sessions],
     refused: { guest: { status: 303, why: 'nothing to sign out of: back home' } },
     attempt: async (h, who) => ({ path: '/logout', a: (await h.fresh(who)).a }),
+  },
+  {
+    route: '/password/forgot',
+    target: 'a reset link for a third person (anyone may ask; the link goes to them)',
+    allowed: [...PERSONAS],
+    changes: [passwordResets, mailOutbox],
+    attempt: async (h, who) => ({
+      path: '/password/forgot',
+      a: h.copy(who),
+      fields: { login: (await h.stranger()).username },
+    }),
+  },
+  {
+    route: '/password/reset',
+    target: 'a third person’s password, with the reset link sent to them',
+    allowed: [...PERSONAS],
+    changes: [users, passwordResets, mailOutbox],
+    attempt: async (h, who) => {
+      const owner = await h.stranger();
+      const token = encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(20)));
+      await h.db.insert(passwordResets).values({
+        id: encodeHexLowerCase(sha256(new TextEncoder().encode(token))),
+        userId: owner.id,
+        createdAt: new Date(h.deps.now()),
+        expiresAt: new Date(h.deps.now() + 3600_000),
+      });
+      const a = h.copy(who);
+      a.jar.set('password_reset', token);
+      return { path: '/password/reset', a, fields: { new_password: 'a matrix passphrase here' } };
+    },
+  },
+  {
+    route: '/password/not-me/:token',
+    target: 'a third person’s sessions, with the link of the notice sent to them',
+    allowed: [...PERSONAS],
+    changes: [sessions],
+    attempt: async (h, who) => {
+      const owner = await h.stranger();
+      await createSession(h.deps, owner.id, { remember: false });
+      return {
+        path: `/password/not-me/${notMeToken(h.deps.keys, owner.id, h.deps.now())}`,
+        a: h.copy(who),
+      };
+    },
   },
   {
     route: '/auth/plimus/complete',
