@@ -7,6 +7,7 @@ import { type Context, Hono } from 'hono';
 import { EditForumPage } from '../../views/pages/admin/edit-forum';
 import type { ForumValues } from '../../views/pages/admin/forum-fields';
 import { AdminForumsPage } from '../../views/pages/admin/forums';
+import { AdminMailPage } from '../../views/pages/admin/mail';
 import { NewForumPage } from '../../views/pages/admin/new-forum';
 import { RolesPage } from '../../views/pages/admin/roles';
 import { WatchedWordsPage } from '../../views/pages/admin/watched-words';
@@ -29,6 +30,7 @@ import {
   untieForum,
   updateForum,
 } from '../services/admin';
+import { mailOverview, mailPrivacyChange } from '../services/mailings';
 import {
   createForumForm,
   editForumForm,
@@ -62,6 +64,9 @@ const NOTICES: Record<string, string> = {
   role: 'The role was changed.',
   'word-added': 'The word was added to the list.',
   'word-removed': 'The word was removed from the list.',
+  'privacy-mailed': 'The notice of the privacy notice\u2019s change is on its way.',
+  'privacy-unchanged':
+    'Every member with an address has had the notice of this version already: nobody was emailed.',
 };
 
 const notice = (c: Context<AppEnv>) => NOTICES[c.req.query('done') ?? ''];
@@ -262,6 +267,19 @@ export const adminRoutes = new Hono<AppEnv>()
       return c.html(await page(err.fields), err.status);
     }
     return c.redirect('/admin/watched-words?done=word-added', 303);
+  })
+  .get('/admin/mail', async (c) => {
+    const viewer = admin(c);
+    const overview = await mailOverview(c.get('deps'), viewer);
+    return c.html(<AdminMailPage frame={frameOf(c)} overview={overview} notice={notice(c)} />);
+  })
+  .post('/admin/mail/privacy-notice', async (c) => {
+    const viewer = admin(c);
+    const outcome = await mailPrivacyChange(c.get('deps'), viewer);
+    return c.redirect(
+      `/admin/mail?done=${outcome.queued > 0 ? 'privacy-mailed' : 'privacy-unchanged'}`,
+      303,
+    );
   })
   .post('/admin/watched-words/:id/remove', async (c) => {
     const viewer = admin(c);

@@ -301,6 +301,7 @@ async function adminPages() {
     '/admin/roles?username=quality_admin',
     '/admin/roles?username=nobody-at-all',
     '/admin/watched-words?done=word-added',
+    '/admin/mail',
   ];
   const pages: { path: string; html: string }[] = [];
   const keep = async (path: string, res: Response | Promise<Response>) => {
@@ -326,6 +327,8 @@ async function adminPages() {
   await keep('/admin/forums/:id (archived)', a.get(`/admin/forums/${offTopic.id}`));
   await a.post(`/admin/forums/${offTopic.id}/unarchive`);
   await keep('/admin (visitor)', forum.request('/admin'));
+  await a.post('/admin/mail/privacy-notice');
+  await keep('/admin/mail (a mailing on its way)', a.get('/admin/mail?done=privacy-mailed'));
   // The journey really happened.
   const html = (path: string) => pages.find((p) => p.path === path)?.html ?? '';
   expect(html(`/admin/forums/${acme.id}`)).toContain('Untie from Acme Backup Pro');
@@ -335,6 +338,7 @@ async function adminPages() {
   expect(html('POST /admin/forums (errors)')).toContain('id="slug-error"');
   expect(html('/admin/forums/:id (archived)')).toContain('Open the forum again');
   expect(html('/admin (visitor)')).toContain('Error 403');
+  expect(html('/admin/mail (a mailing on its way)')).toContain('<progress');
   return { pages, gets, agent: a };
 }
 

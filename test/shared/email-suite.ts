@@ -17,6 +17,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mailOutbox, passwordResets, sessions, users } from '../../db/schema';
 import { hashPassword } from '../../src/auth/password';
 import { createSession } from '../../src/auth/session';
+import { CURRENT_PRIVACY } from '../../src/content/privacy';
 import { notMeToken } from '../../src/mail/links';
 import { noPostbox } from '../../src/mail/transport';
 import { parseHtml } from '../support/html';
@@ -425,6 +426,72 @@ export function emailSuite(setup: () => Promise<EmailForum>) {
       expect(
         await db().select().from(mailOutbox).where(eq(mailOutbox.kind, 'password_reset')),
       ).not.toHaveLength(0);
+    });
+  });
+
+  describe("the privacy notice's change", () => {
+    it('is emailed from /admin/mail to every member with an address, once, with its progress shown', async () => {
+      const { a: admin } = await member({ role: 'admin' });
+      const { user: unconfirmed } = await member();
+      const { user: confirmed } = await member({ emailConfirmedAt: new Date(forum.deps.now()) });
+      const { user: failing } = await member({ emailFailedAt: new Date(forum.deps.now()) });
+      // joined after the change: they agreed to this version when they joined
+      const { user: later } = await member({
+        createdAt: new Date(`${CURRENT_PRIVACY.date}T12:00:00Z`),
+      });
+      const { user: noAddress } = await member({ email: null, emailKey: null });
+
+      const before = mailCount();
+      const res = await admin.post('/admin/mail/privacy-notice');
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe('/admin/mail?done=privacy-mailed');
+      const waiting = await page(await admin.get('/admin/mail?done=privacy-mailed'));
+      expect(waiting.querySelector('[role=status]')?.text).toMatch(/on its way/);
+      const bar = waiting.querySelector('section[aria-labelledby="privacy-title"] progress');
+      const max = Number(bar?.getAttribute('max'));
+      expect(max).toBeGreaterThan(1);
+      expect(Number(bar?.getAttribute('value'))).toBeLessThan(max);
+
+      const mails = await newMail(before);
+      const to = (u: { email: string | null }) => mails.filter((m) => m.to === u.email);
+      expect(to(unconfirmed)).toHaveLength(1);
+      expect(to(confirmed)).toHaveLength(1);
+      for (const u of [failing, later]) expect(to(u)).toEqual([]);
+      expect(mails).toHaveLength(max);
+      const [mail] = to(unconfirmed);
+      expect(mail?.subject).toMatch(
+        /^The privacy notice of the Plimus Community Forums changed \(version [\d.]+ of \d{4}-\d{2}-\d{2}\)$/,
+      );
+      expect(mail?.text).toContain(`${forum.deps.config.publicOrigin}/privacy`);
+      expect(mail?.headers['list-unsubscribe']).toBeUndefined();
+      for (const u of [unconfirmed, confirmed, failing, later, noAddress]) {
+        const row = await userRow(u.id);
+        expect(row?.policyVersionMailed !== null, u.username).toBe(
+          u === unconfirmed || u === confirmed,
+        );
+      }
+
+      const done = await page(await admin.get('/admin/mail'));
+      const full = done.querySelector('section[aria-labelledby="privacy-title"] progress');
+      expect(full?.getAttribute('value')).toBe(full?.getAttribute('max'));
+      expect(done.querySelector('section[aria-labelledby="privacy-title"]')?.text).toMatch(
+        new RegExp(`${max} of ${max} sent`),
+      );
+
+      // Again: nobody is emailed twice.
+      const again = await admin.post('/admin/mail/privacy-notice');
+      expect(location(again)).toBe('/admin/mail?done=privacy-unchanged');
+      expect(await newMail(mailCount())).toEqual([]);
+      // A member who could not be mailed then is mailed now, and only they.
+      await db().update(users).set({ emailFailedAt: null }).where(eq(users.id, failing.id));
+      await admin.post('/admin/mail/privacy-notice');
+      expect((await newMail(mailCount())).map((m) => m.to)).toEqual([failing.email]);
+    });
+
+    it('is for administrators only', async () => {
+      const { a } = await member({ role: 'moderator' });
+      expect((await a.get('/admin/mail')).status).toBe(403);
+      expect((await a.post('/admin/mail/privacy-notice')).status).toBe(403);
     });
   });
 }

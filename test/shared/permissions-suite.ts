@@ -982,6 +982,16 @@ export const MATRIX: Row[] = [
     }),
   },
   {
+    route: '/admin/mail/privacy-notice',
+    target: 'the notice of the privacy notice’s change, for a member who has not had it',
+    allowed: ADMINS,
+    changes: [mailOutbox, users],
+    attempt: async (h) => {
+      await h.stranger();
+      return { path: '/admin/mail/privacy-notice' };
+    },
+  },
+  {
     route: '/admin/watched-words/:id/remove',
     allowed: ADMINS,
     changes: [watchedWords, moderationLog],
