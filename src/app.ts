@@ -35,6 +35,7 @@ import { pageRoutes } from './routes/pages';
 import { passwordRoutes } from './routes/password';
 import { postingRoutes } from './routes/posting';
 import { topicRoutes } from './routes/topics';
+import { unsubscribeRoutes } from './routes/unsubscribe';
 import { userRoutes } from './routes/users';
 import { vendorRoutes } from './routes/vendor';
 
@@ -113,6 +114,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route('/', userRoutes);
   app.route('/', authRoutes);
   app.route('/', passwordRoutes);
+  app.route('/', unsubscribeRoutes);
   app.route('/', moderationRoutes);
   app.route('/', identityRoutes);
   app.route('/', accountRoutes);

@@ -300,8 +300,12 @@ function write(
     case 'announcement': {
       const a = row.mailingId === null ? null : facts.mailings.get(row.mailingId)?.announcement;
       if (!a) return null;
-      const stop = `${origin}/email/unsubscribe/${unsubscribeToken(deps.keys, person.id, 'announcements')}`;
-      return messages.announcement(origin, a, stop);
+      const stop = (scope: 'announcements' | 'all') =>
+        `${origin}/email/unsubscribe/${unsubscribeToken(deps.keys, person.id, scope)}`;
+      return messages.announcement(origin, a, {
+        announcements: stop('announcements'),
+        all: stop('all'),
+      });
     }
     case 'notification':
     case 'digest':

@@ -181,8 +181,10 @@ export type AnnouncementFacts = {
 export function announcement(
   origin: string,
   a: AnnouncementFacts,
-  unsubscribeUrl: string,
+  /** one-click links that stop announcements, or every email but service notices */
+  stop: { announcements: string; all: string },
 ): Message {
+  const unsubscribeUrl = stop.announcements;
   const body = absoluteLinks(a.html, origin);
   return {
     subject: `${a.title} (${FORUM})`,
@@ -196,6 +198,7 @@ export function announcement(
       '',
       'You get announcements because you chose them on your account page.',
       `Stop announcements: ${unsubscribeUrl}`,
+      `Stop every email but service notices: ${stop.all}`,
       ...footer(origin),
     ),
     html: `<!DOCTYPE html>
@@ -205,7 +208,7 @@ export function announcement(
 ${body}
 <p><a href="${escapeHtml(a.url)}">Read it and reply on the forums</a></p>
 <hr>
-<p>You get announcements because you chose them on your account page. <a href="${escapeHtml(unsubscribeUrl)}">Stop announcements</a> · <a href="${escapeHtml(origin)}/account#email-title">Your email choices</a></p>
+<p>You get announcements because you chose them on your account page. <a href="${escapeHtml(unsubscribeUrl)}">Stop announcements</a> · <a href="${escapeHtml(stop.all)}">Stop every email but service notices</a> · <a href="${escapeHtml(origin)}/account#email-title">Your email choices</a></p>
 </body></html>
 `,
     headers: {

@@ -25,6 +25,7 @@ import {
   listWatchedWords,
   moveForum,
   removeWatchedWord,
+  setAnnouncementForum,
   setForumArchived,
   tieForum,
   untieForum,
@@ -32,6 +33,7 @@ import {
 } from '../services/admin';
 import { mailOverview, mailPrivacyChange } from '../services/mailings';
 import {
+  announcementForumForm,
   createForumForm,
   editForumForm,
   findMemberQuery,
@@ -60,6 +62,9 @@ const NOTICES: Record<string, string> = {
   tied: 'The forum is now the forum of that product.',
   untied: 'The forum is no longer tied to a product.',
   archived: 'The forum is archived: it is read-only now.',
+  'announcements-on':
+    'This is an announcement forum now: administrators can email their new topics here to subscribers.',
+  'announcements-off': 'This is no longer an announcement forum.',
   unarchived: 'The forum is open again.',
   role: 'The role was changed.',
   'word-added': 'The word was added to the list.',
@@ -179,6 +184,18 @@ export const adminRoutes = new Hono<AppEnv>()
     const id = idParam(c.req.param('id'));
     const changed = await untieForum(c.get('deps'), viewer, id);
     return c.redirect(`/admin/forums/${id}?done=${done(changed, 'untied')}`, 303);
+  })
+  .post('/admin/forums/:id/announcements', async (c) => {
+    const viewer = admin(c);
+    const id = idParam(c.req.param('id'));
+    const parsed = parseForm(announcementForumForm, await readForm(c));
+    // A checkbox is there or not: nothing a person sends can fail this form.
+    const on = parsed.ok && parsed.data.announcements;
+    const changed = await setAnnouncementForum(c.get('deps'), viewer, id, on);
+    return c.redirect(
+      `/admin/forums/${id}?done=${done(changed, on ? 'announcements-on' : 'announcements-off')}`,
+      303,
+    );
   })
   .post('/admin/forums/:id/archive', async (c) => {
     const viewer = admin(c);

@@ -14,11 +14,13 @@ import {
   users,
   vendors,
 } from '../../db/schema';
+import type { UnsubscribeScope } from '../../domain/words';
 import { hashPassword } from '../auth/password';
 import { invalidateUserSessions } from '../auth/session';
 import { CURRENT_PRIVACY } from '../content/privacy';
 import type { AppDeps } from '../context';
 import { BadRequestError, ConflictError, ForbiddenError, FormError } from '../errors';
+import { readUnsubscribeToken } from '../mail/links';
 import { queueMail } from '../mail/outbox';
 import { requireSetFirstPassword, type SessionFacts } from '../policy/account';
 import { vendorStatus } from '../policy/vendors';
@@ -207,6 +209,39 @@ export async function setEmailChoices(
     .update(users)
     .set({ announcementsOptIn: choices.announcements, optionalEmailOff: choices.optionalEmailOff })
     .where(eq(users.id, userId));
+}
+
+/**
+ * What a one-click unsubscribe link (src/mail/links.ts) stops, while its account exists.
+ * @throws BadRequestError for a link the forum did not make, or whose account is gone
+ */
+export async function unsubscribeLinkScope(deps: AppDeps, token: string) {
+  const link = readUnsubscribeToken(deps.keys, token);
+  const user =
+    link &&
+    (await deps.db.select({ id: users.id }).from(users).where(eq(users.id, link.userId)).get());
+  if (!link || !user) {
+    throw new BadRequestError(
+      'This unsubscribe link is not valid: it may have been cut short. Your email choices are on your account page.',
+      'This link does not work',
+    );
+  }
+  return link;
+}
+
+/**
+ * One-click unsubscribe (RFC 8058): the link's MAC is the proof, so nobody signs in. It stops
+ * announcements, or (scope `all`) every email but service notices, at once: emails already
+ * queued are dropped when their turn comes.
+ * @throws BadRequestError as unsubscribeLinkScope
+ */
+export async function unsubscribeByLink(deps: AppDeps, token: string): Promise<UnsubscribeScope> {
+  const { userId, scope } = await unsubscribeLinkScope(deps, token);
+  await deps.db
+    .update(users)
+    .set(scope === 'all' ? { optionalEmailOff: true } : { announcementsOptIn: false })
+    .where(eq(users.id, userId));
+  return scope;
 }
 
 /** The verified-buyer badge: a purchase is personal data, shown only when the person chooses. */

@@ -4,7 +4,7 @@
  * administrator's topic in an announcement forum, with "Also email this to subscribers").
  *
  * Each mailing is one row of `mailings` and one `INSERT … SELECT` of outbox rows, in the batch of
- * its event (src/mail/outbox.ts). Nobody gets one version's notice twice: the account remembers
+ * its event (src/mail/outbox.ts): the announcement's rows in the batch that writes its topic. Nobody gets one version's notice twice: the account remembers
  * the version it was emailed about (`users.policy_version_mailed`, written in the same batch),
  * which outlives the outbox's 30-day records.
  */
@@ -27,7 +27,14 @@ import type { MailingKind, MailStatus } from '../../domain/words';
 import { CURRENT_PRIVACY, type PrivacyRevision } from '../content/privacy';
 import type { AppDeps } from '../context';
 import { outboxCounts, queueMailing } from '../mail/outbox';
-import { type Administrator, COMMAND_LINE, requireAdministrator } from '../policy/admin';
+import type { Actor } from '../policy';
+import {
+  type Administrator,
+  COMMAND_LINE,
+  requireAdministrator,
+  requireEmailAnnouncement,
+} from '../policy/admin';
+import type { TopicAlso } from './posting';
 
 /**
  * Who is emailed about a version of the privacy notice: every registered person with an address
@@ -214,4 +221,38 @@ export async function mailOverview(deps: AppDeps, by: Administrator): Promise<Ma
     outbox: await outboxCounts(deps),
     available: deps.mail.available,
   };
+}
+
+/**
+ * Who gets an announcement: members who chose announcements, at a confirmed address that works,
+ * who have not turned off all email but service notices.
+ */
+const announcementRecipients = and(
+  eq(users.announcementsOptIn, true),
+  eq(users.optionalEmailOff, false),
+  isNotNull(users.email),
+  isNotNull(users.emailConfirmedAt),
+  isNull(users.emailFailedAt),
+) as SQL;
+
+/**
+ * "Also email this to subscribers": the statements that queue the announcement, for the batch of
+ * the new topic (src/services/posting.ts `TopicDraft.also`). What each email says is written when
+ * it is sent, from the topic as it is then; a topic removed before that is not sent.
+ * @throws ForbiddenError unless an administrator writes in an announcement forum
+ */
+export function announcementMailing(
+  deps: AppDeps,
+  author: NonNullable<Actor>,
+  forum: { announcements: boolean; archived: boolean },
+): TopicAlso {
+  requireEmailAnnouncement(author, forum, deps.now());
+  return (topicId) => [
+    ...queueMailing(deps, {
+      kind: 'announcement',
+      about: { topicId },
+      createdById: author.id,
+      recipients: announcementRecipients,
+    }),
+  ];
 }

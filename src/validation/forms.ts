@@ -141,6 +141,8 @@ export const topicForm = z.object({
   kind: z
     .enum(TOPIC_KINDS, 'Choose whether this is a discussion or a question.')
     .default('discussion'),
+  /** "Also email this to subscribers" (offered to administrators in announcement forums) */
+  email_subscribers: checkbox,
   ...composerFlags,
 });
 

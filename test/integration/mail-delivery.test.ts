@@ -6,6 +6,7 @@
  * rate, the erasure of what was secret once sent, the 30-day records, and a mailing queued with
  * one INSERT … SELECT.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { createClient } from '@libsql/client';
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +15,8 @@ import { mailOutbox, users } from '../../db/schema';
 import { makeDeps } from '../../src/context';
 import { deliverDue, retryDelay } from '../../src/mail/delivery';
 import { claimDue, queueMail, queueMailing } from '../../src/mail/outbox';
+import { createForum } from '../../src/services/catalog';
+import { createTopic } from '../../src/services/posting';
 import { agent } from '../shared/agent';
 import { insertAccount } from '../shared/people';
 import { createTestForum, type TestForum } from '../support/forum';
@@ -341,5 +344,73 @@ describe('mailings', () => {
     await forum.db.batch(statements());
     const [again] = await forum.db.select({ n: count() }).from(mailOutbox);
     expect(again?.n).toBe(25);
+  });
+});
+
+describe('DKIM', () => {
+  it('signs SMTP mail when a key is configured, the one-click unsubscribe headers included', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const signed = await createTestForum({
+      MAIL_FROM: 'Plimus Forums <forums@plimus.example>',
+      DKIM_DOMAIN: 'plimus.example',
+      DKIM_SELECTOR: 'forums2026',
+      DKIM_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    });
+    try {
+      const reader = await insertAccount(signed.db, {
+        username: 'signed_reader',
+        passwordHash: 'x',
+        now: signed.clock.now(),
+        values: { announcementsOptIn: true, emailConfirmedAt: new Date(signed.clock.now()) },
+      });
+      const board = await createForum(signed.deps, {
+        slug: 'news',
+        name: 'News',
+        category: 'community',
+        announcements: true,
+      });
+      const topic = await createTopic(signed.deps, {
+        forumId: board.id,
+        authorId: reader.id,
+        title: 'A signed announcement',
+        body: 'Hello.',
+        kind: 'discussion',
+      });
+      await signed.db.batch(
+        queueMailing(signed.deps, {
+          kind: 'announcement',
+          about: { topicId: topic.topicId },
+          createdById: null,
+          recipients: eq(users.id, reader.id),
+        }),
+      );
+      expect((await signed.mail.deliver()).sent).toBe(1);
+      const [mail] = signed.mail.catcher.messages;
+      const line = mail?.parsed.headerLines.find((h) => h.key === 'dkim-signature')?.line ?? '';
+      const tags = Object.fromEntries(
+        line
+          .slice(line.indexOf(':') + 1)
+          .replace(/\s+/g, '')
+          .split(';')
+          .filter(Boolean)
+          .map((t) => [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)]),
+      );
+      expect(tags).toMatchObject({ v: '1', a: 'rsa-sha256', d: 'plimus.example', s: 'forums2026' });
+      const signedHeaders = String(tags.h).toLowerCase().split(':');
+      for (const h of [
+        'from',
+        'to',
+        'subject',
+        'message-id',
+        'list-unsubscribe',
+        'list-unsubscribe-post',
+      ]) {
+        expect(signedHeaders).toContain(h);
+      }
+      expect(String(tags.b).length).toBeGreaterThan(300);
+      expect(mail?.parsed.messageId).toMatch(/@plimus\.example>$/);
+    } finally {
+      await signed.close();
+    }
   });
 });

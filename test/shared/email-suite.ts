@@ -12,14 +12,25 @@
  */
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
-import { eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mailOutbox, passwordResets, sessions, users } from '../../db/schema';
+import {
+  forums,
+  mailings,
+  mailOutbox,
+  moderationLog,
+  passwordResets,
+  sessions,
+  topics,
+  users,
+} from '../../db/schema';
+import { seedDemo } from '../../dev/demo';
 import { hashPassword } from '../../src/auth/password';
 import { createSession } from '../../src/auth/session';
 import { CURRENT_PRIVACY } from '../../src/content/privacy';
-import { notMeToken } from '../../src/mail/links';
+import { notMeToken, unsubscribeToken } from '../../src/mail/links';
 import { noPostbox } from '../../src/mail/transport';
+import type { Forum } from '../../src/services/forums';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, location } from './agent';
@@ -77,6 +88,7 @@ export function emailSuite(setup: () => Promise<EmailForum>) {
   beforeAll(async () => {
     forum = await setup();
     passwordHash = await hashPassword(PASSWORD);
+    await seedDemo(forum.deps);
   });
   // What an earlier test queued is sent before the next one counts.
   beforeEach(() => forum.mail.deliver());
@@ -492,6 +504,218 @@ export function emailSuite(setup: () => Promise<EmailForum>) {
       const { a } = await member({ role: 'moderator' });
       expect((await a.get('/admin/mail')).status).toBe(403);
       expect((await a.post('/admin/mail/privacy-notice')).status).toBe(403);
+    });
+  });
+
+  describe('announcements', () => {
+    /** The demo's Announcements forum, which the demo content marks as an announcement forum. */
+    const announcementsForum = async () =>
+      (await db().select().from(forums).where(eq(forums.slug, 'announcements')).get()) as Forum;
+
+    /** People in every state of choice, with a session each. */
+    async function audience() {
+      const at = new Date(forum.deps.now());
+      return {
+        subscriber: (await member({ announcementsOptIn: true, emailConfirmedAt: at })).user,
+        unconfirmed: (await member({ announcementsOptIn: true })).user,
+        notOptedIn: (await member({ emailConfirmedAt: at })).user,
+        allOff: (
+          await member({ announcementsOptIn: true, emailConfirmedAt: at, optionalEmailOff: true })
+        ).user,
+        failing: (
+          await member({ announcementsOptIn: true, emailConfirmedAt: at, emailFailedAt: at })
+        ).user,
+      };
+    }
+
+    async function announce(a: Agent, fields: Record<string, string> = {}) {
+      forum.clock.advance(60_000);
+      const title = unique('Big news number ');
+      const res = await a.post('/f/announcements', {
+        title,
+        body: `We have **news**: see [the docs](https://example.org/docs) and [our forum](/f/off-topic). ${title}`,
+        kind: 'discussion',
+        public_ack: '1',
+        ...fields,
+      });
+      expect(res.status, await res.clone().text()).toBe(303);
+      return { title, location: location(res) };
+    }
+
+    it('are offered to administrators in an announcement forum only, which administrators mark', async () => {
+      expect((await announcementsForum()).announcements).toBe(true);
+      const { a: admin } = await member({ role: 'admin' });
+      const { a: someone } = await member();
+      const box = async (a: Agent, slug: string) =>
+        (await page(await a.get(`/f/${slug}/new`))).querySelector('input[name=email_subscribers]');
+      expect(await box(admin, 'announcements')).not.toBeNull();
+      expect(await box(someone, 'announcements')).toBeNull();
+      expect(await box(admin, 'off-topic')).toBeNull();
+
+      const offTopic = await db().select().from(forums).where(eq(forums.slug, 'off-topic')).get();
+      const on = await admin.post(`/admin/forums/${offTopic?.id}/announcements`, {
+        announcements: '1',
+      });
+      expect(location(on)).toBe(`/admin/forums/${offTopic?.id}?done=announcements-on`);
+      expect(await box(admin, 'off-topic')).not.toBeNull();
+      const edit = await page(await admin.get(`/admin/forums/${offTopic?.id}`));
+      expect(edit.querySelector('#announcements')?.hasAttribute('checked')).toBe(true);
+      const log = await db()
+        .select()
+        .from(moderationLog)
+        .where(eq(moderationLog.targetId, offTopic?.id ?? 0));
+      expect(log.map((l) => [l.action, l.note])).toContainEqual([
+        'forum_update',
+        'announcements: off -> on',
+      ]);
+      await admin.post(`/admin/forums/${offTopic?.id}/announcements`, {});
+      expect(await box(admin, 'off-topic')).toBeNull();
+    });
+
+    it('are emailed to members who chose them at a confirmed address, with one-click unsubscribe headers', async () => {
+      const people = await audience();
+      const { a: admin } = await member({ role: 'admin' });
+      const before = mailCount();
+      const posted = await announce(admin, { email_subscribers: '1' });
+      // One row per recipient who may have it; the others are not even queued.
+      const [mailing] = await db()
+        .select()
+        .from(mailings)
+        .where(eq(mailings.kind, 'announcement'))
+        .orderBy(desc(mailings.id))
+        .limit(1);
+      const queued = await db()
+        .select()
+        .from(mailOutbox)
+        .where(eq(mailOutbox.mailingId, mailing?.id ?? 0));
+      expect(queued.map((r) => r.userId)).toContain(people.subscriber.id);
+      for (const u of [people.unconfirmed, people.notOptedIn, people.allOff, people.failing]) {
+        expect(queued.map((r) => r.userId)).not.toContain(u.id);
+      }
+
+      const mails = (await newMail(before)).filter((m) => m.subject.startsWith(posted.title));
+      expect(mails.map((m) => m.to)).toContain(people.subscriber.email);
+      expect(mails).toHaveLength(queued.length);
+      const mail = mails.find((m) => m.to === people.subscriber.email);
+      expect(mail?.subject).toBe(`${posted.title} (Plimus Community Forums)`);
+      const origin = forum.deps.config.publicOrigin;
+      const topicUrl = `${origin}${posted.location}`;
+      expect(mail?.text).toContain(`Read it and reply on the forums: ${topicUrl}`);
+      expect(mail?.text).toContain('We have news: see the docs');
+      // RFC 8058: a one-click https (here http) link and its POST partner.
+      const unsubscribe = mail?.headers['list-unsubscribe'] ?? '';
+      expect(unsubscribe).toMatch(
+        new RegExp(
+          `^<${origin}/email/unsubscribe/${people.subscriber.id}\\.announcements\\.[A-Za-z0-9_-]{43}>$`,
+        ),
+      );
+      expect(mail?.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+      // The HTML part is the post as cooked, every link on the forum's own address (other sites
+      // through /out), no image at all.
+      const html = mail?.html ?? '';
+      expect(html).toContain('<strong>news</strong>');
+      expect(html).not.toMatch(/<img/i);
+      const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1] ?? '');
+      expect(hrefs).toContain(`${origin}/out?url=https%3A%2F%2Fexample.org%2Fdocs`);
+      expect(hrefs).toContain(`${origin}/f/off-topic`);
+      for (const href of hrefs) expect(href.startsWith(`${origin}/`), href).toBe(true);
+      for (const link of mail?.text.match(/https?:\/\/[^\s)]+/g) ?? []) {
+        expect(link.startsWith(`${origin}/`), link).toBe(true);
+      }
+    });
+
+    it('are not emailed without the box, nor by anyone but an administrator', async () => {
+      await audience();
+      const { a: admin } = await member({ role: 'admin' });
+      const { a: moderator } = await member({ role: 'moderator' });
+      const before = (await db().select().from(mailings)).length;
+      await announce(admin);
+      await announce(moderator, { email_subscribers: '1' });
+      expect(await db().select().from(mailings)).toHaveLength(before);
+    });
+
+    it('one click unsubscribes: GET only asks, POST (from a mailbox provider, signed out) stops them at once', async () => {
+      const { subscriber } = await audience();
+      const link = `/email/unsubscribe/${unsubscribeToken(forum.deps.keys, subscriber.id, 'announcements')}`;
+      const visitor = agent(forum.request);
+      const asks = await visitor.get(link);
+      expect(asks.status).toBe(200);
+      expect((await page(asks)).querySelector(`form[action="${link}"] button`)?.text).toBe(
+        'Unsubscribe',
+      );
+      expect((await userRow(subscriber.id))?.announcementsOptIn).toBe(true);
+
+      // As RFC 8058 has it: a POST with List-Unsubscribe=One-Click, from the provider's servers.
+      const res = await forum.request(link, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      });
+      expect(res.status).toBe(200);
+      expect((await page(res)).querySelector('[role=status]')?.text).toMatch(
+        /no more email announcements/,
+      );
+      expect(await userRow(subscriber.id)).toMatchObject({
+        announcementsOptIn: false,
+        optionalEmailOff: false,
+      });
+
+      const all = `/email/unsubscribe/${unsubscribeToken(forum.deps.keys, subscriber.id, 'all')}`;
+      expect((await visitor.post(all)).status).toBe(200);
+      expect((await userRow(subscriber.id))?.optionalEmailOff).toBe(true);
+
+      // A link the forum did not make does nothing, for any method.
+      const { subscriber: other } = await audience();
+      for (const bad of [
+        `${other.id}.announcements.${'A'.repeat(43)}`,
+        `${other.id}.all.${unsubscribeToken(forum.deps.keys, subscriber.id, 'all').split('.')[2]}`,
+        'nonsense',
+      ]) {
+        expect((await visitor.get(`/email/unsubscribe/${bad}`)).status, bad).toBe(400);
+        expect(
+          (await forum.request(`/email/unsubscribe/${bad}`, { method: 'POST' })).status,
+          bad,
+        ).toBe(400);
+      }
+      expect(await userRow(other.id)).toMatchObject({
+        announcementsOptIn: true,
+        optionalEmailOff: false,
+      });
+    });
+
+    it('are dropped, not sent, for someone who unsubscribed or a topic removed before their turn', async () => {
+      const { subscriber } = await audience();
+      const { a: admin, user: adminUser } = await member({ role: 'admin' });
+      const before = mailCount();
+      await announce(admin, { email_subscribers: '1' });
+      const link = `/email/unsubscribe/${unsubscribeToken(forum.deps.keys, subscriber.id, 'announcements')}`;
+      await agent(forum.request).post(link);
+      const mails = await newMail(before);
+      expect(mails.map((m) => m.to)).not.toContain(subscriber.email);
+      const [row] = await db()
+        .select()
+        .from(mailOutbox)
+        .where(eq(mailOutbox.userId, subscriber.id))
+        .orderBy(desc(mailOutbox.id))
+        .limit(1);
+      expect(row?.status).toBe('dropped');
+
+      const { subscriber: second } = await audience();
+      const posted = await announce(admin, { email_subscribers: '1' });
+      const topicId = Number(/\/t\/(\d+)\//.exec(posted.location)?.[1]);
+      await db()
+        .update(topics)
+        .set({ removedAt: new Date(forum.deps.now()), removedById: adminUser.id })
+        .where(eq(topics.id, topicId));
+      const after = await newMail(mailCount());
+      expect(after.filter((m) => m.subject.startsWith(posted.title))).toEqual([]);
+      const [dropped] = await db()
+        .select()
+        .from(mailOutbox)
+        .where(eq(mailOutbox.userId, second.id))
+        .orderBy(desc(mailOutbox.id))
+        .limit(1);
+      expect(dropped?.status).toBe('dropped');
     });
   });
 }

@@ -49,7 +49,7 @@ import { seedDemo } from '../../dev/demo';
 import type { Role } from '../../domain/words';
 import { hashPassword } from '../../src/auth/password';
 import { createSession } from '../../src/auth/session';
-import { notMeToken } from '../../src/mail/links';
+import { notMeToken, unsubscribeToken } from '../../src/mail/links';
 import { COMMAND_LINE } from '../../src/policy/admin';
 import { addWatchedWord, setForumArchived, tieForum } from '../../src/services/admin';
 import { acceptAnswer } from '../../src/services/answers';
@@ -472,6 +472,20 @@ export const MATRIX: Row[] = [
     changes: [sessions],
     refused: { guest: { status: 303, why: 'nothing to sign out of: back home' } },
     attempt: async (h, who) => ({ path: '/logout', a: (await h.fresh(who)).a }),
+  },
+  {
+    route: '/email/unsubscribe/:token',
+    target: 'a third person’s announcements, with the link of an announcement sent to them',
+    allowed: [...PERSONAS],
+    changes: [users],
+    attempt: async (h, who) => {
+      const owner = await h.stranger();
+      await h.db.update(users).set({ announcementsOptIn: true }).where(eq(users.id, owner.id));
+      return {
+        path: `/email/unsubscribe/${unsubscribeToken(h.deps.keys, owner.id, 'announcements')}`,
+        a: h.copy(who),
+      };
+    },
   },
   {
     route: '/password/forgot',
@@ -979,6 +993,16 @@ export const MATRIX: Row[] = [
     attempt: async (h) => ({
       path: '/admin/watched-words',
       fields: { word: `matrixword${h.n()}`, action: 'block' },
+    }),
+  },
+  {
+    route: '/admin/forums/:id/announcements',
+    target: 'a forum made an announcement forum',
+    allowed: ADMINS,
+    changes: [forums, moderationLog],
+    attempt: async (h) => ({
+      path: `/admin/forums/${await h.matrixForum()}/announcements`,
+      fields: { announcements: '1' },
     }),
   },
   {
