@@ -160,6 +160,8 @@ export async function startMailCatcher(opts: MailCatcherOptions = {}): Promise<M
       ready();
     });
   });
+  // A client that goes away mid-message (a server killed while it sends) only ends its session.
+  smtp.on('error', () => {});
   const smtpPort = (smtp.server.address() as AddressInfo).port;
 
   let web: Server | undefined;
