@@ -6,6 +6,12 @@ export type PrivacyRevision = { version: string; date: string; summary: string }
 
 export const PRIVACY_REVISIONS: readonly PrivacyRevision[] = [
   {
+    version: '1.3',
+    date: '2026-12-02',
+    summary:
+      'Describes the emails the forums send: a link to confirm your address, password resets, service notices such as this one (to any address on file), and announcements only if you choose them, each with a one-click link to stop them; no tracking; what an email leaves in our records (its kind and dates, for 30 days).',
+  },
+  {
     version: '1.2',
     date: '2026-11-25',
     summary:

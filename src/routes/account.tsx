@@ -144,12 +144,13 @@ export const accountRoutes = new Hono<AppEnv>()
   })
   .get('/account/email/confirm', async (c) => {
     const viewer = c.get('viewer');
-    const outcome = await confirmEmail(
+    const { outcome, userId } = await confirmEmail(
       c.get('deps'),
       viewer?.id ?? null,
       c.req.query('token') ?? '',
     );
-    if (!viewer) {
+    // Signed out, or signed in to another account: the link's account is confirmed, not this one.
+    if (viewer?.id !== userId) {
       return c.html(
         <NoticePage
           frame={frameOf(c)}

@@ -410,7 +410,7 @@ const LINK_NOT_VALID =
  * Follows a confirmation link. A link for the account's own address confirms it (signed in or
  * not: it only shows that the address receives mail). A link for a new address makes it the
  * account's address, confirmed, and only in a session of that account.
- * @returns what happened
+ * @returns what happened, to which account
  * @throws BadRequestError when the token is unknown, expired or another account's
  * @throws ForbiddenError when a link for a new address is followed signed out
  * @throws ConflictError when another account took the address meanwhile
@@ -419,7 +419,7 @@ export async function confirmEmail(
   deps: AppDeps,
   viewerId: number | null,
   token: string,
-): Promise<'confirmed' | 'changed'> {
+): Promise<{ outcome: 'confirmed' | 'changed'; userId: number }> {
   const { db } = deps;
   const row = await db
     .select({
@@ -445,7 +445,7 @@ export async function confirmEmail(
         .delete(emailConfirmations)
         .where(and(eq(emailConfirmations.userId, row.userId), forCurrentAddress)),
     ]);
-    return 'confirmed';
+    return { outcome: 'confirmed', userId: row.userId };
   }
   if (viewerId === null)
     throw new ForbiddenError('Please sign in to confirm your new email address.');
@@ -471,7 +471,7 @@ export async function confirmEmail(
     }
     throw err;
   }
-  return 'changed';
+  return { outcome: 'changed', userId: row.userId };
 }
 
 /**

@@ -15,6 +15,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../../db/client';
 import { mailOutbox, users } from '../../db/schema';
+import { CURRENT_PRIVACY } from '../../src/content/privacy';
 import { makeDeps } from '../../src/context';
 import { loadConfig } from '../../src/env';
 import { deliverDue } from '../../src/mail/delivery';
@@ -90,7 +91,7 @@ describe('the Worker entry', () => {
     await db.batch(
       queueMailing(deps, {
         kind: 'policy_change',
-        about: { policyVersion: '1.2' },
+        about: { policyVersion: CURRENT_PRIVACY.version },
         createdById: null,
         recipients: eq(users.id, person.id),
       }),
@@ -101,7 +102,7 @@ describe('the Worker entry', () => {
     expect(w.received.map((m) => [m.to, m.subject])).toEqual([
       [
         person.email,
-        'The privacy notice of the Plimus Community Forums changed (version 1.2 of 2026-11-25)',
+        `The privacy notice of the Plimus Community Forums changed (version ${CURRENT_PRIVACY.version} of ${CURRENT_PRIVACY.date})`,
       ],
     ]);
     expect((await outboxOf(person.id))[0]?.status).toBe('sent');

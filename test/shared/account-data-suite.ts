@@ -1296,7 +1296,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       for (const path of ['/', '/f/off-topic', '/account', '/privacy']) {
         const b = await banner(a, path);
         expect(b?.text.replace(/\s+/g, ' '), path).toContain(
-          `The privacy notice changed on 25 November 2026: ${CURRENT_PRIVACY.summary}`,
+          `The privacy notice changed on ${new Date(`${CURRENT_PRIVACY.date}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })}: ${CURRENT_PRIVACY.summary}`,
         );
         expect(b?.querySelector('a')?.getAttribute('href')).toBe('/privacy#changes');
         expect(b?.querySelector('input[name=next]')?.getAttribute('value')).toBe(path);

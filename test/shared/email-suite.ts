@@ -182,6 +182,19 @@ export function emailSuite(setup: () => Promise<EmailForum>) {
       expect((await userRow(user.id))?.emailConfirmedAt).not.toBeNull();
     });
 
+    it("confirms the link's own account when it is opened signed in as another", async () => {
+      const { a, user } = await member();
+      const { a: other, user: otherUser } = await member();
+      const before = mailCount();
+      await a.post('/account/email/confirmation');
+      const [mail] = await newMail(before);
+      const res = await other.get(pathOf(linkIn(mail, '/account/email/confirm?token=') ?? ''));
+      expect(res.status).toBe(200);
+      expect((await page(res)).querySelector('h1')?.text).toBe('Your email address is confirmed');
+      expect((await userRow(user.id))?.emailConfirmedAt).not.toBeNull();
+      expect((await userRow(otherUser.id))?.emailConfirmedAt).toBeNull();
+    });
+
     it('counts accounts made before confirmation existed as not confirmed', async () => {
       const { a, user } = await member();
       expect((await userRow(user.id))?.emailConfirmedAt).toBeNull();
