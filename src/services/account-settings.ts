@@ -1,7 +1,8 @@
 /**
  * The signed-in person's own account: what /account shows them, and the changes they make there
- * (profile, email address, a first password, announcements, sessions, the privacy-notice banner).
- * Every change takes effect at once.
+ * (profile, email address and its confirmation, a first password, email choices, sessions, the
+ * privacy-notice banner), and the one-click unsubscribe link of emails. Every change takes effect
+ * at once.
  */
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
@@ -25,7 +26,10 @@ import { queueMail } from '../mail/outbox';
 import { requireSetFirstPassword, type SessionFacts } from '../policy/account';
 import { vendorStatus } from '../policy/vendors';
 
-/** How long a link to confirm a new email address works. */
+/** A confirmation is for the account's own address (not a change) when it names that address. */
+const forCurrentAddress = sql`lower(${emailConfirmations.email}) = (select ${users.emailKey} from ${users} where ${users.id} = ${emailConfirmations.userId})`;
+
+/** How long a link to confirm an email address works. */
 export const EMAIL_CONFIRMATION_MS = 24 * 3600_000;
 
 export type AccountSession = {
@@ -268,9 +272,6 @@ function limitConfirmationLinks(deps: AppDeps, userId: number) {
     );
   }
 }
-
-/** A confirmation is for the account's own address (not a change) when it names that address. */
-const forCurrentAddress = sql`lower(${emailConfirmations.email}) = (select ${users.emailKey} from ${users} where ${users.id} = ${emailConfirmations.userId})`;
 
 /**
  * The statements that make a confirmation link for the address on file and queue the email that
