@@ -22,6 +22,14 @@ export default defineConfig({
             main: './src/worker.ts',
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
+              // wrangler.toml's EMAIL, and one that takes mail for one address only, whose
+              // refusal of any other shows what the forum does with a permanent failure.
+              email: {
+                send_email: [
+                  { name: 'EMAIL' },
+                  { name: 'EMAIL_ONE_ADDRESS', allowed_destination_addresses: ['only@forum.test'] },
+                ],
+              },
               bindings: {
                 TEST_MIGRATIONS: migrations,
                 NODE_ENV: 'test',

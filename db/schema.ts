@@ -3,10 +3,10 @@
  * Times are integer milliseconds since the epoch.
  *
  * Personal data lives only in `users`, `sessions`, `identity_links`, `identity_purchases`,
- * `email_confirmations` and in the authorship columns of posts, revisions and reports; the
- * export and the account deletion cover exactly these. After an account deleted while suspended,
- * `suspended_accounts` keeps keyed hashes of its email address and username until the suspension
- * ends (a year at most).
+ * `email_confirmations`, `password_resets`, `mail_outbox` and in the authorship columns of posts,
+ * revisions and reports; the export and the account deletion cover exactly these. After an
+ * account deleted while suspended, `suspended_accounts` keeps keyed hashes of its email address
+ * and username until the suspension ends (a year at most).
  */
 import { sql } from 'drizzle-orm';
 import {
@@ -20,6 +20,9 @@ import {
 } from 'drizzle-orm/sqlite-core';
 import {
   FORUM_CATEGORIES,
+  MAIL_KINDS,
+  MAIL_STATUSES,
+  MAILING_KINDS,
   POST_STATES,
   REPORT_REASONS,
   REPORT_STATUSES,
@@ -64,6 +67,19 @@ export const users = sqliteTable(
     suspendedReason: text('suspended_reason'),
     /** a moderator holds this account's new posts for approval */
     postsNeedApproval: integer('posts_need_approval', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * when the person showed that the address is theirs (a confirmation link, or the Plimus
+     * identity's `email_verified`); only service notices go to an address that is not confirmed
+     */
+    emailConfirmedAt: integer('email_confirmed_at', { mode: 'timestamp_ms' }),
+    /** mail to the address was refused for good (or failed too often) since then */
+    emailFailedAt: integer('email_failed_at', { mode: 'timestamp_ms' }),
+    /** the SMTP reply code of that failure, e.g. `550 5.1.1` (never the reply's text) */
+    emailFailure: text('email_failure'),
+    /** no email at all but service notices (the one-click unsubscribe from "all email") */
+    optionalEmailOff: integer('optional_email_off', { mode: 'boolean' }).notNull().default(false),
+    /** the privacy-notice version whose change the person was sent an email about */
+    policyVersionMailed: text('policy_version_mailed'),
   },
   (t) => [
     uniqueIndex('users_username_key_unique').on(t.usernameKey),
@@ -117,6 +133,21 @@ export const emailConfirmations = sqliteTable(
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [index('email_confirmations_user_idx').on(t.userId)],
+);
+
+/** Password-reset links: only the SHA-256 of the token; one per account, used once, for an hour. */
+export const passwordResets = sqliteTable(
+  'password_resets',
+  {
+    /** hex SHA-256 of the reset token */
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('password_resets_user_idx').on(t.userId)],
 );
 
 export const vendors = sqliteTable('vendors', {
@@ -191,6 +222,8 @@ export const forums = sqliteTable(
     /** a product forum belongs to one vendor's product */
     productId: integer('product_id').references(() => products.id),
     archived: integer('archived', { mode: 'boolean' }).notNull().default(false),
+    /** an announcement forum: an administrator's new topic here can be emailed to subscribers */
+    announcements: integer('announcements', { mode: 'boolean' }).notNull().default(false),
     topicCount: integer('topic_count').notNull().default(0),
     postCount: integer('post_count').notNull().default(0),
     lastPostId: integer('last_post_id'),
@@ -391,4 +424,74 @@ export const pageViewStats = sqliteTable(
     count: integer('count').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.day, t.kind] })],
+);
+
+/**
+ * One email sent to many people from one event: the notice of a privacy-notice version, or an
+ * announcement topic. At most one per version and one per topic.
+ */
+export const mailings = sqliteTable('mailings', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  kind: text('kind', { enum: MAILING_KINDS }).notNull(),
+  policyVersion: text('policy_version').unique(),
+  topicId: integer('topic_id')
+    .unique()
+    .references(() => topics.id),
+  createdById: integer('created_by_id').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: createdAt(),
+  /** how many emails were queued for it */
+  recipients: integer('recipients').notNull().default(0),
+});
+
+/**
+ * The outbox: every email is a row, written in the same batch as the event that causes it, and
+ * delivered afterwards by a loop that claims due rows with a lease (src/mail/outbox.ts). Once a
+ * message is sent (or given up) its payload and address are erased; the rest stays 30 days.
+ */
+export const mailOutbox = sqliteTable(
+  'mail_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** the message's stable key: its Message-ID, the same for every attempt */
+    key: text('key').notNull().default(sql`(lower(hex(randomblob(16))))`),
+    kind: text('kind', { enum: MAIL_KINDS }).notNull(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /**
+     * only for an address the account does not have yet (a new address to confirm); otherwise
+     * the message goes to the account's address as it is when the message is sent
+     */
+    toAddress: text('to_address'),
+    /** what the message needs (a token, who asked), as JSON */
+    payload: text('payload'),
+    mailingId: integer('mailing_id').references(() => mailings.id),
+    /** links the person waits for (a reset, a confirmation): sent first */
+    urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
+    status: text('status', { enum: MAIL_STATUSES }).notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    /** not before */
+    dueAt: integer('due_at', { mode: 'timestamp_ms' }).notNull(),
+    /** a delivery loop claimed the row until then */
+    leaseUntil: integer('lease_until', { mode: 'timestamp_ms' }),
+    lastAttemptAt: integer('last_attempt_at', { mode: 'timestamp_ms' }),
+    /** what went wrong the last time: an SMTP reply code, never the reply's text */
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    /** sent, given up or dropped */
+    finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    uniqueIndex('mail_outbox_key_unique').on(t.key),
+    // The delivery loop's claim walks this in order: urgent first, then the oldest due.
+    index('mail_outbox_due_idx').on(t.status, sql`${t.urgent} desc`, t.dueAt),
+    index('mail_outbox_user_idx').on(t.userId),
+    index('mail_outbox_attempt_idx').on(t.lastAttemptAt),
+    index('mail_outbox_finished_idx').on(t.finishedAt),
+    // A mailing reaches each person once; its progress is counted by status.
+    uniqueIndex('mail_outbox_mailing_user_unique')
+      .on(t.mailingId, t.userId)
+      .where(sql`mailing_id is not null`),
+    index('mail_outbox_mailing_status_idx').on(t.mailingId, t.status),
+  ],
 );

@@ -45,6 +45,8 @@ const GENERAL_FORUMS = [
     name: 'Announcements',
     category: 'marketplace',
     description: 'News about the Plimus marketplace and these forums.',
+    // an administrator's topic here can be emailed to the members who chose announcements
+    announcements: true,
   },
   {
     slug: 'marketplace-help',

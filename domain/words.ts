@@ -73,8 +73,15 @@ export type ForumWatchLevel = (typeof FORUM_WATCH_LEVELS)[number];
 
 /** The emails the forum sends. */
 export const MAIL_KINDS = [
+  /** a link to confirm the address on file (after joining, or asked for again) */
   'email_confirmation',
+  /** a link to confirm a new address, sent to that address */
+  'email_change',
+  /** to an address another account tried to take: someone tried, nothing changed */
+  'email_in_use',
   'password_reset',
+  /** a reset asked for an account that signs in only with Plimus: reset it there */
+  'password_reset_plimus',
   /** after a reset: "this wasn't me" */
   'password_changed',
   'policy_change',
@@ -83,3 +90,19 @@ export const MAIL_KINDS = [
   'digest',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
+
+/**
+ * Where an email is: waiting (or being tried again), sent, given up (refused for good or tried
+ * too often), or dropped before sending (its reason went away: the person unsubscribed, the
+ * announcement was removed).
+ */
+export const MAIL_STATUSES = ['queued', 'sent', 'dead', 'dropped'] as const;
+export type MailStatus = (typeof MAIL_STATUSES)[number];
+
+/** Emails sent to many people at once, from one event. */
+export const MAILING_KINDS = ['policy_change', 'announcement'] as const;
+export type MailingKind = (typeof MAILING_KINDS)[number];
+
+/** What a one-click unsubscribe link stops: announcements, or every email that is not a service notice. */
+export const UNSUBSCRIBE_SCOPES = ['announcements', 'all'] as const;
+export type UnsubscribeScope = (typeof UNSUBSCRIBE_SCOPES)[number];

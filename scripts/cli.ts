@@ -18,6 +18,7 @@ import { adminCount, changeRole, createForumAsAdmin } from '../src/services/admi
 import { recookStalePosts } from '../src/services/recook';
 import { createForumForm } from '../src/validation/admin-forms';
 import { parseForm } from '../src/validation/forms';
+import { mailSend, notifyPrivacyChange } from './mail-commands';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -53,6 +54,16 @@ Commands:
       new one; with --decrypt, stores it unencrypted. DATABASE_ENCRYPTION_KEY is the current
       key (unset: not encrypted). The server must be stopped; set DATABASE_ENCRYPTION_KEY to
       the new key before starting it again.
+  notify-privacy-change [--no-wait]
+      Emails every member (any address on file: it is a service notice) that the privacy
+      notice changed to its current version (src/content/privacy.ts), saying what changed.
+      Nobody gets the notice of one version twice: running it again mails only those who have
+      not had it. Then shows the sending's progress until it is done (--no-wait: leaves it to
+      the server's delivery loop).
+
+  mail:send
+      Sends the email that is due now through SMTP_URL (as far as MAIL_RATE_PER_MINUTE
+      allows), then stops: for cron, or a sender of its own beside the server.
 
   help
       Shows this text.
@@ -272,6 +283,14 @@ async function main(argv: string[], io: Output): Promise<number> {
       case 'rekey':
         await rekey(args, io);
         return 0;
+      case 'mail:send':
+        await mailSend(withDeps, io);
+        return 0;
+      case 'notify-privacy-change': {
+        const { values } = parse(args, { 'no-wait': { type: 'boolean' } });
+        await notifyPrivacyChange({ wait: !values['no-wait'], progress: true }, withDeps, io);
+        return 0;
+      }
       case 'help':
       case '--help':
       case '-h':

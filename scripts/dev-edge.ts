@@ -15,6 +15,8 @@ import type { WorkerEnv } from '../src/worker';
 const args = process.argv.slice(2);
 const portIndex = args.indexOf('--port');
 const port = portIndex >= 0 ? Number(args[portIndex + 1]) : 8787;
+const ipIndex = args.indexOf('--ip');
+const host = ipIndex >= 0 ? (args[ipIndex + 1] ?? 'localhost') : 'localhost';
 const persistIndex = args.indexOf('--persist-to');
 const persistTo = persistIndex >= 0 ? args[persistIndex + 1] : undefined;
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
@@ -47,4 +49,9 @@ try {
   await proxy.dispose();
 }
 
-wrangler('dev', '--var', 'NODE_ENV:development', ...args);
+// Mail needs the forum's public origin (its links never come from a request's Host).
+const origin = `http://${host}:${port}`;
+console.log(
+  `Email: the local runtime's EMAIL binding sends nothing. It prints each message it is given (From, To, Subject) in this terminal, with the file it wrote the text to: .wrangler/tmp/email/<session>/email-text/<id>.txt (and email-html/ for an HTML part). Retries and bulk mail wait for the Cron Trigger: run it with curl ${origin}/cdn-cgi/local/scheduled`,
+);
+wrangler('dev', '--var', 'NODE_ENV:development', '--var', `PUBLIC_ORIGIN:${origin}`, ...args);

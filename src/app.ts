@@ -33,8 +33,10 @@ import { frameOf } from './routes/frame';
 import { identityRoutes } from './routes/identity';
 import { moderationRoutes } from './routes/moderation';
 import { pageRoutes } from './routes/pages';
+import { passwordRoutes } from './routes/password';
 import { postingRoutes } from './routes/posting';
 import { topicRoutes } from './routes/topics';
+import { unsubscribeRoutes } from './routes/unsubscribe';
 import { userRoutes } from './routes/users';
 import { vendorRoutes } from './routes/vendor';
 
@@ -112,6 +114,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route('/', postingRoutes);
   app.route('/', userRoutes);
   app.route('/', authRoutes);
+  app.route('/', passwordRoutes);
+  app.route('/', unsubscribeRoutes);
   app.route('/', moderationRoutes);
   app.route('/', identityRoutes);
   app.route('/', accountRoutes);

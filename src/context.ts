@@ -6,7 +6,7 @@ import { createRateLimits, type RateLimits } from './auth/rate-limit';
 import type { Session, SessionUser } from './auth/session';
 import type { CookOptions } from './content/cook';
 import type { Config } from './env';
-import { logMailer, type Mailer, noMailer } from './mail';
+import { noPostbox, type Postbox } from './mail/transport';
 import { StorageHealth } from './services/health';
 import { VisitCounter } from './services/stats';
 
@@ -23,8 +23,8 @@ export type AppDeps = {
   keys: Keys;
   /** the Plimus identity as an OpenID Connect relying party; absent when not configured */
   plimus: RelyingParty | undefined;
-  /** email; see src/mail.ts */
-  mailer: Mailer;
+  /** email: whether it leaves the forum, and asking for urgent mail to go now (src/mail/) */
+  mail: Postbox;
   /** page views and countries, counted per day; see src/services/stats.ts */
   visits: VisitCounter;
   /** whether the database takes writes, for `/readyz`; see src/services/health.ts */
@@ -33,7 +33,8 @@ export type AppDeps = {
 
 export type DepsOptions = {
   now?: () => number;
-  mailer?: Mailer;
+  /** how email leaves: the Node server's delivery loop, the Worker's binding; none by default */
+  mail?: Postbox;
   /** the runtime's check that the database would take a write (an embedded database has one) */
   writeCheck?: WriteCheck;
 };
@@ -57,8 +58,7 @@ export function makeDeps(db: Db, config: Config, options: DepsOptions = {}): App
           allowHttp: config.nodeEnv !== 'production',
         })
       : undefined,
-    mailer:
-      options.mailer ?? (config.nodeEnv === 'development' ? logMailer(console.log) : noMailer),
+    mail: options.mail ?? noPostbox,
     visits: new VisitCounter(now),
     storage: new StorageHealth(now, options.writeCheck),
   };

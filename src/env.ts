@@ -41,6 +41,10 @@ export const databaseEncryptionKey = z
   .string()
   .min(16, 'must be at least 16 characters (e.g. the output of `openssl rand -base64 32`)')
   .max(512, 'must be at most 512 characters');
+const SMTP_URL = /^smtps?:\/\/[^\s/?#]+(?::\d{1,5})?\/?$/;
+/** `Name <address>` or `address`; the name without the characters that would break a header. */
+const MAIL_FROM =
+  /^(?:([^<>"\r\n]{1,100}?) *<([^\s<>@]{1,64}@[^\s<>@]{1,190})>|([^\s<>@]{1,64}@[^\s<>@]{1,190}))$/;
 
 const schema = z
   .object({
@@ -109,6 +113,45 @@ const schema = z
       .min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -base64 32`)')
       .max(512, 'must be at most 512 characters')
       .optional(),
+    /** smtp://user:pass@host:port or smtps://…: where Node sends email */
+    SMTP_URL: z
+      .string()
+      .max(2048, 'is too long')
+      .regex(SMTP_URL, 'must be smtp://host:port or smtps://user:password@host:port')
+      .optional(),
+    MAIL_FROM: z
+      .string()
+      .regex(MAIL_FROM, 'must be an address, or a name and an address: Forums <forums@example.com>')
+      .optional(),
+    /** emails sent at most per minute, so that a large mailing does not get the domain blocked */
+    MAIL_RATE_PER_MINUTE: z.coerce
+      .number({ error: 'must be a number of emails' })
+      .int('must be a whole number of emails')
+      .min(1, 'must be at least 1')
+      .max(100_000, 'must be at most 100000')
+      .default(60),
+    /** DKIM signing of SMTP mail: the domain, the selector and the private key (PEM) */
+    DKIM_DOMAIN: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]{1,253}$/, 'must be a domain name, like plimus.com')
+      .optional(),
+    DKIM_SELECTOR: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,63}$/, 'must be a DNS label, like forums2026')
+      .optional(),
+    DKIM_PRIVATE_KEY: z
+      .string()
+      .max(10_000, 'is too long for a private key')
+      // Environment files often carry a PEM on one line, with \n for the line breaks.
+      .transform((v) => v.replaceAll('\\n', '\n'))
+      .refine(
+        (v) =>
+          /^-----BEGIN (?:RSA )?PRIVATE KEY-----\n[\s\S]+\n-----END (?:RSA )?PRIVATE KEY-----\s*$/.test(
+            v,
+          ),
+        'must be a private key in PEM format (-----BEGIN PRIVATE KEY----- ...)',
+      )
+      .optional(),
   })
   .superRefine((v, ctx) => {
     if (v.PLIMUS_ISSUER) {
@@ -123,6 +166,25 @@ const schema = z
           message: 'must be https in production',
         });
       }
+    }
+    const dkim = ['DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY'] as const;
+    if (dkim.some((name) => v[name]) && !dkim.every((name) => v[name])) {
+      for (const name of dkim) {
+        if (!v[name]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'is required with the other DKIM_ variables (all three, or none)',
+          });
+        }
+      }
+    }
+    if (v.NODE_ENV === 'production' && v.SMTP_URL && !v.MAIL_FROM) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAIL_FROM'],
+        message: 'is required with SMTP_URL in production (the address mail is sent from)',
+      });
     }
     if (v.NODE_ENV === 'production' && !v.FORUM_SECRET) {
       ctx.addIssue({
@@ -181,6 +243,18 @@ export type Config = {
    * keeps a generated one in the data folder, and without it `makeDeps` uses one per process.
    */
   forumSecret: string | undefined;
+  mail: MailConfig;
+};
+
+export type MailConfig = {
+  /** the From header: `Name <address>` */
+  from: string;
+  /** the sending address alone (the envelope sender; the domain of Message-IDs) */
+  fromAddress: string;
+  /** Node: where SMTP mail goes; absent: no SMTP (in development a mail catcher starts) */
+  smtpUrl: string | undefined;
+  dkim: { domain: string; selector: string; privateKey: string } | undefined;
+  ratePerMinute: number;
 };
 
 /** `hops` proxies append to X-Forwarded-For, or the nearest one sets `header` to the address. */
@@ -209,6 +283,8 @@ export function loadConfig(source: Record<string, unknown>): Config {
   }
   const v = parsed.data;
   const host = v.HOST === '0.0.0.0' || v.HOST === '::' ? '127.0.0.1' : v.HOST;
+  const publicOrigin =
+    v.PUBLIC_ORIGIN ?? `http://${host.includes(':') ? `[${host}]` : host}:${v.PORT}`;
   return {
     nodeEnv: v.NODE_ENV,
     port: v.PORT,
@@ -216,7 +292,7 @@ export function loadConfig(source: Record<string, unknown>): Config {
     databaseUrl: v.DATABASE_URL,
     databaseAuthToken: v.DATABASE_AUTH_TOKEN,
     databaseEncryptionKey: v.DATABASE_ENCRYPTION_KEY,
-    publicOrigin: v.PUBLIC_ORIGIN ?? `http://${host.includes(':') ? `[${host}]` : host}:${v.PORT}`,
+    publicOrigin,
     seedDemo: v.SEED_DEMO,
     houseHosts: v.HOUSE_HOSTS,
     trustedCountryHeader: v.TRUSTED_COUNTRY_HEADER,
@@ -237,5 +313,27 @@ export function loadConfig(source: Record<string, unknown>): Config {
         : undefined,
     vendorClaimsMaxAgeDays: v.VENDOR_CLAIMS_MAX_AGE_DAYS,
     forumSecret: v.FORUM_SECRET,
+    mail: mailConfig(v, publicOrigin),
+  };
+}
+
+const FORUM_NAME = 'Plimus Community Forums';
+
+function mailConfig(v: z.output<typeof schema>, publicOrigin: string): MailConfig {
+  const m = v.MAIL_FROM ? MAIL_FROM.exec(v.MAIL_FROM) : null;
+  const host = new URL(publicOrigin).hostname;
+  // Without MAIL_FROM (development, tests): an address at the forum's own host.
+  const fromAddress =
+    m?.[2] ?? m?.[3] ?? `forums@${/^[\d.]+$|^\[|^localhost$/.test(host) ? 'localhost' : host}`;
+  const name = m ? m[1]?.trim() : FORUM_NAME;
+  return {
+    from: name ? `${name} <${fromAddress}>` : fromAddress,
+    fromAddress,
+    smtpUrl: v.SMTP_URL,
+    dkim:
+      v.DKIM_DOMAIN && v.DKIM_SELECTOR && v.DKIM_PRIVATE_KEY
+        ? { domain: v.DKIM_DOMAIN, selector: v.DKIM_SELECTOR, privateKey: v.DKIM_PRIVATE_KEY }
+        : undefined,
+    ratePerMinute: v.MAIL_RATE_PER_MINUTE,
   };
 }

@@ -17,13 +17,16 @@ import type { MiddlewareHandler } from 'hono';
 import { createDb, embeddedWriteCheck } from '../db/client';
 import { DatabaseOpenError, databaseFile, openLibsql } from '../db/open';
 import { seedDemo } from '../dev/demo';
+import type { MailCatcher } from '../dev/mail-catcher';
 import type { DevIdentityProvider } from '../dev/plimus-idp';
 import { createApp } from './app';
 import { clientAddress } from './client-address';
 import { type AppDeps, makeDeps } from './context';
 import { type Config, ConfigError, loadConfig } from './env';
 import { describeError } from './errors';
-import { logMailer, noMailer } from './mail';
+import { type DeliveryLoop, startDeliveryLoop } from './mail/delivery';
+import { smtpTransport } from './mail/smtp';
+import type { Postbox, Transport } from './mail/transport';
 import { countVisit } from './middleware/visits';
 import { createPageCache } from './page-cache';
 
@@ -39,9 +42,25 @@ export type RunningServer = {
   config: Config;
   /** the development Plimus identity provider, when this server started one */
   devIdentityProvider: DevIdentityProvider | undefined;
+  /** the development mail catcher, when this server started one (SMTP_URL not set) */
+  mailCatcher: MailCatcher | undefined;
 };
 
 export const DEV_CLIENT_ID = 'plimus-forums-dev';
+
+/** Starts a development service on the forum's port + `offset` when that is free, else on any. */
+async function onPortAfter<T>(
+  config: Config,
+  offset: number,
+  start: (port: number) => Promise<T>,
+): Promise<T> {
+  try {
+    return await start(config.port === 0 ? 0 : config.port + offset);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    return start(0);
+  }
+}
 
 /**
  * Without a configured Plimus identity, outside production, a development provider starts beside
@@ -61,20 +80,28 @@ async function startDevIdentity(config: Config, log: (line: string) => void) {
       },
     ],
   };
-  let idp: DevIdentityProvider;
-  try {
-    idp = await startDevIdentityProvider({
-      ...options,
-      port: config.port === 0 ? 0 : config.port + 1,
-    });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    idp = await startDevIdentityProvider({ ...options, port: 0 });
-  }
+  const idp = await onPortAfter(config, 1, (port) =>
+    startDevIdentityProvider({ ...options, port }),
+  );
   log(
     `Development Plimus identity at ${idp.issuer} (demo people: ${DEV_PEOPLE.map((p) => p.preferred_username).join(', ')})`,
   );
   return { idp, plimus: { issuer: idp.issuer, clientId: DEV_CLIENT_ID, clientSecret } };
+}
+
+/**
+ * Without SMTP_URL, outside production, a development mail catcher starts beside the forum (its
+ * page on the port after the identity provider's when that is free) and receives its email.
+ */
+async function startDevMailCatcher(config: Config, log: (line: string) => void) {
+  const { startMailCatcher } = await import('../dev/mail-catcher');
+  const catcher = await onPortAfter(config, 2, (pagePort) =>
+    startMailCatcher({ host: '127.0.0.1', nodeEnv: config.nodeEnv, pagePort }),
+  );
+  log(
+    `Development mail catcher at ${catcher.url} (the forum's email goes there, to nobody's mailbox)`,
+  );
+  return catcher;
 }
 
 /**
@@ -154,6 +181,9 @@ export async function startServer(
   }
 
   let devIdentityProvider: DevIdentityProvider | undefined;
+  let mailCatcher: MailCatcher | undefined;
+  let transport: Transport | undefined;
+  let delivery: DeliveryLoop | undefined;
   let client: Client | undefined;
   let watcher: ReturnType<typeof dataVersionWatcher>;
   let deps: AppDeps;
@@ -163,17 +193,29 @@ export async function startServer(
       devIdentityProvider = dev.idp;
       config = { ...config, plimus: dev.plimus };
     }
-    // The database first: it is what most often cannot start, and it makes the data folder.
+    let smtpUrl = config.mail.smtpUrl;
+    if (!smtpUrl && config.nodeEnv !== 'production') {
+      mailCatcher = await startDevMailCatcher(config, log);
+      smtpUrl = mailCatcher.smtpUrl;
+    }
+    transport = smtpUrl ? smtpTransport({ ...config.mail, smtpUrl }) : undefined;
+    const mail: Postbox = { available: !!transport, nudge: () => delivery?.nudge() };
+    // The database before the secret beside it: opening it makes the data folder, and says in
+    // one line why when it cannot.
     client = await openLibsql(config);
     config = { ...config, forumSecret: developmentSecret(config) };
     deps = makeDeps(createDb({ libsql: client }), config, {
-      mailer: config.nodeEnv === 'development' ? logMailer(log) : noMailer,
+      mail,
       writeCheck: databaseFile(config.databaseUrl) ? embeddedWriteCheck(client) : undefined,
     });
     if (config.seedDemo && (await seedDemo(deps))) log('Added demo content to the empty forum.');
     watcher = dataVersionWatcher(config);
+    // The outbox is delivered from this process (and may be from `npm run cli -- mail:send`).
+    if (transport) delivery = startDeliveryLoop(deps, transport, { log });
   } catch (err) {
     client?.close();
+    await transport?.close?.();
+    await mailCatcher?.close();
     await devIdentityProvider?.close();
     await new Promise((closed) => server.close(closed));
     throw err;
@@ -253,6 +295,10 @@ export async function startServer(
         });
         http1.closeIdleConnections();
       });
+      // No request runs any more: what is being sent is finished, then nothing more is sent.
+      await delivery?.stop();
+      await transport?.close?.();
+      await mailCatcher?.close();
       await deps.visits.flush(deps.db).catch((err) => log(`stats ${describeError(err)}`));
       watcher?.close();
       if (databaseFile(config.databaseUrl)) {
@@ -266,7 +312,7 @@ export async function startServer(
     })();
     return closing;
   };
-  return { url: `http://${host}:${port}`, config, devIdentityProvider, close };
+  return { url: `http://${host}:${port}`, config, devIdentityProvider, mailCatcher, close };
 }
 
 /** How long requests in flight may take to finish once the server is asked to stop. */

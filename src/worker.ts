@@ -1,19 +1,29 @@
 /**
  * The Workers entry. The database is Turso (libSQL over HTTP) when DATABASE_URL is a remote
  * URL, otherwise the D1 binding `DB`. Static files are served by Workers static assets.
+ *
+ * Email goes through the Email Service binding `EMAIL` (when it is bound and PUBLIC_ORIGIN is
+ * set: links in mail never come from a request's Host): urgent mail right after the response that
+ * queued it (`waitUntil`), retries and bulk mail from the Cron Trigger. See
+ * docs/decisions/010-email.md.
  */
 import { createClient } from '@libsql/client/web';
 import { createDb, type Db } from '../db/client';
 import { type App, createApp } from './app';
 import { clientAddress } from './client-address';
-import { makeDeps } from './context';
+import { type AppDeps, makeDeps } from './context';
 import { loadConfig } from './env';
+import { describeError } from './errors';
+import { deliverDue } from './mail/delivery';
+import type { Transport } from './mail/transport';
+import { type EmailBinding, workersTransport } from './mail/workers';
 
 export type WorkerEnv = {
   DB?: D1Database;
   DATABASE_URL?: string;
   DATABASE_AUTH_TOKEN?: string;
   PUBLIC_ORIGIN?: string;
+  EMAIL?: EmailBinding;
   [key: string]: unknown;
 };
 
@@ -29,16 +39,39 @@ function openDatabase(env: WorkerEnv): Db {
 }
 
 // One app per isolate: configuration and bindings do not change between requests.
-let cached: { env: WorkerEnv; app: App } | undefined;
+type Isolate = {
+  env: WorkerEnv;
+  app: App;
+  deps: AppDeps;
+  transport: Transport | undefined;
+  /** a request queued urgent mail: send it once the response is on its way */
+  urgentMail: boolean;
+};
+let cached: Isolate | undefined;
 
-function appFor(env: WorkerEnv, request: Request): App {
-  if (cached?.env === env) return cached.app;
+function isolateFor(env: WorkerEnv, origin: string | undefined): Isolate {
+  if (cached?.env === env) return cached;
   const config = loadConfig({
     // Without a configured origin, the forum's own address is the one the request came to.
-    PUBLIC_ORIGIN: new URL(request.url).origin,
+    ...(origin ? { PUBLIC_ORIGIN: origin } : {}),
     ...env,
   });
-  const app = createApp(makeDeps(openDatabase(env), config), {
+  const transport = env.EMAIL && env.PUBLIC_ORIGIN ? workersTransport(env.EMAIL) : undefined;
+  const isolate: Isolate = {
+    env,
+    transport,
+    urgentMail: false,
+    deps: makeDeps(openDatabase(env), config, {
+      mail: {
+        available: !!transport,
+        nudge: () => {
+          isolate.urgentMail = true;
+        },
+      },
+    }),
+    app: undefined as unknown as App,
+  };
+  isolate.app = createApp(isolate.deps, {
     // For rate limits only: hashed at once by the app, never stored or logged. Cloudflare sets
     // CF-Connecting-IP; TRUSTED_PROXY is for proxies in front of Cloudflare.
     clientAddress: clientAddress(
@@ -48,12 +81,36 @@ function appFor(env: WorkerEnv, request: Request): App {
     countryHeader: 'CF-IPCountry',
     originFromRequest: !env.PUBLIC_ORIGIN,
   });
-  cached = { env, app };
-  return app;
+  cached = isolate;
+  return isolate;
 }
 
+const log = (line: string) => console.log(line);
+
 export default {
-  fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Response | Promise<Response> {
-    return appFor(env, request).fetch(request, env, ctx);
+  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+    const isolate = isolateFor(env, new URL(request.url).origin);
+    const response = await isolate.app.fetch(request, env, ctx);
+    if (isolate.urgentMail && isolate.transport) {
+      isolate.urgentMail = false;
+      ctx.waitUntil(
+        deliverDue(isolate.deps, isolate.transport, { urgentOnly: true, log }).catch((err) =>
+          log(`mail ${describeError(err)}`),
+        ),
+      );
+    }
+    return response;
+  },
+  /** The Cron Trigger (wrangler.toml): retries, bulk mail, and anything a request left behind. */
+  async scheduled(_controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext) {
+    if (!env.EMAIL || !env.PUBLIC_ORIGIN) return;
+    const isolate = isolateFor(env, undefined);
+    if (!isolate.transport) return;
+    ctx.waitUntil(
+      deliverDue(isolate.deps, isolate.transport, { log }).then(
+        () => {},
+        (err) => log(`mail ${describeError(err)}`),
+      ),
+    );
   },
 } satisfies ExportedHandler<WorkerEnv>;

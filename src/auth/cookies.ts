@@ -129,3 +129,38 @@ export function clearSignupCookie(c: Context, publicOrigin: string) {
     sameSite: 'Lax',
   });
 }
+
+const RESET_COOKIE = 'password_reset';
+const RESET_PATH = '/password/reset';
+
+/**
+ * The token of a password-reset link, moved out of the link's address (and so out of the browser's
+ * history and of any Referer) before the form is shown; sent back only to /password/reset.
+ */
+export function setResetCookie(
+  c: Context,
+  publicOrigin: string,
+  token: string,
+  maxAgeSeconds: number,
+) {
+  setCookie(c, RESET_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    path: RESET_PATH,
+    secure: secure(c, publicOrigin),
+    maxAge: Math.max(1, Math.floor(maxAgeSeconds)),
+  });
+}
+
+export function readResetCookie(c: Context): string | undefined {
+  return getCookie(c, RESET_COOKIE);
+}
+
+export function clearResetCookie(c: Context, publicOrigin: string) {
+  deleteCookie(c, RESET_COOKIE, {
+    path: RESET_PATH,
+    secure: secure(c, publicOrigin),
+    httpOnly: true,
+    sameSite: 'Lax',
+  });
+}

@@ -18,6 +18,8 @@ export type KeyPurpose =
   | 'suspended-account'
   /** one-click unsubscribe links in emails */
   | 'unsubscribe'
+  /** the "this wasn't me" link in the email that says a password was reset */
+  | 'password-changed'
   /** a keep-a-draft cookie's key */
   | 'draft'
   /** private feed tokens */

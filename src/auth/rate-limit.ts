@@ -96,5 +96,9 @@ export function createRateLimits(now: () => number) {
     registerPerAccount: new RateLimiter({ limit: 5, windowMs: 60 * minute }, now),
     /** confirmation links one account has sent to new email addresses (each is an email) */
     emailChangesPerAccount: new RateLimiter({ limit: 5, windowMs: 60 * minute }, now),
+    /** password-reset requests from one client */
+    resetPerClient: new RateLimiter({ limit: 10, windowMs: 60 * minute }, now),
+    /** password-reset requests for one account (each is an email to it), counted also for names no account has */
+    resetPerAccount: new RateLimiter({ limit: 3, windowMs: 60 * minute }, now),
   };
 }

@@ -25,6 +25,8 @@ export function securityHeaders(ownOrigin: (c: Context) => string): MiddlewareHa
     strictTransportSecurity: false,
     xFrameOptions: 'DENY',
     crossOriginResourcePolicy: 'same-origin',
+    // A page may be stricter than these (the reset page sends no referrer at all).
+    overwrite: false,
   });
   return async function securityHeadersMiddleware(c, next) {
     await base(c, next);

@@ -43,3 +43,25 @@ export function requireChangeRole(
     );
   }
 }
+
+/**
+ * "Also email this to subscribers": an administrator's new topic in an announcement forum (that
+ * is open) may be emailed to the members who chose announcements.
+ */
+export const canEmailAnnouncement = (
+  actor: Actor,
+  forum: { announcements: boolean; archived: boolean },
+  now: number,
+) => isAdmin(actor, now) && forum.announcements && !forum.archived;
+
+export function requireEmailAnnouncement(
+  actor: Actor,
+  forum: { announcements: boolean; archived: boolean },
+  now: number,
+) {
+  if (!canEmailAnnouncement(actor, forum, now)) {
+    throw new ForbiddenError(
+      'Only administrators can email a topic to subscribers, and only from an announcement forum.',
+    );
+  }
+}

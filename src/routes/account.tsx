@@ -6,6 +6,7 @@
 import { type Context, Hono } from 'hono';
 import { AccountPage } from '../../views/pages/account';
 import { AccountDeletedPage, DeleteAccountPage } from '../../views/pages/delete-account';
+import { NoticePage } from '../../views/pages/notice';
 import { clearSessionCookie } from '../auth/cookies';
 import type { AppEnv, Viewer } from '../context';
 import { ForbiddenError, FormError } from '../errors';
@@ -13,24 +14,25 @@ import { canEditProfile, canUnlinkIdentity, confirmationFor } from '../policy/ac
 import { exportAccountData, exportFileName } from '../services/account-data';
 import { deleteAccount, deletionPreview } from '../services/account-deletion';
 import {
-  confirmEmailChange,
+  confirmEmail,
   dismissPrivacyNotice,
   endOtherSessions,
   getAccountOverview,
   requestEmailChange,
-  setAnnouncements,
+  resendAddressConfirmation,
   setBuyerBadge,
+  setEmailChoices,
   setFirstPassword,
   updateProfile,
 } from '../services/account-settings';
 import { changePassword } from '../services/accounts';
 import {
-  announcementsForm,
   buyerBadgeForm,
   changePasswordForm,
   deleteAccountForm,
   dismissForm,
   emailChangeForm,
+  emailChoicesForm,
   parseForm,
   profileForm,
   setPasswordForm,
@@ -50,11 +52,13 @@ const NOTICES: Record<string, string> = {
   'email-sent':
     'We sent a confirmation link to your new address. Your email address changes when you open it while signed in.',
   email: 'Your email address was changed.',
+  'email-confirmed': 'Your email address is confirmed. Thank you.',
+  'confirmation-sent':
+    'We sent a new confirmation link to your email address. It works for 24 hours.',
+  'email-choices': 'Your email choices were saved.',
   password: 'Your password was changed. Every other session of your account was signed out.',
   'password-set':
     'Your password was set: you can now also sign in with your username and password. Every other session of your account was signed out.',
-  'announcements-on': 'You will receive email announcements. You can turn them off at any time.',
-  'announcements-off': 'You will not receive email announcements.',
   'buyer-badge-on':
     'Your posts in forums of products you bought now show the \u201cVerified buyer\u201d badge.',
   'buyer-badge-off':
@@ -88,7 +92,7 @@ async function accountPage(c: Context<AppEnv>, viewer: Viewer, form?: AccountFor
       canUnlink={canUnlinkIdentity(viewer)}
       canEditProfile={canEditProfile(viewer, deps.now())}
       plimusAvailable={!!deps.plimus}
-      mailAvailable={deps.mailer.available}
+      mailAvailable={deps.mail.available}
       errors={form?.errors}
       values={form?.values}
     />
@@ -128,10 +132,35 @@ export const accountRoutes = new Hono<AppEnv>()
     }
     return c.redirect('/account?done=email-sent', 303);
   })
+  .post('/account/email/confirmation', async (c) => {
+    const viewer = signedIn(c);
+    try {
+      await resendAddressConfirmation(c.get('deps'), viewer.id);
+    } catch (err) {
+      if (!(err instanceof FormError)) throw err;
+      retryAfter(c, err);
+      return c.html(await accountPage(c, viewer, { errors: err.fields }), err.status);
+    }
+    return c.redirect('/account?done=confirmation-sent', 303);
+  })
   .get('/account/email/confirm', async (c) => {
-    const viewer = signedIn(c, 'confirm your new email address');
-    await confirmEmailChange(c.get('deps'), viewer.id, c.req.query('token') ?? '');
-    return c.redirect('/account?done=email', 303);
+    const viewer = c.get('viewer');
+    const { outcome, userId } = await confirmEmail(
+      c.get('deps'),
+      viewer?.id ?? null,
+      c.req.query('token') ?? '',
+    );
+    // Signed out, or signed in to another account: the link's account is confirmed, not this one.
+    if (viewer?.id !== userId) {
+      return c.html(
+        <NoticePage
+          frame={frameOf(c)}
+          title="Your email address is confirmed"
+          message="Thank you: the forums now know that this address is yours."
+        />,
+      );
+    }
+    return c.redirect(`/account?done=${outcome === 'changed' ? 'email' : 'email-confirmed'}`, 303);
   })
   .post('/account/password', async (c) => {
     const deps = c.get('deps');
@@ -158,15 +187,15 @@ export const accountRoutes = new Hono<AppEnv>()
       return c.html(await accountPage(c, viewer, { errors: err.fields }), err.status);
     }
   })
-  .post('/account/announcements', async (c) => {
+  .post('/account/email-choices', async (c) => {
     const viewer = signedIn(c);
-    const parsed = parseForm(announcementsForm, await readForm(c));
+    const parsed = parseForm(emailChoicesForm, await readForm(c));
     if (!parsed.ok) return c.html(await accountPage(c, viewer, { errors: parsed.errors }), 422);
-    await setAnnouncements(c.get('deps'), viewer.id, parsed.data.announcements);
-    return c.redirect(
-      `/account?done=${parsed.data.announcements ? 'announcements-on' : 'announcements-off'}`,
-      303,
-    );
+    await setEmailChoices(c.get('deps'), viewer.id, {
+      announcements: parsed.data.announcements,
+      optionalEmailOff: parsed.data.optional_email_off,
+    });
+    return c.redirect('/account?done=email-choices', 303);
   })
   .post('/account/buyer-badge', async (c) => {
     const viewer = signedIn(c);

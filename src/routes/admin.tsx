@@ -7,6 +7,7 @@ import { type Context, Hono } from 'hono';
 import { EditForumPage } from '../../views/pages/admin/edit-forum';
 import type { ForumValues } from '../../views/pages/admin/forum-fields';
 import { AdminForumsPage } from '../../views/pages/admin/forums';
+import { AdminMailPage } from '../../views/pages/admin/mail';
 import { NewForumPage } from '../../views/pages/admin/new-forum';
 import { RolesPage } from '../../views/pages/admin/roles';
 import { WatchedWordsPage } from '../../views/pages/admin/watched-words';
@@ -24,12 +25,15 @@ import {
   listWatchedWords,
   moveForum,
   removeWatchedWord,
+  setAnnouncementForum,
   setForumArchived,
   tieForum,
   untieForum,
   updateForum,
 } from '../services/admin';
+import { mailOverview, mailPrivacyChange } from '../services/mailings';
 import {
+  announcementForumForm,
   createForumForm,
   editForumForm,
   findMemberQuery,
@@ -58,10 +62,16 @@ const NOTICES: Record<string, string> = {
   tied: 'The forum is now the forum of that product.',
   untied: 'The forum is no longer tied to a product.',
   archived: 'The forum is archived: it is read-only now.',
+  'announcements-on':
+    'This is an announcement forum now: administrators can email their new topics here to subscribers.',
+  'announcements-off': 'This is no longer an announcement forum.',
   unarchived: 'The forum is open again.',
   role: 'The role was changed.',
   'word-added': 'The word was added to the list.',
   'word-removed': 'The word was removed from the list.',
+  'privacy-mailed': 'The notice of the privacy notice\u2019s change is on its way.',
+  'privacy-unchanged':
+    'Every member with an address has had the notice of this version already: nobody was emailed.',
 };
 
 const notice = (c: Context<AppEnv>) => NOTICES[c.req.query('done') ?? ''];
@@ -175,6 +185,18 @@ export const adminRoutes = new Hono<AppEnv>()
     const changed = await untieForum(c.get('deps'), viewer, id);
     return c.redirect(`/admin/forums/${id}?done=${done(changed, 'untied')}`, 303);
   })
+  .post('/admin/forums/:id/announcements', async (c) => {
+    const viewer = admin(c);
+    const id = idParam(c.req.param('id'));
+    const parsed = parseForm(announcementForumForm, await readForm(c));
+    // A checkbox is there or not: nothing a person sends can fail this form.
+    const on = parsed.ok && parsed.data.announcements;
+    const changed = await setAnnouncementForum(c.get('deps'), viewer, id, on);
+    return c.redirect(
+      `/admin/forums/${id}?done=${done(changed, on ? 'announcements-on' : 'announcements-off')}`,
+      303,
+    );
+  })
   .post('/admin/forums/:id/archive', async (c) => {
     const viewer = admin(c);
     const id = idParam(c.req.param('id'));
@@ -262,6 +284,19 @@ export const adminRoutes = new Hono<AppEnv>()
       return c.html(await page(err.fields), err.status);
     }
     return c.redirect('/admin/watched-words?done=word-added', 303);
+  })
+  .get('/admin/mail', async (c) => {
+    const viewer = admin(c);
+    const overview = await mailOverview(c.get('deps'), viewer);
+    return c.html(<AdminMailPage frame={frameOf(c)} overview={overview} notice={notice(c)} />);
+  })
+  .post('/admin/mail/privacy-notice', async (c) => {
+    const viewer = admin(c);
+    const outcome = await mailPrivacyChange(c.get('deps'), viewer);
+    return c.redirect(
+      `/admin/mail?done=${outcome.queued > 0 ? 'privacy-mailed' : 'privacy-unchanged'}`,
+      303,
+    );
   })
   .post('/admin/watched-words/:id/remove', async (c) => {
     const viewer = admin(c);

@@ -53,6 +53,11 @@ export const authRoutes = new Hono<AppEnv>()
         values={{}}
         next={next}
         errors={{}}
+        notice={
+          c.req.query('done') === 'password-reset'
+            ? 'Your new password is saved, and your account was signed out everywhere. Sign in with the new password.'
+            : undefined
+        }
       />,
     );
   })

@@ -12,8 +12,10 @@ import { PostHistoryPage } from '../../views/pages/post-history';
 import type { AppEnv, Viewer } from '../context';
 import { ForbiddenError, FormError, PersonalDataFound } from '../errors';
 import { requireEditPost, requireReply, requireStartTopic, requireViewHistory } from '../policy';
+import { canEmailAnnouncement } from '../policy/admin';
 import { buyerBadgeChoice } from '../services/badges';
 import { getForumBySlug } from '../services/forums';
+import { announcementMailing } from '../services/mailings';
 import {
   deletePost,
   editPost,
@@ -98,6 +100,9 @@ export const postingRoutes = new Hono<AppEnv>()
         errors={{}}
         askPublicAck={!viewer.publicAckAt}
         buyerBadge={await buyerBadgeChoice(deps, viewer, forum)}
+        emailSubscribers={
+          canEmailAnnouncement(viewer, forum, deps.now()) ? { checked: false } : undefined
+        }
       />,
     );
   })
@@ -108,6 +113,8 @@ export const postingRoutes = new Hono<AppEnv>()
     requireStartTopic(viewer, forum, deps.now());
     const input = await readForm(c);
     const badge = await buyerBadgeChoice(deps, viewer, forum);
+    // Offered to administrators in announcement forums; a box sent by anyone else is ignored.
+    const announces = canEmailAnnouncement(viewer, forum, deps.now());
     const page = (extra: DraftState) => (
       <NewTopicPage
         frame={frameOf(c)}
@@ -121,6 +128,7 @@ export const postingRoutes = new Hono<AppEnv>()
         previewHtml={extra.previewHtml}
         findings={extra.findings}
         buyerBadge={badge && { ...badge, checked: !!input.show_buyer_badge }}
+        emailSubscribers={announces ? { checked: !!input.email_subscribers } : undefined}
       />
     );
     return submitDraft(c, input, topicForm, page, async (d) => {
@@ -131,6 +139,8 @@ export const postingRoutes = new Hono<AppEnv>()
         publicAck: d.public_ack,
         postAnyway: d.post_anyway,
         showBuyerBadge: d.show_buyer_badge,
+        also:
+          announces && d.email_subscribers ? announcementMailing(deps, viewer, forum) : undefined,
       });
       return `/t/${created.topicId}/${created.slug}`;
     });

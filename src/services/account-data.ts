@@ -3,10 +3,11 @@
  * format is described here (the types below, field by field) and in docs/account-export.md.
  *
  * What it covers is what db/schema.ts lists as personal data: the `users` row, the account's
- * sessions, its Plimus identity link and purchases, pending email confirmations, and the
- * authorship of posts, revisions, topics and reports (plus moderation records about the account or
- * made by it). Secrets never leave the database: no password hash, no session id or secret hash,
- * no email-confirmation token hash, and no identity tokens (none are stored).
+ * sessions, its Plimus identity link and purchases, pending email confirmations and password
+ * resets, the records of the emails sent to it, and the authorship of posts, revisions, topics
+ * and reports (plus moderation records about the account or made by it). Secrets never leave the
+ * database: no password hash, no session id or secret hash, no confirmation or reset token hash,
+ * no email's links, and no identity tokens (none are stored).
  *
  * Everything is read in one batch, so the export is one consistent snapshot.
  */
@@ -16,7 +17,9 @@ import {
   forums,
   identityLinks,
   identityPurchases,
+  mailOutbox,
   moderationLog,
+  passwordResets,
   postRevisions,
   posts,
   products,
@@ -26,11 +29,12 @@ import {
   users,
   vendors,
 } from '../../db/schema';
+import type { MailKind, MailStatus } from '../../domain/words';
 import type { AppDeps } from '../context';
 
 /** Name and version of the format; the version goes up when a field changes meaning or goes. */
 export const EXPORT_FORMAT = 'plimus-forums-account-export';
-export const EXPORT_FORMAT_VERSION = 1;
+export const EXPORT_FORMAT_VERSION = 2;
 
 /** Times are ISO 8601 strings in UTC; `null` where the thing never happened. */
 type Time = string;
@@ -50,6 +54,10 @@ export type AccountExport = {
     bio: string;
     /** never shown on the forums */
     email: string | null;
+    /** when the address was confirmed (a link followed, or the Plimus identity verified it) */
+    emailConfirmedAt: Time | null;
+    /** mail to the address has been refused for good since then, with the server's reply code */
+    emailFailing: { since: Time; code: string | null } | null;
     role: 'member' | 'moderator' | 'admin';
     createdAt: Time;
     /** the account signs in with a password (the password is kept only as a scrypt hash) */
@@ -64,8 +72,12 @@ export type AccountExport = {
     lastPostedAt: Time | null;
     preferences: {
       announcementsOptIn: boolean;
+      /** no email at all but service notices */
+      optionalEmailOff: boolean;
       showBuyerBadge: boolean;
     };
+    /** the privacy-notice version whose change the person was emailed about */
+    policyVersionMailed: string | null;
     /** restrictions a moderator placed on the account */
     moderation: {
       suspendedUntil: Time | null;
@@ -135,8 +147,32 @@ export type AccountExport = {
     /** the last fresh Plimus sign-in in this session */
     freshSignInAt: Time | null;
   }[];
-  /** new email addresses waiting for their confirmation link */
-  pendingEmailConfirmations: { email: string; createdAt: Time; expiresAt: Time }[];
+  /**
+   * confirmation links that still work: for the address on file (`confirm`) or for a new
+   * address (`change`, which becomes the account's address when the link is followed)
+   */
+  pendingEmailConfirmations: {
+    email: string;
+    purpose: 'confirm' | 'change';
+    createdAt: Time;
+    expiresAt: Time;
+  }[];
+  /** password-reset links asked for that still work (at most one) */
+  pendingPasswordResets: { createdAt: Time; expiresAt: Time }[];
+  /**
+   * the emails the forum sent you, or is sending, oldest first: kept 30 days after they were
+   * sent or given up, without their text, links or address
+   */
+  emails: {
+    kind: MailKind;
+    status: MailStatus;
+    createdAt: Time;
+    /** sent, given up or dropped */
+    finishedAt: Time | null;
+    attempts: number;
+    /** the receiving server's reply code of the last failure */
+    lastError: string | null;
+  }[];
   /** moderation records: actions taken on this account, and (for staff) actions it took */
   moderationLog: {
     aboutYou: { action: string; reason: string | null; createdAt: Time }[];
@@ -172,6 +208,8 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
     purchaseRows,
     sessionRows,
     confirmationRows,
+    resetRows,
+    mailRows,
     aboutRows,
     byRows,
   ] = await db.batch([
@@ -226,6 +264,23 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
       .where(eq(emailConfirmations.userId, userId))
       .orderBy(asc(emailConfirmations.createdAt)),
     db
+      .select({ createdAt: passwordResets.createdAt, expiresAt: passwordResets.expiresAt })
+      .from(passwordResets)
+      .where(eq(passwordResets.userId, userId))
+      .orderBy(asc(passwordResets.createdAt)),
+    db
+      .select({
+        kind: mailOutbox.kind,
+        status: mailOutbox.status,
+        createdAt: mailOutbox.createdAt,
+        finishedAt: mailOutbox.finishedAt,
+        attempts: mailOutbox.attempts,
+        lastError: mailOutbox.lastError,
+      })
+      .from(mailOutbox)
+      .where(eq(mailOutbox.userId, userId))
+      .orderBy(asc(mailOutbox.id)),
+    db
       .select()
       .from(moderationLog)
       .where(and(eq(moderationLog.targetType, 'user'), eq(moderationLog.targetId, userId)))
@@ -262,6 +317,10 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
       displayName: user.displayName,
       bio: user.bio,
       email: user.email,
+      emailConfirmedAt: isoOrNull(user.emailConfirmedAt),
+      emailFailing: user.emailFailedAt
+        ? { since: iso(user.emailFailedAt), code: user.emailFailure }
+        : null,
       role: user.role,
       createdAt: iso(user.createdAt),
       hasPassword: !!user.passwordHash,
@@ -272,8 +331,10 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
       lastPostedAt: isoOrNull(user.lastPostedAt),
       preferences: {
         announcementsOptIn: user.announcementsOptIn,
+        optionalEmailOff: user.optionalEmailOff,
         showBuyerBadge: user.showBuyerBadge,
       },
+      policyVersionMailed: user.policyVersionMailed,
       moderation: {
         suspendedUntil: isoOrNull(user.suspendedUntil),
         suspendedReason: user.suspendedReason,
@@ -336,8 +397,21 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
     })),
     pendingEmailConfirmations: confirmationRows.map((e) => ({
       email: e.email,
+      purpose: e.email.toLowerCase() === user.emailKey ? 'confirm' : 'change',
       createdAt: iso(e.createdAt),
       expiresAt: iso(e.expiresAt),
+    })),
+    pendingPasswordResets: resetRows.map((r) => ({
+      createdAt: iso(r.createdAt),
+      expiresAt: iso(r.expiresAt),
+    })),
+    emails: mailRows.map((m) => ({
+      kind: m.kind,
+      status: m.status,
+      createdAt: iso(m.createdAt),
+      finishedAt: isoOrNull(m.finishedAt),
+      attempts: m.attempts,
+      lastError: m.lastError,
     })),
     moderationLog: {
       aboutYou: aboutRows.map((m) => ({

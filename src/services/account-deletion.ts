@@ -21,7 +21,9 @@ import {
   forums,
   identityLinks,
   identityPurchases,
+  mailOutbox,
   moderationLog,
+  passwordResets,
   postRevisions,
   posts,
   reports,
@@ -208,6 +210,9 @@ function personalDataStatements(deps: AppDeps, userId: number) {
     db.delete(identityPurchases).where(inArray(identityPurchases.linkId, ownLinks)),
     db.delete(identityLinks).where(eq(identityLinks.userId, userId)),
     db.delete(emailConfirmations).where(eq(emailConfirmations.userId, userId)),
+    // Pending password resets; emails not sent yet are not sent, the records of the others go.
+    db.delete(passwordResets).where(eq(passwordResets.userId, userId)),
+    db.delete(mailOutbox).where(eq(mailOutbox.userId, userId)),
     db.delete(sessions).where(eq(sessions.userId, userId)),
     db.delete(users).where(eq(users.id, userId)),
   ];

@@ -1,11 +1,12 @@
 /**
  * The signed-in person's own account: what /account shows them, and the changes they make there
- * (profile, email address, a first password, announcements, sessions, the privacy-notice banner).
- * Every change takes effect at once.
+ * (profile, email address and its confirmation, a first password, email choices, sessions, the
+ * privacy-notice banner), and the one-click unsubscribe link of emails. Every change takes effect
+ * at once.
  */
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import { and, count, desc, eq, gt, lte, or } from 'drizzle-orm';
+import { and, count, desc, eq, gt, lte, not, or, type SQL, sql } from 'drizzle-orm';
 import {
   emailConfirmations,
   identityLinks,
@@ -14,17 +15,23 @@ import {
   users,
   vendors,
 } from '../../db/schema';
+import type { UnsubscribeScope } from '../../domain/words';
 import { hashPassword } from '../auth/password';
 import { invalidateUserSessions } from '../auth/session';
 import { CURRENT_PRIVACY } from '../content/privacy';
 import type { AppDeps } from '../context';
-import { BadRequestError, ConflictError, FormError } from '../errors';
+import { BadRequestError, ConflictError, ForbiddenError, FormError } from '../errors';
+import { readUnsubscribeToken } from '../mail/links';
+import { queueMail } from '../mail/outbox';
 import type { Actor } from '../policy';
 import { requireEditProfile, requireSetFirstPassword, type SessionFacts } from '../policy/account';
 import { vendorStatus } from '../policy/vendors';
 import { heldBySuspension } from './suspended-accounts';
 
-/** How long a link to confirm a new email address works. */
+/** A confirmation is for the account's own address (not a change) when it names that address. */
+const forCurrentAddress = sql`lower(${emailConfirmations.email}) = (select ${users.emailKey} from ${users} where ${users.id} = ${emailConfirmations.userId})`;
+
+/** How long a link to confirm an email address works. */
 export const EMAIL_CONFIRMATION_MS = 24 * 3600_000;
 
 export type AccountSession = {
@@ -59,7 +66,15 @@ export type AccountOverview = {
   displayName: string | null;
   bio: string;
   email: string | null;
+  /** when the address was confirmed (a link followed, or the Plimus identity verified it) */
+  emailConfirmedAt: Date | null;
+  /** mail to the address was refused for good since `since`, with the reply code */
+  emailFailing: { since: Date; code: string | null } | null;
+  /** a link to confirm the address on file was sent and still works until then */
+  confirmationExpiresAt: Date | null;
   announcementsOptIn: boolean;
+  /** no email at all but service notices */
+  optionalEmailOff: boolean;
   /** show the verified-buyer badge on posts in forums of products the person bought */
   showBuyerBadge: boolean;
   /** a new address waiting for its confirmation link to be followed */
@@ -75,14 +90,18 @@ export async function getAccountOverview(
 ): Promise<AccountOverview> {
   const { db } = deps;
   const now = new Date(deps.now());
-  const [[user], pending, [link], sessionRows] = await db.batch([
+  const [[user], pending, [confirmation], [link], sessionRows] = await db.batch([
     db
       .select({
         username: users.username,
         displayName: users.displayName,
         bio: users.bio,
         email: users.email,
+        emailConfirmedAt: users.emailConfirmedAt,
+        emailFailedAt: users.emailFailedAt,
+        emailFailure: users.emailFailure,
         announcementsOptIn: users.announcementsOptIn,
+        optionalEmailOff: users.optionalEmailOff,
         showBuyerBadge: users.showBuyerBadge,
       })
       .from(users)
@@ -90,7 +109,25 @@ export async function getAccountOverview(
     db
       .select({ email: emailConfirmations.email, expiresAt: emailConfirmations.expiresAt })
       .from(emailConfirmations)
-      .where(and(eq(emailConfirmations.userId, viewer.id), gt(emailConfirmations.expiresAt, now)))
+      .where(
+        and(
+          eq(emailConfirmations.userId, viewer.id),
+          gt(emailConfirmations.expiresAt, now),
+          not(forCurrentAddress),
+        ),
+      )
+      .orderBy(desc(emailConfirmations.createdAt))
+      .limit(1),
+    db
+      .select({ expiresAt: emailConfirmations.expiresAt })
+      .from(emailConfirmations)
+      .where(
+        and(
+          eq(emailConfirmations.userId, viewer.id),
+          gt(emailConfirmations.expiresAt, now),
+          forCurrentAddress,
+        ),
+      )
       .orderBy(desc(emailConfirmations.createdAt))
       .limit(1),
     db
@@ -120,8 +157,11 @@ export async function getAccountOverview(
       .orderBy(desc(sessions.lastUsedAt)),
   ]);
   if (!user) throw new Error('the signed-in account has no row');
+  const { emailFailedAt, emailFailure, ...rest } = user;
   return {
-    ...user,
+    ...rest,
+    emailFailing: emailFailedAt ? { since: emailFailedAt, code: emailFailure } : null,
+    confirmationExpiresAt: confirmation?.expiresAt ?? null,
     pendingEmail: pending[0] ?? null,
     identity: link
       ? {
@@ -166,12 +206,52 @@ export async function updateProfile(
     .where(eq(users.id, viewer.id));
 }
 
-export async function setAnnouncements(
+/**
+ * The person's email choices: announcements (off unless chosen), and no optional email at all.
+ * Service notices come whatever they choose.
+ */
+export async function setEmailChoices(
   deps: AppDeps,
   userId: number,
-  optIn: boolean,
+  choices: { announcements: boolean; optionalEmailOff: boolean },
 ): Promise<void> {
-  await deps.db.update(users).set({ announcementsOptIn: optIn }).where(eq(users.id, userId));
+  await deps.db
+    .update(users)
+    .set({ announcementsOptIn: choices.announcements, optionalEmailOff: choices.optionalEmailOff })
+    .where(eq(users.id, userId));
+}
+
+/**
+ * What a one-click unsubscribe link (src/mail/links.ts) stops, while its account exists.
+ * @throws BadRequestError for a link the forum did not make, or whose account is gone
+ */
+export async function unsubscribeLinkScope(deps: AppDeps, token: string) {
+  const link = readUnsubscribeToken(deps.keys, token);
+  const user =
+    link &&
+    (await deps.db.select({ id: users.id }).from(users).where(eq(users.id, link.userId)).get());
+  if (!link || !user) {
+    throw new BadRequestError(
+      'This unsubscribe link is not valid: it may have been cut short. Your email choices are on your account page.',
+      'This link does not work',
+    );
+  }
+  return link;
+}
+
+/**
+ * One-click unsubscribe (RFC 8058): the link's MAC is the proof, so nobody signs in. It stops
+ * announcements, or (scope `all`) every email but service notices, at once: emails already
+ * queued are dropped when their turn comes.
+ * @throws BadRequestError as unsubscribeLinkScope
+ */
+export async function unsubscribeByLink(deps: AppDeps, token: string): Promise<UnsubscribeScope> {
+  const { userId, scope } = await unsubscribeLinkScope(deps, token);
+  await deps.db
+    .update(users)
+    .set(scope === 'all' ? { optionalEmailOff: true } : { announcementsOptIn: false })
+    .where(eq(users.id, userId));
+  return scope;
 }
 
 /** The verified-buyer badge: a purchase is personal data, shown only when the person chooses. */
@@ -181,11 +261,89 @@ export async function setBuyerBadge(deps: AppDeps, userId: number, show: boolean
 
 const hashToken = (token: string) => encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
 
+/** A confirmation link's token: 160 random bits (only its SHA-256 is stored). */
+const newToken = () => encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(20)));
+
+/** Each link is an email to an address of the person's choosing: not too many. */
+function limitConfirmationLinks(deps: AppDeps, userId: number) {
+  const verdict = deps.limits.emailChangesPerAccount.hit(`email-change:${userId}`);
+  if (!verdict.ok) {
+    throw new FormError(
+      {
+        email:
+          'You asked for several confirmation links in a short time. Please wait a while, then try again.',
+      },
+      429,
+      verdict.retryAfterSeconds,
+    );
+  }
+}
+
+/**
+ * The statements that make a confirmation link for the address on file and queue the email that
+ * carries it, replacing the account's earlier links for that address: for the batch that creates
+ * the account, or for "send the link again".
+ */
+export function addressConfirmationStatements(
+  deps: AppDeps,
+  userId: number | SQL<number>,
+  email: string,
+) {
+  const { db } = deps;
+  const token = newToken();
+  const now = deps.now();
+  const expiresAt = now + EMAIL_CONFIRMATION_MS;
+  return [
+    db
+      .delete(emailConfirmations)
+      .where(
+        or(
+          and(sql`${emailConfirmations.userId} = ${userId}`, forCurrentAddress),
+          lte(emailConfirmations.expiresAt, new Date(now)),
+        ),
+      ),
+    db.insert(emailConfirmations).values({
+      id: hashToken(token),
+      userId,
+      email,
+      createdAt: new Date(now),
+      expiresAt: new Date(expiresAt),
+    }),
+    queueMail(deps, {
+      kind: 'email_confirmation',
+      userId,
+      payload: { token, expiresAt },
+      urgent: true,
+    }),
+  ] as const;
+}
+
+/**
+ * "Send the link again": a new link to confirm the address on file.
+ * @throws FormError when email cannot be sent (409), the address is confirmed already or there is
+ *   none (422), or the account asked too often (429)
+ */
+export async function resendAddressConfirmation(deps: AppDeps, userId: number): Promise<void> {
+  if (!deps.mail.available) {
+    throw new FormError({ email: 'This forum cannot send email at the moment.' }, 409);
+  }
+  const user = await deps.db
+    .select({ email: users.email, confirmedAt: users.emailConfirmedAt })
+    .from(users)
+    .where(eq(users.id, userId))
+    .get();
+  if (!user?.email) throw new FormError({ email: 'Your account has no email address to confirm.' });
+  if (user.confirmedAt) throw new FormError({ email: 'Your email address is confirmed already.' });
+  limitConfirmationLinks(deps, userId);
+  await deps.db.batch(addressConfirmationStatements(deps, userId, user.email));
+  deps.mail.nudge();
+}
+
 /**
  * Sends a link to the new address; the address changes only when the link is followed while
  * signed in to this account. Only the SHA-256 of the link's token is stored, with the address and
  * an expiry; a new request replaces the account's earlier ones, and expired requests of every
- * account are cleared on the way.
+ * account are cleared on the way. The email is queued in the same batch (src/mail/outbox.ts).
  *
  * An address that another account uses gets the same answer, and the same waiting request on the
  * account page, so that nobody learns which addresses have accounts here; the message to it says
@@ -199,24 +357,13 @@ export async function requestEmailChange(
   newEmail: string,
 ): Promise<void> {
   const { db } = deps;
-  if (!deps.mailer.available) {
+  if (!deps.mail.available) {
     throw new FormError(
       { email: 'Changing the email address is not available on this forum yet.' },
       409,
     );
   }
-  // Each request sends an email to an address of the person's choosing: not too many.
-  const verdict = deps.limits.emailChangesPerAccount.hit(`email-change:${user.id}`);
-  if (!verdict.ok) {
-    throw new FormError(
-      {
-        email:
-          'You asked for several confirmation links in a short time. Please wait a while, then try again.',
-      },
-      429,
-      verdict.retryAfterSeconds,
-    );
-  }
+  limitConfirmationLinks(deps, user.id);
   const emailKey = newEmail.toLowerCase();
   const owner = await db
     .select({ id: users.id })
@@ -226,15 +373,15 @@ export async function requestEmailChange(
   if (owner?.id === user.id) {
     throw new FormError({ email: 'That is already your email address.' });
   }
-  const token = encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(20)));
+  const token = newToken();
   const now = deps.now();
-  const expiresAt = new Date(now + EMAIL_CONFIRMATION_MS);
+  const expiresAt = now + EMAIL_CONFIRMATION_MS;
   await db.batch([
     db
       .delete(emailConfirmations)
       .where(
         or(
-          eq(emailConfirmations.userId, user.id),
+          and(eq(emailConfirmations.userId, user.id), not(forCurrentAddress)),
           lte(emailConfirmations.expiresAt, new Date(now)),
         ),
       ),
@@ -243,64 +390,74 @@ export async function requestEmailChange(
       userId: user.id,
       email: newEmail,
       createdAt: new Date(now),
-      expiresAt,
+      expiresAt: new Date(expiresAt),
     }),
+    owner
+      ? queueMail(deps, {
+          kind: 'email_in_use',
+          userId: owner.id,
+          payload: { requesterId: user.id },
+          urgent: true,
+        })
+      : queueMail(deps, {
+          kind: 'email_change',
+          userId: user.id,
+          toAddress: newEmail,
+          payload: { token, expiresAt },
+          urgent: true,
+        }),
   ]);
-  const asked = `Someone signed in as ${user.username} on the Plimus Community Forums asked to use this email address for their account.`;
-  if (owner) {
-    await deps.mailer.send({
-      to: newEmail,
-      subject: 'Someone tried to use your email address on the Plimus Community Forums',
-      text: [
-        asked,
-        '',
-        'This address already belongs to a forum account, so nothing changed: no other account can take it.',
-        `If it was you, you already have an account with this address: sign in to it at ${deps.config.publicOrigin}/login.`,
-        'If it was not you, ignore this message.',
-      ].join('\n'),
-    });
-    return;
-  }
-  const link = `${deps.config.publicOrigin}/account/email/confirm?token=${token}`;
-  await deps.mailer.send({
-    to: newEmail,
-    subject: 'Confirm your new email address for the Plimus Community Forums',
-    text: [
-      asked,
-      '',
-      'To confirm, open this link while signed in to the forums:',
-      link,
-      '',
-      `The link works for 24 hours, until ${expiresAt.toISOString().replace('T', ' ').slice(0, 16)} UTC.`,
-      'If it was not you, ignore this message: nothing changes.',
-    ].join('\n'),
-  });
+  deps.mail.nudge();
 }
 
 const LINK_NOT_VALID =
   'This confirmation link is not valid any more: it has expired, was replaced by a newer one, or was used already. Ask for a new link on your account page.';
 
 /**
- * Makes the address of a confirmation link the account's email address.
+ * Follows a confirmation link. A link for the account's own address confirms it (signed in or
+ * not: it only shows that the address receives mail). A link for a new address makes it the
+ * account's address, confirmed, and only in a session of that account.
+ * @returns what happened, to which account
  * @throws BadRequestError when the token is unknown, expired or another account's
+ * @throws ForbiddenError when a link for a new address is followed signed out
  * @throws ConflictError when another account took the address meanwhile, or it belonged to an
  *   account deleted while suspended and the suspension has not ended
  */
-export async function confirmEmailChange(
+export async function confirmEmail(
   deps: AppDeps,
-  userId: number,
+  viewerId: number | null,
   token: string,
-): Promise<void> {
+): Promise<{ outcome: 'confirmed' | 'changed'; userId: number }> {
   const { db } = deps;
   const row = await db
-    .select()
+    .select({
+      userId: emailConfirmations.userId,
+      email: emailConfirmations.email,
+      expiresAt: emailConfirmations.expiresAt,
+      current: users.emailKey,
+    })
     .from(emailConfirmations)
+    .innerJoin(users, eq(users.id, emailConfirmations.userId))
     .where(eq(emailConfirmations.id, hashToken(token)))
     .get();
   if (!row || row.expiresAt.getTime() <= deps.now()) {
     throw new BadRequestError(LINK_NOT_VALID, 'This link has expired');
   }
-  if (row.userId !== userId) {
+  const emailKey = row.email.toLowerCase();
+  const at = new Date(deps.now());
+  const works = { emailConfirmedAt: at, emailFailedAt: null, emailFailure: null };
+  if (emailKey === row.current) {
+    await db.batch([
+      db.update(users).set(works).where(eq(users.id, row.userId)),
+      db
+        .delete(emailConfirmations)
+        .where(and(eq(emailConfirmations.userId, row.userId), forCurrentAddress)),
+    ]);
+    return { outcome: 'confirmed', userId: row.userId };
+  }
+  if (viewerId === null)
+    throw new ForbiddenError('Please sign in to confirm your new email address.');
+  if (row.userId !== viewerId) {
     throw new BadRequestError(
       'This confirmation link belongs to another account. Sign out, then sign in to the account that asked for the change and open the link again.',
       'This link is for another account',
@@ -309,11 +466,13 @@ export async function confirmEmailChange(
   // Said only here, to the person who showed that the address is theirs.
   const held = await heldBySuspension(deps, { email: row.email });
   if (held.email) throw new ConflictError(held.email);
-  const emailKey = row.email.toLowerCase();
   try {
     await db.batch([
-      db.update(users).set({ email: row.email, emailKey }).where(eq(users.id, userId)),
-      db.delete(emailConfirmations).where(eq(emailConfirmations.userId, userId)),
+      db
+        .update(users)
+        .set({ email: row.email, emailKey, ...works })
+        .where(eq(users.id, row.userId)),
+      db.delete(emailConfirmations).where(eq(emailConfirmations.userId, row.userId)),
     ]);
   } catch (err) {
     if (/UNIQUE/i.test(String((err as { cause?: unknown }).cause ?? err))) {
@@ -323,6 +482,7 @@ export async function confirmEmailChange(
     }
     throw err;
   }
+  return { outcome: 'changed', userId: row.userId };
 }
 
 /**

@@ -2,13 +2,14 @@
  * Accounts: joining, signing in, changing the password. Sign-in failures say the same thing
  * whether or not the account exists, and take as long.
  */
-import { eq, or } from 'drizzle-orm';
+import { eq, or, sql } from 'drizzle-orm';
 import { users } from '../../db/schema';
 import { hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from '../auth/password';
 import { createSession, invalidateUserSessions, type NewSession } from '../auth/session';
 import { CURRENT_PRIVACY } from '../content/privacy';
 import type { AppDeps } from '../context';
 import { FormError } from '../errors';
+import { addressConfirmationStatements } from './account-settings';
 import { refuseSuspended } from './suspended-accounts';
 
 export type NewMember = {
@@ -39,7 +40,8 @@ export type Registration = { username: string; email: string; password: string }
 
 /**
  * Creates an account and signs it in. The person has confirmed being 13 or older (the form
- * requires it); no birth date is asked or kept.
+ * requires it); no birth date is asked or kept. The account works at once; a link to confirm the
+ * address is emailed, queued in the batch that creates the account.
  * @throws FormError when the username or email is taken or held by a suspension
  *   (src/services/suspended-accounts.ts), or the client registers too often
  */
@@ -82,21 +84,26 @@ export async function register(
   const passwordHash = await hashPassword(input.password);
   const at = new Date(deps.now());
   let userId: number;
+  const { db } = deps;
+  const created = sql<number>`(select ${users.id} from ${users} where ${users.usernameKey} = ${usernameKey})`;
   try {
-    const [row] = await deps.db
-      .insert(users)
-      .values({
-        username: input.username,
-        usernameKey,
-        email: input.email,
-        emailKey,
-        passwordHash,
-        createdAt: at,
-        ageConfirmedAt: at,
-        // A new account has read the notice as it is now: no banner about older changes.
-        policyVersionSeen: CURRENT_PRIVACY.version,
-      })
-      .returning({ id: users.id });
+    const [[row]] = await db.batch([
+      db
+        .insert(users)
+        .values({
+          username: input.username,
+          usernameKey,
+          email: input.email,
+          emailKey,
+          passwordHash,
+          createdAt: at,
+          ageConfirmedAt: at,
+          // A new account has read the notice as it is now: no banner about older changes.
+          policyVersionSeen: CURRENT_PRIVACY.version,
+        })
+        .returning({ id: users.id }),
+      ...(deps.mail.available ? addressConfirmationStatements(deps, created, input.email) : []),
+    ]);
     if (!row) throw new Error('user insert returned no row');
     userId = row.id;
   } catch (err) {
@@ -109,8 +116,9 @@ export async function register(
     }
     throw err;
   }
-  const created = await createSession(deps, userId, { remember: false });
-  return { ...created, userId };
+  deps.mail.nudge();
+  const session = await createSession(deps, userId, { remember: false });
+  return { ...session, userId };
 }
 
 export type Login = { login: string; password: string; remember: boolean };

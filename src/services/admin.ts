@@ -64,6 +64,8 @@ export type AdminForum = {
   category: ForumCategory;
   position: number;
   archived: boolean;
+  /** an administrator's new topic here can be emailed to subscribers */
+  announcements: boolean;
   topicCount: number;
   postCount: number;
   product: {
@@ -99,6 +101,7 @@ function toAdminForum(r: AdminForumRow): AdminForum {
     category: f.category,
     position: f.position,
     archived: f.archived,
+    announcements: f.announcements,
     topicCount: f.topicCount,
     postCount: f.postCount,
     product:
@@ -396,15 +399,45 @@ export async function setForumArchived(
   id: number,
   archived: boolean,
 ): Promise<boolean> {
+  return setForumFlag(deps, by, id, 'archived', archived, {
+    action: archived ? 'forum_archive' : 'forum_unarchive',
+  });
+}
+
+/**
+ * Makes a forum an announcement forum, where an administrator's new topic can be emailed to the
+ * members who chose announcements, or an ordinary one again; logged as forum_update.
+ * @returns whether anything changed
+ */
+export async function setAnnouncementForum(
+  deps: AppDeps,
+  by: Administrator,
+  id: number,
+  announcements: boolean,
+): Promise<boolean> {
+  return setForumFlag(deps, by, id, 'announcements', announcements, {
+    action: 'forum_update',
+    note: `announcements: ${announcements ? 'off -> on' : 'on -> off'}`,
+  });
+}
+
+/** Sets one of a forum's yes-or-no settings, with its log row; nothing when it is so already. */
+async function setForumFlag(
+  deps: AppDeps,
+  by: Administrator,
+  id: number,
+  flag: 'archived' | 'announcements',
+  value: boolean,
+  log: { action: string; note?: string },
+): Promise<boolean> {
   const forum = await getForumForAdmin(deps, by, id);
-  if (forum.archived === archived) return false;
+  if (forum[flag] === value) return false;
   await deps.db.batch([
-    deps.db.update(forums).set({ archived }).where(eq(forums.id, id)),
-    logRow(deps, by, {
-      action: archived ? 'forum_archive' : 'forum_unarchive',
-      targetType: 'forum',
-      targetId: id,
-    }),
+    deps.db
+      .update(forums)
+      .set({ [flag]: value })
+      .where(eq(forums.id, id)),
+    logRow(deps, by, { ...log, targetType: 'forum', targetId: id }),
   ]);
   return true;
 }

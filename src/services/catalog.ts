@@ -74,6 +74,8 @@ export type NewForum = {
   category: ForumCategory;
   /** may be `productIdOf(...)` for a product created earlier in the same batch */
   productId?: number | SQL<number> | null;
+  /** an announcement forum (src/services/mailings.ts) */
+  announcements?: boolean;
 };
 
 /** The statement that adds a forum at the end of its category (for a `db.batch`). */
@@ -86,6 +88,7 @@ export function insertForum(deps: AppDeps, f: NewForum) {
       description: f.description ?? '',
       category: f.category,
       productId: f.productId ?? null,
+      announcements: f.announcements ?? false,
       position: endOfCategory(f.category),
       createdAt: new Date(deps.now()),
     })

@@ -9,7 +9,7 @@
  */
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { identityLinks, identityPurchases, pendingSignups, sessions, users } from '../../db/schema';
 import { type PlimusClaims, plimusClaims } from '../auth/oidc';
 import { CURRENT_PRIVACY } from '../content/privacy';
@@ -69,6 +69,8 @@ async function claimStatements(
       : null;
   const linkId = sql<number>`(select id from identity_links where issuer = ${linkRef.issuer} and subject = ${linkRef.subject})`;
   const purchases = [...new Set(claims.plimus_purchases ?? [])];
+  const verified =
+    claims.email_verified === true && claims.email ? claims.email.toLowerCase() : null;
   return [
     db
       .update(identityLinks)
@@ -82,6 +84,21 @@ async function claimStatements(
           db
             .insert(identityPurchases)
             .values(purchases.map((plimusProductId) => ({ linkId, plimusProductId }))),
+        ]
+      : []),
+    // An address the identity has verified is confirmed for the account that has it.
+    ...(verified
+      ? [
+          db
+            .update(users)
+            .set({ emailConfirmedAt: new Date(deps.now()) })
+            .where(
+              and(
+                sql`${users.id} = (select user_id from identity_links where issuer = ${linkRef.issuer} and subject = ${linkRef.subject})`,
+                eq(users.emailKey, verified),
+                isNull(users.emailConfirmedAt),
+              ),
+            ),
         ]
       : []),
   ] as const;

@@ -8,6 +8,7 @@
  * `createTopic`/`createReply`, which the demo content uses directly.
  */
 import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
 import { postsFts } from '../../db/fts';
 import { forums, postRevisions, posts, topics, users, watchedWords } from '../../db/schema';
 import type { TopicKind } from '../../domain/words';
@@ -54,7 +55,12 @@ export type NewTopic = {
    * (forum, author, search) only once approved (services/approval.ts).
    */
   held?: boolean;
+  /** more statements for the topic's batch (given the new topic's id), when it is not held */
+  also?: TopicAlso;
 };
+
+/** Statements that happen with a new topic (an announcement's mailing), in its batch. */
+export type TopicAlso = (topicId: SQL<number>) => BatchItem<'sqlite'>[];
 
 export type Created = {
   topicId: number;
@@ -121,6 +127,10 @@ export async function createTopic(deps: AppDeps, input: NewTopic): Promise<Creat
             })
             .where(eq(forums.id, input.forumId)),
           indexPost(db, lastInsertId, input.title, input.body),
+          // The author's newest topic is the one this batch wrote.
+          ...(input.also?.(
+            sql<number>`(select max(${topics.id}) from ${topics} where ${topics.userId} = ${input.authorId})`,
+          ) ?? []),
         ]),
   ]);
   if (!topic || !post) throw new Error('topic insert returned no row');
@@ -330,7 +340,7 @@ function checkPersonalData(draft: Pick<Draft, 'body' | 'postAnyway'>) {
   if (findings.length > 0) throw new PersonalDataFound(findings);
 }
 
-export type TopicDraft = Draft & { title: string; kind: TopicKind };
+export type TopicDraft = Draft & { title: string; kind: TopicKind; also?: TopicAlso };
 
 /**
  * The badge choice that is stored with a new post: only a buyer of the forum's product can make
@@ -366,6 +376,7 @@ export async function startTopic(
     kind: draft.kind,
     publicAck: draft.publicAck,
     showBuyerBadge: await buyerBadgeToStore(deps, author, forum.productId, draft),
+    also: draft.also,
   });
 }
 

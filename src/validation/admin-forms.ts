@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { FORUM_CATEGORIES, ROLES, WATCHED_WORD_ACTIONS } from '../../domain/words';
 import { normalizeWatchedWord } from '../content/watched-words';
 import { textLine } from './fields';
+import { checkbox } from './forms';
 
 export const MAX_FORUM_SLUG = 40;
 export const MAX_FORUM_NAME = 80;
@@ -171,6 +172,9 @@ export const tieForumForm = productFields.transform((v, ctx) => {
   const product = productRef(v, ctx, 'required');
   return { product: product as ProductRef };
 });
+
+/** An announcement forum or not: the box is ticked or absent. */
+export const announcementForumForm = z.object({ announcements: checkbox });
 
 export const moveForumForm = z.object({
   direction: z.enum(['up', 'down'], { error: 'Move the forum up or down.' }),

@@ -101,6 +101,13 @@ export const plimusSignupForm = z.object({
   ),
 });
 
+/** "Forgot your password?": the username or the email address of the account. */
+export const forgotPasswordForm = z.object({
+  login: requiredText('Enter your username or email address.', 254)
+    .transform((v) => v.trim())
+    .pipe(z.string().min(1, 'Enter your username or email address.')),
+});
+
 export const loginForm = z.object({
   login: requiredText('Enter your username or email address.', 254).transform((v) => v.trim()),
   password: requiredText('Enter your password.', MAX_PASSWORD),
@@ -137,6 +144,8 @@ export const topicForm = z.object({
   kind: z
     .enum(TOPIC_KINDS, 'Choose whether this is a discussion or a question.')
     .default('discussion'),
+  /** "Also email this to subscribers" (offered to administrators in announcement forums) */
+  email_subscribers: checkbox,
   ...composerFlags,
 });
 
@@ -149,7 +158,10 @@ export const changePasswordForm = z.object({
   new_password: newPassword,
 });
 
-/** An account created from a Plimus identity sets its first password (after a fresh sign-in). */
+/**
+ * A new password without the current one: an account created from a Plimus identity sets its
+ * first one (after a fresh sign-in), or a reset link sets one.
+ */
 export const setPasswordForm = z.object({ new_password: newPassword });
 
 export const MAX_DISPLAY_NAME = 50;
@@ -181,7 +193,8 @@ export const profileForm = z.object({ display_name: displayName, bio });
 
 export const emailChangeForm = z.object({ email });
 
-export const announcementsForm = z.object({ announcements: checkbox });
+/** The email choices of /account: announcements, and no optional email at all. */
+export const emailChoicesForm = z.object({ announcements: checkbox, optional_email_off: checkbox });
 
 export const buyerBadgeForm = z.object({ show_buyer_badge: checkbox });
 

@@ -23,6 +23,7 @@ import {
   type Response,
 } from 'playwright-core';
 import { expect } from 'vitest';
+import type { MailCatcher } from '../../dev/mail-catcher';
 import type { DevIdentityProvider } from '../../dev/plimus-idp';
 import type { Config } from '../../src/env';
 import { startServer } from '../../src/server';
@@ -59,6 +60,8 @@ export type ForumServer = {
    * PLIMUS_ISSUER, outside production); its pages are on `identity.issuer`
    */
   identity: DevIdentityProvider | undefined;
+  /** the development mail catcher the server started beside itself (without SMTP_URL); its page is `mail.url` */
+  mail: MailCatcher | undefined;
 };
 
 /** A free TCP port on 127.0.0.1, so that PUBLIC_ORIGIN can be known before the server starts. */
@@ -112,6 +115,7 @@ export async function startForumServer(env: Record<string, string> = {}): Promis
     serverErrors: () => logs.filter((l) => l.startsWith('error ')),
     config: running.config,
     identity: running.devIdentityProvider,
+    mail: running.mailCatcher,
     close: async () => {
       try {
         await running.close();

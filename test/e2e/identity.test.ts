@@ -164,8 +164,10 @@ describe('a vendor joining with the Plimus identity', () => {
     await expect(identity.textContent()).resolves.toContain('Unlinking is not offered');
     await expect(identity.getByRole('button', { name: /Unlink/ }).count()).resolves.toBe(0);
 
-    const email = page.getByRole('region', { name: 'Email address' });
+    const email = page.getByRole('region', { name: 'Email', exact: true });
     await expect(email.textContent()).resolves.toContain(`Your email address is ${VERA.email}.`);
+    // The Plimus identity verified it: it counts as confirmed.
+    await expect(email.locator('.email-state').textContent()).resolves.toMatch(/^Confirmed on/);
     const password = page.getByRole('region', { name: 'Password' });
     await expect(password.textContent()).resolves.toContain('has no password here');
     await expectAccessible(page, '/account');

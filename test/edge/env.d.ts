@@ -4,6 +4,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       DB: D1Database;
+      EMAIL: SendEmail;
+      EMAIL_ONE_ADDRESS: SendEmail;
       TEST_MIGRATIONS: D1Migration[];
       PLIMUS_ISSUER: string;
       PLIMUS_CLIENT_ID: string;

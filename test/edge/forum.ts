@@ -4,7 +4,9 @@ import { createDb } from '../../db/client';
 import { createApp } from '../../src/app';
 import { makeDeps } from '../../src/context';
 import { loadConfig } from '../../src/env';
-import { memoryMailer } from '../../src/mail';
+import { deliverDue } from '../../src/mail/delivery';
+import { type EmailBinding, workersTransport } from '../../src/mail/workers';
+import type { ReceivedMail, TestMailbox } from '../shared/mail';
 
 export const ORIGIN = 'http://forum.test';
 
@@ -40,8 +42,11 @@ export function clockedEdgeForum() {
       now += ms;
     },
   };
-  const mailer = memoryMailer();
-  const deps = makeDeps(createDb({ d1: env.DB }), config(), { now: clock.now, mailer });
+  const deps = makeDeps(createDb({ d1: env.DB }), config(), {
+    now: clock.now,
+    mail: { available: true, nudge() {} },
+  });
+  const mail = localEmailBinding();
   const logs: string[] = [];
   const app = createApp(deps, {
     log: (line) => logs.push(line),
@@ -51,9 +56,37 @@ export function clockedEdgeForum() {
   return {
     deps,
     clock,
-    mailer,
+    mail: {
+      deliver: (o) => deliverDue(deps, mail.transport, o),
+      received: () => mail.received,
+    } satisfies TestMailbox,
     logs,
     routes: app.routes.map((r) => ({ method: r.method, path: r.path })),
     request: (path: string, init?: RequestInit) => app.request(new URL(path, ORIGIN).href, init),
   };
+}
+
+/**
+ * The Email Service binding the local runtime provides (wrangler.toml's EMAIL), as the Worker's
+ * transport uses it. The local binding checks each message and keeps it in its own store, out of
+ * the test's reach, so what it accepted is noted here on the way through.
+ */
+export function localEmailBinding(local: SendEmail = env.EMAIL) {
+  const received: ReceivedMail[] = [];
+  const binding: EmailBinding = {
+    async send(m) {
+      const result = await local.send(m);
+      received.push({
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
+        headers: Object.fromEntries(
+          Object.entries(m.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+        ),
+      });
+      return result;
+    },
+  };
+  return { binding, transport: workersTransport(binding), received };
 }

@@ -11,8 +11,18 @@ import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../db/client';
 import { openLibsql } from '../../db/open';
-import { forums, moderationLog, posts, products, users, vendors } from '../../db/schema';
+import {
+  forums,
+  mailOutbox,
+  moderationLog,
+  posts,
+  products,
+  users,
+  vendors,
+} from '../../db/schema';
+import { type MailCatcher, startMailCatcher } from '../../dev/mail-catcher';
 import { COOK_VERSION } from '../../src/content/cook';
+import { CURRENT_PRIVACY } from '../../src/content/privacy';
 import { makeDeps } from '../../src/context';
 import { loadConfig } from '../../src/env';
 import { createForum } from '../../src/services/catalog';
@@ -318,4 +328,64 @@ it('names a bad DATABASE_URL', SLOW, async () => {
   const res = await cli(['set-role', 'alice', 'admin'], { DATABASE_URL: 'postgres://x' });
   expect(res.code).toBe(1);
   expect(res.stderr).toMatch(/DATABASE_URL: must start with file:/);
+});
+
+describe('email', SLOW, () => {
+  let catcher: MailCatcher;
+  beforeAll(async () => {
+    catcher = await startMailCatcher({ nodeEnv: 'test' });
+    const joined = new Date('2026-11-01T00:00:00Z');
+    await db.insert(users).values(
+      ['carol', 'dave', 'erin'].map((username) => ({
+        username,
+        usernameKey: username,
+        email: `${username}@example.org`,
+        emailKey: `${username}@example.org`,
+        createdAt: joined,
+        ageConfirmedAt: joined,
+      })),
+    );
+  });
+  afterAll(() => catcher.close());
+
+  it('notify-privacy-change mails every member with an address once, with a progress bar, and never twice', async () => {
+    const smtp = { SMTP_URL: catcher.smtpUrl, MAIL_FROM: 'forums@forum.example' };
+    const first = await cli(['notify-privacy-change'], smtp);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe(
+      `Queued 3 emails about version ${CURRENT_PRIVACY.version} of the privacy notice.\nSent 3; 0 given up; 0 dropped.\n`,
+    );
+    // Not a terminal: the progress comes as plain lines, the last one at 100 %.
+    expect(first.stderr).toMatch(/\[#{30}\] 100\.0% {2}3\/3 emails/);
+    expect(catcher.messages.map((m) => m.to[0]).sort()).toEqual([
+      'carol@example.org',
+      'dave@example.org',
+      'erin@example.org',
+    ]);
+    expect(catcher.messages[0]?.parsed.subject).toBe(
+      `The privacy notice of the Plimus Community Forums changed (version ${CURRENT_PRIVACY.version} of ${CURRENT_PRIVACY.date})`,
+    );
+    const again = await cli(['notify-privacy-change'], smtp);
+    expect(again.stdout).toMatch(/^Every member with an address has had the notice of version/);
+    expect(catcher.messages).toHaveLength(3);
+  });
+
+  it('mail:send drains the outbox once through SMTP_URL, and says it needs one', async () => {
+    const carol = await db.select().from(users).where(eq(users.username, 'carol')).get();
+    await db.insert(mailOutbox).values({
+      kind: 'password_reset_plimus',
+      userId: carol?.id ?? 0,
+      dueAt: new Date(),
+    });
+    const none = await cli(['mail:send']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^SMTP_URL is not set/);
+    const before = catcher.messages.length;
+    const sent = await cli(['mail:send'], { SMTP_URL: catcher.smtpUrl });
+    expect(sent.code).toBe(0);
+    expect(sent.stdout).toBe(
+      'Sent 1; 0 to be tried again later; 0 given up; 0 dropped. 0 still queued.\n',
+    );
+    expect(catcher.messages.slice(before).map((m) => m.to)).toEqual([['carol@example.org']]);
+  });
 });

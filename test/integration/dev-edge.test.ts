@@ -6,7 +6,7 @@
  * state kept by the worker between requests.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -141,5 +141,23 @@ describe('npm run dev:edge', () => {
     const topic = await (await fetch(topicUrl, { headers: { Cookie: cookie } })).text();
     expect(topic).toContain('<strong>bold</strong>');
     expect(topic).toContain('href="/out?url=https%3A%2F%2Fexample.org%2Fpage"');
+  });
+
+  it('says where the local runtime puts the email it would send, and puts the confirmation there', async () => {
+    expect(output).toContain('.wrangler/tmp/email/<session>/email-text/<id>.txt');
+    expect(output).toContain(`curl ${origin}/cdn-cgi/local/scheduled`);
+    // The newcomer above was sent the link to confirm the address, right after the response.
+    const deadline = Date.now() + 20_000;
+    while (!output.includes('send_email binding called') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const printed = output.slice(output.indexOf('send_email binding called'));
+    expect(printed).toMatch(/Subject: Confirm your email address for the Plimus Community Forums/);
+    const file = /Text: (\S+\.txt)/.exec(printed)?.[1] ?? '';
+    expect(file).toMatch(/\.wrangler\/tmp\/email\/[^/]+\/email-text\//);
+    expect(readFileSync(file, 'utf8')).toMatch(
+      new RegExp(`${origin.replaceAll('.', '\\.')}/account/email/confirm\\?token=[a-z2-7]{32}`),
+    );
+    rmSync(file);
   });
 });

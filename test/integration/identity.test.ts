@@ -14,6 +14,6 @@ identitySuite(async () => {
 });
 
 afterAll(async () => {
-  forum.close();
+  await forum.close();
   await idp.close();
 });

@@ -2,12 +2,23 @@
  * What every reading page must be besides correct: valid HTML with headings in order, cheap
  * queries (no table scans, no sorting outside an index), and a log without personal data.
  */
+
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeHexLowerCase } from '@oslojs/encoding';
 import { eq } from 'drizzle-orm';
 import { HtmlValidate } from 'html-validate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identityLinks, identityPurchases, sessions, users, vendors } from '../../db/schema';
+import {
+  identityLinks,
+  identityPurchases,
+  passwordResets,
+  sessions,
+  users,
+  vendors,
+} from '../../db/schema';
 import { createSession } from '../../src/auth/session';
 import { CURRENT_PRIVACY } from '../../src/content/privacy';
+import { notMeToken, unsubscribeToken } from '../../src/mail/links';
 import { createMember } from '../../src/services/accounts';
 import { createForum, ensureProduct, ensureVendor } from '../../src/services/catalog';
 import { getForumBySlug } from '../../src/services/forums';
@@ -126,6 +137,35 @@ async function memberPages(): Promise<{ path: string; html: string }[]> {
     a.post('/account/delete', { keep_posts: 'maybe', password: 'wrong password' }),
   );
   await keep('/account/deleted', a.get('/account/deleted?posts=removed'));
+  // Email: the address failing, the choices saved; a reset, the notice's and unsubscribe links.
+  await forum.db
+    .update(users)
+    .set({ emailFailedAt: new Date(forum.deps.now()), emailFailure: '550 5.1.1' })
+    .where(eq(users.id, memberId));
+  await keep('/account (address failing)', a.get('/account?done=email-choices'));
+  const visitor = agent(forum.request, { client: 'quality-visitor' });
+  await keep('/password/forgot', visitor.get('/password/forgot'));
+  await keep('POST /password/forgot (errors)', visitor.post('/password/forgot', { login: ' ' }));
+  await keep('/password/forgot?sent=1', visitor.get('/password/forgot?sent=1'));
+  const resetToken = 'qualityresettokenaaaaaaaaaaaaaaa';
+  await forum.db.insert(passwordResets).values({
+    id: encodeHexLowerCase(sha256(new TextEncoder().encode(resetToken))),
+    userId: memberId,
+    createdAt: new Date(forum.deps.now()),
+    expiresAt: new Date(forum.deps.now() + 3600_000),
+  });
+  visitor.jar.set('password_reset', resetToken);
+  await keep('/password/reset', visitor.get('/password/reset'));
+  await keep(
+    'POST /password/reset (errors)',
+    visitor.post('/password/reset', { new_password: 'short' }),
+  );
+  await keep('/password/reset (bad link)', visitor.get('/password/reset?token=nope'));
+  const notMe = notMeToken(forum.deps.keys, memberId, forum.deps.now());
+  await keep('/password/not-me/:token', visitor.get(`/password/not-me/${notMe}`));
+  const stop = unsubscribeToken(forum.deps.keys, memberId, 'announcements');
+  await keep('/email/unsubscribe/:token', visitor.get(`/email/unsubscribe/${stop}`));
+  await keep('POST /email/unsubscribe/:token', visitor.post(`/email/unsubscribe/${stop}`));
   // The privacy-notice banner, for an account that has not seen the latest change.
   await forum.db.update(users).set({ policyVersionSeen: null }).where(eq(users.id, memberId));
   await keep('/ (privacy-notice banner)', a.get('/'));
@@ -161,6 +201,11 @@ async function memberPages(): Promise<{ path: string; html: string }[]> {
   expect(html('/account (privacy-notice banner)')).toContain('class="policy-banner"');
   expect(html('/account (fresh Plimus sign-in)')).toContain('Set password');
   expect(html('/account/delete (no password)')).toContain('Your account has no password');
+  expect(html('/account (address failing)')).toContain('could not be delivered');
+  expect(html('/password/reset')).toContain('Choose a new password');
+  expect(html('POST /password/reset (errors)')).toContain('id="new_password-error"');
+  expect(html('/password/not-me/:token')).toContain('Sign my account out everywhere');
+  expect(html('POST /email/unsubscribe/:token')).toContain('You are unsubscribed');
   return out;
 }
 
@@ -301,6 +346,7 @@ async function adminPages() {
     '/admin/roles?username=quality_admin',
     '/admin/roles?username=nobody-at-all',
     '/admin/watched-words?done=word-added',
+    '/admin/mail',
   ];
   const pages: { path: string; html: string }[] = [];
   const keep = async (path: string, res: Response | Promise<Response>) => {
@@ -326,6 +372,9 @@ async function adminPages() {
   await keep('/admin/forums/:id (archived)', a.get(`/admin/forums/${offTopic.id}`));
   await a.post(`/admin/forums/${offTopic.id}/unarchive`);
   await keep('/admin (visitor)', forum.request('/admin'));
+  await keep('/f/announcements/new (an administrator)', a.get('/f/announcements/new'));
+  await a.post('/admin/mail/privacy-notice');
+  await keep('/admin/mail (a mailing on its way)', a.get('/admin/mail?done=privacy-mailed'));
   // The journey really happened.
   const html = (path: string) => pages.find((p) => p.path === path)?.html ?? '';
   expect(html(`/admin/forums/${acme.id}`)).toContain('Untie from Acme Backup Pro');
@@ -335,6 +384,8 @@ async function adminPages() {
   expect(html('POST /admin/forums (errors)')).toContain('id="slug-error"');
   expect(html('/admin/forums/:id (archived)')).toContain('Open the forum again');
   expect(html('/admin (visitor)')).toContain('Error 403');
+  expect(html('/admin/mail (a mailing on its way)')).toContain('<progress');
+  expect(html('/f/announcements/new (an administrator)')).toContain('name="email_subscribers"');
   return { pages, gets, agent: a };
 }
 

@@ -421,3 +421,57 @@ describe('without TRUSTED_PROXY', () => {
     expect(await registrations(forum, forwarded(99), 1)).toEqual([429]);
   });
 });
+
+describe('email from the server', () => {
+  it('starts the development mail catcher without SMTP_URL, says where, and delivers to it from its own loop', async () => {
+    const forum = await startForum();
+    const { server, logs } = forum;
+    const catcher = server.mailCatcher;
+    expect(catcher?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(logs).toContain(
+      `Development mail catcher at ${catcher?.url} (the forum's email goes there, to nobody's mailbox)`,
+    );
+    // Registering queues a confirmation link; the server's loop sends it at once.
+    const joined = await send(forum, '/register', {
+      method: 'POST',
+      headers: {
+        Host: new URL(server.url).host,
+        Origin: server.config.publicOrigin,
+        'Content-Type': FORM,
+      },
+      body: 'username=catcher_test&email=catcher.test%40example.org&password=correct+horse+battery+staple&age_confirmed=1',
+    });
+    expect(joined.status).toBe(303);
+    const [mail] = (await catcher?.waitFor(1)) ?? [];
+    expect(mail?.to).toEqual(['catcher.test@example.org']);
+    // The catcher's page lists it, shows its text with the link, and its raw message.
+    const list = parseHtml(await (await fetch(`${catcher?.url}/`)).text());
+    const row = list.querySelector('tbody tr');
+    expect(row?.text).toContain('catcher.test@example.org');
+    expect(row?.text).toContain('Confirm your email address for the Plimus Community Forums');
+    const message = parseHtml(await (await fetch(`${catcher?.url}/m/${mail?.id}`)).text());
+    const link = message.querySelector('.mail-text a')?.getAttribute('href') ?? '';
+    expect(link.startsWith(`${server.config.publicOrigin}/account/email/confirm?token=`)).toBe(
+      true,
+    );
+    const raw = await (await fetch(`${catcher?.url}/m/${mail?.id}/raw`)).text();
+    expect(raw).toMatch(/^Message-ID: <[0-9a-f]{32}@localhost>$/m);
+    // No address in the server's log.
+    expect(logs.join('\n')).not.toContain('catcher.test@example.org');
+  });
+
+  it('starts no catcher when SMTP_URL is set, and the catcher refuses to start in production', async () => {
+    const { startMailCatcher } = await import('../../dev/mail-catcher');
+    const smtp = await startMailCatcher({ nodeEnv: 'test' });
+    try {
+      const { server, logs } = await startForum({ SMTP_URL: smtp.smtpUrl });
+      expect(server.mailCatcher).toBeUndefined();
+      expect(logs.some((l) => l.includes('mail catcher'))).toBe(false);
+    } finally {
+      await smtp.close();
+    }
+    await expect(startMailCatcher({ nodeEnv: 'production' })).rejects.toThrow(
+      /does not run with NODE_ENV=production/,
+    );
+  });
+});

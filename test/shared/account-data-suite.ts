@@ -1,6 +1,6 @@
 /**
  * Rights over one's own data, the same on Node (libSQL) and in workerd (D1): the account page and
- * its forms, the email change through the mailer, sessions, the export, account deletion (checked
+ * its forms, the email change through the outbox, sessions, the export, account deletion (checked
  * in the database itself) and the privacy-notice banner.
  */
 import { sha256 } from '@oslojs/crypto/sha2';
@@ -26,7 +26,7 @@ import type { PlimusClaims } from '../../src/auth/oidc';
 import { hashPassword } from '../../src/auth/password';
 import { createSession } from '../../src/auth/session';
 import { CURRENT_PRIVACY } from '../../src/content/privacy';
-import { type Mail, type Mailer, noMailer } from '../../src/mail';
+import { noPostbox } from '../../src/mail/transport';
 import { FRESH_AUTH_MS } from '../../src/policy/account';
 import type { AccountExport } from '../../src/services/account-data';
 import { ensureProduct, ensureVendor } from '../../src/services/catalog';
@@ -36,8 +36,9 @@ import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, location } from './agent';
 import { dumpDatabase } from './dump';
+import type { ReceivedMail, TestMailbox } from './mail';
 
-export type AccountDataForum = ClockedForum & { mailer: Mailer & { sent: Mail[] } };
+export type AccountDataForum = ClockedForum & { mail: TestMailbox };
 
 const PASSWORD = 'correct horse battery staple';
 const DAY = 24 * 3600_000;
@@ -223,8 +224,9 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       for (const path of [
         '/account/profile',
         '/account/email',
+        '/account/email/confirmation',
+        '/account/email-choices',
         '/account/password',
-        '/account/announcements',
         '/account/sessions/end-others',
         '/account/privacy-notice/dismiss',
         '/account/delete',
@@ -239,10 +241,9 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       expect(doc.querySelector('h1')?.text).toBe('Your account');
       expect(doc.querySelectorAll('main h2').map((h) => h.text)).toEqual([
         'Profile',
-        'Email address',
+        'Email',
         'Password',
         'Plimus identity',
-        'Email announcements',
         'Where you are signed in',
         'Your data',
       ]);
@@ -250,9 +251,11 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       const actions = doc.querySelectorAll('main form').map((f) => f.getAttribute('action'));
       expect(actions).toEqual([
         '/account/profile',
+        // the address is not confirmed yet: the link can be sent again
+        '/account/email/confirmation',
         '/account/email',
+        '/account/email-choices',
         '/account/password',
-        '/account/announcements',
       ]);
       const links = doc.querySelectorAll('main a').map((l) => l.getAttribute('href'));
       expect(links).toContain('/account/export');
@@ -357,18 +360,26 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
   describe('changing the email address', () => {
     const confirmationRows = (userId: number) =>
       db().select().from(emailConfirmations).where(eq(emailConfirmations.userId, userId));
-    const linkIn = (mail: Mail | undefined) =>
+    const linkIn = (mail: ReceivedMail | undefined) =>
       mail?.text.match(/https?:\/\/\S+\/account\/email\/confirm\?token=[a-z2-7]+/)?.[0];
+    /** the messages the forum sends now, as received */
+    const deliver = async () => {
+      await forum.mail.deliver();
+      return forum.mail.received();
+    };
+    const lastMail = async () => (await deliver()).at(-1);
 
     it('sends a link to the new address and changes it when the link is opened', async () => {
       const { a, user } = await member();
-      const sent = forum.mailer.sent.length;
+      const sent = (await deliver()).length;
       const res = await a.post('/account/email', { email: '  New.Address@Example.org ' });
       expect(res.status).toBe(303);
       expect(location(res)).toBe('/account?done=email-sent');
-      expect(forum.mailer.sent).toHaveLength(sent + 1);
-      const mail = forum.mailer.sent[sent];
-      expect(mail?.to).toBe('New.Address@Example.org');
+      const received = await deliver();
+      expect(received).toHaveLength(sent + 1);
+      const mail = received[sent];
+      // (nodemailer writes the domain in lower case, as domains are)
+      expect(mail?.to.replace(/@.*/, (d) => d.toLowerCase())).toBe('New.Address@example.org');
       const link = linkIn(mail);
       expect(
         link?.startsWith(`${forum.deps.config.publicOrigin}/account/email/confirm?token=`),
@@ -408,7 +419,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       const { a: asksFree, user: freeUser } = await member();
       const taken = `${otherName.toUpperCase()}@EXAMPLE.COM`;
       const free = `free_${tag()}@example.org`;
-      const sent = forum.mailer.sent.length;
+      const sent = (await deliver()).length;
       const takenRes = await asksTaken.post('/account/email', { email: taken });
       const freeRes = await asksFree.post('/account/email', { email: free });
       expect(takenRes.status).toBe(303);
@@ -428,9 +439,11 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       expect((await userRow(user.id))?.email).toBe(user.email);
       expect((await userRow(other.id))?.email).toBe(other.email);
       // The taken address hears that someone tried, with no link to follow.
-      expect(forum.mailer.sent).toHaveLength(sent + 2);
-      const [toTaken, toFree] = forum.mailer.sent.slice(sent);
-      expect(toTaken?.to).toBe(taken);
+      const received = await deliver();
+      expect(received).toHaveLength(sent + 2);
+      const [toTaken, toFree] = received.slice(sent);
+      // to the address as the account has it: the same mailbox as the one typed
+      expect(toTaken?.to).toBe(other.email);
       expect(toTaken?.subject).toMatch(/Someone tried to use your email address/);
       expect(toTaken?.text).toContain(`Someone signed in as ${user.username}`);
       expect(toTaken?.text).toMatch(/already belongs to a forum account, so nothing changed/);
@@ -444,13 +457,13 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
     ])('refuses %s with 422, the text kept', async (_, email, message) => {
       const { a, user, username } = await member();
       const typed = email === 'SELF' ? `${username}@example.com` : email;
-      const sent = forum.mailer.sent.length;
+      const sent = (await deliver()).length;
       const res = await a.post('/account/email', { email: typed });
       expect(res.status).toBe(422);
       const doc = await page(res);
       expect(doc.querySelector('#email-error')?.text).toMatch(message);
       expect(doc.querySelector('#email')?.getAttribute('value')).toBe(typed);
-      expect(forum.mailer.sent).toHaveLength(sent);
+      expect(await deliver()).toHaveLength(sent);
       expect(await confirmationRows(user.id)).toEqual([]);
       expect((await userRow(user.id))?.email).toBe(user.email);
     });
@@ -459,8 +472,10 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       const { a, user } = await member({ remember: true });
       const { a: other } = await member();
       await a.post('/account/email', { email: `late_${tag()}@example.org` });
-      const link = new URL(linkIn(forum.mailer.sent.at(-1)) ?? '');
+      const link = new URL(linkIn(await lastMail()) ?? '');
       const path = `${link.pathname}${link.search}`;
+      // A new address is taken on only in a session of its account.
+      expect((await agent(forum.request).get(path)).status).toBe(403);
 
       const foreign = await other.get(path);
       expect(foreign.status).toBe(400);
@@ -478,18 +493,17 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
 
       expect((await a.get('/account/email/confirm?token=nosuchtoken')).status).toBe(400);
       expect((await a.get('/account/email/confirm')).status).toBe(400);
-      expect((await agent(forum.request).get(path)).status).toBe(403);
     });
 
     it('a new request replaces the earlier one, whose link stops working', async () => {
       const { a, user } = await member();
       await a.post('/account/email', { email: `first_${tag()}@example.org` });
-      const first = new URL(linkIn(forum.mailer.sent.at(-1)) ?? '');
+      const first = new URL(linkIn(await lastMail()) ?? '');
       const second = `second_${tag()}@example.org`;
       await a.post('/account/email', { email: second });
       expect(await confirmationRows(user.id)).toHaveLength(1);
       expect((await a.get(`${first.pathname}${first.search}`)).status).toBe(400);
-      const link = new URL(linkIn(forum.mailer.sent.at(-1)) ?? '');
+      const link = new URL(linkIn(await lastMail()) ?? '');
       expect((await a.get(`${link.pathname}${link.search}`)).status).toBe(303);
       expect((await userRow(user.id))?.email).toBe(second);
     });
@@ -501,19 +515,19 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
           (await a.post('/account/email', { email: `try${i}_${tag()}@example.org` })).status,
         ).toBe(303);
       }
-      const sent = forum.mailer.sent.length;
+      const sent = (await deliver()).length;
       const res = await a.post('/account/email', { email: `sixth_${tag()}@example.org` });
       expect(res.status).toBe(429);
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
       expect((await page(res)).querySelector('#email-error')?.text).toMatch(/Please wait/);
-      expect(forum.mailer.sent).toHaveLength(sent);
+      expect(await deliver()).toHaveLength(sent);
       expect(await confirmationRows(user.id)).toHaveLength(1);
     });
 
     it('says that it is not available when the forum cannot send email, and pretends nothing', async () => {
       const { a, user } = await member();
-      const mailer = forum.deps.mailer;
-      forum.deps.mailer = noMailer;
+      const mail = forum.deps.mail;
+      forum.deps.mail = noPostbox;
       try {
         const doc = await accountPage(a);
         expect(doc.querySelector('form[action="/account/email"]')).toBeNull();
@@ -527,7 +541,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         );
         expect(await confirmationRows(user.id)).toEqual([]);
       } finally {
-        forum.deps.mailer = mailer;
+        forum.deps.mail = mail;
       }
     });
   });
@@ -662,21 +676,35 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
     });
   });
 
-  describe('POST /account/announcements', () => {
-    it('is off by default and can be turned on and off at any time', async () => {
+  describe('POST /account/email-choices', () => {
+    it('keeps announcements off by default; both choices can be changed at any time', async () => {
       const { a, user } = await member();
-      const box = async () =>
-        (await accountPage(a)).querySelector('#announcements')?.hasAttribute('checked');
-      expect(await box()).toBe(false);
-      expect((await userRow(user.id))?.announcementsOptIn).toBe(false);
-      const on = await a.post('/account/announcements', { announcements: '1' });
-      expect(location(on)).toBe('/account?done=announcements-on');
+      const box = async (name: string) =>
+        (await accountPage(a)).querySelector(`#${name}`)?.hasAttribute('checked');
+      expect(await box('announcements')).toBe(false);
+      expect(await box('optional_email_off')).toBe(false);
+      expect(await userRow(user.id)).toMatchObject({
+        announcementsOptIn: false,
+        optionalEmailOff: false,
+      });
+      const on = await a.post('/account/email-choices', { announcements: '1' });
+      expect(location(on)).toBe('/account?done=email-choices');
       expect((await userRow(user.id))?.announcementsOptIn).toBe(true);
-      expect(await box()).toBe(true);
-      const off = await a.post('/account/announcements', {});
-      expect(location(off)).toBe('/account?done=announcements-off');
-      expect((await userRow(user.id))?.announcementsOptIn).toBe(false);
-      expect(await box()).toBe(false);
+      expect(await box('announcements')).toBe(true);
+      await a.post('/account/email-choices', { announcements: '1', optional_email_off: '1' });
+      expect(await userRow(user.id)).toMatchObject({
+        announcementsOptIn: true,
+        optionalEmailOff: true,
+      });
+      expect(await box('optional_email_off')).toBe(true);
+      const off = await a.post('/account/email-choices', {});
+      expect(location(off)).toBe('/account?done=email-choices');
+      expect(await userRow(user.id)).toMatchObject({
+        announcementsOptIn: false,
+        optionalEmailOff: false,
+      });
+      const saved = await page(await a.get('/account?done=email-choices'));
+      expect(saved.querySelector('[role=status]')?.text).toMatch(/email choices were saved/);
     });
   });
 
@@ -916,10 +944,12 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         'identity',
         'sessions',
         'pendingEmailConfirmations',
+        'pendingPasswordResets',
+        'emails',
         'moderationLog',
       ]);
       expect(data.format).toBe('plimus-forums-account-export');
-      expect(data.formatVersion).toBe(1);
+      expect(data.formatVersion).toBe(2);
       expect(data.exportedAt).toBe(new Date(forum.deps.now()).toISOString());
       expect(data.profile).toEqual({
         id: p.user.id,
@@ -927,6 +957,8 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         displayName: `Display ${p.t}`,
         bio: p.words.bio,
         email: `${p.name}@example.com`,
+        emailConfirmedAt: null,
+        emailFailing: null,
         role: 'moderator',
         createdAt: p.user.createdAt.toISOString(),
         hasPassword: true,
@@ -935,7 +967,8 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         policyVersionSeen: CURRENT_PRIVACY.version,
         postCount: 3,
         lastPostedAt: p.user.lastPostedAt?.toISOString(),
-        preferences: { announcementsOptIn: false, showBuyerBadge: false },
+        preferences: { announcementsOptIn: false, optionalEmailOff: false, showBuyerBadge: false },
+        policyVersionMailed: null,
         moderation: { suspendedUntil: null, suspendedReason: null, postsNeedApproval: false },
       });
 
@@ -1003,7 +1036,25 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         ]);
       }
       expect(data.pendingEmailConfirmations).toEqual([
-        { email: p.newEmail, createdAt: expect.any(String), expiresAt: expect.any(String) },
+        {
+          email: p.newEmail,
+          purpose: 'change',
+          createdAt: expect.any(String),
+          expiresAt: expect.any(String),
+        },
+      ]);
+      expect(data.pendingPasswordResets).toEqual([]);
+      // The email with the link to the new address, waiting for the delivery loop: its record,
+      // never its link or address.
+      expect(data.emails).toEqual([
+        {
+          kind: 'email_change',
+          status: 'queued',
+          createdAt: new Date(forum.deps.now()).toISOString(),
+          finishedAt: null,
+          attempts: 0,
+          lastError: null,
+        },
       ]);
       expect(data.moderationLog.aboutYou).toEqual([
         { action: 'warn_user', reason: 'off_topic', createdAt: expect.any(String) },
@@ -1417,7 +1468,9 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       // Another account cannot take the address either (told once the link shows it is theirs).
       const other = await member();
       expect((await other.a.post('/account/email', { email: p.email })).status).toBe(303);
-      const link = forum.mailer.sent
+      await forum.mail.deliver();
+      const link = forum.mail
+        .received()
         .at(-1)
         ?.text.match(/\/account\/email\/confirm\?token=\w+/)?.[0];
       const taken = await other.a.get(link ?? '/');

@@ -520,7 +520,12 @@ export function accountsSuite(setup: () => Promise<LoggedForum>) {
   describe('cross-site requests', () => {
     it('are refused on every POST route with a 403 page that explains, before anything is read or written', async () => {
       const { a, user } = await registered();
-      const posts = forum.routes.filter((r) => r.method === 'POST').map((r) => r.path);
+      const posts = forum.routes
+        .filter((r) => r.method === 'POST')
+        .map((r) => r.path)
+        // The one-click unsubscribe link is posted to by mailbox providers' servers: its MAC is
+        // its proof, and it can only turn email off (the email suite tries it cross-site).
+        .filter((path) => path !== '/email/unsubscribe/:token');
       expect(posts.length).toBeGreaterThanOrEqual(8);
       const snapshot = async () => ({
         users: await userCount(),

@@ -118,6 +118,7 @@ export function adminSuite(setup: () => Promise<ClockedForum>) {
         f,
         '/admin/roles?username=marta',
         '/admin/watched-words',
+        '/admin/mail',
       ];
       const posts: [string, Record<string, string>][] = [
         ['/admin/forums', { slug: 'refused-forum', name: 'Refused forum' }],
@@ -130,6 +131,8 @@ export function adminSuite(setup: () => Promise<ClockedForum>) {
         [`${f}/product/remove`, {}],
         [`${f}/archive`, {}],
         [`${f}/unarchive`, {}],
+        [`${f}/announcements`, { announcements: '1' }],
+        ['/admin/mail/privacy-notice', {}],
         [`/admin/roles/${member.username}`, { role: 'admin' }],
         ['/admin/watched-words', { word: 'refused', action: 'block' }],
         [`/admin/watched-words/${word?.id}/remove`, {}],

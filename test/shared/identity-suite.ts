@@ -184,6 +184,8 @@ export function identitySuite(setup: () => Promise<{ forum: IdentityForum; issue
       });
       expect(user?.publicAckAt).toBeInstanceOf(Date);
       expect(user?.ageConfirmedAt).toBeInstanceOf(Date);
+      // The identity verified the address: it counts as confirmed.
+      expect(user?.emailConfirmedAt?.getTime()).toBe(forum.deps.now());
       const link = await linkOf(CUSTOMER);
       expect(link).toMatchObject({ userId: user?.id, provider: 'plimus', vendorId: null });
       expect(await purchasesOf(link?.id ?? 0)).toEqual([
@@ -260,6 +262,30 @@ export function identitySuite(setup: () => Promise<{ forum: IdentityForum; issue
   });
 
   describe('linking', () => {
+    it('confirms the address of the account when the identity has verified the same one, and no other', async () => {
+      const { a, user } = await passwordMember('NIA.Linked@newcomer.example');
+      await control('people', {
+        sub: NEWCOMER,
+        patch: { email: 'nia.linked@newcomer.example', email_verified: false },
+      });
+      expect(location(await signInWithPlimus(a, NEWCOMER))).toBe('/account?done=linked');
+      const row = () => db().select().from(users).where(eq(users.id, user.id)).get();
+      expect((await row())?.emailConfirmedAt).toBeNull();
+      await control('people', { sub: NEWCOMER, patch: { email_verified: true } });
+      await signInWithPlimus(agent(forum.request), NEWCOMER);
+      expect((await row())?.emailConfirmedAt?.getTime()).toBe(forum.deps.now());
+      const other = await passwordMember('someone.else@example.org');
+      expect((await other.a.post('/account/plimus/unlink')).status).toBe(303);
+      expect((await a.post('/account/plimus/unlink')).status).toBe(303);
+      await signInWithPlimus(other.a, NEWCOMER);
+      expect(
+        (await db().select().from(users).where(eq(users.id, other.user.id)).get())
+          ?.emailConfirmedAt,
+      ).toBeNull();
+      expect((await other.a.post('/account/plimus/unlink')).status).toBe(303);
+      await control('people', { sub: NEWCOMER, patch: { email: 'nia@newcomer.example' } });
+    });
+
     it('a signed-in account links its Plimus identity, and can unlink it because it has a password', async () => {
       const { a, user } = await passwordMember();
       const res = await signInWithPlimus(a, NEWCOMER);

@@ -24,6 +24,8 @@
  * few seconds per attempt, past the posting interval), the acting session is used once before it
  * (so that the POST does not record "last used"), and page views counted by then are flushed.
  */
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import { eq, getTableName } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +33,9 @@ import {
   emailConfirmations,
   forums,
   identityLinks,
+  mailOutbox,
   moderationLog,
+  passwordResets,
   postRevisions,
   posts,
   reports,
@@ -45,6 +49,7 @@ import { seedDemo } from '../../dev/demo';
 import type { Role } from '../../domain/words';
 import { hashPassword } from '../../src/auth/password';
 import { createSession } from '../../src/auth/session';
+import { notMeToken, unsubscribeToken } from '../../src/mail/links';
 import { COMMAND_LINE } from '../../src/policy/admin';
 import { addWatchedWord, setForumArchived, tieForum } from '../../src/services/admin';
 import { acceptAnswer } from '../../src/services/answers';
@@ -470,6 +475,64 @@ export const MATRIX: Row[] = [
     attempt: async (h, who) => ({ path: '/logout', a: (await h.fresh(who)).a }),
   },
   {
+    route: '/email/unsubscribe/:token',
+    target: 'a third person’s announcements, with the link of an announcement sent to them',
+    allowed: [...PERSONAS],
+    changes: [users],
+    attempt: async (h, who) => {
+      const owner = await h.stranger();
+      await h.db.update(users).set({ announcementsOptIn: true }).where(eq(users.id, owner.id));
+      return {
+        path: `/email/unsubscribe/${unsubscribeToken(h.deps.keys, owner.id, 'announcements')}`,
+        a: h.copy(who),
+      };
+    },
+  },
+  {
+    route: '/password/forgot',
+    target: 'a reset link for a third person (anyone may ask; the link goes to them)',
+    allowed: [...PERSONAS],
+    changes: [passwordResets, mailOutbox],
+    attempt: async (h, who) => ({
+      path: '/password/forgot',
+      a: h.copy(who),
+      fields: { login: (await h.stranger()).username },
+    }),
+  },
+  {
+    route: '/password/reset',
+    target: 'a third person’s password, with the reset link sent to them',
+    allowed: [...PERSONAS],
+    changes: [users, passwordResets, mailOutbox],
+    attempt: async (h, who) => {
+      const owner = await h.stranger();
+      const token = encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(20)));
+      await h.db.insert(passwordResets).values({
+        id: encodeHexLowerCase(sha256(new TextEncoder().encode(token))),
+        userId: owner.id,
+        createdAt: new Date(h.deps.now()),
+        expiresAt: new Date(h.deps.now() + 3600_000),
+      });
+      const a = h.copy(who);
+      a.jar.set('password_reset', token);
+      return { path: '/password/reset', a, fields: { new_password: 'a matrix passphrase here' } };
+    },
+  },
+  {
+    route: '/password/not-me/:token',
+    target: 'a third person’s sessions, with the link of the notice sent to them',
+    allowed: [...PERSONAS],
+    changes: [sessions],
+    attempt: async (h, who) => {
+      const owner = await h.stranger();
+      await createSession(h.deps, owner.id, { remember: false });
+      return {
+        path: `/password/not-me/${notMeToken(h.deps.keys, owner.id, h.deps.now())}`,
+        a: h.copy(who),
+      };
+    },
+  },
+  {
     route: '/auth/plimus/complete',
     target: 'an identity waiting for a username, without the sign-up cookie',
     allowed: [],
@@ -744,6 +807,13 @@ export const MATRIX: Row[] = [
     }),
   },
   {
+    route: '/account/email/confirmation',
+    target: 'a new link for their own address (a fresh account, not confirmed)',
+    allowed: SIGNED_IN,
+    changes: [emailConfirmations, mailOutbox],
+    attempt: async (h, who) => ({ path: '/account/email/confirmation', a: (await h.fresh(who)).a }),
+  },
+  {
     route: '/account/password',
     target: 'their own password (a fresh account)',
     allowed: SIGNED_IN,
@@ -755,13 +825,13 @@ export const MATRIX: Row[] = [
     }),
   },
   {
-    route: '/account/announcements',
+    route: '/account/email-choices',
     allowed: SIGNED_IN,
     changes: [users],
     attempt: async (h, who) => {
       const row = who.user && (await rowOf(h, who.user.id));
       return {
-        path: '/account/announcements',
+        path: '/account/email-choices',
         fields: { announcements: row?.announcementsOptIn ? '' : '1' },
       };
     },
@@ -925,6 +995,26 @@ export const MATRIX: Row[] = [
       path: '/admin/watched-words',
       fields: { word: `matrixword${h.n()}`, action: 'block' },
     }),
+  },
+  {
+    route: '/admin/forums/:id/announcements',
+    target: 'a forum made an announcement forum',
+    allowed: ADMINS,
+    changes: [forums, moderationLog],
+    attempt: async (h) => ({
+      path: `/admin/forums/${await h.matrixForum()}/announcements`,
+      fields: { announcements: '1' },
+    }),
+  },
+  {
+    route: '/admin/mail/privacy-notice',
+    target: 'the notice of the privacy notice’s change, for a member who has not had it',
+    allowed: ADMINS,
+    changes: [mailOutbox, users],
+    attempt: async (h) => {
+      await h.stranger();
+      return { path: '/admin/mail/privacy-notice' };
+    },
   },
   {
     route: '/admin/watched-words/:id/remove',

@@ -8,10 +8,13 @@ import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { createDb, embeddedWriteCheck, prepareLibsql } from '../../db/client';
 import { migrateLibsql } from '../../db/migrate';
+import { startMailCatcher } from '../../dev/mail-catcher';
 import { createApp } from '../../src/app';
 import { makeDeps } from '../../src/context';
 import { loadConfig } from '../../src/env';
-import { memoryMailer } from '../../src/mail';
+import { deliverDue } from '../../src/mail/delivery';
+import { smtpTransport } from '../../src/mail/smtp';
+import type { ReceivedMail, TestMailbox } from '../shared/mail';
 
 export const ORIGIN = 'http://forum.test';
 
@@ -31,7 +34,8 @@ export async function createTestForum(
   options: TestForumOptions = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'forum-test-'));
-  const client = createClient({ url: `file:${join(dir, 'forum.db')}` });
+  const databaseUrl = `file:${join(dir, 'forum.db')}`;
+  const client = createClient({ url: databaseUrl });
   await prepareLibsql(client, { embedded: true });
   await migrateLibsql(client);
   const config = loadConfig({ NODE_ENV: 'test', PUBLIC_ORIGIN: ORIGIN, ...env });
@@ -50,12 +54,19 @@ export async function createTestForum(
     { libsql: client },
     onQuery ? { logger: { logQuery: (sql, params) => onQuery(sql, params) } } : {},
   );
-  const mailer = memoryMailer();
+  // A real SMTP server receives the forum's mail; tests run the delivery loop when they want it.
+  const catcher = await startMailCatcher({ nodeEnv: 'test' });
+  const transport = smtpTransport({ ...config.mail, smtpUrl: catcher.smtpUrl });
   const deps = makeDeps(db, config, {
     now: clock.now,
-    mailer,
+    mail: { available: true, nudge() {} },
     writeCheck: embeddedWriteCheck(client),
   });
+  const mail: TestMailbox & { catcher: typeof catcher } = {
+    catcher,
+    deliver: (o) => deliverDue(deps, transport, o),
+    received: () => catcher.messages.map(received),
+  };
   const logs: string[] = [];
   const app = createApp(deps, {
     log: (line) => logs.push(line),
@@ -67,15 +78,41 @@ export async function createTestForum(
     deps,
     db: deps.db,
     client,
+    /** the database file, for a second connection (another process, as far as SQLite knows) */
+    databaseUrl,
     clock,
     logs,
-    mailer,
+    mail,
     routes: app.routes.map((r) => ({ method: r.method, path: r.path })),
     /** a request to the app, as a browser on the forum's own origin would send it */
     request: (path: string, init?: RequestInit) => app.request(new URL(path, ORIGIN).href, init),
-    close: () => {
+    close: async () => {
+      await transport.close?.();
+      await catcher.close();
       client.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A message as the SMTP server got it, read with the MIME parser. */
+function received(m: import('../../dev/mail-catcher').CaughtMail): ReceivedMail {
+  const headers: Record<string, string> = {};
+  for (const { key, line } of m.parsed.headerLines) {
+    headers[key] = line
+      .slice(line.indexOf(':') + 1)
+      .replace(/\r?\n[ \t]+/g, ' ')
+      .trim();
+  }
+  return {
+    // the addresses the To header names (the envelope's have their domain in lower case)
+    to: [m.parsed.to]
+      .flat()
+      .flatMap((a) => a?.value.map((v) => v.address ?? '') ?? [])
+      .join(', '),
+    subject: m.parsed.subject ?? '',
+    text: m.parsed.text ?? '',
+    html: typeof m.parsed.html === 'string' ? m.parsed.html : undefined,
+    headers,
   };
 }

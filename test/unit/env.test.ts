@@ -19,6 +19,13 @@ describe('loadConfig', () => {
       plimus: undefined,
       vendorClaimsMaxAgeDays: 30,
       forumSecret: undefined,
+      mail: {
+        from: 'Plimus Community Forums <forums@localhost>',
+        fromAddress: 'forums@localhost',
+        smtpUrl: undefined,
+        dkim: undefined,
+        ratePerMinute: 60,
+      },
     });
   });
 
@@ -68,6 +75,17 @@ describe('loadConfig', () => {
     ['TRUSTED_PROXY', '-1'],
     ['TRUSTED_PROXY', 'X Real IP'],
     ['TRUSTED_PROXY', '2nd-proxy'],
+    ['SMTP_URL', 'http://mail.example'],
+    ['SMTP_URL', 'smtp://mail.example/path'],
+    ['SMTP_URL', 'smtp://mail example'],
+    ['MAIL_FROM', 'not an address'],
+    ['MAIL_FROM', 'Forums <forums@example.com'],
+    ['MAIL_FROM', 'Forums\r\nBcc: x@y.z <forums@example.com>'],
+    ['MAIL_RATE_PER_MINUTE', '0'],
+    ['MAIL_RATE_PER_MINUTE', 'fast'],
+    ['MAIL_RATE_PER_MINUTE', '100001'],
+    ['DKIM_DOMAIN', 'not a domain!'],
+    ['DKIM_SELECTOR', 'two words'],
   ])('stops with a message naming %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(
@@ -131,6 +149,44 @@ describe('loadConfig', () => {
     expect(() =>
       loadConfig({ DATABASE_URL: 'libsql://x.turso.io', DATABASE_ENCRYPTION_KEY: key }),
     ).toThrow(/DATABASE_ENCRYPTION_KEY: is only for an embedded database/);
+  });
+
+  it('reads the mail settings: SMTP_URL, MAIL_FROM, the rate and DKIM', () => {
+    const key = '-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----\n';
+    const mail = loadConfig({
+      SMTP_URL: 'smtps://forum:p%40ss@mail.plimus.com:465',
+      MAIL_FROM: 'Plimus Forums <forums@plimus.com>',
+      MAIL_RATE_PER_MINUTE: '300',
+      DKIM_DOMAIN: 'plimus.com',
+      DKIM_SELECTOR: 'forums2026',
+      // on one line, as environment files often have it
+      DKIM_PRIVATE_KEY: key.replaceAll('\n', '\\n'),
+    }).mail;
+    expect(mail).toEqual({
+      from: 'Plimus Forums <forums@plimus.com>',
+      fromAddress: 'forums@plimus.com',
+      smtpUrl: 'smtps://forum:p%40ss@mail.plimus.com:465',
+      dkim: { domain: 'plimus.com', selector: 'forums2026', privateKey: key },
+      ratePerMinute: 300,
+    });
+    expect(loadConfig({ MAIL_FROM: 'forums@plimus.com' }).mail.from).toBe('forums@plimus.com');
+    // Without MAIL_FROM: an address at the forum's own host.
+    expect(loadConfig({ PUBLIC_ORIGIN: 'https://forums.example' }).mail.from).toBe(
+      'Plimus Community Forums <forums@forums.example>',
+    );
+  });
+
+  it('needs all three DKIM variables or none, a PEM key, and MAIL_FROM with SMTP_URL in production', () => {
+    expect(() => loadConfig({ DKIM_DOMAIN: 'plimus.com' })).toThrow(
+      /DKIM_SELECTOR: is required with the other DKIM_ variables.*\n {2}DKIM_PRIVATE_KEY: is required/s,
+    );
+    expect(() =>
+      loadConfig({ DKIM_DOMAIN: 'plimus.com', DKIM_SELECTOR: 's', DKIM_PRIVATE_KEY: 'secret' }),
+    ).toThrow(/DKIM_PRIVATE_KEY: must be a private key in PEM format/);
+    const production = { NODE_ENV: 'production', FORUM_SECRET: 'k'.repeat(32) };
+    expect(() => loadConfig({ ...production, SMTP_URL: 'smtp://mail.plimus.com' })).toThrow(
+      /MAIL_FROM: is required with SMTP_URL in production/,
+    );
   });
 
   it('treats empty values as unset', () => {

@@ -138,6 +138,8 @@ const RULES: Rule[] = [
   },
   // The rules never render a page or answer a request.
   { in: 'src/services/', never: ['src/routes/', 'views/'] },
+  // The outbox and its delivery serve the services; they know no rule, page or request.
+  { in: 'src/mail/', never: ['src/services/', 'src/routes/', 'views/'] },
 ];
 
 function breaks(edge: Edge, rule: Rule): boolean {

@@ -94,47 +94,8 @@ export function AccountPage(p: AccountPageProps) {
       </section>
 
       <section aria-labelledby="email-title" class="account-section">
-        <h2 id="email-title">Email address</h2>
-        <p>
-          {a.email ? (
-            <>
-              Your email address is <strong>{a.email}</strong>.
-            </>
-          ) : (
-            'Your account has no email address.'
-          )}{' '}
-          It is never shown on the forums.
-        </p>
-        {a.pendingEmail ? (
-          <p class="notice">
-            We sent a confirmation link to <strong>{a.pendingEmail.email}</strong>. The address
-            changes when you open it while signed in; it works until{' '}
-            <Time date={a.pendingEmail.expiresAt} />.
-          </p>
-        ) : null}
-        {p.mailAvailable ? (
-          <form method="post" action="/account/email" class="form" novalidate>
-            <Field
-              name="email"
-              label="New email address"
-              type="email"
-              value={p.values?.email ?? ''}
-              error={errors.email}
-              hint="We send a link to the new address; your address changes when you open it."
-              autocomplete="email"
-              required
-              maxlength={254}
-            />
-            <div class="buttons">
-              <button type="submit">Send confirmation link</button>
-            </div>
-          </form>
-        ) : (
-          <p>
-            Changing the email address is not available on this forum yet: it cannot send the email
-            that confirms a new address.
-          </p>
-        )}
+        <h2 id="email-title">Email</h2>
+        <EmailSection {...p} errors={errors} />
       </section>
 
       <section aria-labelledby="password-title" class="account-section">
@@ -158,21 +119,6 @@ export function AccountPage(p: AccountPageProps) {
             </div>
           </form>
         ) : null}
-      </section>
-
-      <section aria-labelledby="announcements-title" class="account-section">
-        <h2 id="announcements-title">Email announcements</h2>
-        <form method="post" action="/account/announcements" class="form" novalidate>
-          <Checkbox
-            name="announcements"
-            checked={a.announcementsOptIn}
-            label="Send me email announcements about the forums and Plimus services."
-            hint="Off unless you turn it on; you can change it at any time."
-          />
-          <div class="buttons">
-            <button type="submit">Save choice</button>
-          </div>
-        </form>
       </section>
 
       <section aria-labelledby="sessions-title" class="account-section">
@@ -203,6 +149,112 @@ export function AccountPage(p: AccountPageProps) {
         </p>
       </section>
     </Layout>
+  );
+}
+
+/** The address, whether it is confirmed and works, changing it, and every email choice. */
+function EmailSection(p: AccountPageProps & { errors: FieldErrors }) {
+  const a = p.account;
+  return (
+    <>
+      <p>
+        {a.email ? (
+          <>
+            Your email address is <strong>{a.email}</strong>.
+          </>
+        ) : (
+          'Your account has no email address.'
+        )}{' '}
+        It is never shown on the forums.
+      </p>
+      {a.email && a.emailConfirmedAt ? (
+        <p class="email-state">
+          Confirmed on <Time date={a.emailConfirmedAt} dateOnly />.
+        </p>
+      ) : null}
+      {a.email && !a.emailConfirmedAt ? (
+        <div class="notice email-state">
+          <p>
+            <strong>Not confirmed yet.</strong> Until you open the link we email you, this address
+            gets only service notices, no announcements.
+            {a.confirmationExpiresAt ? (
+              <>
+                {' '}
+                The latest link works until <Time date={a.confirmationExpiresAt} />.
+              </>
+            ) : null}
+          </p>
+          {p.mailAvailable ? (
+            <form method="post" action="/account/email/confirmation" class="buttons">
+              <button type="submit" class="button-secondary">
+                Send the confirmation link again
+              </button>
+            </form>
+          ) : null}
+        </div>
+      ) : null}
+      {a.emailFailing ? (
+        <p class="notice notice-warning email-failing">
+          Email to this address could not be delivered since{' '}
+          <Time date={a.emailFailing.since} dateOnly />
+          {a.emailFailing.code ? ` (the receiving server answered ${a.emailFailing.code})` : ''}.
+          Check the address, or change it below.
+        </p>
+      ) : null}
+      {a.pendingEmail ? (
+        <p class="notice">
+          We sent a confirmation link to <strong>{a.pendingEmail.email}</strong>. The address
+          changes when you open it while signed in; it works until{' '}
+          <Time date={a.pendingEmail.expiresAt} />.
+        </p>
+      ) : null}
+      {p.mailAvailable ? (
+        <form method="post" action="/account/email" class="form" novalidate>
+          <Field
+            name="email"
+            label="New email address"
+            type="email"
+            value={p.values?.email ?? ''}
+            error={p.errors.email}
+            hint="We send a link to the new address; your address changes when you open it."
+            autocomplete="email"
+            required
+            maxlength={254}
+          />
+          <div class="buttons">
+            <button type="submit">Send confirmation link</button>
+          </div>
+        </form>
+      ) : (
+        <p>
+          Changing the email address is not available on this forum yet: it cannot send the email
+          that confirms a new address.
+        </p>
+      )}
+      <h3 id="email-choices-title">What we email you</h3>
+      <p>
+        Service notices always come, to any address on file: password resets, security notices,
+        links to confirm an address, and changes of the privacy notice. Everything else only to a
+        confirmed address, and only if you choose it:
+      </p>
+      <form method="post" action="/account/email-choices" class="form" novalidate>
+        <Checkbox
+          name="announcements"
+          checked={a.announcementsOptIn}
+          label="Send me email announcements about the forums and Plimus services."
+          hint="Off unless you turn it on. Every announcement has a link that turns it off at once."
+        />
+        <Checkbox
+          name="optional_email_off"
+          checked={a.optionalEmailOff}
+          label="Send me no email at all but service notices."
+          hint="This overrides every other choice here."
+        />
+        <div class="buttons">
+          <button type="submit">Save email choices</button>
+        </div>
+      </form>
+    </>
   );
 }
 

@@ -1,6 +1,7 @@
 /** The pages that hold a composer: a new topic, a reply, an edit. */
 import type { Finding } from '../../src/content/personal-data';
 import type { BuyerBadgeChoice } from '../../src/services/badges';
+import { AnnouncementChoice } from '../components/announcement-choice';
 import { Breadcrumbs } from '../components/breadcrumbs';
 import { Composer } from '../components/composer';
 import { Field, type FieldErrors } from '../components/form';
@@ -22,6 +23,8 @@ export type NewTopicPageProps = DraftState & {
   forum: { slug: string; name: string };
   title: string;
   kind: 'discussion' | 'question';
+  /** "Also email this to subscribers" (an administrator in an announcement forum) */
+  emailSubscribers?: { checked: boolean } | undefined;
 };
 
 export function NewTopicPage(p: NewTopicPageProps) {
@@ -80,6 +83,9 @@ export function NewTopicPage(p: NewTopicPageProps) {
                 <label for="kind-question">Question: one reply can be marked as the answer</label>
               </div>
             </fieldset>
+            {p.emailSubscribers ? (
+              <AnnouncementChoice checked={p.emailSubscribers.checked} />
+            ) : null}
           </>
         }
       />

@@ -9,12 +9,19 @@ export type LoginPageProps = {
   errors: FieldErrors;
   /** the Plimus identity is configured: offer to sign in with it */
   plimus: boolean;
+  /** what just happened (a password was reset) */
+  notice?: string | undefined;
 };
 
-export function LoginPage({ frame, values, next, errors, plimus }: LoginPageProps) {
+export function LoginPage({ frame, values, next, errors, plimus, notice }: LoginPageProps) {
   return (
     <Layout frame={frame} title="Sign in" noindex>
       <h1>Sign in</h1>
+      {notice ? (
+        <p class="notice notice-ok" role="status">
+          {notice}
+        </p>
+      ) : null}
       {plimus ? <PlimusSignIn /> : null}
       <form method="post" action="/login" class="form" novalidate>
         <ErrorSummary errors={errors} />
@@ -44,6 +51,9 @@ export function LoginPage({ frame, values, next, errors, plimus }: LoginPageProp
         <div class="buttons">
           <button type="submit">Sign in</button>
         </div>
+        <p>
+          <a href="/password/forgot">Forgot your password?</a>
+        </p>
         <p>
           New here? <a href="/register">Create an account</a>.
         </p>

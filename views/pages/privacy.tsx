@@ -98,20 +98,28 @@ export function PrivacyPage({
           can change your display name and bio, your password, and sign out everywhere else.
         </li>
         <li>
-          <strong>Your email address.</strong> To change it, we send a link to the new address; the
-          address changes only when you open that link, signed in, within 24 hours. Until then we
-          keep the new address with the request, and nothing else.
+          <strong>Your email address.</strong> When you join we send a link to confirm it; until you
+          open it we send the address only service notices. To change it, we send a link to the new
+          address; the address changes only when you open that link, signed in, within 24 hours.
+          Until then we keep the new address with the request, and nothing else.
         </li>
         <li>
-          <strong>Email announcements</strong> are off unless you turn them on, and you can turn
-          them off at any time.
+          <strong>What we email you.</strong> Service notices come to any address on file: password
+          resets, security notices, links to confirm an address, and changes of this notice. Email
+          announcements are off unless you turn them on, and every announcement has a link that
+          turns them off at once, without signing in; you can also turn off every email but service
+          notices. Our emails have no tracking pixels or tracked links and load nothing from other
+          sites. Once an email is sent, its text, links and your address are erased from our outbox;
+          the record that it was sent (its kind and dates, no text) stays 30 days, and is in your
+          download. If mail to your address is refused, your account page says so.
         </li>
         <li>
           <strong>Download.</strong> One click gives you a file with everything the forums hold
           about you: your profile and preferences, the dates you confirmed your age and that posts
           are public, every post you wrote with all its earlier versions, the topics you started,
-          the reports you filed, your Plimus identity link and purchases on record, and your
-          sessions. Passwords and session keys are kept only as hashes, and are not in the file.
+          the reports you filed, your Plimus identity link and purchases on record, your sessions,
+          and the records of the emails we sent you. Passwords and session keys are kept only as
+          hashes, and are not in the file.
         </li>
         <li>
           <strong>Delete your account.</strong> After you confirm with your password (or, without

@@ -5,6 +5,7 @@ import { Select } from '../../components/choice';
 import { ErrorSummary, type FieldErrors } from '../../components/form';
 import { CATEGORY_NAMES } from '../../components/names';
 import { type Frame, Layout } from '../../layouts/site';
+import { AnnouncementForumSection } from './announcement-forum';
 import {
   categoryOptions,
   DetailsFields,
@@ -94,6 +95,8 @@ export function EditForumPage(p: EditForumPageProps) {
           </form>
         ) : null}
       </section>
+
+      <AnnouncementForumSection forum={f} />
 
       <section class="admin-section" aria-labelledby="archive-title">
         <h2 id="archive-title">{f.archived ? 'Archived' : 'Archive'}</h2>

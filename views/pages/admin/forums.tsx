@@ -55,6 +55,7 @@ function AdminForumItem({
         <h3 class="admin-forum-name">
           <a href={`/admin/forums/${f.id}`}>{f.name}</a>
           {f.archived ? <span class="tag">Archived</span> : null}
+          {f.announcements ? <span class="tag">Announcements</span> : null}
         </h3>
         <p class="admin-forum-facts">
           <a href={`/f/${f.slug}`}>/f/{f.slug}</a> · {f.topicCount.toLocaleString('en-US')}{' '}

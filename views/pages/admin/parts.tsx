@@ -1,16 +1,17 @@
 /**
- * What the /admin pages share: the frame of its three sections (forums, roles, watched words)
+ * What the /admin pages share: the frame of its sections (forums, roles, watched words, email)
  * with the navigation between them, and the notice of a change.
  */
 import type { Child } from 'hono/jsx';
 import { type Frame, Layout } from '../../layouts/site';
 
-type Section = 'forums' | 'roles' | 'watched-words';
+type Section = 'forums' | 'roles' | 'watched-words' | 'mail';
 
 const SECTION_TITLES: Record<Section, string> = {
   forums: 'forums',
   roles: 'roles',
   'watched-words': 'watched words',
+  mail: 'email',
 };
 
 /** A section's page: "Administration", the navigation, the notice, then the section. */
@@ -44,6 +45,7 @@ function AdminNav({ current }: { current: Section }) {
         {link('forums', '/admin', 'Forums')}
         {link('roles', '/admin/roles', 'Roles')}
         {link('watched-words', '/admin/watched-words', 'Watched words')}
+        {link('mail', '/admin/mail', 'Email')}
       </ul>
     </nav>
   );

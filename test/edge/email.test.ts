@@ -1,0 +1,4 @@
+import { emailSuite } from '../shared/email-suite';
+import { clockedEdgeForum } from './forum';
+
+emailSuite(async () => clockedEdgeForum());

@@ -1,0 +1,44 @@
+/** The one-click unsubscribe link's page: it asks first (link scanners only GET), then says. */
+import type { UnsubscribeScope } from '../../domain/words';
+import { type Frame, Layout } from '../layouts/site';
+
+const WHAT: Record<UnsubscribeScope, string> = {
+  announcements: 'email announcements',
+  all: 'every email but service notices (announcements included)',
+};
+
+export type UnsubscribePageProps = {
+  frame: Frame;
+  token: string;
+  scope: UnsubscribeScope;
+  /** the POST was made: the email choice is saved */
+  done: boolean;
+};
+
+export function UnsubscribePage({ frame, token, scope, done }: UnsubscribePageProps) {
+  const title = done ? 'You are unsubscribed' : 'Unsubscribe?';
+  return (
+    <Layout frame={frame} title={title} noindex>
+      <h1>{title}</h1>
+      {done ? (
+        <p role="status">
+          You will get no more {WHAT[scope]} from the Plimus Community Forums. Service notices
+          (password resets, security notices, changes of the privacy notice) still come.
+        </p>
+      ) : (
+        <>
+          <p>
+            Stop {WHAT[scope]} from the Plimus Community Forums? You do not need to sign in. Service
+            notices (password resets, security notices, changes of the privacy notice) still come.
+          </p>
+          <form method="post" action={`/email/unsubscribe/${token}`} class="buttons">
+            <button type="submit">Unsubscribe</button>
+          </form>
+        </>
+      )}
+      <p>
+        Every email choice is on <a href="/account#email-choices-title">your account page</a>.
+      </p>
+    </Layout>
+  );
+}
