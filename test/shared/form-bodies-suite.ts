@@ -31,10 +31,14 @@ const NO_FORM = new Set([
   '/admin/forums/:id/archive',
   '/admin/forums/:id/unarchive',
   '/admin/watched-words/:id/remove',
+  '/admin/mail/privacy-notice',
+  '/account/email/confirmation',
+  '/password/not-me/:token',
+  '/email/unsubscribe/:token',
 ]);
 
 /** Routes for people who are not signed in (a signed-in person is sent home before the form). */
-const SIGNED_OUT = new Set(['/register', '/login']);
+const SIGNED_OUT = new Set(['/register', '/login', '/password/forgot', '/password/reset']);
 
 /** Broken bodies: no boundary, a part that never ends, no parts at all, a part without a name. */
 const BROKEN: [string, string][] = [
@@ -117,7 +121,10 @@ export function formBodiesSuite(setup: () => Promise<ClockedForum>) {
       [/^\/admin\/watched-words\/:id/, `/admin/watched-words/${word?.id}`],
     ];
     params = (route) => {
-      let path = route.replace(':forum', 'off-topic').replace(':username', user.username);
+      let path = route
+        .replace(':forum', 'off-topic')
+        .replace(':username', user.username)
+        .replace(':token', 'not-a-real-token');
       for (const [pattern, value] of ids) path = path.replace(pattern, value);
       if (path.includes(':')) throw new Error(`no value for the parameters of ${route}`);
       return path;
