@@ -7,6 +7,7 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { postsFts } from '../../db/fts';
 import { forums, posts, topics, users } from '../../db/schema';
+import { plainText } from '../content/plain-text';
 import type { AppDeps } from '../context';
 import { ConflictError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';
@@ -18,7 +19,6 @@ import {
   refreshForumLatest,
   removePostStatements,
 } from './moderation';
-import { excerptOf } from './users';
 
 export type HeldPost = {
   id: number;
@@ -52,7 +52,7 @@ export async function heldPosts(deps: AppDeps, actor: Actor): Promise<HeldPost[]
     .where(and(eq(posts.state, 'held'), isNull(posts.removedAt)))
     .orderBy(asc(posts.id))
     .limit(100);
-  return rows.map(({ bodyHtml, ...r }) => ({ ...r, excerpt: excerptOf(bodyHtml, 300) }));
+  return rows.map(({ bodyHtml, ...r }) => ({ ...r, excerpt: plainText(bodyHtml, 300) }));
 }
 
 async function heldPost(deps: AppDeps, postId: number) {

@@ -5,12 +5,12 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { posts, type ReportReason, reports, topics, users } from '../../db/schema';
+import { plainText } from '../content/plain-text';
 import type { AppDeps } from '../context';
 import { ConflictError, FormError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';
 import { requireModerator, requireReport } from '../policy/moderation';
 import { logAction, removePostStatements } from './moderation';
-import { excerptOf } from './users';
 
 /** The Plimus privacy policy: "We are committed to resolving disputes within 2 business days." */
 export const PROMISED_BUSINESS_DAYS = 2;
@@ -146,7 +146,7 @@ export async function reportQueue(deps: AppDeps, actor: Actor): Promise<QueueIte
         post: {
           id: r.post.id,
           number: r.post.number,
-          excerpt: excerptOf(r.post.bodyHtml, 300),
+          excerpt: plainText(r.post.bodyHtml, 300),
           author: r.author,
           topicId: r.post.topicId,
           topicTitle: r.topicTitle,
