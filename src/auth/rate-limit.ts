@@ -78,5 +78,10 @@ export function createRateLimits(now: () => number) {
     registerPerAccount: new RateLimiter({ limit: 5, windowMs: 60 * minute }, now),
     /** confirmation links one account has sent to new email addresses (each is an email) */
     emailChangesPerAccount: new RateLimiter({ limit: 5, windowMs: 60 * minute }, now),
+    /**
+     * previews and edits one account asks for: each cooks a post, which new posts pay for with
+     * the posting interval (docs/decisions/009-cooking-budget.md)
+     */
+    cookingPerAccount: new RateLimiter({ limit: 20, windowMs: minute }, now),
   };
 }

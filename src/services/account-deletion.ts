@@ -20,6 +20,7 @@ import {
   identityLinks,
   identityPurchases,
   moderationLog,
+  pendingEdits,
   postRevisions,
   posts,
   reports,
@@ -115,7 +116,20 @@ export async function deleteAccount(
   const statements = input.keepPosts
     ? keepPostsStatements(deps, viewer.id)
     : removePostsStatements(deps, viewer.id);
-  const [first, ...rest] = [...statements, ...personalDataStatements(deps, viewer.id)];
+  const [first, ...rest] = [
+    // Edits waiting for approval go either way: nobody approved them, and the author is gone.
+    // (First: both ways, the posts lose their author.)
+    deps.db
+      .delete(pendingEdits)
+      .where(
+        inArray(
+          pendingEdits.postId,
+          deps.db.select({ id: posts.id }).from(posts).where(eq(posts.userId, viewer.id)),
+        ),
+      ),
+    ...statements,
+    ...personalDataStatements(deps, viewer.id),
+  ];
   if (!first) throw new Error('no statements');
   await deps.db.batch([first, ...rest]);
 }

@@ -7,6 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { forums, postRevisions, posts, topics, users } from '../../db/schema';
 import { seedDemo } from '../../db/seed';
 import { hashPassword } from '../../src/auth/password';
+import { MAX_BODY } from '../../src/validation/forms';
+import { repeat } from '../fixtures/cooking/worst';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, location } from './agent';
@@ -303,6 +305,101 @@ export function postingSuite(setup: () => Promise<ClockedForum>) {
       expect((await newTopic(a, { title: 'Previewed topic', body: 'Now for real.' })).status).toBe(
         303,
       );
+    });
+  });
+
+  describe('the cooking budget', () => {
+    /** Markdown that costs far more to cook than its length: emphasis that never closes. */
+    const costly = `${repeat('*a ', MAX_BODY - 3)} a*`;
+    const tooDeep = `${'> '.repeat(20)}deep`;
+
+    it('refuses a topic, a reply, an edit or a preview over the budget: 422, text kept, nothing written', async () => {
+      const { a } = await member({ aged: true, acked: true });
+      await newTopic(a, { title: 'Budget check topic', body: 'Plain words.' });
+      const topic = await topicByTitle('Budget check topic');
+      const before = await postCount();
+      for (const [body, message] of [
+        [costly, /too many \*, _ or ~ that do not close/],
+        [tooDeep, /nested at most 12 levels deep/],
+      ] as const) {
+        forum.clock.advance(6_000);
+        for (const res of [
+          await newTopic(a, { title: 'A costly topic', body }),
+          await a.post(`/t/${topic?.id}/replies`, { body }),
+          await a.post(`/posts/${topic?.firstPostId}`, { body }),
+          await newTopic(a, { title: 'A costly preview', body, preview: '1' }),
+        ]) {
+          expect(res.status).toBe(422);
+          const doc = await page(res);
+          expect(doc.querySelector('#body-error')?.text).toMatch(message);
+          expect(doc.querySelector('#body-error')?.text).toMatch(/Please /);
+          expect(doc.querySelector('#body')?.text.trim()).toBe(body);
+        }
+      }
+      expect(await postCount()).toBe(before);
+      const post = await db()
+        .select()
+        .from(posts)
+        .where(eq(posts.id, topic?.firstPostId ?? 0))
+        .get();
+      expect(post).toMatchObject({ bodyMarkdown: 'Plain words.', revisionCount: 0 });
+    });
+
+    it('asks to wait before it looks at the text: too soon is 429 whatever the text holds', async () => {
+      const { a } = await member({ acked: true });
+      expect((await newTopic(a, { title: 'First of two posts', body: 'One.' })).status).toBe(303);
+      forum.clock.advance(1_000);
+      for (const body of [
+        tooDeep,
+        costly,
+        'Mail me at jane.doe@example.com',
+        'a https://a.example b https://b.example c https://c.example',
+      ]) {
+        const res = await newTopic(a, { title: 'Second of two posts', body });
+        expect(res.status).toBe(429);
+        expect((await page(res)).querySelector('#body')?.text.trim()).toBe(body);
+      }
+    });
+
+    it('limits previews and edits to 20 a minute for each account, text kept', async () => {
+      const { a } = await member({ aged: true, acked: true });
+      await newTopic(a, { title: 'Edited many times', body: 'Version 0.' });
+      const topic = await topicByTitle('Edited many times');
+      for (let i = 1; i <= 10; i++) {
+        const preview = await newTopic(a, {
+          title: 'Previewed often',
+          body: `Try ${i}`,
+          preview: '1',
+        });
+        expect(preview.status).toBe(200);
+        const edit = await a.post(`/posts/${topic?.firstPostId}`, { body: `Version ${i}.` });
+        expect(edit.status).toBe(303);
+      }
+      const refused = await a.post(`/posts/${topic?.firstPostId}`, { body: 'Version 11.' });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      const doc = await page(refused);
+      expect(doc.querySelector('.error-summary')?.text).toMatch(
+        /previewing and editing very quickly/,
+      );
+      expect(doc.querySelector('#body')?.text.trim()).toBe('Version 11.');
+      const preview = await newTopic(a, { title: 'Previewed often', body: 'Try 11', preview: '1' });
+      expect(preview.status).toBe(429);
+      const post = await db()
+        .select()
+        .from(posts)
+        .where(eq(posts.id, topic?.firstPostId ?? 0))
+        .get();
+      expect(post?.bodyMarkdown).toBe('Version 10.');
+      forum.clock.advance(60_000);
+      expect((await a.post(`/posts/${topic?.firstPostId}`, { body: 'Version 11.' })).status).toBe(
+        303,
+      );
+      // Another account has a limit of its own.
+      const { a: other } = await member({ aged: true, acked: true });
+      expect(
+        (await newTopic(other, { title: 'Previewed once', body: 'Hi', preview: '1' })).status,
+      ).toBe(200);
     });
   });
 
