@@ -61,8 +61,19 @@ const OUT_REL = 'nofollow ugc noopener';
 /** Hosts whose links stay direct: the forum itself and the house hosts with their subdomains. */
 export function isHouseHost(host: string, opts: CookOptions): boolean {
   const h = host.toLowerCase();
-  if (h === new URL(opts.origin).host.toLowerCase()) return true;
+  if (h === originOf(opts).host.toLowerCase()) return true;
   return opts.houseHosts.some((house) => h === house || h.endsWith(`.${house}`));
+}
+
+/** The forum's origin, parsed once per cooking options (every link is compared with it). */
+const origins = new WeakMap<CookOptions, URL>();
+function originOf(opts: CookOptions): URL {
+  let origin = origins.get(opts);
+  if (!origin) {
+    origin = new URL(opts.origin);
+    origins.set(opts, origin);
+  }
+  return origin;
 }
 
 /** The interstitial URL for an external link. */
@@ -92,7 +103,7 @@ function classifyLink(rawHref: string, opts: CookOptions): LinkTarget {
     return { kind: 'dropped' };
   let url: URL;
   try {
-    url = new URL(href, opts.origin);
+    url = new URL(href, originOf(opts));
   } catch {
     return { kind: 'dropped' };
   }
@@ -102,7 +113,7 @@ function classifyLink(rawHref: string, opts: CookOptions): LinkTarget {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { kind: 'dropped' };
   if (isHouseHost(url.host, opts)) {
     // Same-site links become root-relative so they survive a change of origin.
-    const self = url.origin === new URL(opts.origin).origin;
+    const self = url.origin === originOf(opts).origin;
     return { kind: 'internal', href: self ? `${url.pathname}${url.search}${url.hash}` : url.href };
   }
   return { kind: 'external', url: url.href };

@@ -58,6 +58,8 @@ export const WORK = {
   bracketScan: { units: 5, reason: 'elements' },
   /** an HTML tag for the sanitizer */
   tag: { units: 2800, reason: 'elements' },
+  /** a link for the sanitizer, which rewrites its address */
+  link: { units: 3000, reason: 'elements' },
   /** an element the HTML parser passes over in its stack of open elements */
   openElement: { units: 2, reason: 'html' },
   /** a character of HTML for the sanitizer */
@@ -537,6 +539,8 @@ export function chargeLexing(markdown: string) {
 
 // --- the sanitizer -------------------------------------------------------------------------------
 
+const LINK_TAG = /<a\s/gi;
+
 const VOID_ELEMENTS = new Set(
   'area base br col embed hr img input keygen link meta param source track wbr'.split(' '),
 );
@@ -548,6 +552,7 @@ const VOID_ELEMENTS = new Set(
  */
 export function chargeSanitizing(html: string) {
   add('tag', occurrences(html, '<'));
+  add('link', html.match(LINK_TAG)?.length ?? 0);
   add('entity', occurrences(html, '&'));
   add('html', html.length);
   const open: string[] = [];
