@@ -28,16 +28,19 @@ export class RateLimiter {
     private readonly now: () => number,
   ) {}
 
-  /** Counts one attempt for `key` and says whether it is within the limit. */
-  hit(key: string): Verdict {
+  /**
+   * Counts one attempt for `key` (or `cost` of them, for a limit on an amount of work) and says
+   * whether the limit had not been reached.
+   */
+  hit(key: string, cost = 1): Verdict {
     const verdict = this.check(key);
     if (!verdict.ok) return verdict;
     const now = this.now();
     const k = keyedHash(key);
     const w = this.windows.get(k);
     if (!w || w.resetAt <= now)
-      this.windows.set(k, { count: 1, resetAt: now + this.rule.windowMs });
-    else w.count++;
+      this.windows.set(k, { count: cost, resetAt: now + this.rule.windowMs });
+    else w.count += cost;
     this.sweep(now);
     return { ok: true };
   }
@@ -79,9 +82,10 @@ export function createRateLimits(now: () => number) {
     /** confirmation links one account has sent to new email addresses (each is an email) */
     emailChangesPerAccount: new RateLimiter({ limit: 5, windowMs: 60 * minute }, now),
     /**
-     * previews and edits one account asks for: each cooks a post, which new posts pay for with
-     * the posting interval (docs/decisions/009-cooking-budget.md)
+     * cooking work one account's previews and edits may spend (new posts pay with the posting
+     * interval): units of src/content/cooking-budget.ts, about eight of the costliest posts a
+     * minute, or thousands of ordinary ones (docs/decisions/009-cooking-budget.md)
      */
-    cookingPerAccount: new RateLimiter({ limit: 20, windowMs: minute }, now),
+    cookingPerAccount: new RateLimiter({ limit: 300_000_000, windowMs: minute }, now),
   };
 }

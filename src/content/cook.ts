@@ -200,7 +200,16 @@ const sanitizers = new WeakMap<CookOptions, Map<number, sanitizeHtml.IOptions>>(
  * @throws UncookableMarkdown when the markdown would cost more than its budget
  */
 export function cook(markdown: string, opts: CookOptions): string {
-  return metered(cookingBudget(markdown.length), () => cookHtml(markdown, opts)).result;
+  return cookCounted(markdown, opts).html;
+}
+
+/**
+ * `cook`, and the work it spent (in the units of src/content/cooking-budget.ts).
+ * @throws UncookableMarkdown (with the work spent before it gave up)
+ */
+export function cookCounted(markdown: string, opts: CookOptions): { html: string; units: number } {
+  const { result, work } = metered(cookingBudget(markdown.length), () => cookHtml(markdown, opts));
+  return { html: result, units: work.units };
 }
 
 /** The work `cook` does for some markdown, without a budget: for the benchmark and tests. */

@@ -96,7 +96,11 @@ export class UncookableMarkdown extends Error {
   override name = 'UncookableMarkdown';
   /** what to tell the author (marked adds a line of its own to `message` on the way out) */
   readonly explanation: string;
-  constructor(readonly reason: TooComplexReason) {
+  constructor(
+    readonly reason: TooComplexReason,
+    /** the work spent before giving up */
+    readonly units = 0,
+  ) {
     super(REASONS[reason]);
     this.explanation = REASONS[reason];
   }
@@ -197,9 +201,9 @@ export function metered<T>(budget: number, work: () => T): { result: T; work: Wo
   } catch (err) {
     // marked adds a line to the message of what it rethrows: throw a clean one. A stack that
     // overflows all the same is input nested too deeply.
-    if (err instanceof UncookableMarkdown) throw new UncookableMarkdown(err.reason);
+    if (err instanceof UncookableMarkdown) throw new UncookableMarkdown(err.reason, m.work.units);
     if (err instanceof RangeError && /call stack/i.test(err.message))
-      throw new UncookableMarkdown('nesting');
+      throw new UncookableMarkdown('nesting', m.work.units);
     throw err;
   } finally {
     meter = outer;

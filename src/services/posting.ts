@@ -21,7 +21,7 @@ import {
   users,
   watchedWords,
 } from '../../db/schema';
-import { COOK_VERSION, cook, UncookableMarkdown } from '../content/cook';
+import { COOK_VERSION, cook, cookCounted, UncookableMarkdown } from '../content/cook';
 import { findPersonalData } from '../content/personal-data';
 import { slugify } from '../content/slug';
 import { matchPostWords } from '../content/watched-words';
@@ -302,14 +302,22 @@ async function checkNewPost(
 }
 
 /**
- * Previews and edits cook a post as a new post does, without the posting interval: they have
- * a limit of their own.
- * @throws FormError (429) when the author has asked for too many lately
+ * Previews and edits cook a post as a new post does, without the posting interval: the work
+ * they spend comes out of an allowance per account and minute instead. Returns what spends it.
+ * @throws FormError (429) when the author's allowance for this minute is spent
  */
-function checkCookingRate(deps: AppDeps, author: Author) {
-  const verdict = deps.limits.cookingPerAccount.hit(String(author.id));
-  if (!verdict.ok)
-    throw tooSoon('You are previewing and editing very quickly', verdict.retryAfterSeconds);
+function cookingAllowance(deps: AppDeps, author: Author): (units: number) => void {
+  const key = String(author.id);
+  const verdict = deps.limits.cookingPerAccount.check(key);
+  if (!verdict.ok) {
+    throw tooSoon(
+      'You have previewed and edited a lot in the last minute',
+      verdict.retryAfterSeconds,
+    );
+  }
+  return (units) => {
+    deps.limits.cookingPerAccount.hit(key, units);
+  };
 }
 
 /** A 429 that says how long to wait, the text kept. */
@@ -323,15 +331,18 @@ const tooSoon = (what: string, wait: number) =>
   );
 
 /**
- * Cooks a draft once, within the cooking budget.
+ * Cooks a draft once, within the cooking budget; `spend` is given the work it took.
  * @throws FormError (422) when the markdown would cost far more than a post of its length
  */
-function cookDraft(deps: AppDeps, body: string): string {
+function cookDraft(deps: AppDeps, body: string, spend?: (units: number) => void): string {
   try {
-    return cook(body, deps.cook);
+    const { html, units } = cookCounted(body, deps.cook);
+    spend?.(units);
+    return html;
   } catch (err) {
-    if (err instanceof UncookableMarkdown) throw new FormError({ body: err.explanation });
-    throw err;
+    if (!(err instanceof UncookableMarkdown)) throw err;
+    spend?.(err.units);
+    throw new FormError({ body: err.explanation });
   }
 }
 
@@ -349,8 +360,9 @@ async function checkText(
   deps: AppDeps,
   author: Author,
   draft: Pick<Draft, 'body' | 'postAnyway'> & { title?: string },
+  spend?: (units: number) => void,
 ): Promise<CheckedText> {
-  const bodyHtml = cookDraft(deps, draft.body);
+  const bodyHtml = cookDraft(deps, draft.body, spend);
   checkLinks(author, bodyHtml, deps.now());
   const words = await watchedWordsIn(deps, draft, bodyHtml);
   if (words.blocked.length > 0) throw blockedWords(words.blocked);
@@ -459,11 +471,11 @@ export async function reply(
 
 /**
  * What the Preview button shows: the post exactly as it would be cooked. Writes nothing.
- * @throws FormError (429: too many previews and edits lately; 422: too costly to cook)
+ * @throws FormError (429: the allowance for previews and edits is spent; 422: too costly to
+ *   cook)
  */
 export function previewPost(deps: AppDeps, author: Author, body: string): string {
-  checkCookingRate(deps, author);
-  return cookDraft(deps, body);
+  return cookDraft(deps, body, cookingAllowance(deps, author));
 }
 
 /** An edit waiting for a moderator's approval (services/approval.ts). */
@@ -520,7 +532,8 @@ export type Edited = 'changed' | 'waiting' | 'unchanged';
  * waits for a moderator instead (replacing any edit already waiting): readers and the search
  * index keep the published text until then. An edit back to the published text withdraws the
  * edit that waits.
- * @throws ForbiddenError, FormError (too many previews and edits lately, and see checkText),
+ * @throws ForbiddenError, FormError (the allowance for previews and edits is spent, and see
+ *   checkText),
  *   PersonalDataFound
  */
 export async function editPost(
@@ -531,7 +544,7 @@ export async function editPost(
 ): Promise<Edited> {
   const now = deps.now();
   requireEditPost(author, post, post.topic, now);
-  checkCookingRate(deps, author);
+  const spend = cookingAllowance(deps, author);
   const { db } = deps;
   const withdraw = db.delete(pendingEdits).where(eq(pendingEdits.postId, post.id));
   if (draft.body === (post.pendingEdit?.bodyMarkdown ?? post.bodyMarkdown)) return 'unchanged';
@@ -539,7 +552,7 @@ export async function editPost(
     await withdraw;
     return 'unchanged';
   }
-  const { bodyHtml, holdWords } = await checkText(deps, author, draft);
+  const { bodyHtml, holdWords } = await checkText(deps, author, draft, spend);
   const visible = post.state === 'visible';
   if (visible && (author.postsNeedApproval || holdWords)) {
     await db.batch([

@@ -7,8 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { forums, postRevisions, posts, topics, users } from '../../db/schema';
 import { seedDemo } from '../../db/seed';
 import { hashPassword } from '../../src/auth/password';
+import { cookingWork } from '../../src/content/cook';
 import { MAX_BODY } from '../../src/validation/forms';
-import { repeat } from '../fixtures/cooking/worst';
+import { repeat, WORST_INPUTS } from '../fixtures/cooking/worst';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, location } from './agent';
@@ -361,45 +362,56 @@ export function postingSuite(setup: () => Promise<ClockedForum>) {
       }
     });
 
-    it('limits previews and edits to 20 a minute for each account, text kept', async () => {
+    it('lets previews and edits spend an allowance of cooking work per account and minute: 429 past it, text kept', async () => {
       const { a } = await member({ aged: true, acked: true });
-      await newTopic(a, { title: 'Edited many times', body: 'Version 0.' });
-      const topic = await topicByTitle('Edited many times');
-      for (let i = 1; i <= 10; i++) {
-        const preview = await newTopic(a, {
-          title: 'Previewed often',
-          body: `Try ${i}`,
-          preview: '1',
-        });
-        expect(preview.status).toBe(200);
-        const edit = await a.post(`/posts/${topic?.firstPostId}`, { body: `Version ${i}.` });
-        expect(edit.status).toBe(303);
+      await newTopic(a, { title: 'Edited after previews', body: 'Version 0.' });
+      const topic = await topicByTitle('Edited after previews');
+      // The costliest post that still cooks: previewed until the allowance is spent.
+      const costliest = WORST_INPUTS.find(
+        (w) => w.expect === 'cooked' && /just under/.test(w.name),
+      );
+      const body = costliest?.make(MAX_BODY) ?? '';
+      const units = cookingWork(body, forum.deps.cook).units;
+      const allowance = forum.deps.limits.cookingPerAccount.rule.limit;
+      let previews = 0;
+      for (;;) {
+        const res = await newTopic(a, { title: 'Previewed often', body, preview: '1' });
+        if (res.status !== 200) {
+          expect(res.status).toBe(429);
+          break;
+        }
+        previews++;
       }
-      const refused = await a.post(`/posts/${topic?.firstPostId}`, { body: 'Version 11.' });
+      expect(previews).toBe(Math.ceil(allowance / units));
+      const refused = await a.post(`/posts/${topic?.firstPostId}`, { body: 'Version 1.' });
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
       const doc = await page(refused);
-      expect(doc.querySelector('.error-summary')?.text).toMatch(
-        /previewing and editing very quickly/,
-      );
-      expect(doc.querySelector('#body')?.text.trim()).toBe('Version 11.');
-      const preview = await newTopic(a, { title: 'Previewed often', body: 'Try 11', preview: '1' });
-      expect(preview.status).toBe(429);
-      const post = await db()
-        .select()
-        .from(posts)
-        .where(eq(posts.id, topic?.firstPostId ?? 0))
-        .get();
-      expect(post?.bodyMarkdown).toBe('Version 10.');
+      expect(doc.querySelector('.error-summary')?.text).toMatch(/previewed and edited a lot/);
+      expect(doc.querySelector('#body')?.text.trim()).toBe('Version 1.');
+      expect(
+        (
+          await db()
+            .select()
+            .from(posts)
+            .where(eq(posts.id, topic?.firstPostId ?? 0))
+            .get()
+        )?.bodyMarkdown,
+      ).toBe('Version 0.');
       forum.clock.advance(60_000);
-      expect((await a.post(`/posts/${topic?.firstPostId}`, { body: 'Version 11.' })).status).toBe(
+      expect((await a.post(`/posts/${topic?.firstPostId}`, { body: 'Version 1.' })).status).toBe(
         303,
       );
-      // Another account has a limit of its own.
+      // Ordinary previews hardly spend it; another account has an allowance of its own.
       const { a: other } = await member({ aged: true, acked: true });
-      expect(
-        (await newTopic(other, { title: 'Previewed once', body: 'Hi', preview: '1' })).status,
-      ).toBe(200);
+      for (let i = 0; i < 40; i++) {
+        const res = await newTopic(other, {
+          title: 'Previewed a lot',
+          body: `Try **${i}**.`,
+          preview: '1',
+        });
+        expect(res.status).toBe(200);
+      }
     });
   });
 
