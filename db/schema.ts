@@ -3,10 +3,11 @@
  * Times are integer milliseconds since the epoch.
  *
  * Personal data lives only in `users`, `sessions`, `identity_links`, `identity_purchases`,
- * `email_confirmations`, `password_resets`, `mail_outbox` and in the authorship columns of posts,
- * revisions and reports; the export and the account deletion cover exactly these. After an
- * account deleted while suspended, `suspended_accounts` keeps keyed hashes of its email address
- * and username until the suspension ends (a year at most).
+ * `email_confirmations`, `password_resets`, `mail_outbox`, in the authorship columns of posts,
+ * revisions and reports, and in `pending_edits` (whose author is the post's); the export and the
+ * account deletion cover exactly these. After an account deleted while suspended,
+ * `suspended_accounts` keeps keyed hashes of its email address and username until the
+ * suspension ends (a year at most).
  */
 import { sql } from 'drizzle-orm';
 import {
@@ -327,6 +328,28 @@ export const postRevisions = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('post_revisions_post_number_unique').on(t.postId, t.number)],
+);
+
+/**
+ * An edit that waits for a moderator's approval (its author's posts are held, or it has a
+ * watched word of the "hold" kind): readers and the search index keep the post's published
+ * text until it is approved; its author and moderators see it. One per post; a later edit
+ * replaces it. Its author is the post's.
+ */
+export const pendingEdits = sqliteTable(
+  'pending_edits',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    postId: integer('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    bodyMarkdown: text('body_markdown').notNull(),
+    bodyHtml: text('body_html').notNull(),
+    /** the cooking pipeline version that produced body_html */
+    cookVersion: integer('cook_version').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('pending_edits_post_unique').on(t.postId)],
 );
 
 export const reports = sqliteTable(

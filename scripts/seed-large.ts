@@ -347,6 +347,17 @@ function longBody(): string {
   return blocks.join('\n\n');
 }
 
+/**
+ * About `length` characters of realistic markdown: long bodies, one after another, cut at
+ * `length`. The cooking benchmark compares the worst inputs it knows with this.
+ */
+export function realisticMarkdown(length: number, seed = 1): string {
+  rngP = makeRng(seed);
+  const parts: string[] = [];
+  for (let size = 0; size < length; size += (parts.at(-1)?.length ?? 0) + 2) parts.push(longBody());
+  return parts.join('\n\n').slice(0, length);
+}
+
 type BodyPool = {
   markdown: string[];
   html: string[];

@@ -28,16 +28,19 @@ export class RateLimiter {
     private readonly now: () => number,
   ) {}
 
-  /** Counts one attempt for `key` and says whether it is within the limit. */
-  hit(key: string): Verdict {
+  /**
+   * Counts one attempt for `key` (or `cost` of them, for a limit on an amount of work) and says
+   * whether the limit had not been reached.
+   */
+  hit(key: string, cost = 1): Verdict {
     const verdict = this.check(key);
     if (!verdict.ok) return verdict;
     const now = this.now();
     const k = keyedHash(key);
     const w = this.windows.get(k);
     if (!w || w.resetAt <= now)
-      this.windows.set(k, { count: 1, resetAt: now + this.rule.windowMs });
-    else w.count++;
+      this.windows.set(k, { count: cost, resetAt: now + this.rule.windowMs });
+    else w.count += cost;
     this.sweep(now);
     return { ok: true };
   }
@@ -100,5 +103,11 @@ export function createRateLimits(now: () => number) {
     resetPerClient: new RateLimiter({ limit: 10, windowMs: 60 * minute }, now),
     /** password-reset requests for one account (each is an email to it), counted also for names no account has */
     resetPerAccount: new RateLimiter({ limit: 3, windowMs: 60 * minute }, now),
+    /**
+     * cooking work one account's previews and edits may spend (new posts pay with the posting
+     * interval): units of src/content/cooking-budget.ts, about eight of the costliest posts a
+     * minute, or thousands of ordinary ones (docs/decisions/011-cooking-budget.md)
+     */
+    cookingPerAccount: new RateLimiter({ limit: 300_000_000, windowMs: minute }, now),
   };
 }

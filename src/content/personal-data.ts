@@ -16,13 +16,20 @@ export const KIND_LABELS: Record<PersonalDataKind, string> = {
   licence_key: 'something that looks like a licence key',
 };
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+// Every pattern is linear in the length of the text: each quantifier is bounded, and where a
+// pattern may start is fixed by a look-behind, so that a long run of letters or digits is tried
+// once, not once per character (docs/decisions/011-cooking-budget.md).
+
+// A local part of at most 64 characters, up to 10 labels of at most 63, a top-level domain.
+const EMAIL =
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}/g;
 // 13-19 digits, optionally grouped by single spaces or hyphens.
 const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g;
-// Optional +, then digit groups separated by spaces, dots, hyphens or parentheses.
-const PHONE = /(?<![\w+.-])(?:\+|00)?\(?\d[\d\s().-]{6,}\d(?!\w|[.-]\d)/g;
-// Groups of 4-8 letters/digits joined by hyphens, three groups or more, with letters and digits.
-const LICENCE_KEY = /(?<![\w-])[A-Za-z0-9]{4,8}(?:-[A-Za-z0-9]{4,8}){2,}(?![\w-])/g;
+// Optional +, then digit groups separated by spaces, dots, hyphens or parentheses: 30 characters
+// at most (15 digits and their separators).
+const PHONE = /(?<![\w+.-])(?:\+|00)?\(?\d[\d\s().-]{6,28}\d(?!\w|[.-]\d)/g;
+// Groups of 4-8 letters/digits joined by hyphens, three to ten groups, with letters and digits.
+const LICENCE_KEY = /(?<![\w-])[A-Za-z0-9]{4,8}(?:-[A-Za-z0-9]{4,8}){2,9}(?![\w-])/g;
 // Things with digits that are not phone numbers: dates, times, versions.
 const NOT_A_PHONE = /^(?:\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d+(?:\.\d+){2,})$/;
 
@@ -47,11 +54,14 @@ function* matches(re: RegExp, text: string) {
 /** Everything in `text` that looks like personal data, in order, without overlaps. */
 export function findPersonalData(text: string): Finding[] {
   const found: Finding[] = [];
-  const taken = (start: number, end: number) => found.some((f) => start < f.end && end > f.start);
+  // Which characters a finding already covers: checking a new one reads only its own length.
+  const covered = new Uint8Array(text.length);
   const add = (kind: PersonalDataKind, m: RegExpExecArray) => {
     const start = m.index;
     const end = start + m[0].length;
-    if (!taken(start, end)) found.push({ kind, text: m[0], start, end });
+    if (covered.subarray(start, end).includes(1)) return;
+    covered.fill(1, start, end);
+    found.push({ kind, text: m[0], start, end });
   };
 
   for (const m of matches(EMAIL, text)) add('email', m);

@@ -1,6 +1,8 @@
 /**
- * Plain text of a cooked post, for places that take text rather than HTML (the schema.org QAPage
- * markup). The input is our own sanitized HTML, so removing tags and decoding entities is enough.
+ * Plain text of a cooked post, for places that take text rather than HTML: excerpts in lists,
+ * the schema.org QAPage markup, and the watched words, which must find a word however its
+ * letters were written in markdown. The input is our own sanitized HTML, so removing tags and
+ * decoding entities is enough.
  */
 const NAMED: Record<string, string> = {
   amp: '&',
@@ -24,16 +26,17 @@ function decodeEntities(text: string): string {
   });
 }
 
+/** Elements that separate words; the others (links, emphasis, code) join what they hold. */
+const BLOCK_TAG =
+  /<\/?(?:p|div|li|ul|ol|pre|blockquote|h[1-6]|table|thead|tbody|tr|td|th|br|hr)\b[^>]*>/gi;
+
 /**
- * The text of cooked HTML: tags dropped (block ends become spaces), entities decoded, whitespace
- * collapsed and trimmed, at most `max` characters (cut at a word, with an ellipsis).
+ * The text of cooked HTML: tags dropped (block boundaries become spaces, inline tags join their
+ * text to what is around it), entities decoded, whitespace collapsed and trimmed, at most `max`
+ * characters (cut at a word, with an ellipsis).
  */
 export function plainText(html: string, max = 2000): string {
-  const text = decodeEntities(
-    html
-      .replace(/<\/?(p|div|li|ul|ol|pre|blockquote|h[1-6]|tr|br|table)\b[^>]*>/gi, ' ')
-      .replace(/<[^>]*>/g, ''),
-  )
+  const text = decodeEntities(html.replace(BLOCK_TAG, ' ').replace(/<[^>]*>/g, ''))
     .replace(/\s+/g, ' ')
     .trim();
   if (text.length <= max) return text;

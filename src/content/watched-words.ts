@@ -12,9 +12,13 @@
  * - a word matches only where it is not joined to a letter, mark or digit on either side
  *   ("ass" does not match "class"), except at an edge written in a script that does not put
  *   spaces between words (Chinese, Japanese, Thai...), where a word is any run of its letters;
- * - the words of a phrase match across any run of white space and line breaks.
+ * - the words of a phrase match across any run of white space and line breaks;
+ * - in a post, they match in the text as written and in the text as it reads once cooked, so
+ *   that markup cannot split a word (`block**ed**`, `b&#108;ocked`, `block<i></i>ed`,
+ *   `[block](#)ed`, `block<!-- -->ed`): see `matchPostWords`.
  */
 import type { WatchedWordAction } from '../../domain/words';
+import { plainText } from './plain-text';
 
 export type WatchedWord = { word: string; action: WatchedWordAction };
 export type WatchedWordMatches = { blocked: string[]; held: string[] };
@@ -94,4 +98,16 @@ export function matchWatchedWords(text: string, words: WatchedWord[]): WatchedWo
     if (!list.includes(w.word)) list.push(w.word);
   }
   return found;
+}
+
+/**
+ * The watched words in a post: its title, its markdown, and the plain text of its cooked HTML
+ * (entities decoded, inline elements joined to the text around them, blocks apart).
+ */
+export function matchPostWords(
+  post: { title?: string | undefined; body: string; bodyHtml: string },
+  words: WatchedWord[],
+): WatchedWordMatches {
+  const cooked = plainText(post.bodyHtml, Number.POSITIVE_INFINITY);
+  return matchWatchedWords(`${post.title ?? ''}\n${post.body}\n${cooked}`, words);
 }

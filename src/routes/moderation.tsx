@@ -10,13 +10,22 @@ import { ReportPage, ReportSentPage } from '../../views/pages/report';
 import type { AppEnv } from '../context';
 import { BadRequestError } from '../errors';
 import { requireModerator } from '../policy/moderation';
-import { approvePost, heldPosts, rejectPost, setHoldPosts } from '../services/approval';
+import {
+  approveEdit,
+  approvePost,
+  heldPosts,
+  rejectEdit,
+  rejectPost,
+  setHoldPosts,
+  waitingEdits,
+} from '../services/approval';
 import {
   LOG_ACTIONS,
   listLog,
   memberForModeration,
   moveTopic,
   postForModeration,
+  type RemovalReason,
   removePost,
   removeTopic,
   restorePost,
@@ -62,10 +71,25 @@ const DONE: Record<string, string> = {
   resolved: 'The report was resolved and the post removed.',
   approved: 'The post was approved and is now public.',
   rejected: 'The post was refused and removed.',
+  'edit-approved': 'The edit was approved: the post now reads as edited.',
+  'edit-rejected': 'The edit was refused: the post keeps its published text.',
   held: 'New posts by this member now wait for approval.',
   released: 'New posts by this member are published at once again.',
   dismissed: 'The report was dismissed.',
 };
+
+/**
+ * The reason and note of a moderator refusing what waits for approval (`reason` defaults to
+ * `fallback`). Who asks is checked before what they sent.
+ * @throws ForbiddenError, BadRequestError
+ */
+async function refusal(c: Context<AppEnv>, fallback: RemovalReason) {
+  requireModerator(c.get('viewer'), c.get('deps').now());
+  const parsed = parseForm(removeForm, { reason: fallback, ...(await readForm(c)) });
+  if (!parsed.ok)
+    throw new BadRequestError(parsed.errors.reason ?? parsed.errors.note ?? 'Choose a reason.');
+  return parsed.data;
+}
 
 const doneNotice = (c: Context<AppEnv>) => DONE[c.req.query('done') ?? ''];
 
@@ -242,20 +266,24 @@ export const moderationRoutes = new Hono<AppEnv>()
     return c.redirect(`/mod/users/${found.member.username}?done=unsuspended`, 303);
   })
 
-  // Held posts
+  // Held posts, and edits waiting for approval
   .post('/posts/:id/approve', async (c) => {
     await approvePost(c.get('deps'), c.get('viewer'), idParam(c.req.param('id')));
     return c.redirect('/mod?done=approved', 303);
   })
   .post('/posts/:id/reject', async (c) => {
-    const deps = c.get('deps');
-    // Who asks is checked before what they sent.
-    requireModerator(c.get('viewer'), deps.now());
-    const parsed = parseForm(removeForm, { reason: 'spam', ...(await readForm(c)) });
-    if (!parsed.ok)
-      throw new BadRequestError(parsed.errors.reason ?? parsed.errors.note ?? 'Choose a reason.');
-    await rejectPost(deps, c.get('viewer'), idParam(c.req.param('id')), parsed.data);
+    const input = await refusal(c, 'spam');
+    await rejectPost(c.get('deps'), c.get('viewer'), idParam(c.req.param('id')), input);
     return c.redirect('/mod?done=rejected', 303);
+  })
+  .post('/edits/:id/approve', async (c) => {
+    await approveEdit(c.get('deps'), c.get('viewer'), idParam(c.req.param('id')));
+    return c.redirect('/mod?done=edit-approved', 303);
+  })
+  .post('/edits/:id/reject', async (c) => {
+    const input = await refusal(c, 'other');
+    await rejectEdit(c.get('deps'), c.get('viewer'), idParam(c.req.param('id')), input);
+    return c.redirect('/mod?done=edit-rejected', 303);
   })
   .post('/u/:username/:change{hold-posts|release-posts}', async (c) => {
     const deps = c.get('deps');
@@ -274,6 +302,7 @@ export const moderationRoutes = new Hono<AppEnv>()
       <ModQueuePage
         frame={frameOf(c)}
         held={await heldPosts(deps, c.get('viewer'))}
+        edits={await waitingEdits(deps, c.get('viewer'))}
         items={items}
         notice={doneNotice(c)}
         promise={PROMISED_BUSINESS_DAYS}
@@ -290,6 +319,7 @@ export const moderationRoutes = new Hono<AppEnv>()
         <ModQueuePage
           frame={frameOf(c)}
           held={await heldPosts(deps, c.get('viewer'))}
+          edits={await waitingEdits(deps, c.get('viewer'))}
           items={items}
           notice={parsed.errors.action}
           promise={PROMISED_BUSINESS_DAYS}

@@ -44,7 +44,6 @@ function author(c: Context<AppEnv>, doing: string): Viewer {
   return viewer;
 }
 
-/** What a failed attempt to post shows, and with which status; other errors go on to onError. */
 /** What a composer page shows besides the person's text. */
 type DraftState = {
   errors?: Record<string, string>;
@@ -55,7 +54,8 @@ type DraftState = {
 /**
  * Submits a composer: the form back with the messages (422) when it is not valid, the cooked
  * preview when Preview was pressed, otherwise `write` and a redirect to where it says; a refusal
- * of the posting rules brings the form back with the text kept (422, or 429 with Retry-After).
+ * of the posting rules (or of a preview) brings the form back with the text kept (422, or 429
+ * with Retry-After).
  */
 async function submitDraft<T extends { body: string; preview: boolean }>(
   c: Context<AppEnv>,
@@ -66,10 +66,11 @@ async function submitDraft<T extends { body: string; preview: boolean }>(
 ) {
   const parsed = parseForm(schema, input);
   if (!parsed.ok) return c.html(page({ errors: parsed.errors }), 422);
-  if (parsed.data.preview) {
-    return c.html(page({ previewHtml: previewPost(c.get('deps'), parsed.data.body) }));
-  }
   try {
+    if (parsed.data.preview) {
+      const viewer = author(c, 'preview posts');
+      return c.html(page({ previewHtml: previewPost(c.get('deps'), viewer, parsed.data.body) }));
+    }
     return c.redirect(await write(parsed.data), 303);
   } catch (err) {
     if (err instanceof PersonalDataFound) return c.html(page({ findings: err.findings }), 422);
@@ -203,7 +204,8 @@ export const postingRoutes = new Hono<AppEnv>()
         frame={frameOf(c)}
         post={post}
         topic={post.topic}
-        body={post.bodyMarkdown}
+        body={post.pendingEdit?.bodyMarkdown ?? post.bodyMarkdown}
+        waiting={!!post.pendingEdit}
         errors={{}}
       />,
     );
@@ -220,6 +222,7 @@ export const postingRoutes = new Hono<AppEnv>()
         post={post}
         topic={post.topic}
         body={input.body ?? ''}
+        waiting={!!post.pendingEdit}
         errors={extra.errors ?? {}}
         previewHtml={extra.previewHtml}
         findings={extra.findings}

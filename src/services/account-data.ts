@@ -20,6 +20,7 @@ import {
   mailOutbox,
   moderationLog,
   passwordResets,
+  pendingEdits,
   postRevisions,
   posts,
   products,
@@ -104,6 +105,8 @@ export type AccountExport = {
     bodyMarkdown: string;
     /** earlier versions, oldest first; the current text is `bodyMarkdown` */
     revisions: { number: number; bodyMarkdown: string; writtenAt: Time; editedByYou: boolean }[];
+    /** an edit waiting for a moderator's approval, not shown to others yet */
+    pendingEdit: { bodyMarkdown: string; writtenAt: Time } | null;
   }[];
   topicsStarted: {
     id: number;
@@ -215,9 +218,16 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
   ] = await db.batch([
     db.select().from(users).where(eq(users.id, userId)),
     db
-      .select({ post: posts, topicTitle: topics.title })
+      .select({
+        post: posts,
+        topicTitle: topics.title,
+        // Inside a batch, D1 returns rows as objects: no two columns may share a name.
+        pendingMarkdown: sql<string | null>`${pendingEdits.bodyMarkdown}`.as('pending_markdown'),
+        pendingAt: sql<number | null>`${pendingEdits.createdAt}`.as('pending_at'),
+      })
       .from(posts)
       .innerJoin(topics, eq(topics.id, posts.topicId))
+      .leftJoin(pendingEdits, eq(pendingEdits.postId, posts.id))
       .where(eq(posts.userId, userId))
       .orderBy(asc(posts.createdAt), asc(posts.id)),
     db
@@ -341,7 +351,7 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
         postsNeedApproval: user.postsNeedApproval,
       },
     },
-    posts: postRows.map(({ post: p, topicTitle }) => ({
+    posts: postRows.map(({ post: p, topicTitle, pendingMarkdown, pendingAt }) => ({
       id: p.id,
       url: `${origin}/p/${p.id}`,
       topic: { id: p.topicId, title: topicTitle },
@@ -355,6 +365,10 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
         : null,
       bodyMarkdown: p.bodyMarkdown,
       revisions: revisionsOf.get(p.id) ?? [],
+      pendingEdit:
+        pendingMarkdown !== null && pendingAt !== null
+          ? { bodyMarkdown: pendingMarkdown, writtenAt: iso(new Date(Number(pendingAt))) }
+          : null,
     })),
     topicsStarted: topicRows.map(({ forumSlug, forumName, ...t }) => ({
       id: t.id,

@@ -24,6 +24,7 @@ import {
   mailOutbox,
   moderationLog,
   passwordResets,
+  pendingEdits,
   postRevisions,
   posts,
   reports,
@@ -127,6 +128,16 @@ export async function deleteAccount(
     ? keepPostsStatements(deps, viewer.id)
     : removePostsStatements(deps, viewer.id);
   const [first, ...rest] = [
+    // Edits waiting for approval go either way: nobody approved them, and the author is gone.
+    // (First: both ways, the posts lose their author.)
+    deps.db
+      .delete(pendingEdits)
+      .where(
+        inArray(
+          pendingEdits.postId,
+          deps.db.select({ id: posts.id }).from(posts).where(eq(posts.userId, viewer.id)),
+        ),
+      ),
     // While the users row still says whether and until when the account is suspended.
     ...keepSuspension(deps, { id: viewer.id, ...account }),
     ...statements,

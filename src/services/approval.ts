@@ -2,16 +2,19 @@
  * Posts held for approval: a moderator holds a new account's posts, or a post has a watched word
  * of the "hold" kind. Held posts are seen by their author and moderators only, and join the
  * counters, the forum's latest activity and the search index when a moderator approves them.
+ * Edits of published posts wait the same way (pending edits, written by services/posting.ts):
+ * approved, they replace the post's text; refused, the published text stays.
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { posts, topics, users } from '../../db/schema';
+import { pendingEdits, posts, topics, users } from '../../db/schema';
+import { plainText } from '../content/plain-text';
 import type { AppDeps } from '../context';
 import { ConflictError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';
 import { requireModerator, requireSuspend } from '../policy/moderation';
 import { logAction, postWithTopic, type RemovalReason, removePostStatements } from './moderation';
-import { excerptOf } from './users';
+import { replaceTextStatements } from './posting';
 import { refreshForum, reindexPosts } from './visibility';
 
 export type HeldPost = {
@@ -46,7 +49,7 @@ export async function heldPosts(deps: AppDeps, actor: Actor): Promise<HeldPost[]
     .where(and(eq(posts.state, 'held'), isNull(posts.removedAt)))
     .orderBy(asc(posts.id))
     .limit(100);
-  return rows.map(({ bodyHtml, ...r }) => ({ ...r, excerpt: excerptOf(bodyHtml, 300) }));
+  return rows.map(({ bodyHtml, ...r }) => ({ ...r, excerpt: plainText(bodyHtml, 300) }));
 }
 
 async function heldPost(deps: AppDeps, postId: number) {
@@ -157,6 +160,129 @@ export async function setHoldPosts(
       hold ? 'user_hold_posts' : 'user_release_posts',
       { type: 'user', id: target.id },
       { note },
+    ),
+  ]);
+}
+
+export type WaitingEdit = {
+  id: number;
+  postId: number;
+  number: number;
+  author: string | null;
+  createdAt: Date;
+  topicId: number;
+  topicTitle: string;
+  topicSlug: string;
+  /** the published text, and the edit's */
+  before: string;
+  after: string;
+};
+
+/** Edits waiting for approval, the oldest first, of posts still shown. */
+export async function waitingEdits(deps: AppDeps, actor: Actor): Promise<WaitingEdit[]> {
+  requireModerator(actor, deps.now());
+  const author = alias(users, 'author');
+  const rows = await deps.db
+    .select({
+      id: pendingEdits.id,
+      postId: posts.id,
+      number: posts.number,
+      createdAt: pendingEdits.createdAt,
+      author: author.username,
+      topicId: topics.id,
+      topicTitle: topics.title,
+      topicSlug: topics.slug,
+      beforeHtml: posts.bodyHtml,
+      afterHtml: pendingEdits.bodyHtml,
+    })
+    .from(pendingEdits)
+    .innerJoin(posts, eq(posts.id, pendingEdits.postId))
+    .innerJoin(topics, eq(topics.id, posts.topicId))
+    .leftJoin(author, eq(author.id, posts.userId))
+    .where(and(isNull(posts.removedAt), isNull(posts.deletedAt), isNull(topics.removedAt)))
+    .orderBy(asc(pendingEdits.id))
+    .limit(100);
+  return rows.map(({ beforeHtml, afterHtml, ...r }) => ({
+    ...r,
+    before: plainText(beforeHtml, 300),
+    after: plainText(afterHtml, 300),
+  }));
+}
+
+async function waitingEdit(deps: AppDeps, editId: number) {
+  const row = await deps.db
+    .select({
+      edit: pendingEdits,
+      post: posts,
+      topicTitle: topics.title,
+      topicRemoved: topics.removedAt,
+    })
+    .from(pendingEdits)
+    .innerJoin(posts, eq(posts.id, pendingEdits.postId))
+    .innerJoin(topics, eq(topics.id, posts.topicId))
+    .where(eq(pendingEdits.id, editId))
+    .get();
+  if (!row) {
+    throw new ConflictError(
+      'This edit is no longer waiting: it was approved, refused, withdrawn or replaced by a newer one.',
+    );
+  }
+  if (row.post.removedAt || row.post.deletedAt || row.topicRemoved)
+    throw new ConflictError('This post was removed or deleted: its edit cannot be approved.');
+  return row;
+}
+
+/**
+ * Publishes an edit that waited: the post's text is replaced (the published one kept as a
+ * revision, as for any edit) and the search index follows.
+ * @throws ConflictError when the edit no longer waits, or its post was removed
+ */
+export async function approveEdit(
+  deps: AppDeps,
+  actor: Actor,
+  editId: number,
+): Promise<{ postId: number }> {
+  requireModerator(actor, deps.now());
+  const { edit, post, topicTitle } = await waitingEdit(deps, editId);
+  const { db } = deps;
+  await db.batch([
+    ...replaceTextStatements(
+      db,
+      { ...post, topic: { title: topicTitle } },
+      {
+        body: edit.bodyMarkdown,
+        bodyHtml: edit.bodyHtml,
+        cookVersion: edit.cookVersion,
+        editorId: post.userId,
+        now: edit.createdAt.getTime(),
+      },
+    ),
+    db.delete(pendingEdits).where(eq(pendingEdits.id, edit.id)),
+    logAction(deps, actor, 'post_edit_approve', { type: 'post', id: post.id }),
+  ]);
+  return { postId: post.id };
+}
+
+/**
+ * Refuses an edit that waited: the published text stays, the edit goes.
+ * @throws ConflictError when the edit no longer waits
+ */
+export async function rejectEdit(
+  deps: AppDeps,
+  actor: Actor,
+  editId: number,
+  input: { reason: RemovalReason; note: string },
+): Promise<void> {
+  requireModerator(actor, deps.now());
+  const { edit, post } = await waitingEdit(deps, editId);
+  await deps.db.batch([
+    deps.db.delete(pendingEdits).where(eq(pendingEdits.id, edit.id)),
+    logAction(
+      deps,
+      actor,
+      'post_edit_reject',
+      { type: 'post', id: post.id },
+      { reason: input.reason, note: input.note },
     ),
   ]);
 }

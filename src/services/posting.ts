@@ -4,18 +4,28 @@
  * topic's, forum's and author's counters and the search index change together or not at all.
  *
  * `startTopic`, `reply` and `editPost` apply the forum's rules (permissions, the one-time
- * public-content acknowledgement, posting limits, the personal-data check) and then write with
- * `createTopic`/`createReply`, which the demo content uses directly.
+ * public-content acknowledgement, posting limits, the cooking budget, links, watched words, the
+ * personal-data check), cheapest first, and then write with `createTopic`/`createReply`, which
+ * the demo content uses directly. Each submission is cooked once; an edit that needs a
+ * moderator's approval waits as a pending edit (services/approval.ts).
  */
 import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { postsFts } from '../../db/fts';
-import { forums, postRevisions, posts, topics, users, watchedWords } from '../../db/schema';
+import {
+  forums,
+  pendingEdits,
+  postRevisions,
+  posts,
+  topics,
+  users,
+  watchedWords,
+} from '../../db/schema';
 import type { TopicKind } from '../../domain/words';
-import { COOK_VERSION, cook } from '../content/cook';
+import { COOK_VERSION, cook, cookCounted, UncookableMarkdown } from '../content/cook';
 import { findPersonalData } from '../content/personal-data';
 import { slugify } from '../content/slug';
-import { matchWatchedWords } from '../content/watched-words';
+import { matchPostWords } from '../content/watched-words';
 import type { AppDeps } from '../context';
 import { ConflictError, FormError, NotFoundError, PersonalDataFound } from '../errors';
 import {
@@ -57,6 +67,8 @@ export type NewTopic = {
   held?: boolean;
   /** more statements for the topic's batch (given the new topic's id), when it is not held */
   also?: TopicAlso;
+  /** `body` already cooked (the posting rules cook it once); cooked here when absent */
+  bodyHtml?: string;
 };
 
 /** Statements that happen with a new topic (an announcement's mailing), in its batch. */
@@ -75,7 +87,7 @@ export async function createTopic(deps: AppDeps, input: NewTopic): Promise<Creat
   const { db } = deps;
   const at = new Date(deps.now());
   const slug = slugify(input.title);
-  const bodyHtml = cook(input.body, deps.cook);
+  const bodyHtml = input.bodyHtml ?? cook(input.body, deps.cook);
   const held = !!input.held;
   const [[topic], [post]] = await db.batch([
     db
@@ -167,6 +179,8 @@ export type NewReply = {
   allowLocked?: boolean;
   /** waits for a moderator's approval (see NewTopic.held) */
   held?: boolean;
+  /** `body` already cooked (see NewTopic.bodyHtml) */
+  bodyHtml?: string;
 };
 
 /**
@@ -178,7 +192,7 @@ export type NewReply = {
 export async function createReply(deps: AppDeps, input: NewReply): Promise<Created> {
   const { db } = deps;
   const at = new Date(deps.now());
-  const bodyHtml = cook(input.body, deps.cook);
+  const bodyHtml = input.bodyHtml ?? cook(input.body, deps.cook);
   const held = !!input.held;
   const topicForum = sql`(select forum_id from topics where id = ${input.topicId})`;
   try {
@@ -270,17 +284,16 @@ export type Draft = {
 };
 
 /**
- * The rules every new post passes before it is written.
- * @throws FormError (public acknowledgement missing, too many links: 422; too soon: 429)
- * @throws PersonalDataFound when the body looks like it holds personal data and the author has
- *   not chosen to post anyway
+ * The rules every new post passes before it is written, cheapest first: a refusal for posting
+ * too soon must cost almost nothing, so it comes before the text is even cooked.
+ * @throws FormError (public acknowledgement missing: 422; too soon: 429; see checkText)
+ * @throws PersonalDataFound (see checkText)
  */
 async function checkNewPost(
   deps: AppDeps,
   author: Author,
   draft: Draft & { title?: string },
-  html: string,
-): Promise<{ held: boolean }> {
+): Promise<CheckedText> {
   if (!author.publicAckAt && !draft.publicAck) {
     throw new FormError({
       public_ack:
@@ -288,34 +301,95 @@ async function checkNewPost(
     });
   }
   const now = deps.now();
-  // What the author can fix comes first; waiting is asked for last, once the text is right.
-  checkLinks(author, html, now);
-  const words = await watchedWordsIn(deps, draft);
-  if (words.blocked.length > 0) throw blockedWords(words.blocked);
-  checkPersonalData(draft);
   const limits = postingLimitsFor(author, now);
   const since = author.lastPostedAt
     ? now - author.lastPostedAt.getTime()
     : Number.POSITIVE_INFINITY;
   if (since < limits.intervalMs) {
-    const wait = Math.ceil((limits.intervalMs - since) / 1000);
-    throw new FormError(
-      {
-        form: `You are posting too quickly. Please wait ${wait} second${wait === 1 ? '' : 's'} and post again; your text is kept below.`,
-      },
-      429,
-      wait,
-    );
+    throw tooSoon('You are posting too quickly', Math.ceil((limits.intervalMs - since) / 1000));
   }
-  // A moderator holds this account's posts, or the text has a word that needs approval.
-  return { held: !!author.postsNeedApproval || words.held.length > 0 };
+  return checkText(deps, author, draft);
 }
 
-async function watchedWordsIn(deps: AppDeps, draft: { body: string; title?: string }) {
+/**
+ * Previews and edits cook a post as a new post does, without the posting interval: the work
+ * they spend comes out of an allowance per account and minute instead. Returns what spends it.
+ * @throws FormError (429) when the author's allowance for this minute is spent
+ */
+function cookingAllowance(deps: AppDeps, author: Author): (units: number) => void {
+  const key = String(author.id);
+  const verdict = deps.limits.cookingPerAccount.check(key);
+  if (!verdict.ok) {
+    throw tooSoon(
+      'You have previewed and edited a lot in the last minute',
+      verdict.retryAfterSeconds,
+    );
+  }
+  return (units) => {
+    deps.limits.cookingPerAccount.hit(key, units);
+  };
+}
+
+/** A 429 that says how long to wait, the text kept. */
+const tooSoon = (what: string, wait: number) =>
+  new FormError(
+    {
+      form: `${what}. Please wait ${wait} second${wait === 1 ? '' : 's'} and try again; your text is kept below.`,
+    },
+    429,
+    wait,
+  );
+
+/**
+ * Cooks a draft once, within the cooking budget; `spend` is given the work it took.
+ * @throws FormError (422) when the markdown would cost far more than a post of its length
+ */
+function cookDraft(deps: AppDeps, body: string, spend?: (units: number) => void): string {
+  try {
+    const { html, units } = cookCounted(body, deps.cook);
+    spend?.(units);
+    return html;
+  } catch (err) {
+    if (!(err instanceof UncookableMarkdown)) throw err;
+    spend?.(err.units);
+    throw new FormError({ body: err.explanation });
+  }
+}
+
+/** A draft's text, cooked, and whether a watched word holds it for approval. */
+type CheckedText = { bodyHtml: string; holdWords: boolean };
+
+/**
+ * The rules for the text of a post or an edit: the cooking budget, links, watched words (in
+ * the text as written and as it reads once cooked), personal data.
+ * @throws FormError (422: too costly to cook, too many links, a watched word that blocks)
+ * @throws PersonalDataFound when the body looks like it holds personal data and the author has
+ *   not chosen to post anyway
+ */
+async function checkText(
+  deps: AppDeps,
+  author: Author,
+  draft: Pick<Draft, 'body' | 'postAnyway'> & { title?: string },
+  spend?: (units: number) => void,
+): Promise<CheckedText> {
+  const bodyHtml = cookDraft(deps, draft.body, spend);
+  checkLinks(author, bodyHtml, deps.now());
+  const words = await watchedWordsIn(deps, draft, bodyHtml);
+  if (words.blocked.length > 0) throw blockedWords(words.blocked);
+  checkPersonalData(draft);
+  return { bodyHtml, holdWords: words.held.length > 0 };
+}
+
+/** Watched words in the title and the body, as written and as cooked (see matchPostWords). */
+async function watchedWordsIn(
+  deps: AppDeps,
+  draft: { body: string; title?: string },
+  bodyHtml: string,
+) {
   const words = await deps.db
     .select({ word: watchedWords.word, action: watchedWords.action })
     .from(watchedWords);
-  return matchWatchedWords(`${draft.title ?? ''}\n${draft.body}`, words);
+  return matchPostWords({ ...draft, bodyHtml }, words);
 }
 
 function blockedWords(found: string[]) {
@@ -366,9 +440,11 @@ export async function startTopic(
   draft: TopicDraft,
 ): Promise<Created> {
   requireStartTopic(author, forum, deps.now());
-  const { held } = await checkNewPost(deps, author, draft, cook(draft.body, deps.cook));
+  const { bodyHtml, holdWords } = await checkNewPost(deps, author, draft);
   return createTopic(deps, {
-    held,
+    // A moderator holds this account's posts, or the text has a word that needs approval.
+    held: !!author.postsNeedApproval || holdWords,
+    bodyHtml,
     forumId: forum.id,
     authorId: author.id,
     title: draft.title,
@@ -391,9 +467,10 @@ export async function reply(
   draft: Draft,
 ): Promise<Created> {
   requireReply(author, topic, deps.now());
-  const { held } = await checkNewPost(deps, author, draft, cook(draft.body, deps.cook));
+  const { bodyHtml, holdWords } = await checkNewPost(deps, author, draft);
   return createReply(deps, {
-    held,
+    held: !!author.postsNeedApproval || holdWords,
+    bodyHtml,
     topicId: topic.id,
     authorId: author.id,
     body: draft.body,
@@ -403,13 +480,22 @@ export async function reply(
   });
 }
 
-/** What the Preview button shows: the post exactly as it would be cooked. Writes nothing. */
-export function previewPost(deps: AppDeps, body: string): string {
-  return cook(body, deps.cook);
+/**
+ * What the Preview button shows: the post exactly as it would be cooked. Writes nothing.
+ * @throws FormError (429: the allowance for previews and edits is spent; 422: too costly to
+ *   cook)
+ */
+export function previewPost(deps: AppDeps, author: Author, body: string): string {
+  return cookDraft(deps, body, cookingAllowance(deps, author));
 }
+
+/** An edit waiting for a moderator's approval (services/approval.ts). */
+export type PendingEdit = { id: number; bodyMarkdown: string; createdAt: Date };
 
 export type PostForEdit = typeof posts.$inferSelect & {
   topic: TopicFacts & { id: number; title: string; slug: string; forumId: number };
+  /** the author's latest edit, when it waits for approval */
+  pendingEdit: PendingEdit | null;
 };
 
 /** A post with its topic and forum facts, for editing, deleting and its history. */
@@ -426,72 +512,134 @@ export async function getPost(deps: AppDeps, postId: number): Promise<PostForEdi
         forumId: topics.forumId,
       },
       archived: forums.archived,
+      pendingId: pendingEdits.id,
+      pendingMarkdown: pendingEdits.bodyMarkdown,
+      pendingAt: pendingEdits.createdAt,
     })
     .from(posts)
     .innerJoin(topics, eq(topics.id, posts.topicId))
     .innerJoin(forums, eq(forums.id, topics.forumId))
+    .leftJoin(pendingEdits, eq(pendingEdits.postId, posts.id))
     .where(eq(posts.id, postId))
     .get();
   if (!row || row.topic.removedAt) throw new NotFoundError('There is no post at this address.');
-  return { ...row.post, topic: { ...row.topic, forum: { archived: row.archived } } };
+  const { pendingId, pendingMarkdown, pendingAt } = row;
+  return {
+    ...row.post,
+    topic: { ...row.topic, forum: { archived: row.archived } },
+    pendingEdit:
+      pendingId !== null && pendingMarkdown !== null && pendingAt !== null
+        ? { id: pendingId, bodyMarkdown: pendingMarkdown, createdAt: pendingAt }
+        : null,
+  };
 }
 
+/** What an edit did: changed the post, or left it waiting for a moderator's approval. */
+export type Edited = 'changed' | 'waiting' | 'unchanged';
+
 /**
- * Replaces a post's text, keeping the replaced text as a revision.
- * @throws ForbiddenError, FormError (links), PersonalDataFound
+ * Replaces a post's text, keeping the replaced text as a revision. When the author's posts are
+ * held, or the new text has a watched word of the "hold" kind, the edit of a published post
+ * waits for a moderator instead (replacing any edit already waiting): readers and the search
+ * index keep the published text until then. An edit back to the published text withdraws the
+ * edit that waits.
+ * @throws ForbiddenError, FormError (the allowance for previews and edits is spent, and see
+ *   checkText),
+ *   PersonalDataFound
  */
 export async function editPost(
   deps: AppDeps,
   author: Author,
   post: PostForEdit,
   draft: Pick<Draft, 'body' | 'postAnyway'>,
-): Promise<void> {
+): Promise<Edited> {
   const now = deps.now();
   requireEditPost(author, post, post.topic, now);
-  if (draft.body === post.bodyMarkdown) return;
-  const bodyHtml = cook(draft.body, deps.cook);
-  checkLinks(author, bodyHtml, now);
-  const words = await watchedWordsIn(deps, draft);
-  if (words.blocked.length > 0) throw blockedWords(words.blocked);
-  if (words.held.length > 0 && post.state === 'visible') {
-    // An edit does not send a published post back to the approval queue: it is refused instead.
-    throw new FormError({
-      body: `Posts with ${words.held.map((w) => `“${w}”`).join(', ')} need a moderator's approval first. Please change your text, or write a new post.`,
-    });
-  }
-  checkPersonalData(draft);
+  const spend = cookingAllowance(deps, author);
   const { db } = deps;
-  const at = new Date(now);
+  const withdraw = db.delete(pendingEdits).where(eq(pendingEdits.postId, post.id));
+  if (draft.body === (post.pendingEdit?.bodyMarkdown ?? post.bodyMarkdown)) return 'unchanged';
+  if (draft.body === post.bodyMarkdown) {
+    await withdraw;
+    return 'unchanged';
+  }
+  const { bodyHtml, holdWords } = await checkText(deps, author, draft, spend);
   const visible = post.state === 'visible';
+  if (visible && (author.postsNeedApproval || holdWords)) {
+    await db.batch([
+      withdraw,
+      db.insert(pendingEdits).values({
+        postId: post.id,
+        bodyMarkdown: draft.body,
+        bodyHtml,
+        cookVersion: COOK_VERSION,
+        createdAt: new Date(now),
+      }),
+    ]);
+    return 'waiting';
+  }
   await db.batch([
+    ...replaceTextStatements(db, post, { body: draft.body, bodyHtml, editorId: author.id, now }),
+    withdraw,
+  ]);
+  return 'changed';
+}
+
+/**
+ * A post's text replaced, the replaced text kept as a revision, the search index following
+ * when the post is published: an edit, or an edit a moderator approved.
+ */
+export function replaceTextStatements(
+  db: Db,
+  post: Pick<
+    PostForEdit,
+    | 'id'
+    | 'number'
+    | 'state'
+    | 'revisionCount'
+    | 'bodyMarkdown'
+    | 'bodyHtml'
+    | 'editedAt'
+    | 'createdAt'
+  > & { topic: { title: string } },
+  edit: {
+    body: string;
+    bodyHtml: string;
+    /** the pipeline that cooked `bodyHtml` (an edit that waited may be older than this one) */
+    cookVersion?: number;
+    editorId: number | null;
+    now: number;
+  },
+) {
+  return [
     db.insert(postRevisions).values({
       postId: post.id,
       number: post.revisionCount + 1,
       bodyMarkdown: post.bodyMarkdown,
       bodyHtml: post.bodyHtml,
-      editorId: author.id,
+      editorId: edit.editorId,
       createdAt: post.editedAt ?? post.createdAt,
     }),
     db
       .update(posts)
       .set({
-        bodyMarkdown: draft.body,
-        bodyHtml,
-        cookVersion: COOK_VERSION,
-        editedAt: at,
+        bodyMarkdown: edit.body,
+        bodyHtml: edit.bodyHtml,
+        cookVersion: edit.cookVersion ?? COOK_VERSION,
+        editedAt: new Date(edit.now),
         revisionCount: sql`${posts.revisionCount} + 1`,
       })
       .where(eq(posts.id, post.id)),
     unindexPost(db, post.id),
-    ...(visible
-      ? [indexPost(db, post.id, post.number === 1 ? post.topic.title : '', draft.body)]
+    ...(post.state === 'visible'
+      ? [indexPost(db, post.id, post.number === 1 ? post.topic.title : '', edit.body)]
       : []),
-  ]);
+  ] as const;
 }
 
 /**
  * The author deletes their post: it keeps its place in the thread as "deleted by its author",
- * its text leaves the page and the search index.
+ * its text leaves the page and the search index, and an edit waiting for approval goes.
  */
 export async function deletePost(deps: AppDeps, author: Author, post: PostForEdit): Promise<void> {
   requireEditPost(author, post, post.topic, deps.now());
@@ -511,6 +659,7 @@ export async function deletePost(deps: AppDeps, author: Author, post: PostForEdi
       .set({ acceptedPostId: null, acceptedById: null, acceptedAt: null })
       .where(and(eq(topics.id, post.topicId), eq(topics.acceptedPostId, post.id))),
     unindexPost(db, post.id),
+    db.delete(pendingEdits).where(eq(pendingEdits.postId, post.id)),
   ]);
 }
 

@@ -5,7 +5,7 @@
  */
 import { and, asc, eq, gt, lt } from 'drizzle-orm';
 import { posts } from '../../db/schema';
-import { COOK_VERSION, cook } from '../content/cook';
+import { COOK_VERSION, cook, UncookableMarkdown } from '../content/cook';
 import type { AppDeps } from '../context';
 
 /**
@@ -26,16 +26,33 @@ export async function recookStalePosts(
       .where(and(gt(posts.id, after), lt(posts.cookVersion, COOK_VERSION)))
       .orderBy(asc(posts.id))
       .limit(batchSize);
-    const [first, ...rest] = stale.map((p) =>
-      deps.db
-        .update(posts)
-        .set({ bodyHtml: cook(p.markdown, deps.cook), cookVersion: COOK_VERSION })
-        .where(and(eq(posts.id, p.id), lt(posts.cookVersion, COOK_VERSION))),
-    );
-    if (!first) return done;
-    await deps.db.batch([first, ...rest]);
+    if (stale.length === 0) return done;
+    const [first, ...rest] = stale.flatMap((p) => {
+      const bodyHtml = recooked(deps, p.markdown);
+      if (bodyHtml === undefined) return [];
+      return [
+        deps.db
+          .update(posts)
+          .set({ bodyHtml, cookVersion: COOK_VERSION })
+          .where(and(eq(posts.id, p.id), lt(posts.cookVersion, COOK_VERSION))),
+      ];
+    });
+    if (first) await deps.db.batch([first, ...rest]);
     done += stale.length;
     after = stale[stale.length - 1]?.id ?? after;
     opts.onProgress?.(done);
+  }
+}
+
+/**
+ * A post's markdown cooked by this pipeline; undefined when it is over the cooking budget (a
+ * post from before the budget): it keeps the HTML it has.
+ */
+function recooked(deps: AppDeps, markdown: string): string | undefined {
+  try {
+    return cook(markdown, deps.cook);
+  } catch (err) {
+    if (err instanceof UncookableMarkdown) return undefined;
+    throw err;
   }
 }

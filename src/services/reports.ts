@@ -6,12 +6,12 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { posts, reports, topics, users } from '../../db/schema';
 import type { ReportReason } from '../../domain/words';
+import { plainText } from '../content/plain-text';
 import type { AppDeps } from '../context';
 import { ConflictError, FormError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';
 import { requireModerator, requireReport } from '../policy/moderation';
 import { logAction, removePostStatements } from './moderation';
-import { excerptOf } from './users';
 import { isPublicPost } from './visibility';
 
 /** The Plimus privacy policy: "We are committed to resolving disputes within 2 business days." */
@@ -148,7 +148,7 @@ export async function reportQueue(deps: AppDeps, actor: Actor): Promise<QueueIte
         post: {
           id: r.post.id,
           number: r.post.number,
-          excerpt: excerptOf(r.post.bodyHtml, 300),
+          excerpt: plainText(r.post.bodyHtml, 300),
           author: r.author,
           topicId: r.post.topicId,
           topicTitle: r.topicTitle,

@@ -11,6 +11,7 @@ import {
   forums,
   identityLinks,
   identityPurchases,
+  pendingEdits,
   posts,
   products,
   topics,
@@ -125,6 +126,11 @@ export type PostView = {
   /** the moderator's note on a removal: for the author and moderators only (see src/policy) */
   removedNote: string | null;
   state: 'visible' | 'held';
+  /**
+   * An edit that waits for a moderator's approval, for its author and moderators only (everyone
+   * else sees `bodyHtml`, the published text)
+   */
+  pendingEdit: { bodyHtml: string; createdAt: Date } | null;
 };
 
 export function pageOfNumber(number: number): number {
@@ -160,9 +166,12 @@ const postsOfPage = preparedPerDb((db) =>
       authorShowsBuyer: users.showBuyerBadge,
       authorVendorId: identityLinks.vendorId,
       purchased: identityPurchases.plimusProductId,
+      pendingHtml: pendingEdits.bodyHtml,
+      pendingAt: pendingEdits.createdAt,
     })
     .from(posts)
     .leftJoin(users, eq(users.id, posts.userId))
+    .leftJoin(pendingEdits, eq(pendingEdits.postId, posts.id))
     .leftJoin(identityLinks, eq(identityLinks.userId, posts.userId))
     .leftJoin(
       identityPurchases,
@@ -224,6 +233,13 @@ export async function listPosts(
           removedReason: r.removedReason,
           removedNote: r.removedNote,
           state: r.state,
+          pendingEdit:
+            !gone &&
+            r.pendingHtml !== null &&
+            r.pendingAt !== null &&
+            canSeeHeldPost(viewer, { userId: r.authorId })
+              ? { bodyHtml: r.pendingHtml, createdAt: r.pendingAt }
+              : null,
         };
       })
   );

@@ -1,6 +1,9 @@
 /**
- * `npm run bench [-- --sizes 10k,1m --rounds 3 --duration 5 --warmup 2 --connections 10
- *   --quiet-budget 120]`
+ * `npm run bench [-- --only pages|cooking --sizes 10k,1m --rounds 3 --duration 5 --warmup 2
+ *   --connections 10 --quiet-budget 120 --length 50k --cooking-rounds 15 --fuzz 0 --seed 1]`
+ *
+ * Two parts, both by default; `--only` runs one. The pages (below), and the cooking budget
+ * (test/bench/cooking.ts: the worst inputs known against realistic prose of their length).
  *
  * Seeds two fresh temporary databases (10k and 1M posts by default) with scripts/seed-large.ts,
  * then for each starts, as child processes, the forum (test/bench/forum-entry.ts) as configured
@@ -22,6 +25,9 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { type SeedLargeResult, seedLarge } from '../../scripts/seed-large';
 import { loadConfig } from '../../src/env';
+import { MAX_BODY } from '../../src/validation/forms';
+import { runCookingBench } from './cooking';
+import { fuzzCooking } from './cooking-fuzz';
 import {
   argValue,
   childEnv,
@@ -51,6 +57,11 @@ const MIN_TOPIC_VS_HELLO = 0.4;
 const MAX_GROWTH = 1.25;
 const MAX_TOPIC_COMPRESSED = 25 * 1024;
 
+const only = argValue('--only');
+if (only !== undefined && only !== 'pages' && only !== 'cooking') {
+  throw new Error(`--only takes pages or cooking, not ${only}`);
+}
+
 const options = {
   sizes: (argValue('--sizes') ?? '10k,1m').split(',').map(parseCount),
   rounds: Number(argValue('--rounds') ?? 3),
@@ -59,6 +70,12 @@ const options = {
   connections: Number(argValue('--connections') ?? 10),
   /** seconds the whole run may spend waiting for other processes to go quiet before a round */
   quietBudget: Number(argValue('--quiet-budget') ?? 120),
+  /** the cooking part: the length of the texts compared, and its rounds */
+  length: argValue('--length') === undefined ? undefined : parseCount(argValue('--length') ?? ''),
+  cookingRounds: Number(argValue('--cooking-rounds') ?? 15),
+  /** with the cooking part: that many generated inputs looking for worse ones, and their seed */
+  fuzz: Number(argValue('--fuzz') ?? 0),
+  seed: Number(argValue('--seed') ?? 1),
 };
 
 /** Other processes using less than this many cores count as a quiet machine. */
@@ -409,6 +426,24 @@ function report(datasets: DatasetResult[], machine: Record<string, string | numb
 }
 
 async function main(scratch: string) {
+  let ok = true;
+  if (only !== 'cooking') ok = (await benchPages(scratch)) && ok;
+  if (only !== 'pages') {
+    ok = runCookingBench({ length: options.length, rounds: options.cookingRounds, log }) && ok;
+    if (options.fuzz > 0) {
+      fuzzCooking({
+        count: options.fuzz,
+        seed: options.seed,
+        length: options.length ?? MAX_BODY,
+        log,
+      });
+    }
+  }
+  if (!ok) process.exitCode = 1;
+}
+
+/** The pages part; false when a target is missed. */
+async function benchPages(scratch: string): Promise<boolean> {
   if (options.sizes.length < 2) throw new Error('--sizes needs two sizes, like 10k,1m');
   const cpuList = cpus();
   const machine = {
@@ -444,7 +479,7 @@ async function main(scratch: string) {
     `${JSON.stringify({ at: new Date().toISOString(), machine, options, datasets, verdicts }, null, 2)}\n`,
   );
   log(`\nWrote ${file}`);
-  if (verdicts.some((v) => !v.ok)) process.exitCode = 1;
+  return verdicts.every((v) => v.ok);
 }
 
 await runScript('forum-bench-', main);

@@ -102,6 +102,14 @@ async function memberPages(): Promise<{ path: string; html: string }[]> {
     ?.slice(1);
   await a.post(`/posts/${postId}`, { body: 'Some edited text.' });
   await keep('edit page', a.get(`/posts/${postId}/edit`));
+  // Held, the member's next edit waits for approval: the topic and the edit page say so.
+  await forum.db
+    .update(users)
+    .set({ postsNeedApproval: true })
+    .where(eq(users.usernameKey, 'quality_member'));
+  await a.post(`/posts/${postId}`, { body: 'Some text edited again, **waiting**.' });
+  await keep('topic (an edit waiting)', a.get(topicPath));
+  await keep('edit page (an edit waiting)', a.get(`/posts/${postId}/edit`));
   await keep('history page', a.get(`/posts/${postId}/history`));
   await keep('delete page', a.get(`/posts/${postId}/delete`));
   await keep('account page', a.get('/account'));
@@ -193,6 +201,8 @@ async function memberPages(): Promise<{ path: string; html: string }[]> {
   const html = (path: string) => out.find((p) => p.path === path)?.html ?? '';
   expect(html('topic (signed in)')).toContain('Post reply');
   expect(html('history page')).toContain('Some edited text.');
+  expect(html('topic (an edit waiting)')).toContain('pending-edit-mark');
+  expect(html('edit page (an edit waiting)')).toContain('waits for a moderator');
   expect(html('POST /f/busy (personal data)')).toContain('<mark>a@b.example</mark>');
   expect(html('/account?done=linked')).toContain('role="status"');
   expect(html('POST /account/profile (errors)')).toContain('id="bio-error"');
@@ -335,7 +345,10 @@ async function adminPages() {
   const offTopic = await getForumBySlug(forum.deps, 'off-topic');
   await a.post('/admin/watched-words', { word: 'free money', action: 'hold' });
   await a.post('/admin/watched-words', { word: 'casino', action: 'block' });
+  // The member's journey leaves a held post and an edit waiting in the moderation queue.
+  await memberPagesOnce();
   const gets = [
+    '/mod',
     '/admin',
     '/admin?done=moved',
     '/admin/forums/new',
@@ -377,6 +390,7 @@ async function adminPages() {
   await keep('/admin/mail (a mailing on its way)', a.get('/admin/mail?done=privacy-mailed'));
   // The journey really happened.
   const html = (path: string) => pages.find((p) => p.path === path)?.html ?? '';
+  expect(html('/mod')).toContain('Refuse the edit');
   expect(html(`/admin/forums/${acme.id}`)).toContain('Untie from Acme Backup Pro');
   expect(html('/admin/roles?username=writer_one')).toContain('name="role"');
   expect(html('/admin/roles?username=quality_admin')).toContain('This is you');

@@ -13,6 +13,7 @@ import {
   identityLinks,
   identityPurchases,
   moderationLog,
+  pendingEdits,
   postRevisions,
   posts,
   reports,
@@ -754,6 +755,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       answered: word(),
       reply: word(),
       oldReply: word(),
+      pending: word(),
       note: word(),
       bio: word(),
     };
@@ -798,6 +800,16 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
     });
     expect(edited.status).toBe(303);
     forum.clock.advance(1000);
+    // An edit of the first post, waiting for a moderator's approval.
+    await db()
+      .insert(pendingEdits)
+      .values({
+        postId: answered.postId,
+        bodyMarkdown: `Waiting ${words.pending}.`,
+        bodyHtml: `<p>Waiting ${words.pending}.</p>`,
+        cookVersion: 1,
+        createdAt: new Date(forum.deps.now()),
+      });
     // Started last: the latest topic of its forum.
     const lonely = await createTopic(forum.deps, {
       forumId: offTopic,
@@ -996,6 +1008,11 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
           editedByYou: true,
         },
       ]);
+      expect(reply?.pendingEdit).toBeNull();
+      expect(data.posts[0]?.pendingEdit).toEqual({
+        bodyMarkdown: `Waiting ${p.words.pending}.`,
+        writtenAt: expect.any(String),
+      });
       expect(data.posts[0]?.topic.title).toBe(`Question ${p.words.answeredTitle}`);
       expect(data.topicsStarted.map((x) => [x.id, x.title, x.forum.slug, x.removedAt])).toEqual([
         [p.topics.answered.topicId, `Question ${p.words.answeredTitle}`, 'marketplace-help', null],
@@ -1102,6 +1119,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         `Display ${p.t}`,
         p.words.bio,
         p.words.note,
+        p.words.pending,
         `subject-${p.t}`,
         p.user.passwordHash ?? 'no hash',
         p.confirmationHash,

@@ -8,6 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   forums,
   moderationLog,
+  pendingEdits,
+  postRevisions,
   posts,
   reports,
   topics,
@@ -553,6 +555,156 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
     });
   });
 
+  describe('edits waiting for approval', () => {
+    /** A member with a published topic, whose posts a moderator then holds. */
+    async function heldAuthor(title: string, body: string) {
+      const { a, user } = await person();
+      forum.clock.advance(6_000);
+      expect((await a.post('/f/off-topic', { title, body })).status).toBe(303);
+      const topic = (await topicByTitle(title)) as typeof topics.$inferSelect;
+      expect((await mod.post(`/u/${user.username}/hold-posts`, { note: '' })).status).toBe(303);
+      return { a, user, topic, postId: topic.firstPostId as number };
+    }
+    const pathOf = (t: typeof topics.$inferSelect) => `/t/${t.id}/${t.slug}`;
+    const shown = async (who: Agent, t: typeof topics.$inferSelect, postId: number) =>
+      (await page(await who.get(pathOf(t)))).querySelector(`#p${postId}`);
+    const waiting = (postId: number) =>
+      db().select().from(pendingEdits).where(eq(pendingEdits.postId, postId)).get();
+
+    it('a held member\u2019s edit of a published post waits: readers and search keep the published text', async () => {
+      const { a, topic, postId } = await heldAuthor(
+        'Old visible topic',
+        'Originally about marmosets.',
+      );
+      const res = await a.post(`/posts/${postId}`, { body: 'Now about quokkas instead.' });
+      expect(res.status).toBe(303);
+      const visitor = agent(forum.request);
+      const seen = await shown(visitor, topic, postId);
+      expect(seen?.querySelector('.post-body')?.text.trim()).toBe('Originally about marmosets.');
+      expect(seen?.querySelector('.pending-edit-mark')).toBeNull();
+      const own = await shown(a, topic, postId);
+      expect(own?.querySelector('.post-body')?.text.trim()).toBe('Now about quokkas instead.');
+      expect(own?.querySelector('.pending-edit-mark')?.text).toMatch(/waiting for a moderator/);
+      expect((await shown(mod, topic, postId))?.querySelector('.pending-edit-mark')).not.toBeNull();
+      expect(await postRow(postId)).toMatchObject({
+        bodyMarkdown: 'Originally about marmosets.',
+        revisionCount: 0,
+        editedAt: null,
+      });
+      expect((await search('marmosets')).map((r) => r.rowid)).toEqual([postId]);
+      expect(await search('quokkas')).toEqual([]);
+      const form = await page(await a.get(`/posts/${postId}/edit`));
+      expect(form.querySelector('#body')?.text.trim()).toBe('Now about quokkas instead.');
+      expect(form.querySelector('.notice')?.text).toMatch(/waits for a moderator/);
+      // Editing again replaces the edit that waits; back to the published text withdraws it.
+      await a.post(`/posts/${postId}`, { body: 'Now about wombats instead.' });
+      expect((await waiting(postId))?.bodyMarkdown).toBe('Now about wombats instead.');
+      expect(
+        await db().select().from(pendingEdits).where(eq(pendingEdits.postId, postId)),
+      ).toHaveLength(1);
+      await a.post(`/posts/${postId}`, { body: 'Originally about marmosets.' });
+      expect(await waiting(postId)).toBeUndefined();
+      expect((await shown(a, topic, postId))?.querySelector('.pending-edit-mark')).toBeNull();
+    });
+
+    it('appears in the queue with the held posts; approved, it replaces the text, kept in the history', async () => {
+      const { a, user, topic, postId } = await heldAuthor(
+        'Approved edit topic',
+        'Before: pangolins.',
+      );
+      forum.clock.advance(60_000);
+      await a.post(`/posts/${postId}`, { body: 'After: armadillos.' });
+      const edit = (await waiting(postId)) as typeof pendingEdits.$inferSelect;
+      const queue = await page(await mod.get('/mod'));
+      const item = queue
+        .querySelectorAll('.queue-edits .queue-item')
+        .find((li) => li.querySelector(`form[action="/edits/${edit.id}/approve"]`));
+      expect(item?.querySelector('.edit-before')?.text).toContain('pangolins');
+      expect(item?.querySelector('.edit-after')?.text).toContain('armadillos');
+      expect(
+        item?.querySelector(`form[action="/edits/${edit.id}/reject"] select[name=reason]`),
+      ).not.toBeNull();
+      expect(item?.text).toContain(user.username);
+      forum.clock.advance(60_000);
+      const res = await mod.post(`/edits/${edit.id}/approve`);
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe('/mod?done=edit-approved');
+      expect(await postRow(postId)).toMatchObject({
+        bodyMarkdown: 'After: armadillos.',
+        revisionCount: 1,
+      });
+      expect((await postRow(postId))?.editedAt?.getTime()).toBe(edit.createdAt.getTime());
+      const revisions = await db()
+        .select()
+        .from(postRevisions)
+        .where(eq(postRevisions.postId, postId));
+      expect(revisions.map((r) => [r.bodyMarkdown, r.editorId])).toEqual([
+        ['Before: pangolins.', user.id],
+      ]);
+      expect(await waiting(postId)).toBeUndefined();
+      expect((await search('armadillos')).map((r) => r.rowid)).toEqual([postId]);
+      expect(await search('pangolins')).toEqual([]);
+      const seen = await shown(agent(forum.request), topic, postId);
+      expect(seen?.querySelector('.post-body')?.text.trim()).toBe('After: armadillos.');
+      expect(await logRows('post_edit_approve', postId)).toHaveLength(1);
+      expect((await mod.post(`/edits/${edit.id}/approve`)).status).toBe(409);
+    });
+
+    it('refused, the published text stays and the edit goes', async () => {
+      const { a, topic, postId } = await heldAuthor(
+        'Refused edit topic',
+        'Honest review of the app.',
+      );
+      await a.post(`/posts/${postId}`, { body: 'Buy cheap watches at my shop.' });
+      const edit = (await waiting(postId)) as typeof pendingEdits.$inferSelect;
+      const res = await mod.post(`/edits/${edit.id}/reject`, { reason: 'spam' });
+      expect(res.status).toBe(303);
+      expect(await waiting(postId)).toBeUndefined();
+      expect(await postRow(postId)).toMatchObject({
+        bodyMarkdown: 'Honest review of the app.',
+        revisionCount: 0,
+      });
+      const own = await shown(a, topic, postId);
+      expect(own?.querySelector('.post-body')?.text.trim()).toBe('Honest review of the app.');
+      expect((await logRows('post_edit_reject', postId))[0]?.reason).toBe('spam');
+      expect((await mod.post(`/edits/${edit.id}/reject`, { reason: 'spam' })).status).toBe(409);
+    });
+
+    it('an edit with a watched word of the "hold" kind waits too, by anyone', async () => {
+      await db()
+        .insert(watchedWords)
+        .values({ word: 'timeshare', action: 'hold', createdAt: new Date(forum.deps.now()) });
+      const { a } = await person();
+      forum.clock.advance(6_000);
+      await a.post('/f/off-topic', { title: 'Holiday plans here', body: 'Going to the coast.' });
+      const topic = (await topicByTitle('Holiday plans here')) as typeof topics.$inferSelect;
+      const postId = topic.firstPostId as number;
+      const res = await a.post(`/posts/${postId}`, { body: 'Going to my time<b></b>share.' });
+      expect(res.status).toBe(303);
+      expect((await waiting(postId))?.bodyMarkdown).toBe('Going to my time<b></b>share.');
+      expect((await postRow(postId))?.bodyMarkdown).toBe('Going to the coast.');
+      // Without the word, an edit of the same member is published at once.
+      await a.post(`/posts/${postId}`, { body: 'Going to the mountains.' });
+      expect((await postRow(postId))?.bodyMarkdown).toBe('Going to the mountains.');
+      expect(await waiting(postId)).toBeUndefined();
+    });
+
+    it('members and visitors cannot approve or refuse edits, and deleting the post drops its edit', async () => {
+      const { a, postId } = await heldAuthor('Unapprovable edit', 'Plain first words.');
+      await a.post(`/posts/${postId}`, { body: 'Plain second words.' });
+      const edit = (await waiting(postId)) as typeof pendingEdits.$inferSelect;
+      const { a: member } = await person();
+      for (const who of [member, agent(forum.request), a]) {
+        expect((await who.post(`/edits/${edit.id}/approve`)).status).toBe(403);
+        expect((await who.post(`/edits/${edit.id}/reject`, { reason: 'spam' })).status).toBe(403);
+      }
+      expect(await waiting(postId)).toBeDefined();
+      expect((await a.post(`/posts/${postId}/delete`)).status).toBe(303);
+      expect(await waiting(postId)).toBeUndefined();
+      expect((await mod.post(`/edits/${edit.id}/approve`)).status).toBe(409);
+    });
+  });
+
   describe('watched words', () => {
     it('block a post with a message, or hold it for approval', async () => {
       await db()
@@ -575,6 +727,34 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
         (await a.post('/f/off-topic', { title: 'Crypto question', body: 'Is this legit?' })).status,
       ).toBe(303);
       expect((await topicByTitle('Crypto question'))?.state).toBe('held');
+    });
+
+    it('are not hidden by markup: entities, emphasis, empty tags, links or comments inside them', async () => {
+      await db()
+        .insert(watchedWords)
+        .values([
+          { word: 'blockedword', action: 'block', createdAt: new Date(forum.deps.now()) },
+          { word: 'heldword', action: 'hold', createdAt: new Date(forum.deps.now()) },
+        ]);
+      const { a } = await person();
+      const before = await db().select({ n: count() }).from(posts).get();
+      for (const body of [
+        'b&#108;ockedword',
+        'blocked**word**',
+        'block<i></i>edword',
+        '[block](#)edword',
+        'blocked<!-- -->word',
+      ]) {
+        const res = await a.post('/f/off-topic', { title: 'Sneaky words', body });
+        expect(res.status, body).toBe(422);
+        expect((await page(res)).querySelector('#body-error')?.text).toContain('blockedword');
+      }
+      expect((await db().select({ n: count() }).from(posts).get())?.n).toBe(before?.n);
+      forum.clock.advance(6_000);
+      expect(
+        (await a.post('/f/off-topic', { title: 'Sneaky held words', body: 'held**word**' })).status,
+      ).toBe(303);
+      expect((await topicByTitle('Sneaky held words'))?.state).toBe('held');
     });
   });
 

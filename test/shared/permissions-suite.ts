@@ -36,6 +36,7 @@ import {
   mailOutbox,
   moderationLog,
   passwordResets,
+  pendingEdits,
   postRevisions,
   posts,
   reports,
@@ -61,7 +62,7 @@ import {
   setTopicFlag,
   suspendMember,
 } from '../../src/services/moderation';
-import { createReply, createTopic } from '../../src/services/posting';
+import { createReply, createTopic, editPost, getPost } from '../../src/services/posting';
 import { reportPost } from '../../src/services/reports';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, location } from './agent';
@@ -233,6 +234,21 @@ function helpersFor(forum: ClockedForum, passwordHash: string, vendorIds: Map<st
     const t = await topic((await stranger()).id);
     return (await reply(t.topicId, (await stranger()).id, held)).postId;
   }
+  /** A third person's reply, and their edit of it waiting for approval; the edit's id. */
+  async function strangersWaitingEdit() {
+    const author = await stranger();
+    const t = await topic((await stranger()).id);
+    const { postId } = await reply(t.topicId, author.id);
+    const held = { ...author, postsNeedApproval: true };
+    const edited = await editPost(deps, held, await getPost(deps, postId), {
+      body: `Matrix edit ${n()}.`,
+      postAnyway: false,
+    });
+    if (edited !== 'waiting') throw new Error('the edit did not wait');
+    const row = await db.select().from(pendingEdits).where(eq(pendingEdits.postId, postId)).get();
+    if (!row) throw new Error('no edit waits');
+    return row.id;
+  }
   /** A reply by `authorId` in a third person's topic. */
   async function replyBy(authorId: number) {
     const t = await topic((await stranger()).id);
@@ -279,6 +295,7 @@ function helpersFor(forum: ClockedForum, passwordHash: string, vendorIds: Map<st
     topic,
     reply,
     strangersReply,
+    strangersWaitingEdit,
     replyBy,
     question,
     matrixForum,
@@ -750,6 +767,23 @@ export const MATRIX: Row[] = [
     changes: [posts, moderationLog],
     attempt: async (h) => ({
       path: `/posts/${await h.strangersReply(true)}/reject`,
+      fields: { reason: 'spam', note: 'Matrix' },
+    }),
+  },
+  {
+    route: '/edits/:id/approve',
+    target: "an edit of a third person's post, waiting",
+    allowed: MODERATORS,
+    changes: [posts, postRevisions, pendingEdits, moderationLog],
+    attempt: async (h) => ({ path: `/edits/${await h.strangersWaitingEdit()}/approve` }),
+  },
+  {
+    route: '/edits/:id/reject',
+    target: "an edit of a third person's post, waiting",
+    allowed: MODERATORS,
+    changes: [pendingEdits, moderationLog],
+    attempt: async (h) => ({
+      path: `/edits/${await h.strangersWaitingEdit()}/reject`,
       fields: { reason: 'spam', note: 'Matrix' },
     }),
   },

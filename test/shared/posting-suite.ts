@@ -7,6 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { forums, postRevisions, posts, topics, users } from '../../db/schema';
 import { seedDemo } from '../../dev/demo';
 import { hashPassword } from '../../src/auth/password';
+import { cookingWork } from '../../src/content/cook';
+import { MAX_BODY } from '../../src/validation/forms';
+import { repeat, WORST_INPUTS } from '../fixtures/cooking/worst';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, location } from './agent';
@@ -303,6 +306,112 @@ export function postingSuite(setup: () => Promise<ClockedForum>) {
       expect((await newTopic(a, { title: 'Previewed topic', body: 'Now for real.' })).status).toBe(
         303,
       );
+    });
+  });
+
+  describe('the cooking budget', () => {
+    /** Markdown that costs far more to cook than its length: emphasis that never closes. */
+    const costly = `${repeat('*a ', MAX_BODY - 3)} a*`;
+    const tooDeep = `${'> '.repeat(20)}deep`;
+
+    it('refuses a topic, a reply, an edit or a preview over the budget: 422, text kept, nothing written', async () => {
+      const { a } = await member({ aged: true, acked: true });
+      await newTopic(a, { title: 'Budget check topic', body: 'Plain words.' });
+      const topic = await topicByTitle('Budget check topic');
+      const before = await postCount();
+      for (const [body, message] of [
+        [costly, /too many \*, _ or ~ that do not close/],
+        [tooDeep, /nested at most 12 levels deep/],
+      ] as const) {
+        forum.clock.advance(6_000);
+        for (const res of [
+          await newTopic(a, { title: 'A costly topic', body }),
+          await a.post(`/t/${topic?.id}/replies`, { body }),
+          await a.post(`/posts/${topic?.firstPostId}`, { body }),
+          await newTopic(a, { title: 'A costly preview', body, preview: '1' }),
+        ]) {
+          expect(res.status).toBe(422);
+          const doc = await page(res);
+          expect(doc.querySelector('#body-error')?.text).toMatch(message);
+          expect(doc.querySelector('#body-error')?.text).toMatch(/Please /);
+          expect(doc.querySelector('#body')?.text.trim()).toBe(body);
+        }
+      }
+      expect(await postCount()).toBe(before);
+      const post = await db()
+        .select()
+        .from(posts)
+        .where(eq(posts.id, topic?.firstPostId ?? 0))
+        .get();
+      expect(post).toMatchObject({ bodyMarkdown: 'Plain words.', revisionCount: 0 });
+    });
+
+    it('asks to wait before it looks at the text: too soon is 429 whatever the text holds', async () => {
+      const { a } = await member({ acked: true });
+      expect((await newTopic(a, { title: 'First of two posts', body: 'One.' })).status).toBe(303);
+      forum.clock.advance(1_000);
+      for (const body of [
+        tooDeep,
+        costly,
+        'Mail me at jane.doe@example.com',
+        'a https://a.example b https://b.example c https://c.example',
+      ]) {
+        const res = await newTopic(a, { title: 'Second of two posts', body });
+        expect(res.status).toBe(429);
+        expect((await page(res)).querySelector('#body')?.text.trim()).toBe(body);
+      }
+    });
+
+    it('lets previews and edits spend an allowance of cooking work per account and minute: 429 past it, text kept', async () => {
+      const { a } = await member({ aged: true, acked: true });
+      await newTopic(a, { title: 'Edited after previews', body: 'Version 0.' });
+      const topic = await topicByTitle('Edited after previews');
+      // The costliest post that still cooks: previewed until the allowance is spent.
+      const costliest = WORST_INPUTS.find(
+        (w) => w.expect === 'cooked' && /just under/.test(w.name),
+      );
+      const body = costliest?.make(MAX_BODY) ?? '';
+      const units = cookingWork(body, forum.deps.cook).units;
+      const allowance = forum.deps.limits.cookingPerAccount.rule.limit;
+      let previews = 0;
+      for (;;) {
+        const res = await newTopic(a, { title: 'Previewed often', body, preview: '1' });
+        if (res.status !== 200) {
+          expect(res.status).toBe(429);
+          break;
+        }
+        previews++;
+      }
+      expect(previews).toBe(Math.ceil(allowance / units));
+      const refused = await a.post(`/posts/${topic?.firstPostId}`, { body: 'Version 1.' });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      const doc = await page(refused);
+      expect(doc.querySelector('.error-summary')?.text).toMatch(/previewed and edited a lot/);
+      expect(doc.querySelector('#body')?.text.trim()).toBe('Version 1.');
+      expect(
+        (
+          await db()
+            .select()
+            .from(posts)
+            .where(eq(posts.id, topic?.firstPostId ?? 0))
+            .get()
+        )?.bodyMarkdown,
+      ).toBe('Version 0.');
+      forum.clock.advance(60_000);
+      expect((await a.post(`/posts/${topic?.firstPostId}`, { body: 'Version 1.' })).status).toBe(
+        303,
+      );
+      // Ordinary previews hardly spend it; another account has an allowance of its own.
+      const { a: other } = await member({ aged: true, acked: true });
+      for (let i = 0; i < 40; i++) {
+        const res = await newTopic(other, {
+          title: 'Previewed a lot',
+          body: `Try **${i}**.`,
+          preview: '1',
+        });
+        expect(res.status).toBe(200);
+      }
     });
   });
 

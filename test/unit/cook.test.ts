@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { COOK_VERSION, cook } from '../../src/content/cook';
+import { COOK_VERSION, cook, UncookableMarkdown } from '../../src/content/cook';
+import { MAX_NESTING } from '../../src/content/cooking-budget';
+import { MAX_BODY } from '../../src/validation/forms';
+import { repeat, WORST_INPUTS } from '../fixtures/cooking/worst';
 import { payloads } from '../fixtures/xss/payloads';
 import { harmfulParts } from '../support/harmless';
 import { parseHtml as parse } from '../support/html';
@@ -150,5 +153,105 @@ describe('cook: XSS payloads', () => {
         '<p onclick="x">a</p><a href="javascript:x">b</a><svg></svg><a href="https://evil.example">c</a>',
       ),
     ).toEqual(['attribute onclick', 'href="javascript:x"', '<svg>', 'href="https://evil.example"']);
+  });
+});
+
+/**
+ * A realistic stretch of a long post: paragraphs with emphasis and links, a list, a table, code
+ * and a quote, about one of each per kilobyte.
+ */
+const REALISTIC = `Since the last update the **nightly backup** fails with a timeout on *Windows 11*. I tried reinstalling the desktop app, but the restore wizard still hangs at 99 %; the log says nothing useful. See [the log](https://example.com/logs/1) and https://www.plimus.com/releases/latest for the details.
+
+For what it is worth, the CSV export works fine for me on macOS 14, and the sync service has not dropped a file in weeks. Support told me that the plug-in API is being reworked for the next release, so I would rather not write a plug-in that adds a menu entry by hand every week.
+
+1. Open *Settings → Advanced*.
+2. Tick **Use Volume Shadow Copy** and restart the service.
+
+| Setting | Before | After |
+| --- | --- | --- |
+| proxy | 8.0 | 8.0.2 |
+
+\`\`\`sh
+acme-backup run --job "Nightly" --verbose
+\`\`\`
+
+> Turning off the antivirus for a moment made it work again, so \`retry = 5\` will do for now.
+
+`;
+
+/** Formatting as dense as a post gets: a list, a table, code and a quote every few lines. */
+const DENSE = `The **nightly backup** fails on *Windows 11*; see [the log](https://example.com/logs/1).
+
+1. Open *Settings → Advanced*.
+2. Tick **Use Volume Shadow Copy**.
+
+| Setting | Before | After |
+| --- | --- | --- |
+| proxy | 8.0 | 8.0.2 |
+
+\`\`\`sh
+acme-backup run --job "Nightly"
+\`\`\`
+
+> So \`retry = 5\` will do for now.
+
+`;
+
+const refusal = (md: string) => {
+  try {
+    cook(md, opts);
+    return 'cooked';
+  } catch (err) {
+    if (err instanceof UncookableMarkdown) return err;
+    throw err;
+  }
+};
+
+describe('cook: the budget', () => {
+  it('cooks realistic posts of every length up to the body limit', () => {
+    for (const length of [200, 2_000, 20_000, MAX_BODY]) {
+      expect(refusal(repeat(REALISTIC, length)), `${length} characters`).toBe('cooked');
+    }
+  });
+
+  it('cooks posts of a few kilobytes however dense their formatting', () => {
+    for (const length of [500, 2_000, 4_000])
+      expect(refusal(repeat(DENSE, length)), `${length} characters`).toBe('cooked');
+  });
+
+  it('refuses or cooks the worst inputs known, at the body limit, as recorded', () => {
+    const outcomes = WORST_INPUTS.map((w) => {
+      const result = refusal(w.make(MAX_BODY));
+      return [w.name, result === 'cooked' ? result : result.reason];
+    });
+    expect(outcomes).toEqual(WORST_INPUTS.map((w) => [w.name, w.expect]));
+  });
+
+  it('says what to change, without the text marked adds to errors', () => {
+    for (const w of WORST_INPUTS.filter((x) => x.expect !== 'cooked')) {
+      const err = refusal(w.make(MAX_BODY)) as UncookableMarkdown;
+      expect(err.explanation, w.name).toMatch(/Please /);
+      expect(err.explanation).not.toMatch(/marked/i);
+    }
+  });
+
+  it(`nests quotes and lists ${MAX_NESTING} deep, and refuses one more`, () => {
+    const quote = (depth: number) => `${'> '.repeat(depth)}deep`;
+    const list = (depth: number) =>
+      Array.from({ length: depth }, (_, i) => `${'  '.repeat(i)}- level ${i + 1}`).join('\n');
+    expect(parse(cook(quote(MAX_NESTING), opts)).querySelectorAll('blockquote')).toHaveLength(
+      MAX_NESTING,
+    );
+    expect(parse(cook(list(MAX_NESTING), opts)).querySelectorAll('ul')).toHaveLength(MAX_NESTING);
+    for (const md of [quote(MAX_NESTING + 1), list(MAX_NESTING + 1)]) {
+      expect((refusal(md) as UncookableMarkdown).reason).toBe('nesting');
+    }
+  });
+
+  it('gives the same answer every time: it counts work, not time', () => {
+    const md = repeat('- a\n', 30_000);
+    const first = refusal(md);
+    expect(first).toBeInstanceOf(UncookableMarkdown);
+    for (let i = 0; i < 3; i++) expect((refusal(md) as UncookableMarkdown).reason).toBe('elements');
   });
 });

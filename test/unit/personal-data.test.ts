@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findPersonalData } from '../../src/content/personal-data';
+import { repeat } from '../fixtures/cooking/worst';
 
 const kinds = (text: string) => findPersonalData(text).map((f) => `${f.kind}:${f.text}`);
 
@@ -47,5 +48,35 @@ describe('findPersonalData', () => {
   it('reports positions that cut the text exactly', () => {
     const text = 'a@b.co and +1 555 123 4567';
     for (const f of findPersonalData(text)) expect(text.slice(f.start, f.end)).toBe(f.text);
+  });
+
+  // How long these take is measured by the benchmark (npm run bench -- --only cooking); here,
+  // that the bounded patterns still find what they should in texts made to be slow.
+  it('finds nothing, or exactly what is there, in texts made to be slow', () => {
+    expect(kinds(repeat('a', 50_000))).toEqual([]);
+    expect(kinds(repeat('_1', 50_000))).toEqual([]);
+    expect(kinds(repeat('a.', 50_000))).toEqual([]);
+    expect(kinds(`${repeat('a', 49_990)}@b.com`)).toEqual([]);
+    expect(kinds(`${repeat('a', 49_990)} x@b.com`)).toEqual(['email:x@b.com']);
+    expect(kinds(`a@${repeat('a.', 24_990)}com`)).toEqual([]);
+    const spaced = repeat('1 ', 50_000);
+    const found = findPersonalData(spaced);
+    expect(found.length).toBeGreaterThan(1000);
+    for (const f of found) expect(spaced.slice(f.start, f.end)).toBe(f.text);
+    for (let i = 1; i < found.length; i++)
+      expect(found[i]?.start).toBeGreaterThanOrEqual(found[i - 1]?.end ?? 0);
+  });
+
+  it('keeps to the lengths of real addresses and numbers', () => {
+    const local = 'a'.repeat(64);
+    expect(kinds(`${local}@example.com`)).toEqual([`email:${local}@example.com`]);
+    expect(kinds(`a${local}@example.com`)).toEqual([]);
+    expect(kinds('call +1 (555) 123-4567 or 0044 20 7946 0958')).toEqual([
+      'phone:+1 (555) 123-4567',
+      'phone:0044 20 7946 0958',
+    ]);
+    expect(kinds(`key ${Array(10).fill('AB12').join('-')}`)).toEqual([
+      `licence_key:${Array(10).fill('AB12').join('-')}`,
+    ]);
   });
 });

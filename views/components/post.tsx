@@ -16,7 +16,10 @@ export function PostBadges({ badges }: { badges: PostView['badges'] }) {
   );
 }
 
-/** One post in a thread; `bodyHtml` is cooked (sanitized) at write time, so it is output as is. */
+/**
+ * One post in a thread; `bodyHtml` is cooked (sanitized) at write time, so it is output as is.
+ * An edit waiting for approval is shown instead, marked, to those who may see it.
+ */
 export function Post({
   post,
   topicId,
@@ -84,6 +87,12 @@ export function Post({
             Waiting for a moderator’s approval: only its author and moderators see it.
           </p>
         ) : null}
+        {post.pendingEdit && !post.removedAt && !post.deletedAt ? (
+          <p class="held-mark pending-edit-mark">
+            Edited <Time date={post.pendingEdit.createdAt} />, waiting for a moderator’s approval:
+            only its author and moderators see this version; everyone else sees the published one.
+          </p>
+        ) : null}
       </header>
       {post.removedAt ? (
         <>
@@ -99,7 +108,7 @@ export function Post({
       ) : post.deletedAt ? (
         <p class="post-placeholder">This post was deleted by its author.</p>
       ) : (
-        <div class="post-body">{raw(post.bodyHtml)}</div>
+        <div class="post-body">{raw(post.pendingEdit?.bodyHtml ?? post.bodyHtml)}</div>
       )}
       {anyAction ? (
         <ul class="post-actions" aria-label={`Actions for post #${post.number}`}>

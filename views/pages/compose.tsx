@@ -128,6 +128,8 @@ export function ReplyPage(p: ReplyPageProps) {
 export type EditPostPageProps = Omit<DraftState, 'askPublicAck' | 'publicAck' | 'buyerBadge'> & {
   post: { id: number; number: number };
   topic: { id: number; slug: string; title: string };
+  /** an earlier edit of the post waits for a moderator's approval (the text shown is that edit) */
+  waiting?: boolean;
 };
 
 export function EditPostPage(p: EditPostPageProps) {
@@ -144,6 +146,12 @@ export function EditPostPage(p: EditPostPageProps) {
       <p class="muted">
         The text you replace is kept in the post's history, which you and moderators can see.
       </p>
+      {p.waiting ? (
+        <p class="notice" role="status">
+          Your last edit of this post waits for a moderator’s approval; until then everyone else
+          sees the published version. Saving again replaces the edit that waits.
+        </p>
+      ) : null}
       <Composer
         action={`/posts/${p.post.id}`}
         submitLabel="Save changes"

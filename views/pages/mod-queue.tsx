@@ -1,5 +1,5 @@
 import { REPORT_REASONS } from '../../domain/words';
-import type { HeldPost } from '../../src/services/approval';
+import type { HeldPost, WaitingEdit } from '../../src/services/approval';
 import type { QueueItem } from '../../src/services/reports';
 import { REASON_TEXT } from '../components/reason-fields';
 import { Time } from '../components/time';
@@ -9,14 +9,33 @@ export type ModQueuePageProps = {
   frame: Frame;
   items: QueueItem[];
   held: HeldPost[];
+  /** edits of published posts waiting for approval */
+  edits: WaitingEdit[];
   notice?: string | undefined;
   promise: number;
 };
 
+/** Refusing what waits for approval, with a reason from the list. */
+function RefuseForm({ action, id, children }: { action: string; id: string; children: string }) {
+  return (
+    <form method="post" action={action} class="inline-form">
+      <label for={id}>Reason</label>{' '}
+      <select id={id} name="reason">
+        {REPORT_REASONS.map((r) => (
+          <option value={r}>{REASON_TEXT[r].label}</option>
+        ))}
+      </select>{' '}
+      <button type="submit" class="button-danger">
+        {children}
+      </button>
+    </form>
+  );
+}
+
 const days = (n: number) => `${n.toFixed(1)} business day${n.toFixed(1) === '1.0' ? '' : 's'}`;
 
 /** Open reports, grouped by post, the longest waiting first. */
-export function ModQueuePage({ frame, items, held, notice, promise }: ModQueuePageProps) {
+export function ModQueuePage({ frame, items, held, edits, notice, promise }: ModQueuePageProps) {
   return (
     <Layout frame={frame} title="Moderation" noindex>
       <h1>Moderation</h1>
@@ -89,9 +108,10 @@ export function ModQueuePage({ frame, items, held, notice, promise }: ModQueuePa
         </ol>
       )}
       <h2>Waiting for approval</h2>
-      {held.length === 0 ? (
+      {held.length === 0 && edits.length === 0 ? (
         <p class="empty">No posts are waiting for approval.</p>
-      ) : (
+      ) : null}
+      {held.length === 0 ? null : (
         <ol class="queue">
           {held.map((p) => (
             <li class="queue-item">
@@ -108,17 +128,40 @@ export function ModQueuePage({ frame, items, held, notice, promise }: ModQueuePa
                 <form method="post" action={`/posts/${p.id}/approve`} class="inline-form">
                   <button type="submit">Approve</button>
                 </form>
-                <form method="post" action={`/posts/${p.id}/reject`} class="inline-form">
-                  <label for={`reject-reason-${p.id}`}>Reason</label>{' '}
-                  <select id={`reject-reason-${p.id}`} name="reason">
-                    {REPORT_REASONS.map((r) => (
-                      <option value={r}>{REASON_TEXT[r].label}</option>
-                    ))}
-                  </select>{' '}
-                  <button type="submit" class="button-danger">
-                    Refuse
-                  </button>
+                <RefuseForm action={`/posts/${p.id}/reject`} id={`reject-reason-${p.id}`}>
+                  Refuse
+                </RefuseForm>
+              </div>
+            </li>
+          ))}
+        </ol>
+      )}
+      {edits.length === 0 ? null : (
+        <ol class="queue queue-edits">
+          {edits.map((e) => (
+            <li class="queue-item">
+              <h3>
+                <a href={`/t/${e.topicId}/${e.topicSlug}#p${e.postId}`}>
+                  Edit of {e.number === 1 ? 'the first post' : `reply #${e.number}`}: “
+                  {e.topicTitle}”
+                </a>
+              </h3>
+              <p class="queue-age">
+                {e.author ?? 'a deleted user'}, <Time date={e.createdAt} />
+              </p>
+              <p class="excerpt edit-before">
+                <strong>Published:</strong> {e.before}
+              </p>
+              <p class="excerpt edit-after">
+                <strong>Edited to:</strong> {e.after}
+              </p>
+              <div class="buttons">
+                <form method="post" action={`/edits/${e.id}/approve`} class="inline-form">
+                  <button type="submit">Approve the edit</button>
                 </form>
+                <RefuseForm action={`/edits/${e.id}/reject`} id={`reject-edit-reason-${e.id}`}>
+                  Refuse the edit
+                </RefuseForm>
               </div>
             </li>
           ))}
