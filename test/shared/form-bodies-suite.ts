@@ -23,6 +23,7 @@ const NO_FORM = new Set([
   '/logout',
   '/posts/:id/delete',
   '/posts/:id/approve',
+  '/edits/:id/approve',
   '/posts/:id/accept',
   '/posts/:id/unaccept',
   '/account/sessions/end-others',
@@ -116,6 +117,8 @@ export function formBodiesSuite(setup: () => Promise<ClockedForum>) {
     const ids: [RegExp, string][] = [
       [/^\/t\/:id/, `/t/${topic.id}`],
       [/^\/posts\/:id/, `/posts/${reply}`],
+      // The form is read before the edit is looked up: any id shows it.
+      [/^\/edits\/:id/, '/edits/1'],
       [/^\/mod\/reports\/:id/, `/mod/reports/${report?.id}`],
       [/^\/admin\/forums\/:id/, `/admin/forums/${topic.forumId}`],
       [/^\/admin\/watched-words\/:id/, `/admin/watched-words/${word?.id}`],
