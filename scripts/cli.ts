@@ -15,6 +15,7 @@ import { FormError, NotFoundError } from '../src/errors';
 import { COMMAND_LINE } from '../src/policy/admin';
 import { adminCount, changeRole, createForumAsAdmin } from '../src/services/admin';
 import { recookStalePosts } from '../src/services/recook';
+import { rebuildSearchIndex } from '../src/services/search-index';
 import { createForumForm } from '../src/validation/admin-forms';
 import { parseForm } from '../src/validation/forms';
 
@@ -36,6 +37,10 @@ Commands:
   recook
       Makes the HTML of posts cooked by an older version of the markdown pipeline again from
       their markdown (after an upgrade that changed the pipeline). Safe to run at any time.
+
+  reindex
+      Finishes rebuilding the search index after an upgrade that asked for it (the Node
+      server also does this by itself when it starts). Safe to run at any time.
 
   help
       Shows this text.
@@ -159,6 +164,14 @@ async function main(argv: string[], io: Output): Promise<number> {
           io.out(
             n === 0 ? 'Every post is cooked by the current pipeline.' : `Re-cooked ${n} posts.`,
           );
+        });
+        return 0;
+      case 'reindex':
+        await withDeps(async (deps) => {
+          const n = await rebuildSearchIndex(deps, {
+            onProgress: (done) => io.err(`${done} posts…`),
+          });
+          io.out(n === 0 ? 'The search index is up to date.' : `Re-indexed ${n} posts.`);
         });
         return 0;
       case 'help':

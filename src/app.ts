@@ -33,6 +33,7 @@ import { identityRoutes } from './routes/identity';
 import { moderationRoutes } from './routes/moderation';
 import { pageRoutes } from './routes/pages';
 import { postingRoutes } from './routes/posting';
+import { searchRoutes } from './routes/search';
 import { topicRoutes } from './routes/topics';
 import { userRoutes } from './routes/users';
 import { vendorRoutes } from './routes/vendor';
@@ -117,6 +118,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route('/', adminRoutes);
   app.route('/', vendorRoutes);
   app.route('/', pageRoutes);
+  app.route('/', searchRoutes);
 
   app.notFound((c) =>
     c.html(

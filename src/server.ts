@@ -22,9 +22,11 @@ import { createApp } from './app';
 import { clientAddress } from './client-address';
 import { type AppDeps, makeDeps } from './context';
 import { type Config, ConfigError, loadConfig } from './env';
+import { describeError } from './errors';
 import { logMailer, noMailer } from './mail';
 import { countVisit } from './middleware/visits';
 import { createPageCache } from './page-cache';
+import { rebuildSearchIndex } from './services/search-index';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
 
@@ -112,6 +114,30 @@ export function dataVersionWatcher(config: Pick<Config, 'databaseUrl'>) {
   };
 }
 
+/**
+ * Finishes a rebuild of the search index that an upgrade asked for (src/services/search-index.ts)
+ * while the forum serves: old rows keep search working meanwhile.
+ */
+function reindexInBackground(deps: AppDeps, log: (line: string) => void) {
+  const abort = new AbortController();
+  const started = performance.now();
+  const running = rebuildSearchIndex(deps, { signal: abort.signal })
+    .then((n) => {
+      if (n > 0) {
+        log(
+          `Search index: re-indexed ${n} posts in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+        );
+      }
+    })
+    .catch((err) => log(`error search index rebuild ${describeError(err)}`));
+  return {
+    stop: async () => {
+      abort.abort();
+      await running;
+    },
+  };
+}
+
 type Fetch = (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>;
 
 /** Opens the database, migrates, seeds when asked, and listens. */
@@ -154,6 +180,7 @@ export async function startServer(
   let client: Client | undefined;
   let watcher: ReturnType<typeof dataVersionWatcher>;
   let deps: AppDeps;
+  let reindexing: { stop: () => Promise<void> } | undefined;
   try {
     if (!config.plimus && config.nodeEnv !== 'production') {
       const dev = await startDevIdentity(config, log);
@@ -166,6 +193,7 @@ export async function startServer(
     });
     if (config.seedDemo && (await seedDemo(deps))) log('Added demo content to the empty forum.');
     watcher = dataVersionWatcher(config);
+    reindexing = reindexInBackground(deps, log);
   } catch (err) {
     client?.close();
     await devIdentityProvider?.close();
@@ -233,6 +261,7 @@ export async function startServer(
     close: () =>
       new Promise<void>((done) => {
         server.close(async () => {
+          await reindexing?.stop();
           await deps.visits.flush(deps.db).catch(() => {});
           watcher?.close();
           client?.close();

@@ -1,6 +1,7 @@
 /**
- * Plain text of a cooked post, for places that take text rather than HTML (the schema.org QAPage
- * markup). The input is our own sanitized HTML, so removing tags and decoding entities is enough.
+ * Plain text of a cooked post, for places that take text rather than HTML: the search index,
+ * excerpts in lists, meta descriptions, the schema.org QAPage markup. The input is our own
+ * sanitized HTML, so removing tags and decoding entities is enough.
  */
 const NAMED: Record<string, string> = {
   amp: '&',
@@ -31,7 +32,7 @@ function decodeEntities(text: string): string {
 export function plainText(html: string, max = 2000): string {
   const text = decodeEntities(
     html
-      .replace(/<\/?(p|div|li|ul|ol|pre|blockquote|h[1-6]|tr|br|table)\b[^>]*>/gi, ' ')
+      .replace(/<\/?(p|div|li|ul|ol|pre|blockquote|h[1-6]|tr|td|th|br|hr|table)\b[^>]*>/gi, ' ')
       .replace(/<[^>]*>/g, ''),
   )
     .replace(/\s+/g, ' ')

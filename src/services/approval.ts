@@ -11,8 +11,9 @@ import { ConflictError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';
 import { requireModerator, requireSuspend } from '../policy/moderation';
 import { logAction, postWithTopic, type RemovalReason, removePostStatements } from './moderation';
+import { reindexPosts } from './search-index';
 import { excerptOf } from './users';
-import { refreshForum, reindexPosts } from './visibility';
+import { refreshForum } from './visibility';
 
 export type HeldPost = {
   id: number;
@@ -94,7 +95,7 @@ export async function approvePost(
             .set({ postCount: sql`${users.postCount} + 1` })
             .where(eq(users.id, post.userId)),
         ]),
-    ...reindexPosts(db, eq(posts.id, postId)),
+    ...(await reindexPosts(db, eq(posts.id, postId))),
     logAction(deps, actor, 'post_approve', { type: 'post', id: postId }),
   ]);
   return { topicId };

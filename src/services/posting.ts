@@ -7,7 +7,7 @@
  * public-content acknowledgement, posting limits, the personal-data check) and then write with
  * `createTopic`/`createReply`, which the demo content uses directly.
  */
-import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { postsFts } from '../../db/fts';
 import { forums, postRevisions, posts, topics, users, watchedWords } from '../../db/schema';
 import type { TopicKind } from '../../domain/words';
@@ -26,6 +26,7 @@ import {
 } from '../policy';
 import { postingLimitsFor } from '../policy/posting-limits';
 import { hasBought } from './badges';
+import { indexPost } from './search-index';
 import { publicPost, publicTopic } from './visibility';
 
 /** The id SQLite gave the row most recently inserted in this batch (same connection). */
@@ -33,9 +34,6 @@ const lastInsertId = sql<number>`last_insert_rowid()`;
 
 type Db = AppDeps['db'];
 
-/** Search index rows for a post: the topic title goes with the first post only. */
-const indexPost = (db: Db, postId: SQL | number, title: string, markdown: string) =>
-  db.insert(postsFts).values({ rowid: postId, title, body: markdown });
 const unindexPost = (db: Db, postId: number) =>
   db.delete(postsFts).where(eq(postsFts.rowid, postId));
 
@@ -120,7 +118,7 @@ export async function createTopic(deps: AppDeps, input: NewTopic): Promise<Creat
               lastPostAt: at,
             })
             .where(eq(forums.id, input.forumId)),
-          indexPost(db, lastInsertId, input.title, input.body),
+          indexPost(db, lastInsertId, input.title, bodyHtml),
         ]),
   ]);
   if (!topic || !post) throw new Error('topic insert returned no row');
@@ -223,7 +221,7 @@ export async function createReply(deps: AppDeps, input: NewReply): Promise<Creat
                 lastPostAt: at,
               })
               .where(sql`${forums.id} = ${topicForum}`),
-            indexPost(db, lastInsertId, '', input.body),
+            indexPost(db, lastInsertId, '', bodyHtml),
           ]),
     ]);
     if (!post || !topic) throw new Error('reply insert returned no row');
@@ -473,7 +471,7 @@ export async function editPost(
       .where(eq(posts.id, post.id)),
     unindexPost(db, post.id),
     ...(visible
-      ? [indexPost(db, post.id, post.number === 1 ? post.topic.title : '', draft.body)]
+      ? [indexPost(db, post.id, post.number === 1 ? post.topic.title : '', bodyHtml)]
       : []),
   ]);
 }

@@ -1,12 +1,14 @@
 /**
  * Re-cooking: posts keep the version of the pipeline that cooked them (posts.cook_version); when
- * the pipeline changes (COOK_VERSION goes up), their HTML is made again from their markdown. Run
+ * the pipeline changes (COOK_VERSION goes up), their HTML is made again from their markdown, and
+ * their search-index text from it. Run
  * by `npm run cli -- recook`, in batches, while the forum runs.
  */
 import { and, asc, eq, gt, lt } from 'drizzle-orm';
 import { posts } from '../../db/schema';
 import { COOK_VERSION, cook } from '../content/cook';
 import type { AppDeps } from '../context';
+import { guardedIndexStatements } from './search-index';
 
 /**
  * Re-cooks every post made with an older pipeline, `batchSize` at a time (one batch write each).
@@ -26,14 +28,16 @@ export async function recookStalePosts(
       .where(and(gt(posts.id, after), lt(posts.cookVersion, COOK_VERSION)))
       .orderBy(asc(posts.id))
       .limit(batchSize);
-    const [first, ...rest] = stale.map((p) =>
+    const cooked = stale.map((p) => ({ id: p.id, html: cook(p.markdown, deps.cook) }));
+    const [first, ...rest] = cooked.map((p) =>
       deps.db
         .update(posts)
-        .set({ bodyHtml: cook(p.markdown, deps.cook), cookVersion: COOK_VERSION })
+        .set({ bodyHtml: p.html, cookVersion: COOK_VERSION })
         .where(and(eq(posts.id, p.id), lt(posts.cookVersion, COOK_VERSION))),
     );
     if (!first) return done;
-    await deps.db.batch([first, ...rest]);
+    // The search index follows the new HTML (for the posts that took it).
+    await deps.db.batch([first, ...rest, ...guardedIndexStatements(deps.db, cooked)]);
     done += stale.length;
     after = stale[stale.length - 1]?.id ?? after;
     opts.onProgress?.(done);

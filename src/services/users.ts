@@ -3,6 +3,7 @@
  */
 import { and, desc, eq, lt, or } from 'drizzle-orm';
 import { posts, topics, users } from '../../db/schema';
+import { plainText } from '../content/plain-text';
 import type { AppDeps } from '../context';
 import { NotFoundError } from '../errors';
 import { publicPost, publicTopic } from './visibility';
@@ -49,20 +50,7 @@ export async function getPublicProfile(deps: AppDeps, username: string): Promise
 }
 
 /** A plain-text excerpt of cooked HTML, for lists. */
-export function excerptOf(html: string, max = 200): string {
-  const text = html
-    // Block elements separate words; inline ones (links, emphasis) do not.
-    .replace(/<\/?(?:p|br|hr|li|ul|ol|h\d|blockquote|pre|table|tr|td|th)\b[^>]*>/g, ' ')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#0?39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
-}
+export const excerptOf = (html: string, max = 200): string => plainText(html, max);
 
 export type ProfilePostPage = { posts: ProfilePost[]; olderCursor: string | null };
 
