@@ -243,6 +243,8 @@ export const topics = sqliteTable(
     index('topics_forum_answered_idx')
       .on(t.forumId, t.pinned, t.lastPostAt, t.id)
       .where(sql`kind = 'question' and accepted_post_id is not null and removed_at is null`),
+    // A forum's feed: its newest topics.
+    index('topics_forum_id_idx').on(t.forumId, t.id),
     // /latest: every forum's public topics by last activity, and the open questions among them.
     index('topics_latest_idx')
       .on(t.lastPostAt, t.id)

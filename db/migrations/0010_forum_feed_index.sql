@@ -1,0 +1,1 @@
+CREATE INDEX `topics_forum_id_idx` ON `topics` (`forum_id`,`id`);
