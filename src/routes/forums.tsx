@@ -61,11 +61,11 @@ export const forumRoutes = new Hono<AppEnv>()
       ...(after ? { after } : {}),
       ...(before ? { before } : {}),
     });
-    if (q.page > result.pageCount) {
-      throw new NotFoundError(
-        `This list has ${result.pageCount} page${result.pageCount === 1 ? '' : 's'} of topics.`,
-      );
-    }
+    const beyond =
+      result.pageCount === null
+        ? result.topics.length === 0 && q.page > 1
+        : q.page > result.pageCount;
+    if (beyond) throw new NotFoundError('This list has no page with that number.');
     const base = `/latest${q.filter ? `?filter=${q.filter}` : ''}`;
     const more = q.filter ? '&' : '?';
     return c.html(

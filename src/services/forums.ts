@@ -296,7 +296,8 @@ export type LatestTopic = TopicListItem & { forum: { slug: string; name: string 
 export type LatestPage = {
   topics: LatestTopic[];
   page: number;
-  pageCount: number;
+  /** null for the open questions, whose number is not counted (that would read them all) */
+  pageCount: number | null;
   next: TopicCursor | null;
   prev: TopicCursor | null;
 };
@@ -305,28 +306,28 @@ export type LatestPage = {
  * `/latest`: the public topics of every forum by last activity, or (`unanswered`) the questions
  * of the product forums still waiting for an accepted answer: where vendors and helpful
  * customers look. Walks `topics_latest_idx` or `topics_latest_unanswered_idx` from a keyset
- * cursor; the page count comes from the forums' counters, or from counting along the partial
- * index of open questions.
+ * cursor, a page at a time; the page count of all topics comes from the forums' counters.
  */
 export async function listLatestTopics(
   deps: AppDeps,
   req: { page: number; unanswered: boolean; after?: TopicCursor; before?: TopicCursor },
 ): Promise<LatestPage> {
-  const productForums = sql`${topics.forumId} in (select id from forums where product_id is not null)`;
+  // The unary + keeps SQLite from reading the list by forum and sorting it: the walk of the
+  // open questions' index, newest first, is what stops at a page.
+  const productForums = sql`+${topics.forumId} in (select id from forums where product_id is not null)`;
   const open = req.unanswered
     ? and(sql`${topics.kind} = 'question'`, isNull(topics.acceptedPostId), productForums)
     : undefined;
   const total = req.unanswered
-    ? ((await deps.db.select({ n: count() }).from(topics).where(and(publicTopic(), open)).get())
-        ?.n ?? 0)
+    ? null
     : ((
         await deps.db
           .select({ n: sql<number>`coalesce(sum(${forums.topicCount}), 0)` })
           .from(forums)
           .get()
       )?.n ?? 0);
-  const pageCount = Math.max(1, Math.ceil(total / TOPICS_PER_PAGE));
-  const page = Math.min(Math.max(1, req.page), pageCount);
+  const pageCount = total === null ? null : Math.max(1, Math.ceil(total / TOPICS_PER_PAGE));
+  const page = Math.max(1, pageCount === null ? req.page : Math.min(req.page, pageCount));
   const key = sql`(${topics.lastPostAt}, ${topics.id})`;
   const at = (c: TopicCursor) => sql`(${c.lastPostAt}, ${c.id})`;
   const reverse = !req.after && !!req.before;
@@ -349,8 +350,11 @@ export async function listLatestTopics(
         ? [asc(topics.lastPostAt), asc(topics.id)]
         : [desc(topics.lastPostAt), desc(topics.id)]),
     )
-    .limit(TOPICS_PER_PAGE)
+    .limit(TOPICS_PER_PAGE + 1)
     .offset(req.after || req.before ? 0 : (page - 1) * TOPICS_PER_PAGE);
+  // One row more than a page says whether there is another page in the walk's direction.
+  const more = rows.length > TOPICS_PER_PAGE;
+  if (more) rows.pop();
   if (reverse) rows.reverse();
   const items = rows.map((r) => ({
     ...listItem(r),
@@ -363,7 +367,7 @@ export async function listLatestTopics(
     topics: items,
     page,
     pageCount,
-    next: page < pageCount && last ? cursorOf(last) : null,
+    next: (reverse || more) && last ? cursorOf(last) : null,
     prev: page > 1 && first ? cursorOf(first) : null,
   };
 }

@@ -8,7 +8,7 @@ export type LatestPageProps = {
   topics: LatestTopic[];
   unanswered: boolean;
   page: number;
-  pageCount: number;
+  pageCount: number | null;
   prevHref: string | null;
   nextHref: string | null;
   canonical: string;
