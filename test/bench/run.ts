@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --sizes 10k,1m --rounds 3 --duration 5 --warmup 2 --connections 10
- *   --quiet-budget 120]`
+ *   --quiet-budget 120 --only search]`
  *
  * Seeds two fresh temporary databases (10k and 1M posts by default) with scripts/seed-large.ts,
  * then for each starts, as child processes, the forum (test/bench/forum-entry.ts) as configured
@@ -14,7 +14,8 @@
  * run waits (within --quiet-budget seconds overall) for other processes to go quiet, and records
  * how busy they were. Also measures the compressed size of topic pages, checks the project's
  * targets, and writes test/bench/results/latest.json. Temporary files and child processes are
- * removed at the end, also on failure or Ctrl-C.
+ * removed at the end, also on failure or Ctrl-C. Then the search and sitemap rows
+ * (test/bench/search.ts); `--only search` runs only those.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
@@ -45,6 +46,7 @@ import {
   startForum,
   stopChild,
 } from './lib';
+import { benchSearch, type SearchRow, searchReport } from './search';
 
 /** The project's targets. */
 const MIN_TOPIC_VS_HELLO = 0.4;
@@ -59,6 +61,10 @@ const options = {
   connections: Number(argValue('--connections') ?? 10),
   /** seconds the whole run may spend waiting for other processes to go quiet before a round */
   quietBudget: Number(argValue('--quiet-budget') ?? 120),
+  /** `search`: only the search and sitemap rows */
+  only: argValue('--only'),
+  /** requests per kind of search in a round */
+  searchRequests: Number(argValue('--search-requests') ?? 200),
 };
 
 /** Other processes using less than this many cores count as a quiet machine. */
@@ -434,14 +440,47 @@ async function main(scratch: string) {
   }
 
   const datasets: DatasetResult[] = [];
-  for (const s of seeded) datasets.push(await benchDataset(s.posts, s.url, s.seed));
+  if (options.only !== 'search') {
+    for (const s of seeded) datasets.push(await benchDataset(s.posts, s.url, s.seed));
+  }
+  const search: { posts: number; rows: SearchRow[] }[] = [];
+  for (const s of seeded) {
+    log(`\n## ${fmtCount(s.posts)} posts: search and sitemap`);
+    await waitForQuiet([process.pid]);
+    search.push({
+      posts: s.posts,
+      rows: await benchSearch(s.url, {
+        rounds: options.rounds,
+        perRound: options.searchRequests,
+        log,
+      }),
+    });
+  }
 
-  const verdicts = report(datasets, machine);
+  const verdicts = options.only === 'search' ? [] : report(datasets, machine);
+  const small = search[0];
+  const large = search[search.length - 1];
+  if (small && large) {
+    const searched = searchReport(
+      { label: sizeLabel(small.posts), rows: small.rows },
+      { label: sizeLabel(large.posts), rows: large.rows },
+    );
+    log('\n## Search and sitemap\n');
+    if (options.only === 'search')
+      log(`Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+    log(
+      `Each request is a whole page (route, database, view) through the app in this process, one at a time; median of ${options.rounds} rounds of ${options.searchRequests} requests per kind, ten different queries per kind taken in turn.\n`,
+    );
+    for (const line of searched.lines) log(line);
+    log('');
+    for (const v of searched.verdicts) log(`- ${v.ok ? 'PASS' : 'FAIL'} ${v.target}: ${v.value}`);
+    verdicts.push(...searched.verdicts);
+  }
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = join(RESULTS_DIR, 'latest.json');
+  const file = join(RESULTS_DIR, options.only === 'search' ? 'search-latest.json' : 'latest.json');
   writeFileSync(
     file,
-    `${JSON.stringify({ at: new Date().toISOString(), machine, options, datasets, verdicts }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), machine, options, datasets, search, verdicts }, null, 2)}\n`,
   );
   log(`\nWrote ${file}`);
   if (verdicts.some((v) => !v.ok)) process.exitCode = 1;
