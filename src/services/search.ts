@@ -17,6 +17,7 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import { forums, posts, topics, users } from '../../db/schema';
 import {
   ftsMatch,
+  ftsRankMatch,
   ftsString,
   positiveText,
   type SearchQuery,
@@ -29,7 +30,7 @@ export const RESULTS_PER_PAGE = 20;
 /** matching posts ranked at most (the bound of docs/decisions/009-search-ranking-bound.md) */
 export const RANKED_POSTS = 1000;
 /** matching posts looked at, at most, to find RANKED_POSTS that pass a query's filters */
-export const VISITED_POSTS = 10_000;
+export const VISITED_POSTS = 3000;
 /** words around the matches in a snippet */
 const SNIPPET_TOKENS = 32;
 
@@ -69,6 +70,12 @@ export type SearchResults = {
 };
 
 type Row = Record<string, unknown>;
+
+/**
+ * A topic's title as an exact title match compares it (`topics_title_key_idx` indexes it), for
+ * a topic `t`: without case (ASCII, as SQLite's lower()) and without the final punctuation.
+ */
+const TITLE_KEY = sql.raw(`lower(rtrim(t.title, ' .?!'))`);
 
 /** The ids a query's forum: and user: name. @throws SearchSyntaxError when there is none */
 async function resolveNames(deps: AppDeps, q: SearchQuery) {
@@ -150,42 +157,62 @@ export async function searchPosts(
   const bounds = rowidBounds(q);
   const fts = sql`posts_fts match ${match}`;
 
+  // Phrases and exclusions find the posts; their words alone rank them (see ftsRankMatch).
+  const rank = sql`posts_fts match ${ftsRankMatch(q)}`;
+  const simple = q.phrases.length === 0 && q.excluded.length === 0;
   let scored: SQL;
   let visited: SQL;
-  if (filters.length === 0) {
+  let passing: SQL = sql`select 0 as id where 0`;
+  if (filters.length === 0 && (simple || !relevance)) {
     // The newest matching posts, ranked as the index walks them.
     scored = sql`select rowid as post_id, ${score} as score from posts_fts
       where ${sql.join([fts, ...bounds], sql` and `)}
       order by rowid ${dir} limit ${RANKED_POSTS + 1}`;
     visited = sql`select post_id as id from scored`;
   } else {
-    // A topic's or a person's posts are walked from their own index; otherwise the newest
-    // matching posts. Those that pass the filters are ranked.
+    // A topic's or a person's posts are walked from their own index (those that match stay);
+    // otherwise the newest matching posts. The first that pass the filters are ranked.
+    const limit = filters.length ? VISITED_POSTS + 1 : RANKED_POSTS + 1;
+    const matching = (ids: SQL) =>
+      sql`select rowid as id from posts_fts where ${fts} and rowid in (${ids})`;
     const source =
       q.filters.topic !== undefined
-        ? sql`select id from posts where topic_id = ${q.filters.topic}
-            order by number ${dir} limit ${VISITED_POSTS + 1}`
+        ? matching(sql`select id from posts where topic_id = ${q.filters.topic}
+            order by number ${dir} limit ${limit}`)
         : ids.userId !== undefined
-          ? sql`select id from posts where user_id = ${ids.userId}
-              order by created_at ${dir} limit ${VISITED_POSTS + 1}`
+          ? matching(sql`select id from posts where user_id = ${ids.userId}
+              order by created_at ${dir} limit ${limit}`)
           : sql`select rowid as id from posts_fts where ${sql.join([fts, ...bounds], sql` and `)}
-              order by rowid ${dir} limit ${VISITED_POSTS + 1}`;
+              order by rowid ${dir} limit ${limit}`;
     visited = source;
+    // CROSS JOIN keeps the walk in the visited posts' order: otherwise SQLite may start from a
+    // forum's topics and read all their posts.
+    passing = filters.length
+      ? sql`select v.id as id from visited v cross join posts p on p.id = v.id
+          cross join topics t on t.id = p.topic_id ${where(filters)} limit ${RANKED_POSTS + 1}`
+      : sql`select id from visited limit ${RANKED_POSTS + 1}`;
+    // One walk of the index over the passing posts' range: FTS5 would count each term's posts
+    // again (for bm25) for every rowid of an IN list. The unary + keeps the list a filter.
     scored = sql`select rowid as post_id, ${score} as score from posts_fts
-      where ${fts} and rowid in (
-        select v.id from visited v join posts p on p.id = v.id join topics t on t.id = p.topic_id
-        ${where(filters)} limit ${RANKED_POSTS + 1})`;
+      where ${relevance ? rank : fts}
+        and rowid >= (select min(id) from passing) and rowid <= (select max(id) from passing)
+        and +rowid in (select id from passing)`;
   }
 
   // An exact title match comes first even when it is older than the posts ranked.
   const exactText = positiveText(q);
   const exact = relevance ? sql`lower(rtrim(t.title, ' .?!')) = lower(${exactText})` : sql`0`;
+  // Looked up by the title's own index, so an old topic whose title is exactly the words still
+  // comes first; its opening post must match the search (exclusions too).
   const exactHits = relevance
-    ? sql`select p.id as post_id from (
-          select rowid from posts_fts where posts_fts match ${`(${match}) AND {title} : ^ ${ftsString(exactText)}`}
-          order by rowid desc limit 20) f
-        join posts p on p.id = f.rowid join topics t on t.id = p.topic_id
-        ${where([sql`p.number = 1`, exact, ...filters])}`
+    ? sql`select t.first_post_id as post_id from topics t cross join posts p on p.id = t.first_post_id
+        ${where([
+          sql`${TITLE_KEY} = lower(${exactText})`,
+          sql`t.state = 'visible' and t.removed_at is null`,
+          sql`exists (select 1 from posts_fts f where posts_fts match ${match} and f.rowid = p.id)`,
+          ...filters,
+        ])}
+        limit 20`
     : sql`select 0 as post_id where 0`;
   const best = relevance
     ? sql`h.post_id as post_id, min(h.score) as sort_key`
@@ -195,6 +222,7 @@ export async function searchPosts(
   const offset = (page - 1) * RESULTS_PER_PAGE;
   const rows = await deps.db.all<Row>(sql`
     with visited as materialized (${visited}),
+    passing as materialized (${passing}),
     scored as materialized (${scored}),
     exact_hits as materialized (${exactHits}),
     hits as (
