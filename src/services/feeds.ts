@@ -17,7 +17,7 @@ const SITE = 'Plimus Community Forums';
 const DELETED = 'deleted user';
 
 const latest = (entries: AtomEntry[], fallback: Date) =>
-  entries.reduce((at, e) => (e.updated > at ? e.updated : at), fallback);
+  new Date(Math.max(fallback.getTime(), ...entries.map((e) => e.updated.getTime())));
 
 /** The newest public topics (of one forum, or of all), each with its opening post. */
 async function newestTopics(deps: AppDeps, forumId?: number): Promise<AtomEntry[]> {

@@ -123,6 +123,7 @@ export function crawlersSuite(setup: () => Promise<ClockedForum>) {
       const etag = res.headers.get('etag') ?? '';
       const modified = res.headers.get('last-modified') ?? '';
       expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+      expect(res.headers.get('cache-control')).toBe('public, max-age=300');
       expect((await get(`/t/${topicId}/feed.atom`, { 'If-None-Match': etag })).status).toBe(304);
       expect((await get(`/t/${topicId}/feed.atom`, { 'If-Modified-Since': modified })).status).toBe(
         304,

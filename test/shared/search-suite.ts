@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { pageViewStats, posts, searchReindex, topics } from '../../db/schema';
 import { seedDemo } from '../../dev/demo';
 import { hashPassword } from '../../src/auth/password';
-import { approvePost, setHoldPosts } from '../../src/services/approval';
+import { approvePost } from '../../src/services/approval';
 import { createForum } from '../../src/services/catalog';
 import { removePost, removeTopic, restorePost, restoreTopic } from '../../src/services/moderation';
 import { createReply, createTopic, deletePost, getPost } from '../../src/services/posting';
