@@ -277,6 +277,17 @@ export const topics = sqliteTable(
     index('topics_forum_answered_idx')
       .on(t.forumId, t.pinned, t.lastPostAt, t.id)
       .where(sql`kind = 'question' and accepted_post_id is not null and removed_at is null`),
+    // A forum's feed: its newest topics.
+    index('topics_forum_id_idx').on(t.forumId, t.id),
+    // /latest: every forum's public topics by last activity, and the open questions among them.
+    index('topics_latest_idx')
+      .on(t.lastPostAt, t.id)
+      .where(sql`state = 'visible' and removed_at is null`),
+    index('topics_latest_unanswered_idx')
+      .on(t.lastPostAt, t.id)
+      .where(
+        sql`kind = 'question' and accepted_post_id is null and state = 'visible' and removed_at is null`,
+      ),
   ],
 );
 
@@ -310,6 +321,9 @@ export const posts = sqliteTable(
     uniqueIndex('posts_topic_number_unique').on(t.topicId, t.number),
     index('posts_user_created_idx').on(t.userId, t.createdAt),
     index('posts_state_idx').on(t.state),
+    // Search by date: the first post of a day bounds the walk of the full-text index (post ids
+    // grow with time).
+    index('posts_created_idx').on(t.createdAt),
   ],
 );
 
@@ -425,6 +439,16 @@ export const watchedWords = sqliteTable('watched_words', {
   word: text('word').notNull().unique(),
   action: text('action', { enum: WATCHED_WORD_ACTIONS }).notNull(),
   createdAt: createdAt(),
+});
+
+/**
+ * A rebuild of the full-text index that is still to be done, from `next_post_id` up to
+ * `last_post_id` (src/services/search-index.ts); no row when there is none.
+ */
+export const searchReindex = sqliteTable('search_reindex', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  nextPostId: integer('next_post_id').notNull(),
+  lastPostId: integer('last_post_id').notNull(),
 });
 
 /** geographic statistics: a country code counted per day, linked to nobody */

@@ -16,6 +16,7 @@ import { describeError, FormError, NotFoundError } from '../src/errors';
 import { COMMAND_LINE } from '../src/policy/admin';
 import { adminCount, changeRole, createForumAsAdmin } from '../src/services/admin';
 import { recookStalePosts } from '../src/services/recook';
+import { rebuildSearchIndex } from '../src/services/search-index';
 import { createForumForm } from '../src/validation/admin-forms';
 import { parseForm } from '../src/validation/forms';
 import { mailSend, notifyPrivacyChange } from './mail-commands';
@@ -64,6 +65,10 @@ Commands:
   mail:send
       Sends the email that is due now through SMTP_URL (as far as MAIL_RATE_PER_MINUTE
       allows), then stops: for cron, or a sender of its own beside the server.
+
+  reindex
+      Finishes rebuilding the search index after an upgrade that asked for it (the Node
+      server also does this by itself when it starts). Safe to run at any time.
 
   help
       Shows this text.
@@ -291,6 +296,14 @@ async function main(argv: string[], io: Output): Promise<number> {
         await notifyPrivacyChange({ wait: !values['no-wait'], progress: true }, withDeps, io);
         return 0;
       }
+      case 'reindex':
+        await withDeps(async (deps) => {
+          const n = await rebuildSearchIndex(deps, {
+            onProgress: (done) => io.err(`${done} posts…`),
+          });
+          io.out(n === 0 ? 'The search index is up to date.' : `Re-indexed ${n} posts.`);
+        });
+        return 0;
       case 'help':
       case '--help':
       case '-h':

@@ -4,12 +4,15 @@
  * forums, for load tests and for looking at a forum that has some history.
  *
  * The rows are what the services would have written, only faster: bulk multi-row INSERTs in
- * large transactions, ids computed from the current maximum ids. Post bodies come from a pool
- * of a few hundred distinct markdown texts cooked once through the real `cook()`, so body_html
- * matches body_markdown and cook_version is COOK_VERSION. Post ids follow creation time across
- * the whole forum, as they would in a forum that grew one post at a time, so the posts of a topic
- * are scattered over the table the way real ones are. Every post also goes into the search index
- * (posts_fts), as createTopic/createReply do.
+ * large transactions, ids computed from the current maximum ids. Every post is word-level prose
+ * drawn from a Zipf-like vocabulary (scripts/seed-text.ts), so that term frequencies in the
+ * search index look like a real forum's; some posts end with one of a few hundred markdown
+ * bodies (code, lists, quotes, links) cooked once through the real `cook()`. body_html is what
+ * cook(body_markdown) gives (--check cooks a sample) and cook_version is COOK_VERSION. Post ids
+ * follow creation time across the whole forum, as they would in a forum that grew one post at a
+ * time, so the posts of a topic are scattered over the table the way real ones are. Every post
+ * also goes into the search index (posts_fts) with the plain text of its HTML, as
+ * createTopic/createReply do.
  *
  * `--check` runs consistency queries afterwards (counters, pointers, numbering, cooked HTML).
  * `seedLarge()` and `checkConsistency()` are exported for the benchmark (test/bench/run.ts).
@@ -24,8 +27,10 @@ import { COOK_VERSION, type CookOptions, cook } from '../src/content/cook';
 import { slugify } from '../src/content/slug';
 import { makeDeps } from '../src/context';
 import { type Config, ConfigError, loadConfig } from '../src/env';
+import { indexedText, indexedTitle } from '../src/services/search-index';
 import { argValue, parseCount } from './args';
 import { Progress } from './progress';
+import { makeVocabulary, prose, type Vocabulary } from './seed-text';
 
 export type SeedLargeOptions = {
   /** libSQL URL of the database (file:, libsql:// or https://) */
@@ -389,6 +394,12 @@ function makeBodyPool(rng: Rng, cookOptions: CookOptions): BodyPool {
   return pool;
 }
 
+/** A title of a few words of prose, as people type them. */
+function proseTitle(v: Vocabulary, rng: Rng): string {
+  const words = prose(v, rng, rng.int(4, 9)).text.replace(/[.?]$/, '').replace(/,/g, '');
+  return words.length >= 5 ? words.slice(0, 150) : `${words} again`;
+}
+
 const TITLES = [
   () => `${cap(pickP(FEATURES))} ${pickP(PROBLEMS)}`,
   () => `How do I ${pickP(TASKS)}?`,
@@ -451,7 +462,10 @@ type Plan = {
   slotTopic: Int32Array;
   slotTime: Float64Array;
   slotUser: Int32Array;
+  /** a body of the pool appended to the post's prose, or -1 */
   slotBody: Int16Array;
+  /** words of word-level prose the post starts with */
+  slotWords: Uint16Array;
   /** slots in creation-time order: post id = base + rank + 1 */
   order: Uint32Array;
   rankOfSlot: Uint32Array;
@@ -617,6 +631,7 @@ function makePlan(rng: Rng, posts: number, forums: ForumRow[], end: number): Pla
     slotTime,
     slotUser,
     slotBody: new Int16Array(posts),
+    slotWords: new Uint16Array(posts),
     order,
     rankOfSlot,
     userRank,
@@ -628,22 +643,30 @@ function makePlan(rng: Rng, posts: number, forums: ForumRow[], end: number): Pla
   };
 }
 
-/** Opening posts are medium or long; replies are mostly short. */
+/**
+ * Every post is word-level prose (see scripts/seed-text.ts): opening posts of 40 to 160 words,
+ * replies mostly short. Some also carry a body of the pool after it (code, lists, quotes, links),
+ * so that the markdown pipeline's features appear too.
+ */
 function assignBodies(rng: Rng, plan: Plan, pool: BodyPool): void {
   for (let s = 0; s < plan.postCount; s++) {
     const t = plan.slotTopic[s] as number;
     const opening = s === plan.topicOffset[t];
     const r = rng.next();
+    plan.slotWords[s] = opening
+      ? rng.int(40, 160)
+      : r < 0.5
+        ? rng.int(6, 30)
+        : r < 0.85
+          ? rng.int(30, 90)
+          : rng.int(90, 250);
+    const extra = rng.next() < (opening ? 0.3 : 0.15);
     const kind = opening
-      ? r < 0.6
+      ? rng.chance(0.6)
         ? pool.medium
         : pool.long
-      : r < 0.5
-        ? pool.short
-        : r < 0.85
-          ? pool.medium
-          : pool.long;
-    plan.slotBody[s] = rng.pick(kind);
+      : rng.pick([pool.short, pool.medium, pool.long]);
+    plan.slotBody[s] = extra ? rng.pick(kind) : -1;
   }
 }
 
@@ -736,7 +759,12 @@ export async function seedLarge(opts: SeedLargeOptions): Promise<SeedLargeResult
 
     const plan = makePlan(rng, posts, forums, end);
     const pool = makeBodyPool(rng, cookOptions);
+    const poolText = pool.html.map(indexedText);
     assignBodies(rng, plan, pool);
+    // The words of the posts come from a stream of their own, drawn in post-id order.
+    const textRng = makeRng((opts.seed ?? 20261120) ^ 0x5eed);
+    const vocabulary = makeVocabulary(textRng);
+    const topicTitle: string[] = new Array(plan.topicCount);
     const names = usernames(rng, plan.userCount, taken);
 
     const progress = new Progress(
@@ -809,7 +837,8 @@ export async function seedLarge(opts: SeedLargeOptions): Promise<SeedLargeResult
           forumPosts[f] = (forumPosts[f] as number) + size;
           const prevLast = forumLastSlot[f] as number;
           if (prevLast < 0 || postId(lastSlot) > postId(prevLast)) forumLastSlot[f] = lastSlot;
-          const title = rng.pick(TITLES)();
+          const title = rng.chance(0.4) ? proseTitle(vocabulary, textRng) : rng.pick(TITLES)();
+          topicTitle[t] = title;
           const question = rng.chance(0.2) || title.endsWith('?');
           const created = plan.slotTime[firstSlot] as number;
           const lastAt = plan.slotTime[lastSlot] as number;
@@ -877,56 +906,51 @@ export async function seedLarge(opts: SeedLargeOptions): Promise<SeedLargeResult
         });
       }
 
-      // Posts, in id (= time) order. The bodies go in once, into a temporary table on this
-      // connection; each INSERT carries only numbers and picks the texts up from there.
-      const createPool = async (t: Transaction) => {
-        await t.execute(
-          'CREATE TEMP TABLE IF NOT EXISTS seed_bodies (idx INTEGER PRIMARY KEY, md TEXT NOT NULL, html TEXT NOT NULL)',
-        );
-        await t.execute('DELETE FROM temp.seed_bodies');
-        for (let i = 0; i < pool.markdown.length; i += 200) {
-          const rows = Math.min(200, pool.markdown.length - i);
-          const args: InValue[] = [];
-          for (let j = i; j < i + rows; j++)
-            args.push(j, pool.markdown[j] ?? '', pool.html[j] ?? '');
-          await t.execute({
-            sql: `INSERT INTO temp.seed_bodies (idx, md, html) VALUES ${placeholders(rows, 3)}`,
-            args,
-          });
-        }
-      };
-      await createPool(tx);
+      // Posts, in id (= time) order, with the search index's rows as createTopic/createReply
+      // write them: the plain text of the cooked body, the title with the first post.
       const insertPosts = (rows: number) =>
-        `INSERT INTO posts (id, topic_id, number, user_id, body_markdown, body_html, cook_version, created_at) SELECT v.column1, v.column2, v.column3, v.column4, b.md, b.html, ${COOK_VERSION}, v.column6 FROM (VALUES ${placeholders(rows, 6)}) AS v JOIN temp.seed_bodies AS b ON b.idx = v.column5`;
+        `INSERT INTO posts (id, topic_id, number, user_id, body_markdown, body_html, cook_version, created_at) VALUES ${placeholders(rows, 8)}`;
       for (let r0 = 0; r0 < plan.postCount; r0 += POST_ROWS_PER_STMT) {
         if (r0 > 0 && r0 % POSTS_PER_TX === 0) {
           await tx.commit();
           tx = await client.transaction('write');
-          await createPool(tx);
         }
         const rows = Math.min(POST_ROWS_PER_STMT, plan.postCount - r0);
         const args: InValue[] = [];
+        const ftsArgs: InValue[] = [];
         for (let r = r0; r < r0 + rows; r++) {
           const slot = plan.order[r] as number;
           const t = plan.slotTopic[slot] as number;
+          const number = slot - (plan.topicOffset[t] as number) + 1;
+          const body = prose(vocabulary, textRng, plan.slotWords[slot] as number);
+          const extra = plan.slotBody[slot] as number;
+          const markdown =
+            extra < 0 ? body.markdown : `${body.markdown}\n\n${pool.markdown[extra]}`;
+          const html = extra < 0 ? body.html : `${body.html}\n${pool.html[extra]}`;
+          const text = extra < 0 ? body.text : `${body.text} ${poolText[extra]}`;
           args.push(
             basePost + 1 + r,
             baseTopic + 1 + t,
-            slot - (plan.topicOffset[t] as number) + 1,
+            number,
             userId(plan.slotUser[slot] as number),
-            plan.slotBody[slot] as number,
+            markdown,
+            html,
+            COOK_VERSION,
             plan.slotTime[slot] as number,
+          );
+          ftsArgs.push(
+            basePost + 1 + r,
+            number === 1 ? indexedTitle(topicTitle[t] ?? '') : '',
+            text,
           );
         }
         await tx.execute({ sql: insertPosts(rows), args });
-        // The search index, as createTopic/createReply write it: the title with the first post.
         await tx.execute({
-          sql: `INSERT INTO posts_fts (rowid, title, body) SELECT p.id, CASE WHEN p.number = 1 THEN t.title ELSE '' END, p.body_markdown FROM posts AS p JOIN topics AS t ON t.id = p.topic_id WHERE p.id BETWEEN ? AND ? ORDER BY p.id`,
-          args: [basePost + 1 + r0, basePost + r0 + rows],
+          sql: `INSERT INTO posts_fts (rowid, title, body) VALUES ${placeholders(rows, 3)}`,
+          args: ftsArgs,
         });
         progress.add(rows);
       }
-      await tx.execute('DROP TABLE IF EXISTS temp.seed_bodies');
       await tx.commit();
     } catch (err) {
       await tx.rollback();
@@ -1057,12 +1081,26 @@ export async function checkConsistency(
     ),
   );
   await zero(
-    'posts_fts title/body match each public post (title with the first post only)',
+    'posts_fts title of each public post is its topic title with the first post only',
     `SELECT count(*) FROM posts p JOIN topics t ON t.id = p.topic_id
      LEFT JOIN posts_fts f ON f.rowid = p.id
      WHERE ${publicPost('p')} AND ${publicTopic('t')}
-       AND (f.body IS NOT p.body_markdown OR f.title IS NOT (CASE WHEN p.number = 1 THEN t.title ELSE '' END))`,
+       AND f.title IS NOT (CASE WHEN p.number = 1 THEN t.title ELSE '' END)`,
   );
+  // The body is the plain text of the HTML, which only JavaScript makes: checked on a sample.
+  const indexed = (
+    await client.execute({
+      sql: `SELECT p.body_html AS html, f.body AS body FROM posts_fts f JOIN posts p ON p.id = f.rowid
+            WHERE f.rowid IN (SELECT abs(random()) % (SELECT max(id) FROM posts) + 1 FROM posts LIMIT ?)`,
+      args: [sample],
+    })
+  ).rows;
+  const stale = indexed.filter((r) => indexedText(String(r.html)) !== r.body).length;
+  checks.push({
+    name: 'posts_fts body = plain text of body_html for a random sample',
+    ok: stale === 0 && indexed.length > 0,
+    detail: `${stale} of ${indexed.length} differ`,
+  });
   await zero(
     'posts_fts holds no post the public may not see',
     `SELECT count(*) FROM posts_fts f LEFT JOIN posts p ON p.id = f.rowid

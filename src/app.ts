@@ -27,6 +27,8 @@ import { countVisits } from './middleware/visits';
 import { accountRoutes } from './routes/account';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
+import { crawlerRoutes } from './routes/crawlers';
+import { feedRoutes } from './routes/feeds';
 import { storageRefusal } from './routes/forms';
 import { forumRoutes } from './routes/forums';
 import { frameOf } from './routes/frame';
@@ -35,6 +37,7 @@ import { moderationRoutes } from './routes/moderation';
 import { pageRoutes } from './routes/pages';
 import { passwordRoutes } from './routes/password';
 import { postingRoutes } from './routes/posting';
+import { searchRoutes } from './routes/search';
 import { topicRoutes } from './routes/topics';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { userRoutes } from './routes/users';
@@ -105,10 +108,13 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.use(loadSession());
   app.use(countVisits(options.countryHeader, { namePageKind: options.namePageKind }));
   // The reading pages, the same for every visitor who is not signed in.
-  for (const path of ['/', '/f/:forum', '/t/:id/:slug?', '/u/:username', '/privacy']) {
+  for (const path of ['/', '/latest', '/f/:forum', '/t/:id/:slug?', '/u/:username', '/privacy']) {
     app.use(path, publicPage());
   }
 
+  app.route('/', crawlerRoutes);
+  // Before the topic pages: /t/:id/feed.atom would otherwise read as a slug.
+  app.route('/', feedRoutes);
   app.route('/', forumRoutes);
   app.route('/', topicRoutes);
   app.route('/', postingRoutes);
@@ -122,6 +128,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route('/', adminRoutes);
   app.route('/', vendorRoutes);
   app.route('/', pageRoutes);
+  app.route('/', searchRoutes);
 
   app.notFound((c) =>
     c.html(

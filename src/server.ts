@@ -29,6 +29,7 @@ import { smtpTransport } from './mail/smtp';
 import type { Postbox, Transport } from './mail/transport';
 import { countVisit } from './middleware/visits';
 import { createPageCache } from './page-cache';
+import { rebuildSearchIndex } from './services/search-index';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
 
@@ -143,6 +144,30 @@ export function dataVersionWatcher(
   };
 }
 
+/**
+ * Finishes a rebuild of the search index that an upgrade asked for (src/services/search-index.ts)
+ * while the forum serves: old rows keep search working meanwhile.
+ */
+function reindexInBackground(deps: AppDeps, log: (line: string) => void) {
+  const abort = new AbortController();
+  const started = performance.now();
+  const running = rebuildSearchIndex(deps, { signal: abort.signal })
+    .then((n) => {
+      if (n > 0) {
+        log(
+          `Search index: re-indexed ${n} posts in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+        );
+      }
+    })
+    .catch((err) => log(`error search index rebuild ${describeError(err)}`));
+  return {
+    stop: async () => {
+      abort.abort();
+      await running;
+    },
+  };
+}
+
 type Fetch = (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>;
 
 /** Opens the database, migrates, seeds when asked, and listens. */
@@ -187,6 +212,7 @@ export async function startServer(
   let client: Client | undefined;
   let watcher: ReturnType<typeof dataVersionWatcher>;
   let deps: AppDeps;
+  let reindexing: { stop: () => Promise<void> } | undefined;
   try {
     if (!config.plimus && config.nodeEnv !== 'production') {
       const dev = await startDevIdentity(config, log);
@@ -212,6 +238,7 @@ export async function startServer(
     watcher = dataVersionWatcher(config);
     // The outbox is delivered from this process (and may be from `npm run cli -- mail:send`).
     if (transport) delivery = startDeliveryLoop(deps, transport, { log });
+    reindexing = reindexInBackground(deps, log);
   } catch (err) {
     client?.close();
     await transport?.close?.();
@@ -296,6 +323,7 @@ export async function startServer(
         http1.closeIdleConnections();
       });
       // No request runs any more: what is being sent is finished, then nothing more is sent.
+      await reindexing?.stop();
       await delivery?.stop();
       await transport?.close?.();
       await mailCatcher?.close();

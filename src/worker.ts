@@ -17,6 +17,7 @@ import { describeError } from './errors';
 import { deliverDue } from './mail/delivery';
 import type { Transport } from './mail/transport';
 import { type EmailBinding, workersTransport } from './mail/workers';
+import { rebuildSearchIndexStep } from './services/search-index';
 
 export type WorkerEnv = {
   DB?: D1Database;
@@ -85,11 +86,34 @@ function isolateFor(env: WorkerEnv, origin: string | undefined): Isolate {
   return isolate;
 }
 
+/**
+ * A rebuild of the search index that an upgrade asked for (src/services/search-index.ts) goes on
+ * in small steps after responses, at most one step per isolate every few seconds, until it is
+ * done; then this isolate stops looking.
+ */
+const upkeep = { done: false, lastStep: 0 };
+const UPKEEP_EVERY_MS = 5_000;
+const UPKEEP_BATCH = 200;
+
+function searchIndexUpkeep(deps: AppDeps, ctx: ExecutionContext) {
+  const now = Date.now();
+  if (upkeep.done || now - upkeep.lastStep < UPKEEP_EVERY_MS) return;
+  upkeep.lastStep = now;
+  ctx.waitUntil(
+    rebuildSearchIndexStep(deps, UPKEEP_BATCH)
+      .then((n) => {
+        if (n === 0) upkeep.done = true;
+      })
+      .catch((err) => log(`error search index rebuild ${describeError(err)}`)),
+  );
+}
+
 const log = (line: string) => console.log(line);
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
     const isolate = isolateFor(env, new URL(request.url).origin);
+    searchIndexUpkeep(isolate.deps, ctx);
     const response = await isolate.app.fetch(request, env, ctx);
     if (isolate.urgentMail && isolate.transport) {
       isolate.urgentMail = false;

@@ -97,6 +97,11 @@ export function createRateLimits(now: () => number) {
     reportsPerAccount: new RateLimiter({ limit: 10, windowMs: 60 * minute }, now),
     /** attempts to create an account with one email address */
     registerPerAccount: new RateLimiter({ limit: 5, windowMs: 60 * minute }, now),
+    /**
+     * searches from one client: each ranks up to a thousand posts, so a client that searches
+     * faster than a person reads is slowed down
+     */
+    searchPerClient: new RateLimiter({ limit: 30, windowMs: minute }, now),
     /** confirmation links one account has sent to new email addresses (each is an email) */
     emailChangesPerAccount: new RateLimiter({ limit: 5, windowMs: 60 * minute }, now),
     /** password-reset requests from one client */

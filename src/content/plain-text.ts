@@ -1,8 +1,8 @@
 /**
- * Plain text of a cooked post, for places that take text rather than HTML: excerpts in lists,
- * the schema.org QAPage markup, and the watched words, which must find a word however its
- * letters were written in markdown. The input is our own sanitized HTML, so removing tags and
- * decoding entities is enough.
+ * Plain text of a cooked post, for places that take text rather than HTML: the search index,
+ * excerpts in lists, meta descriptions, the schema.org QAPage markup, and the watched words,
+ * which must find a word however its letters were written in markdown. The input is our own
+ * sanitized HTML, so removing tags and decoding entities is enough.
  */
 const NAMED: Record<string, string> = {
   amp: '&',

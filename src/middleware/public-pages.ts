@@ -9,7 +9,9 @@ import type { AppEnv } from '../context';
 export function publicPage(): MiddlewareHandler<AppEnv> {
   return async function publicPageMiddleware(c, next) {
     await next();
-    if (c.req.method === 'GET' && c.res.status === 200 && !c.get('viewer')) {
+    // A response that says how long it may be kept (a feed) keeps its own word.
+    const own = c.res.headers.has('Cache-Control');
+    if (c.req.method === 'GET' && c.res.status === 200 && !c.get('viewer') && !own) {
       c.header('Cache-Control', 'public, max-age=0, must-revalidate');
     }
   };

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { ForumPage } from '../../views/pages/forum';
 import { HomePage } from '../../views/pages/home';
+import { LatestPage } from '../../views/pages/latest';
 import type { AppEnv } from '../context';
 import { NotFoundError } from '../errors';
 import { canStartTopic } from '../policy';
@@ -10,6 +11,7 @@ import {
   encodeCursor,
   getForumBySlug,
   listForumGroups,
+  listLatestTopics,
   listTopics,
   TOPIC_FILTERS,
 } from '../services/forums';
@@ -33,10 +35,61 @@ const forumQuery = pageQuery.extend({
     .optional(),
 });
 
+const latestQuery = pageQuery.extend({
+  after: cursor,
+  before: cursor,
+  filter: z
+    .enum(['unanswered'], {
+      error: 'There is no such list of topics: use ?filter=unanswered, or no filter.',
+    })
+    .optional(),
+});
+
 export const forumRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const groups = await listForumGroups(c.get('deps'));
     return c.html(<HomePage frame={frameOf(c)} groups={groups} />);
+  })
+  .get('/latest', async (c) => {
+    const deps = c.get('deps');
+    const q = parseQuery(latestQuery, c.req.query());
+    const after = decodeCursor(q.after);
+    const before = decodeCursor(q.before);
+    const result = await listLatestTopics(deps, {
+      page: q.page,
+      unanswered: q.filter === 'unanswered',
+      ...(after ? { after } : {}),
+      ...(before ? { before } : {}),
+    });
+    const beyond =
+      result.pageCount === null
+        ? result.topics.length === 0 && q.page > 1
+        : q.page > result.pageCount;
+    if (beyond) throw new NotFoundError('This list has no page with that number.');
+    const base = `/latest${q.filter ? `?filter=${q.filter}` : ''}`;
+    const more = q.filter ? '&' : '?';
+    return c.html(
+      <LatestPage
+        frame={frameOf(c)}
+        topics={result.topics}
+        unanswered={q.filter === 'unanswered'}
+        page={result.page}
+        pageCount={result.pageCount}
+        prevHref={
+          result.prev
+            ? result.page === 2
+              ? base
+              : `${base}${more}page=${result.page - 1}&before=${encodeCursor(result.prev)}`
+            : null
+        }
+        nextHref={
+          result.next
+            ? `${base}${more}page=${result.page + 1}&after=${encodeCursor(result.next)}`
+            : null
+        }
+        canonical={`${deps.config.publicOrigin}${base}${result.page > 1 ? `${more}page=${result.page}` : ''}`}
+      />,
+    );
   })
   .get('/f/:forum', async (c) => {
     const deps = c.get('deps');

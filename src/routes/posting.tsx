@@ -26,6 +26,7 @@ import {
   reply,
   startTopic,
 } from '../services/posting';
+import { type SimilarTopic, similarTopics } from '../services/search';
 import { getTopic, pageOfNumber } from '../services/topics';
 import { idParam } from '../validation/fields';
 import { editForm, parseForm, replyForm, topicForm } from '../validation/forms';
@@ -49,6 +50,7 @@ type DraftState = {
   errors?: Record<string, string>;
   previewHtml?: string;
   findings?: PersonalDataFound['findings'];
+  similar?: SimilarTopic[];
 };
 
 /**
@@ -63,13 +65,18 @@ async function submitDraft<T extends { body: string; preview: boolean }>(
   schema: z.ZodType<T>,
   page: (state: DraftState) => JSX.Element,
   write: (draft: T) => Promise<string>,
+  /** what else a preview shows (a new topic: similar topics) */
+  previewing?: (draft: T) => Promise<DraftState>,
 ) {
   const parsed = parseForm(schema, input);
   if (!parsed.ok) return c.html(page({ errors: parsed.errors }), 422);
   try {
     if (parsed.data.preview) {
       const viewer = author(c, 'preview posts');
-      return c.html(page({ previewHtml: previewPost(c.get('deps'), viewer, parsed.data.body) }));
+      const extra = (await previewing?.(parsed.data)) ?? {};
+      return c.html(
+        page({ previewHtml: previewPost(c.get('deps'), viewer, parsed.data.body), ...extra }),
+      );
     }
     return c.redirect(await write(parsed.data), 303);
   } catch (err) {
@@ -130,21 +137,30 @@ export const postingRoutes = new Hono<AppEnv>()
         findings={extra.findings}
         buyerBadge={badge && { ...badge, checked: !!input.show_buyer_badge }}
         emailSubscribers={announces ? { checked: !!input.email_subscribers } : undefined}
+        similar={extra.similar}
       />
     );
-    return submitDraft(c, input, topicForm, page, async (d) => {
-      const created = await startTopic(deps, viewer, forum, {
-        title: d.title,
-        kind: d.kind,
-        body: d.body,
-        publicAck: d.public_ack,
-        postAnyway: d.post_anyway,
-        showBuyerBadge: d.show_buyer_badge,
-        also:
-          announces && d.email_subscribers ? announcementMailing(deps, viewer, forum) : undefined,
-      });
-      return `/t/${created.topicId}/${created.slug}`;
-    });
+    return submitDraft(
+      c,
+      input,
+      topicForm,
+      page,
+      async (d) => {
+        const created = await startTopic(deps, viewer, forum, {
+          title: d.title,
+          kind: d.kind,
+          body: d.body,
+          publicAck: d.public_ack,
+          postAnyway: d.post_anyway,
+          showBuyerBadge: d.show_buyer_badge,
+          also:
+            announces && d.email_subscribers ? announcementMailing(deps, viewer, forum) : undefined,
+        });
+        return `/t/${created.topicId}/${created.slug}`;
+      },
+      // The cheapest answer is one that already exists.
+      async (d) => ({ similar: await similarTopics(deps, d.title) }),
+    );
   })
   .get('/t/:id/replies/new', async (c) => {
     const deps = c.get('deps');

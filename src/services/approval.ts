@@ -15,7 +15,8 @@ import type { Actor } from '../policy';
 import { requireModerator, requireSuspend } from '../policy/moderation';
 import { logAction, postWithTopic, type RemovalReason, removePostStatements } from './moderation';
 import { replaceTextStatements } from './posting';
-import { refreshForum, reindexPosts } from './visibility';
+import { reindexPosts } from './search-index';
+import { refreshForum } from './visibility';
 
 export type HeldPost = {
   id: number;
@@ -97,7 +98,7 @@ export async function approvePost(
             .set({ postCount: sql`${users.postCount} + 1` })
             .where(eq(users.id, post.userId)),
         ]),
-    ...reindexPosts(db, eq(posts.id, postId)),
+    ...(await reindexPosts(db, eq(posts.id, postId))),
     logAction(deps, actor, 'post_approve', { type: 'post', id: postId }),
   ]);
   return { topicId };

@@ -165,6 +165,65 @@ export type TopicPage = {
   prev: TopicCursor | null;
 };
 
+const author = alias(users, 'author');
+const lastPoster = alias(users, 'last_poster');
+
+/** The columns of a topic list's rows (join `author` and `lastPoster` for the names). */
+const listColumns = () => ({
+  id: topics.id,
+  title: topics.title,
+  slug: topics.slug,
+  kind: topics.kind,
+  pinned: topics.pinned,
+  locked: topics.locked,
+  acceptedPostId: topics.acceptedPostId,
+  postCount: topics.postCount,
+  createdAt: topics.createdAt,
+  lastPostAt: topics.lastPostAt,
+  lastPostId: topics.lastPostId,
+  author: author.username,
+  lastPoster: lastPoster.username,
+});
+
+/** A row of a topic list as the list shows it. */
+function listItem(r: {
+  id: number;
+  title: string;
+  slug: string;
+  kind: 'discussion' | 'question';
+  pinned: boolean;
+  locked: boolean;
+  acceptedPostId: number | null;
+  postCount: number;
+  createdAt: Date;
+  lastPostAt: Date;
+  lastPostId: number | null;
+  author: string | null;
+  lastPoster: string | null;
+}): TopicListItem {
+  return {
+    id: r.id,
+    title: r.title,
+    slug: r.slug,
+    kind: r.kind,
+    pinned: r.pinned,
+    locked: r.locked,
+    answered: r.acceptedPostId !== null,
+    replyCount: Math.max(0, r.postCount - 1),
+    createdAt: r.createdAt,
+    lastPostAt: r.lastPostAt,
+    lastPostId: r.lastPostId,
+    author: r.author,
+    lastPoster: r.lastPoster,
+  };
+}
+
+const cursorOf = (t: TopicListItem): TopicCursor => ({
+  pinned: t.pinned,
+  lastPostAt: t.lastPostAt.getTime(),
+  id: t.id,
+});
+
 /** The sort key of the listing, as a row value matching `topics_forum_listing_idx`. */
 const listingKey = sql`(${topics.pinned}, ${topics.lastPostAt}, ${topics.id})`;
 const cursorValue = (c: TopicCursor) => sql`(${c.pinned ? 1 : 0}, ${c.lastPostAt}, ${c.id})`;
@@ -191,8 +250,6 @@ export async function listTopics(
     : forum.topicCount;
   const pageCount = Math.max(1, Math.ceil(total / TOPICS_PER_PAGE));
   const page = Math.min(Math.max(1, req.page), pageCount);
-  const author = alias(users, 'author');
-  const lastPoster = alias(users, 'last_poster');
   const where: (SQL | undefined)[] = [
     eq(topics.forumId, forum.id),
     // Topics held for approval are seen from their own page by their author and moderators.
@@ -213,21 +270,7 @@ export async function listTopics(
     ? [asc(topics.pinned), asc(topics.lastPostAt), asc(topics.id)]
     : [desc(topics.pinned), desc(topics.lastPostAt), desc(topics.id)];
   const rows = await deps.db
-    .select({
-      id: topics.id,
-      title: topics.title,
-      slug: topics.slug,
-      kind: topics.kind,
-      pinned: topics.pinned,
-      locked: topics.locked,
-      acceptedPostId: topics.acceptedPostId,
-      postCount: topics.postCount,
-      createdAt: topics.createdAt,
-      lastPostAt: topics.lastPostAt,
-      lastPostId: topics.lastPostId,
-      author: author.username,
-      lastPoster: lastPoster.username,
-    })
+    .select(listColumns())
     .from(topics)
     .leftJoin(author, eq(author.id, topics.userId))
     .leftJoin(lastPoster, eq(lastPoster.id, topics.lastPosterId))
@@ -236,26 +279,7 @@ export async function listTopics(
     .limit(TOPICS_PER_PAGE)
     .offset(offset);
   if (reverse) rows.reverse();
-  const items: TopicListItem[] = rows.map((r) => ({
-    id: r.id,
-    title: r.title,
-    slug: r.slug,
-    kind: r.kind,
-    pinned: r.pinned,
-    locked: r.locked,
-    answered: r.acceptedPostId !== null,
-    replyCount: Math.max(0, r.postCount - 1),
-    createdAt: r.createdAt,
-    lastPostAt: r.lastPostAt,
-    lastPostId: r.lastPostId,
-    author: r.author,
-    lastPoster: r.lastPoster,
-  }));
-  const cursorOf = (t: TopicListItem): TopicCursor => ({
-    pinned: t.pinned,
-    lastPostAt: t.lastPostAt.getTime(),
-    id: t.id,
-  });
+  const items = rows.map(listItem);
   const first = items[0];
   const last = items[items.length - 1];
   return {
@@ -263,6 +287,87 @@ export async function listTopics(
     page,
     pageCount,
     next: page < pageCount && last ? cursorOf(last) : null,
+    prev: page > 1 && first ? cursorOf(first) : null,
+  };
+}
+
+export type LatestTopic = TopicListItem & { forum: { slug: string; name: string } };
+
+export type LatestPage = {
+  topics: LatestTopic[];
+  page: number;
+  /** null for the open questions, whose number is not counted (that would read them all) */
+  pageCount: number | null;
+  next: TopicCursor | null;
+  prev: TopicCursor | null;
+};
+
+/**
+ * `/latest`: the public topics of every forum by last activity, or (`unanswered`) the questions
+ * of the product forums still waiting for an accepted answer: where vendors and helpful
+ * customers look. Walks `topics_latest_idx` or `topics_latest_unanswered_idx` from a keyset
+ * cursor, a page at a time; the page count of all topics comes from the forums' counters.
+ */
+export async function listLatestTopics(
+  deps: AppDeps,
+  req: { page: number; unanswered: boolean; after?: TopicCursor; before?: TopicCursor },
+): Promise<LatestPage> {
+  // The unary + keeps SQLite from reading the list by forum and sorting it: the walk of the
+  // open questions' index, newest first, is what stops at a page.
+  const productForums = sql`+${topics.forumId} in (select id from forums where product_id is not null)`;
+  const open = req.unanswered
+    ? and(sql`${topics.kind} = 'question'`, isNull(topics.acceptedPostId), productForums)
+    : undefined;
+  const total = req.unanswered
+    ? null
+    : ((
+        await deps.db
+          .select({ n: sql<number>`coalesce(sum(${forums.topicCount}), 0)` })
+          .from(forums)
+          .get()
+      )?.n ?? 0);
+  const pageCount = total === null ? null : Math.max(1, Math.ceil(total / TOPICS_PER_PAGE));
+  const page = Math.max(1, pageCount === null ? req.page : Math.min(req.page, pageCount));
+  const key = sql`(${topics.lastPostAt}, ${topics.id})`;
+  const at = (c: TopicCursor) => sql`(${c.lastPostAt}, ${c.id})`;
+  const reverse = !req.after && !!req.before;
+  const rows = await deps.db
+    .select({ ...listColumns(), forumSlug: forums.slug, forumName: forums.name })
+    .from(topics)
+    .innerJoin(forums, eq(forums.id, topics.forumId))
+    .leftJoin(author, eq(author.id, topics.userId))
+    .leftJoin(lastPoster, eq(lastPoster.id, topics.lastPosterId))
+    .where(
+      and(
+        publicTopic(),
+        open,
+        req.after ? sql`${key} < ${at(req.after)}` : undefined,
+        reverse && req.before ? sql`${key} > ${at(req.before)}` : undefined,
+      ),
+    )
+    .orderBy(
+      ...(reverse
+        ? [asc(topics.lastPostAt), asc(topics.id)]
+        : [desc(topics.lastPostAt), desc(topics.id)]),
+    )
+    .limit(TOPICS_PER_PAGE + 1)
+    .offset(req.after || req.before ? 0 : (page - 1) * TOPICS_PER_PAGE);
+  // One row more than a page says whether there is another page in the walk's direction.
+  const more = rows.length > TOPICS_PER_PAGE;
+  if (more) rows.pop();
+  if (reverse) rows.reverse();
+  const items = rows.map((r) => ({
+    ...listItem(r),
+    pinned: false,
+    forum: { slug: r.forumSlug, name: r.forumName },
+  }));
+  const first = items[0];
+  const last = items[items.length - 1];
+  return {
+    topics: items,
+    page,
+    pageCount,
+    next: (reverse || more) && last ? cursorOf(last) : null,
     prev: page > 1 && first ? cursorOf(first) : null,
   };
 }

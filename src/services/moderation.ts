@@ -11,7 +11,8 @@ import type { AppDeps } from '../context';
 import { ConflictError, FormError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';
 import { canSuspend, requireModerator, requireSuspend } from '../policy/moderation';
-import { refreshForum, reindexPosts, unindexPosts } from './visibility';
+import { reindexPosts, unindexPosts } from './search-index';
+import { refreshForum } from './visibility';
 
 export type Moderator = NonNullable<Actor>;
 
@@ -160,7 +161,7 @@ export async function restorePost(
       .update(posts)
       .set({ removedAt: null, removedById: null, removedReason: null, removedNote: null })
       .where(eq(posts.id, postId)),
-    ...reindexPosts(db, eq(posts.id, postId)),
+    ...(await reindexPosts(db, eq(posts.id, postId))),
     logAction(deps, actor, 'post_restore', { type: 'post', id: postId }, { note }),
   ]);
 }
@@ -222,7 +223,7 @@ export async function restoreTopic(
       .update(topics)
       .set({ removedAt: null, removedById: null, removedReason: null })
       .where(eq(topics.id, topicId)),
-    ...reindexPosts(db, eq(posts.topicId, topicId)),
+    ...(await reindexPosts(db, eq(posts.topicId, topicId))),
     refreshForum(db, topic.forumId),
     logAction(deps, actor, 'topic_restore', { type: 'topic', id: topicId }, { note }),
   ]);

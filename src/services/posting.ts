@@ -37,6 +37,7 @@ import {
 } from '../policy';
 import { postingLimitsFor } from '../policy/posting-limits';
 import { hasBought } from './badges';
+import { indexPost } from './search-index';
 import { publicPost, publicTopic } from './visibility';
 
 /** The id SQLite gave the row most recently inserted in this batch (same connection). */
@@ -44,9 +45,6 @@ const lastInsertId = sql<number>`last_insert_rowid()`;
 
 type Db = AppDeps['db'];
 
-/** Search index rows for a post: the topic title goes with the first post only. */
-const indexPost = (db: Db, postId: SQL | number, title: string, markdown: string) =>
-  db.insert(postsFts).values({ rowid: postId, title, body: markdown });
 const unindexPost = (db: Db, postId: number) =>
   db.delete(postsFts).where(eq(postsFts.rowid, postId));
 
@@ -138,7 +136,7 @@ export async function createTopic(deps: AppDeps, input: NewTopic): Promise<Creat
               lastPostAt: at,
             })
             .where(eq(forums.id, input.forumId)),
-          indexPost(db, lastInsertId, input.title, input.body),
+          indexPost(db, lastInsertId, input.title, bodyHtml),
           // The author's newest topic is the one this batch wrote.
           ...(input.also?.(
             sql<number>`(select max(${topics.id}) from ${topics} where ${topics.userId} = ${input.authorId})`,
@@ -247,7 +245,7 @@ export async function createReply(deps: AppDeps, input: NewReply): Promise<Creat
                 lastPostAt: at,
               })
               .where(sql`${forums.id} = ${topicForum}`),
-            indexPost(db, lastInsertId, '', input.body),
+            indexPost(db, lastInsertId, '', bodyHtml),
           ]),
     ]);
     if (!post || !topic) throw new Error('reply insert returned no row');
@@ -632,7 +630,7 @@ export function replaceTextStatements(
       .where(eq(posts.id, post.id)),
     unindexPost(db, post.id),
     ...(post.state === 'visible'
-      ? [indexPost(db, post.id, post.number === 1 ? post.topic.title : '', edit.body)]
+      ? [indexPost(db, post.id, post.number === 1 ? post.topic.title : '', edit.bodyHtml)]
       : []),
   ] as const;
 }

@@ -1,12 +1,14 @@
 /**
  * Re-cooking: posts keep the version of the pipeline that cooked them (posts.cook_version); when
- * the pipeline changes (COOK_VERSION goes up), their HTML is made again from their markdown. Run
+ * the pipeline changes (COOK_VERSION goes up), their HTML is made again from their markdown, and
+ * their search-index text from it. Run
  * by `npm run cli -- recook`, in batches, while the forum runs.
  */
 import { and, asc, eq, gt, lt } from 'drizzle-orm';
 import { posts } from '../../db/schema';
 import { COOK_VERSION, cook, UncookableMarkdown } from '../content/cook';
 import type { AppDeps } from '../context';
+import { guardedIndexStatements } from './search-index';
 
 /**
  * Re-cooks every post made with an older pipeline, `batchSize` at a time (one batch write each).
@@ -27,17 +29,18 @@ export async function recookStalePosts(
       .orderBy(asc(posts.id))
       .limit(batchSize);
     if (stale.length === 0) return done;
-    const [first, ...rest] = stale.flatMap((p) => {
-      const bodyHtml = recooked(deps, p.markdown);
-      if (bodyHtml === undefined) return [];
-      return [
-        deps.db
-          .update(posts)
-          .set({ bodyHtml, cookVersion: COOK_VERSION })
-          .where(and(eq(posts.id, p.id), lt(posts.cookVersion, COOK_VERSION))),
-      ];
+    const cooked = stale.flatMap((p) => {
+      const html = recooked(deps, p.markdown);
+      return html === undefined ? [] : [{ id: p.id, html }];
     });
-    if (first) await deps.db.batch([first, ...rest]);
+    const [first, ...rest] = cooked.map((p) =>
+      deps.db
+        .update(posts)
+        .set({ bodyHtml: p.html, cookVersion: COOK_VERSION })
+        .where(and(eq(posts.id, p.id), lt(posts.cookVersion, COOK_VERSION))),
+    );
+    // The search index follows the new HTML (for the posts that took it).
+    if (first) await deps.db.batch([first, ...rest, ...guardedIndexStatements(deps.db, cooked)]);
     done += stale.length;
     after = stale[stale.length - 1]?.id ?? after;
     opts.onProgress?.(done);

@@ -3,15 +3,14 @@
  * moderator) and not removed; a post is public when it is approved, not removed, not deleted by
  * its author, and in a public topic. Everything shown, counted or indexed for everyone follows
  * these conditions: a forum's counters and latest activity, the topic lists, profiles, the
- * vendor dashboard, accepted answers and the search index. Authors and moderators see more
+ * vendor dashboard, accepted answers and the search index (src/services/search-index.ts). Authors and moderators see more
  * (held posts, removed posts' placeholders), and the pages that show them ask src/policy.
  *
  * The statements here are for a `db.batch` with the change that calls for them: they compute
  * what they write by SQL inside the batch, after the change, never from values read before it.
  */
-import { and, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { alias, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { postsFts } from '../../db/fts';
 import { forums, posts, topics } from '../../db/schema';
 import type { AppDeps } from '../context';
 
@@ -80,35 +79,3 @@ export function refreshForumSummary(db: Db, which: SQL) {
 /** `refreshForumSummary` for one forum. */
 export const refreshForum = (db: Db, forumId: number) =>
   refreshForumSummary(db, eq(forums.id, forumId));
-
-/** The ids of the posts `which` selects (a condition on `posts`). */
-const postIds = (db: Db, which: SQL) => db.select({ id: posts.id }).from(posts).where(which);
-
-/** The statement that takes the posts `which` selects out of the search index. */
-export function unindexPosts(db: Db, which: SQL) {
-  return db.delete(postsFts).where(inArray(postsFts.rowid, postIds(db, which)));
-}
-
-/**
- * The statements that make the search index hold exactly the public ones among the posts
- * `which` selects: those already in it are taken out, the public ones (in a public topic) go in
- * with their current text, and the topic's title with its first post.
- */
-export function reindexPosts(db: Db, which: SQL) {
-  return [
-    unindexPosts(db, which),
-    db.insert(postsFts).select(
-      db
-        .select({
-          rowid: posts.id,
-          title: sql<string>`case when ${posts.number} = 1 then ${topics.title} else '' end`.as(
-            'title',
-          ),
-          body: posts.bodyMarkdown,
-        })
-        .from(posts)
-        .innerJoin(topics, eq(topics.id, posts.topicId))
-        .where(and(which, publicPost(), publicTopic())),
-    ),
-  ] as const;
-}

@@ -1,9 +1,11 @@
 /**
- * `npm run bench [-- --only pages|cooking --sizes 10k,1m --rounds 3 --duration 5 --warmup 2
- *   --connections 10 --quiet-budget 120 --length 50k --cooking-rounds 15 --fuzz 0 --seed 1]`
+ * `npm run bench [-- --only pages|search|cooking --sizes 10k,1m --rounds 3 --duration 5
+ *   --warmup 2 --connections 10 --quiet-budget 120 --search-requests 200 --length 50k
+ *   --cooking-rounds 15 --fuzz 0 --seed 1]`
  *
- * Two parts, both by default; `--only` runs one. The pages (below), and the cooking budget
- * (test/bench/cooking.ts: the worst inputs known against realistic prose of their length).
+ * Three parts, all by default; `--only` runs one. The pages (below), search and the sitemap
+ * (test/bench/search.ts), and the cooking budget (test/bench/cooking.ts: the worst inputs known
+ * against realistic prose of their length).
  *
  * Seeds two fresh temporary databases (10k and 1M posts by default) with scripts/seed-large.ts,
  * then for each starts, as child processes, the forum (test/bench/forum-entry.ts) as configured
@@ -17,7 +19,8 @@
  * run waits (within --quiet-budget seconds overall) for other processes to go quiet, and records
  * how busy they were. Also measures the compressed size of topic pages, checks the project's
  * targets, and writes test/bench/results/latest.json. Temporary files and child processes are
- * removed at the end, also on failure or Ctrl-C.
+ * removed at the end, also on failure or Ctrl-C. Then the search and sitemap rows
+ * (test/bench/search.ts); `--only search` runs only those.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
@@ -51,6 +54,7 @@ import {
   startForum,
   stopChild,
 } from './lib';
+import { benchSearch, type SearchRow, searchReport } from './search';
 
 /** The project's targets. */
 const MIN_TOPIC_VS_HELLO = 0.4;
@@ -58,8 +62,8 @@ const MAX_GROWTH = 1.25;
 const MAX_TOPIC_COMPRESSED = 25 * 1024;
 
 const only = argValue('--only');
-if (only !== undefined && only !== 'pages' && only !== 'cooking') {
-  throw new Error(`--only takes pages or cooking, not ${only}`);
+if (only !== undefined && only !== 'pages' && only !== 'search' && only !== 'cooking') {
+  throw new Error(`--only takes pages, search or cooking, not ${only}`);
 }
 
 const options = {
@@ -76,6 +80,8 @@ const options = {
   /** with the cooking part: that many generated inputs looking for worse ones, and their seed */
   fuzz: Number(argValue('--fuzz') ?? 0),
   seed: Number(argValue('--seed') ?? 1),
+  /** requests per kind of search in a round */
+  searchRequests: Number(argValue('--search-requests') ?? 200),
 };
 
 /** Other processes using less than this many cores count as a quiet machine. */
@@ -428,7 +434,7 @@ function report(datasets: DatasetResult[], machine: Record<string, string | numb
 async function main(scratch: string) {
   let ok = true;
   if (only !== 'cooking') ok = (await benchPages(scratch)) && ok;
-  if (only !== 'pages') {
+  if (only === undefined || only === 'cooking') {
     ok = runCookingBench({ length: options.length, rounds: options.cookingRounds, log }) && ok;
     if (options.fuzz > 0) {
       fuzzCooking({
@@ -469,14 +475,47 @@ async function benchPages(scratch: string): Promise<boolean> {
   }
 
   const datasets: DatasetResult[] = [];
-  for (const s of seeded) datasets.push(await benchDataset(s.posts, s.url, s.seed));
+  if (only !== 'search') {
+    for (const s of seeded) datasets.push(await benchDataset(s.posts, s.url, s.seed));
+  }
+  const search: { posts: number; rows: SearchRow[] }[] = [];
+  for (const s of only === 'pages' ? [] : seeded) {
+    log(`\n## ${fmtCount(s.posts)} posts: search and sitemap`);
+    await waitForQuiet([process.pid]);
+    search.push({
+      posts: s.posts,
+      rows: await benchSearch(s.url, {
+        rounds: options.rounds,
+        perRound: options.searchRequests,
+        log,
+      }),
+    });
+  }
 
-  const verdicts = report(datasets, machine);
+  const verdicts = only === 'search' ? [] : report(datasets, machine);
+  const small = search[0];
+  const large = search[search.length - 1];
+  if (small && large) {
+    const searched = searchReport(
+      { label: sizeLabel(small.posts), rows: small.rows },
+      { label: sizeLabel(large.posts), rows: large.rows },
+    );
+    log('\n## Search and sitemap\n');
+    if (only === 'search')
+      log(`Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+    log(
+      `Each request is a whole page (route, database, view) through the app in this process, one at a time; median of ${options.rounds} rounds of ${options.searchRequests} requests per kind, ten different queries per kind taken in turn.\n`,
+    );
+    for (const line of searched.lines) log(line);
+    log('');
+    for (const v of searched.verdicts) log(`- ${v.ok ? 'PASS' : 'FAIL'} ${v.target}: ${v.value}`);
+    verdicts.push(...searched.verdicts);
+  }
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = join(RESULTS_DIR, 'latest.json');
+  const file = join(RESULTS_DIR, only === 'search' ? 'search-latest.json' : 'latest.json');
   writeFileSync(
     file,
-    `${JSON.stringify({ at: new Date().toISOString(), machine, options, datasets, verdicts }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), machine, options, datasets, search, verdicts }, null, 2)}\n`,
   );
   log(`\nWrote ${file}`);
   return verdicts.every((v) => v.ok);

@@ -191,8 +191,42 @@ describe('a visitor reading the forums', () => {
       await check('/u/devon_r');
       await check('/privacy');
       await check(`/out?url=${encodeURIComponent(EXTERNAL_URL)}`);
+      await check('/latest');
+      await check('/latest?filter=unanswered');
+      await check('/search');
+      await check('/search?q=backup');
+      await check('/search?q=nothing+matches+these+words');
     });
   }
+
+  it('searches from the header, opens a result and lands on the post', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/privacy`);
+    // The box is reachable with the keyboard: Tab from the site's name.
+    await page.getByRole('link', { name: 'Plimus Community Forums', exact: true }).focus();
+    await page.keyboard.press('Tab');
+    const box = page.getByRole('searchbox', { name: 'Search the forums' });
+    await expect(box.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await page.keyboard.type('shadow copy');
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+    expect(path(page)).toBe('/search?q=shadow+copy');
+    await expect(page.getByRole('searchbox', { name: 'Search for' }).inputValue()).resolves.toBe(
+      'shadow copy',
+    );
+    const result = page.locator('.search-hit').filter({ hasText: TOPIC_TITLE });
+    await expect(result.locator('mark').first().textContent()).resolves.toMatch(/shadow|copy/i);
+    const link = result.getByRole('link', { name: TOPIC_TITLE });
+    const href = (await link.getAttribute('href')) ?? '';
+    expect(href).toMatch(/^\/p\/\d+$/);
+    await follow(page, link);
+    const landed = new URL(page.url());
+    expect(landed.pathname).toMatch(/^\/t\/\d+\//);
+    expect(landed.hash).toBe(`#p${href.split('/')[2]}`);
+    await expect(page.locator(landed.hash).isVisible()).resolves.toBe(true);
+    await expect(page.locator(`${landed.hash} .post-body`).textContent()).resolves.toMatch(
+      /shadow cop/i,
+    );
+  });
 
   // Two ways to a 404: a topic that does not exist (the routes throw NotFoundError) and an address
   // no route matches (the app's notFound handler).

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Client } from '@libsql/client';
-import { count, eq } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../db/client';
 import { openLibsql } from '../../db/open';
@@ -17,6 +17,7 @@ import {
   moderationLog,
   posts,
   products,
+  searchReindex,
   users,
   vendors,
 } from '../../db/schema';
@@ -27,6 +28,7 @@ import { makeDeps } from '../../src/context';
 import { loadConfig } from '../../src/env';
 import { createForum } from '../../src/services/catalog';
 import { createTopic } from '../../src/services/posting';
+import { indexedText } from '../../src/services/search-index';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -320,7 +322,43 @@ describe('recook', SLOW, () => {
     expect(res.stdout).toBe('Re-cooked 1 posts.\n');
     const after = await db.select().from(posts).where(eq(posts.id, made.postId)).get();
     expect(after).toMatchObject({ bodyHtml: fresh?.bodyHtml, cookVersion: COOK_VERSION });
+    // The search index follows the new HTML.
+    expect(await indexedBody(made.postId)).toBe(indexedText(fresh?.bodyHtml ?? ''));
     expect((await cli(['recook'])).stdout).toBe('Every post is cooked by the current pipeline.\n');
+  });
+});
+
+const indexedBody = async (postId: number) =>
+  (await db.all<{ body: string }>(sql`select body from posts_fts where rowid = ${postId}`))[0]
+    ?.body;
+
+describe('reindex', SLOW, () => {
+  it('finishes a rebuild of the search index left by a migration, and says when there is none', async () => {
+    const deps = makeDeps(db, loadConfig({ DATABASE_URL: url }));
+    const forum = await createForum(deps, {
+      slug: 'reindex-test',
+      name: 'Reindex',
+      category: 'community',
+    });
+    const [alice] = await db.select().from(users).where(eq(users.usernameKey, 'alice'));
+    const made = await createTopic(deps, {
+      forumId: forum.id,
+      authorId: alice?.id as number,
+      title: 'Indexed as markdown once',
+      body: 'Some **bold** words and [a link](https://example.com/hidden-path).',
+      kind: 'discussion',
+    });
+    // As an older version indexed it, and the migration that asked for a rebuild.
+    await db.run(sql`delete from posts_fts where rowid = ${made.postId}`);
+    await db.run(
+      sql`insert into posts_fts (rowid, title, body) values (${made.postId}, 'Indexed as markdown once', 'Some **bold** words and [a link](https://example.com/hidden-path).')`,
+    );
+    await db.insert(searchReindex).values({ nextPostId: made.postId, lastPostId: made.postId });
+    const res = await cli(['reindex']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe('Re-indexed 1 posts.\n');
+    expect(await indexedBody(made.postId)).toBe('Some bold words and a link.');
+    expect((await cli(['reindex'])).stdout).toBe('The search index is up to date.\n');
   });
 });
 

@@ -48,6 +48,18 @@ const pages = () => [
   '/u/Writer_One',
   '/u/devon_r',
   '/privacy',
+  '/latest',
+  '/latest?filter=unanswered',
+  '/search',
+  '/search?q=backup',
+  '/search?q=backup+files+order%3Alatest',
+  '/search?q=%22busy+topic%22+-number+order%3Aoldest',
+  '/search?q=backup+forum%3Aacme-backup-pro+is%3Aunanswered',
+  '/search?q=reply+topic%3A66',
+  '/search?q=reply+user%3AWriter_One+in%3Atitle',
+  '/search?q=body+after%3A2026-01-01+before%3A2027-01-01',
+  '/search?q=nothing+matches+this+at+all',
+  '/search?q=bad%3Aoperator',
   '/out?url=https%3A%2F%2Fexample.com%2F',
   '/out?url=javascript%3Aalert(1)',
   '/no-such-page',
@@ -238,6 +250,23 @@ async function linkIdentity(userId: number) {
     .values({ linkId: link?.id ?? 0, plimusProductId: 'product-acme-backup' });
 }
 
+/**
+ * Lists of every forum (/latest, the whole forum's feed) walk an index in its order and stop at
+ * their LIMIT: SQLite calls that a SCAN because no equality narrows the walk first.
+ */
+function walksInOrder(sql: string, step: string): boolean {
+  const ordered =
+    /^SCAN topics USING INDEX topics_latest(_unanswered)?_idx$/.test(step) ||
+    (step === 'SCAN topics' && /order by "topics"\."id" desc limit \?$/.test(sql));
+  return ordered && / limit \?( offset \?)?$/.test(sql);
+}
+
+/**
+ * The search sorts and groups only the posts it ranks, at most RANKED_POSTS of them
+ * (docs/decisions/012-search-ranking-bound.md), never a table.
+ */
+const ranksSearchHits = (sql: string) => /posts_fts match/.test(sql);
+
 let memberJourney: ReturnType<typeof memberPages> | undefined;
 /** The member journey registers an account, so it runs once for all tests. */
 function memberPagesOnce() {
@@ -292,6 +321,12 @@ describe('every page', () => {
   it('reads through indexes: no scan of posts, topics or users, no sort outside an index', async () => {
     const paths = [
       ...pages(),
+      '/feed.atom',
+      '/f/busy/feed.atom',
+      `/t/${fx.long.topicId}/feed.atom`,
+      '/sitemap.xml',
+      '/sitemap/forums.xml',
+      '/sitemap/topics/1.xml',
       // the cursor links of a deep forum page, and a permalink redirect
       `/p/${fx.replyIds[30]}`,
     ];
@@ -313,8 +348,9 @@ describe('every page', () => {
         const readsForumsOnly = /^select .* from "forums"/.test(q.sql);
         const bad = steps.filter(
           (s) =>
-            /^SCAN (posts|topics|users|post_revisions|reports|moderation_log)\b/.test(s) ||
-            (/TEMP B-TREE/.test(s) && !readsForumsOnly),
+            (/^SCAN (posts|topics|users|post_revisions|reports|moderation_log)\b/.test(s) &&
+              !walksInOrder(q.sql, s)) ||
+            (/TEMP B-TREE/.test(s) && !readsForumsOnly && !ranksSearchHits(q.sql)),
         );
         expect(bad, `${path}: ${q.sql}\n${steps.join('\n')}`).toEqual([]);
       }
@@ -648,5 +684,104 @@ describe('vendors and customers', () => {
         expect(bad, `${label}: ${q.sql}\n${steps.join('\n')}`).toEqual([]);
       }
     }
+  });
+});
+
+/**
+ * The audits of Lighthouse's SEO category that apply here (Lighthouse is not installed): the
+ * page answers 200, has a title, a language, a meta description, a valid canonical URL on the
+ * forum's origin, no noindex, a robots.txt that is valid and lets crawlers in, links that a
+ * crawler can follow with descriptive text, a viewport; hreflang does not apply (one language).
+ */
+describe('search engines (the audits of Lighthouse’s SEO category)', () => {
+  const GENERIC_LINK_TEXT = new Set([
+    'click here',
+    'click this',
+    'go',
+    'here',
+    'information',
+    'learn more',
+    'link',
+    'more',
+    'more info',
+    'more information',
+    'read more',
+    'right here',
+    'see more',
+    'start',
+    'this',
+  ]);
+  const ROBOTS_DIRECTIVES = /^(user-agent|disallow|allow|sitemap|crawl-delay):\s*\S*/i;
+
+  const audited = () => [
+    '/',
+    '/latest',
+    '/f/busy',
+    `/t/${fx.long.topicId}/${fx.long.slug}`,
+    `/t/${fx.long.topicId}/${fx.long.slug}?page=2`,
+    '/t/2/scheduled-backup-skips-files-that-are-open-in-another',
+    '/u/Writer_One',
+    '/privacy',
+  ];
+
+  it('robots.txt is valid and lets crawlers read the public pages', async () => {
+    const res = await forum.request('/robots.txt');
+    expect(res.status).toBe(200);
+    const lines = (await res.text()).split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+    for (const line of lines) expect(line).toMatch(ROBOTS_DIRECTIVES);
+    const disallowed = lines
+      .filter((l) => /^disallow:/i.test(l))
+      .map((l) => l.slice('disallow:'.length).trim());
+    const blocked = (path: string) =>
+      disallowed.some((d) =>
+        new RegExp(`^${d.replace(/[.?+]/g, '\\$&').replace(/\*/g, '.*')}`).test(path),
+      );
+    for (const path of audited()) expect(blocked(path), path).toBe(false);
+    expect(blocked('/search?q=x')).toBe(true);
+  });
+
+  it('every kind of public page passes them', async () => {
+    for (const path of audited()) {
+      const res = await forum.request(path);
+      expect(res.status, path).toBe(200);
+      const doc = parseHtml(await res.text());
+      expect(doc.querySelector('html')?.getAttribute('lang')).toBe('en');
+      expect(doc.querySelector('title')?.text.trim().length).toBeGreaterThan(5);
+      const description =
+        doc.querySelector('meta[name=description]')?.getAttribute('content') ?? '';
+      expect(description.trim().length, 'meta description').toBeGreaterThan(10);
+      expect(doc.querySelector('meta[name=viewport]')).not.toBeNull();
+      expect(doc.querySelector('meta[name=robots]')?.getAttribute('content') ?? '').not.toContain(
+        'noindex',
+      );
+      const canonical = doc.querySelectorAll('link[rel=canonical]');
+      expect(canonical.length).toBeLessThanOrEqual(1);
+      if (canonical[0]) {
+        const url = new URL(canonical[0].getAttribute('href') ?? '');
+        expect(url.origin).toBe(forum.deps.config.publicOrigin);
+      }
+      if (path.startsWith('/t/') || path.startsWith('/f/') || path === '/latest')
+        expect(canonical).toHaveLength(1);
+      expect(doc.querySelectorAll('link[hreflang]')).toHaveLength(0);
+      for (const a of doc.querySelectorAll('a')) {
+        const href = a.getAttribute('href');
+        expect(href, a.outerHTML).toBeTruthy();
+        expect(href, a.outerHTML).not.toMatch(/^\s*javascript:/i);
+        expect(
+          () => new URL(href ?? '', forum.deps.config.publicOrigin),
+          a.outerHTML,
+        ).not.toThrow();
+        const text = a.text.replace(/\s+/g, ' ').trim().toLowerCase();
+        expect(text.length, a.outerHTML).toBeGreaterThan(0);
+        expect(GENERIC_LINK_TEXT.has(text), a.outerHTML).toBe(false);
+      }
+      for (const img of doc.querySelectorAll('img')) expect(img.getAttribute('alt')).toBeDefined();
+    }
+  });
+
+  it('profiles of people without posts are noindex', async () => {
+    await createMember(forum.deps, { username: 'quality_silent' });
+    const doc = parseHtml(await (await forum.request('/u/quality_silent')).text());
+    expect(doc.querySelector('meta[name=robots]')?.getAttribute('content')).toBe('noindex');
   });
 });

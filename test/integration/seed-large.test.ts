@@ -17,6 +17,7 @@ import { createApp } from '../../src/app';
 import { makeDeps } from '../../src/context';
 import { loadConfig } from '../../src/env';
 import { removeTopic, restoreTopic } from '../../src/services/moderation';
+import { rebuildSearchIndex } from '../../src/services/search-index';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const POSTS = 4000;
@@ -125,12 +126,47 @@ describe('npm run seed:large', () => {
     ]);
     const broken = (await checkConsistency(client, cook, 20)).filter((c) => !c.ok);
     expect(broken.length).toBeGreaterThan(1);
-    const migration = readFileSync(join(ROOT, 'db/migrations/0006_public_visibility.sql'), 'utf8');
-    await client.batch(migration.split('--> statement-breakpoint'));
-    expect((await checkConsistency(client, cook, 20)).filter((c) => !c.ok)).toEqual([]);
+    // As an upgrade runs them: this migration, then the later one that re-indexes plain text
+    // (the older one indexes markdown), and the rebuild that follows it.
+    const deps = makeDeps(createDb({ libsql: client }), config);
+    const migrate = async () => {
+      for (const file of ['0006_public_visibility.sql', '0011_posts_fts_plain_text.sql']) {
+        const text = readFileSync(join(ROOT, 'db/migrations', file), 'utf8');
+        await client.batch(text.split('--> statement-breakpoint'));
+      }
+      await rebuildSearchIndex(deps);
+    };
+    await migrate();
+    expect((await checkConsistency(client, cook, 200)).filter((c) => !c.ok)).toEqual([]);
     await client.execute(`UPDATE topics SET removed_at = NULL WHERE id = ${topic}`);
-    await client.batch(migration.split('--> statement-breakpoint'));
-    expect((await checkConsistency(client, cook, 20)).filter((c) => !c.ok)).toEqual([]);
+    await migrate();
+    expect((await checkConsistency(client, cook, 200)).filter((c) => !c.ok)).toEqual([]);
+  });
+
+  it('writes word-level prose with Zipf-like term frequencies and distinct bodies', async () => {
+    const seeded = `SELECT id FROM posts WHERE topic_id >= ${result.firstTopicId}`;
+    expect(
+      await count(`SELECT count(DISTINCT body_markdown) FROM posts WHERE id IN (${seeded})`),
+    ).toBeGreaterThan(POSTS * 0.95);
+    await client.execute(
+      "CREATE VIRTUAL TABLE IF NOT EXISTS temp.terms USING fts5vocab(main, posts_fts, 'row')",
+    );
+    const docs = (await client.execute('SELECT doc FROM temp.terms ORDER BY doc DESC')).rows.map(
+      (r) => Number(r.doc),
+    );
+    const share = (rank: number) => (docs[rank - 1] ?? 0) / POSTS;
+    // A few words are in most posts, a long tail in very few.
+    expect(docs.length).toBeGreaterThan(3000);
+    expect(share(1)).toBeGreaterThan(0.5);
+    expect(docs.filter((d) => d / POSTS > 0.1 && d / POSTS < 0.3).length).toBeGreaterThan(5);
+    expect(share(1000)).toBeLessThan(0.01);
+    // Frequency falls with rank about as 1/rank (posts of a few dozen words: flatter at the top).
+    expect(docs[99] ?? 0).toBeGreaterThan((docs[999] ?? 0) * 3);
+    // Phrases occur: a collocation appears as a phrase in posts.
+    const phrase = await count(
+      `SELECT count(*) FROM posts_fts WHERE posts_fts MATCH '"licence key"'`,
+    );
+    expect(phrase).toBeGreaterThan(10);
   });
 
   it('gives a forum that reads like any other', async () => {

@@ -1,6 +1,7 @@
 export type PaginationProps = {
   page: number;
-  pageCount: number;
+  /** null when the number of pages is not known (search results) */
+  pageCount: number | null;
   prevHref: string | null;
   nextHref: string | null;
   label: string;
@@ -8,7 +9,7 @@ export type PaginationProps = {
 
 /** Previous/next links with the position, as a navigation landmark. */
 export function Pagination({ page, pageCount, prevHref, nextHref, label }: PaginationProps) {
-  if (pageCount <= 1) return null;
+  if (pageCount === null ? !prevHref && !nextHref : pageCount <= 1) return null;
   return (
     <nav class="pagination" aria-label={label}>
       {prevHref ? (
@@ -19,7 +20,8 @@ export function Pagination({ page, pageCount, prevHref, nextHref, label }: Pagin
         <span class="pagination-edge">← Previous page</span>
       )}
       <span class="pagination-position">
-        Page {page} of {pageCount}
+        Page {page}
+        {pageCount === null ? null : ` of ${pageCount}`}
       </span>
       {nextHref ? (
         <a href={nextHref} rel="next">

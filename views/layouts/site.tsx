@@ -1,5 +1,6 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
+import { SearchBox } from '../components/search-box';
 
 /** What every page knows about the request: who is looking, and where. */
 export type Frame = {
@@ -7,6 +8,8 @@ export type Frame = {
   viewer: { username: string; vendor?: boolean; moderator?: boolean; admin?: boolean } | null;
   /** the path and query of the page, for "sign in and come back" links */
   path: string;
+  /** the search on the search page, kept in the header's box */
+  query?: string;
   /**
    * The privacy notice changed since the signed-in person last dismissed this banner: shown on
    * every page until they do. Absent for visitors and for people who have seen the change.
@@ -28,10 +31,15 @@ export type LayoutProps = {
   noindex?: boolean;
   /** JSON-LD for the page (serialized here, escaped for a script element) */
   jsonLd?: unknown;
+  /** Atom feeds of this page's content, advertised besides the whole forum's */
+  feeds?: { href: string; title: string }[];
   children?: Child;
 };
 
 export const SITE_NAME = 'Plimus Community Forums';
+
+/** The whole forum's feed of new topics, advertised on every page. */
+const FORUM_FEED = { href: '/feed.atom', title: `${SITE_NAME}: latest topics` };
 
 function jsonLdScript(data: unknown) {
   // `<` is escaped so that no text inside can end the script element.
@@ -61,6 +69,15 @@ export function Layout(props: LayoutProps) {
           {props.noindex ? <meta name="robots" content="noindex" /> : null}
           <link rel="stylesheet" href="/styles.css" />
           <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+          <link
+            rel="search"
+            type="application/opensearchdescription+xml"
+            href="/opensearch.xml"
+            title={SITE_NAME}
+          />
+          {[...(props.feeds ?? []), FORUM_FEED].map((f) => (
+            <link rel="alternate" type="application/atom+xml" href={f.href} title={f.title} />
+          ))}
           {props.jsonLd ? jsonLdScript(props.jsonLd) : null}
         </head>
         <body>
@@ -72,10 +89,14 @@ export function Layout(props: LayoutProps) {
               <a class="site-name" href="/">
                 {SITE_NAME}
               </a>
+              <SearchBox query={props.frame.query} />
               <nav class="site-nav" aria-label="Site">
                 <ul>
                   <li>
                     <a href="/">Forums</a>
+                  </li>
+                  <li>
+                    <a href="/latest">Latest</a>
                   </li>
                   <li>
                     <a href="/privacy">Privacy</a>

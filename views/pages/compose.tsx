@@ -1,6 +1,7 @@
 /** The pages that hold a composer: a new topic, a reply, an edit. */
 import type { Finding } from '../../src/content/personal-data';
 import type { BuyerBadgeChoice } from '../../src/services/badges';
+import type { SimilarTopic } from '../../src/services/search';
 import { AnnouncementChoice } from '../components/announcement-choice';
 import { Breadcrumbs } from '../components/breadcrumbs';
 import { Composer } from '../components/composer';
@@ -25,6 +26,8 @@ export type NewTopicPageProps = DraftState & {
   kind: 'discussion' | 'question';
   /** "Also email this to subscribers" (an administrator in an announcement forum) */
   emailSubscribers?: { checked: boolean } | undefined;
+  /** after Preview: topics whose titles share the title's words */
+  similar?: SimilarTopic[] | undefined;
 };
 
 export function NewTopicPage(p: NewTopicPageProps) {
@@ -37,6 +40,20 @@ export function NewTopicPage(p: NewTopicPageProps) {
         ]}
       />
       <h1>New topic in {p.forum.name}</h1>
+      {p.similar && p.similar.length > 0 ? (
+        <section class="similar-topics" aria-labelledby="similar-title">
+          <h2 id="similar-title">Similar topics</h2>
+          <p>Perhaps one of these already answers it:</p>
+          <ul>
+            {p.similar.map((t) => (
+              <li>
+                <a href={`/t/${t.id}/${t.slug}`}>{t.title}</a>
+                {t.answered ? <span class="tag tag-answered">Answered</span> : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <Composer
         action={`/f/${p.forum.slug}`}
         submitLabel="Post topic"

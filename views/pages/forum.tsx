@@ -1,8 +1,7 @@
 import type { Forum, TopicFilter, TopicListItem } from '../../src/services/forums';
 import { Breadcrumbs } from '../components/breadcrumbs';
 import { Pagination } from '../components/pagination';
-import { Time } from '../components/time';
-import { TopicTags } from '../components/topic-tags';
+import { TopicList } from '../components/topic-list';
 import { type Frame, Layout, signInHref } from '../layouts/site';
 
 export type ForumPageProps = {
@@ -38,8 +37,9 @@ export function ForumPage(p: ForumPageProps) {
     <Layout
       frame={p.frame}
       title={title}
-      description={p.forum.description || undefined}
+      description={p.forum.description || `Topics in ${p.forum.name}.`}
       canonical={p.canonical}
+      feeds={[{ href: `/f/${p.forum.slug}/feed.atom`, title: `${p.forum.name}: latest topics` }]}
     >
       <Breadcrumbs items={[{ href: '/', label: 'Forums' }]} />
       <h1>{p.forum.name}</h1>
@@ -72,29 +72,11 @@ export function ForumPage(p: ForumPageProps) {
           ))}
         </ul>
       </nav>
-      {p.topics.length === 0 ? (
-        <p class="empty">{current?.empty}</p>
-      ) : (
-        <ul class="topic-list" aria-label={current?.label ?? 'Topics'}>
-          {p.topics.map((t) => (
-            <li class={t.pinned ? 'topic-item pinned' : 'topic-item'}>
-              <h2 class="topic-title">
-                <a href={`/t/${t.id}/${t.slug}`}>{t.title}</a>
-              </h2>
-              <TopicTags pinned={t.pinned} locked={t.locked} kind={t.kind} answered={t.answered} />
-              <p class="topic-meta">
-                Started by {t.author ?? 'a deleted user'}, <Time date={t.createdAt} />
-                {' · '}
-                {t.replyCount === 1 ? '1 reply' : `${t.replyCount.toLocaleString('en-US')} replies`}
-                {' · '}
-                <a href={t.lastPostId ? `/p/${t.lastPostId}` : `/t/${t.id}/${t.slug}`}>last post</a>{' '}
-                {t.lastPoster ? <>by {t.lastPoster} </> : null}
-                <Time date={t.lastPostAt} />
-              </p>
-            </li>
-          ))}
-        </ul>
-      )}
+      <TopicList
+        topics={p.topics}
+        label={current?.label ?? 'Topics'}
+        empty={current?.empty ?? 'No topics here yet.'}
+      />
       <Pagination
         label="Topic pages"
         page={p.page}

@@ -12,6 +12,8 @@ export type ProfilePageProps = {
   moderate: boolean;
 };
 
+const plainLine = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 160);
+
 const ROLE_NAMES = { member: null, moderator: 'Moderator', admin: 'Administrator' } as const;
 
 export function ProfilePage({
@@ -25,7 +27,13 @@ export function ProfilePage({
   const name = profile.displayName ?? profile.username;
   const role = ROLE_NAMES[profile.role];
   return (
-    <Layout frame={frame} title={name}>
+    <Layout
+      frame={frame}
+      title={name}
+      description={profile.bio ? plainLine(profile.bio) : `${name} in the Plimus Community Forums.`}
+      // Nothing of theirs to find: a page without posts is not worth a search engine's index.
+      noindex={posts.length === 0 && !newerHref}
+    >
       <h1>
         {name}
         {name !== profile.username ? <span class="username"> @{profile.username}</span> : null}

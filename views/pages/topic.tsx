@@ -1,4 +1,5 @@
 import { raw } from 'hono/html';
+import { plainText } from '../../src/content/plain-text';
 import type { PostActions } from '../../src/policy/post-actions';
 import type { AcceptedAnswer } from '../../src/services/answers';
 import type { BuyerBadgeChoice } from '../../src/services/badges';
@@ -57,7 +58,14 @@ export function TopicPage(p: TopicPageProps) {
         })
       : undefined;
   return (
-    <Layout frame={p.frame} title={title} canonical={p.canonical} jsonLd={jsonLd}>
+    <Layout
+      frame={p.frame}
+      title={title}
+      description={topicDescription(p)}
+      canonical={p.canonical}
+      jsonLd={jsonLd}
+      feeds={[{ href: `/t/${t.id}/feed.atom`, title: `${t.title}: latest posts` }]}
+    >
       <Breadcrumbs
         items={[
           { href: '/', label: 'Forums' },
@@ -76,6 +84,7 @@ export function TopicPage(p: TopicPageProps) {
           <a href={`/mod/topics/${t.id}`}>Moderate this topic</a>
         </p>
       ) : null}
+      {p.pageCount > 1 ? <TopicSearch topicId={t.id} /> : null}
       <Pagination
         label="Pages of this topic (top)"
         page={p.page}
@@ -134,6 +143,33 @@ export function TopicPage(p: TopicPageProps) {
         ) : null}
       </section>
     </Layout>
+  );
+}
+
+/** What search engines show under the title: the question or opening post, as plain text. */
+function topicDescription(p: TopicPageProps): string {
+  const first = p.posts.find((post) => post.number === 1);
+  const readable = first && !first.deletedAt && !first.removedAt && first.state === 'visible';
+  const text = readable ? plainText(first.bodyHtml, 160) : '';
+  if (text) return text;
+  return p.page > 1
+    ? `${p.topic.title}: page ${p.page} of a topic in ${p.topic.forum.name}.`
+    : `${p.topic.title}: a topic in ${p.topic.forum.name}.`;
+}
+
+/** Search within a long topic: the words go to /search with topic:<id>. */
+function TopicSearch({ topicId }: { topicId: number }) {
+  return (
+    <search class="topic-search">
+      <form method="get" action="/search">
+        <input type="hidden" name="topic" value={String(topicId)} />
+        <label for="topic-search-q">Search this topic</label>{' '}
+        <input id="topic-search-q" type="search" name="q" maxlength={300} />{' '}
+        <button type="submit" class="button-secondary">
+          Search
+        </button>
+      </form>
+    </search>
   );
 }
 

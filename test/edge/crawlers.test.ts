@@ -1,0 +1,4 @@
+import { crawlersSuite } from '../shared/crawlers-suite';
+import { clockedEdgeForum } from './forum';
+
+crawlersSuite(async () => clockedEdgeForum());
