@@ -384,7 +384,9 @@ function takeExecution(prober: Prober): { failures: string[]; harmlessCount: num
   return { failures, harmlessCount: problems.filter(harmless).length };
 }
 
-const OWN_FORMS = ['/logout', '/f/off-topic'];
+/** The forms every page has: the header's search and sign-out. */
+const SITE_FORMS = ['/logout', '/search'];
+const OWN_FORMS = [...SITE_FORMS, '/f/off-topic'];
 
 async function openNewTopic(page: Page) {
   const res = await page.goto(`${server.url}/f/off-topic/new`);
@@ -545,7 +547,7 @@ describe('cross-site scripting through the posting route', () => {
 
     // The topic page: the post, and the title as text.
     const seen = await check('topic page', [
-      '/logout',
+      ...SITE_FORMS,
       topicPath.replace(/^\/t\/(\d+)\/.*$/, '/t/$1/replies'),
     ]);
     expect(seen.postBodies).toBe(1);
@@ -567,7 +569,7 @@ describe('cross-site scripting through the posting route', () => {
     ] as const) {
       const r = await page.goto(`${server.url}${path}`);
       expect(r?.status(), path).toBe(200);
-      await check(where, ['/logout']);
+      await check(where, SITE_FORMS);
     }
     await page.goto(`${server.url}/f/off-topic`);
     await expect(
