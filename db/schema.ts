@@ -3,9 +3,9 @@
  * Times are integer milliseconds since the epoch.
  *
  * Personal data lives only in `users`, `sessions`, `identity_links`, `identity_purchases`,
- * `email_confirmations`, `password_resets`, `mail_outbox`, in the authorship columns of posts,
- * revisions and reports, and in `pending_edits` (whose author is the post's); the export and the
- * account deletion cover exactly these. After an account deleted while suspended,
+ * `email_confirmations`, `password_resets`, `mail_outbox`, `post_likes`, in the authorship
+ * columns of posts, revisions and reports, and in `pending_edits` (whose author is the post's);
+ * the export and the account deletion cover exactly these. After an account deleted while suspended,
  * `suspended_accounts` keeps keyed hashes of its email address and username until the
  * suspension ends (a year at most).
  */
@@ -364,6 +364,28 @@ export const pendingEdits = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('pending_edits_post_unique').on(t.postId)],
+);
+
+/**
+ * Likes: one per person per post (not their own). The count is public, who liked is shown to
+ * signed-in members; a like is its giver's personal data (exported, erased with the account).
+ */
+export const postLikes = sqliteTable(
+  'post_likes',
+  {
+    postId: integer('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.postId, t.userId] }),
+    // a person's likes of the last day (the daily limit), and the export
+    index('post_likes_user_created_idx').on(t.userId, t.createdAt),
+  ],
 );
 
 export const reports = sqliteTable(

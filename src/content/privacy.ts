@@ -9,7 +9,7 @@ export const PRIVACY_REVISIONS: readonly PrivacyRevision[] = [
     version: '1.3',
     date: '2026-12-02',
     summary:
-      'Describes the emails the forums send: a link to confirm your address, password resets, service notices such as this one (to any address on file), and announcements only if you choose them, each with a one-click link to stop them; no tracking; what an email leaves in our records (its kind and dates, for 30 days). Says what deleting an account keeps: what moderators did about it stays in their log, about \u201cdeleted user\u201d and without their reasons and notes; and when the account is suspended, a keyed hash of its email address and of its username, until the suspension ends (a year at most), so that nobody joins again with them before then.',
+      'Describes the emails the forums send: a link to confirm your address, password resets, service notices such as this one (to any address on file), and announcements only if you choose them, each with a one-click link to stop them; no tracking; what an email leaves in our records (its kind and dates, for 30 days). Says what deleting an account keeps: what moderators did about it stays in their log, about \u201cdeleted user\u201d and without their reasons and notes; and when the account is suspended, a keyed hash of its email address and of its username, until the suspension ends (a year at most), so that nobody joins again with them before then. Adds likes: the number of likes a post has is public, signed-in members see who liked it, and the likes you give are in your download and are erased with your account.',
   },
   {
     version: '1.2',

@@ -112,6 +112,43 @@ export function requireEditPost(
     throw new ForbiddenError('This forum is archived: its posts cannot change.');
 }
 
+/** What liking a post depends on: its author, and whether everyone can read it. */
+export type LikeFacts = PostFacts & { state: 'visible' | 'held' };
+
+/**
+ * A signed-in member who is not suspended may like a post of someone else that everyone can
+ * read, in a topic that is not removed, outside archived forums (they are frozen). Taking a like
+ * back is always allowed: it is the person's own data.
+ */
+export const canLike = (actor: Actor, post: LikeFacts, topic: TopicFacts, now: number) =>
+  !!actor &&
+  !isSuspended(actor, now) &&
+  post.userId !== actor.id &&
+  post.state === 'visible' &&
+  !post.deletedAt &&
+  !post.removedAt &&
+  !topic.removedAt &&
+  !topic.forum.archived;
+
+export function requireLike(
+  actor: Actor,
+  post: LikeFacts,
+  topic: TopicFacts,
+  now: number,
+): asserts actor is NonNullable<Actor> {
+  requireSignedIn(actor, 'like posts');
+  requireNotSuspended(actor, now);
+  if (post.userId === actor.id) throw new ForbiddenError('You cannot like your own posts.');
+  if (topic.forum.archived)
+    throw new ForbiddenError('This forum is archived: its posts take no likes.');
+  if (!canLike(actor, post, topic, now))
+    throw new ForbiddenError('Only posts that everyone can read can be liked.');
+}
+
+export function requireUnlike(actor: Actor): asserts actor is NonNullable<Actor> {
+  requireSignedIn(actor, 'take a like back');
+}
+
 export function requireViewHistory(actor: Actor, post: PostFacts) {
   if (!canViewHistory(actor, post)) {
     throw new ForbiddenError(

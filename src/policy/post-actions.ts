@@ -2,7 +2,14 @@
  * What the viewer of a topic page may do with each post: the predicates of src/policy combined
  * once, so that routes hand booleans to the views.
  */
-import { type Actor, canEditPost, canViewHistory, isStaff, type TopicFacts } from './index';
+import {
+  type Actor,
+  canEditPost,
+  canLike,
+  canViewHistory,
+  isStaff,
+  type TopicFacts,
+} from './index';
 import { canModerate, canReport } from './moderation';
 
 export type PostActions = {
@@ -15,6 +22,8 @@ export type PostActions = {
   /** clear this reply as the accepted answer */
   unaccept: boolean;
   report: boolean;
+  /** like the post (or take the like back: the route knows which the viewer gave) */
+  like: boolean;
   /** open the post's moderation panel */
   moderate: boolean;
   /** see the moderator's note on a removed post (its author and moderators) */
@@ -29,6 +38,7 @@ export const NO_ACTIONS: PostActions = {
   accept: false,
   unaccept: false,
   report: false,
+  like: false,
   moderate: false,
   removalNote: false,
 };
@@ -37,6 +47,7 @@ export type PagePost = {
   id: number;
   number: number;
   authorId: number | null;
+  state: 'visible' | 'held';
   editedAt: Date | null;
   deletedAt: Date | null;
   removedAt: Date | null;
@@ -66,6 +77,7 @@ export function postActionsFor(actor: Actor, page: TopicPageFacts, post: PagePos
     accept: page.mayChooseAnswer && post.number > 1 && !gone && post.id !== page.acceptedPostId,
     unaccept: page.mayChooseAnswer && post.id === page.acceptedPostId,
     report: !gone && canReport(actor, facts, page.now),
+    like: canLike(actor, { ...facts, state: post.state }, page.topic, page.now),
     moderate: canModerate(actor, page.now),
     removalNote: !!post.removedAt && (post.authorId === actor.id || isStaff(actor)),
   };

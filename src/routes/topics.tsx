@@ -8,12 +8,23 @@ import { postActionsFor } from '../policy/post-actions';
 import { canAcceptAnswer } from '../policy/vendors';
 import { acceptAnswer, getAnswers, unacceptAnswer } from '../services/answers';
 import { buyerBadgeChoice } from '../services/badges';
-import { getTopic, listPosts, locatePost, pageOfNumber, topicPageCount } from '../services/topics';
+import { likePost, likesOfPosts, unlikePost } from '../services/likes';
+import {
+  getTopic,
+  listPosts,
+  locatePost,
+  type PostLocation,
+  pageOfNumber,
+  topicPageCount,
+} from '../services/topics';
 import { idParam, pageQuery, parseQuery } from '../validation/fields';
 import { frameOf } from './frame';
 
 const topicPath = (id: number, slug: string, page = 1) =>
   `/t/${id}/${slug}${page > 1 ? `?page=${page}` : ''}`;
+
+/** Back to a post in its thread. */
+const postPath = (at: PostLocation) => `${topicPath(at.topicId, at.slug, at.page)}#p${at.postId}`;
 
 /** Back to the post in its thread after choosing (or clearing) the answer. */
 const answerPath = (at: { topicId: number; slug: string; number: number; postId: number }) =>
@@ -71,6 +82,13 @@ export const topicRoutes = new Hono<AppEnv>()
         prevHref={page > 1 ? topicPath(id, topic.slug, page - 1) : null}
         nextHref={page < pageCount ? topicPath(id, topic.slug, page + 1) : null}
         actions={actions}
+        likes={
+          await likesOfPosts(
+            deps,
+            posts.map((post) => post.id),
+            viewer,
+          )
+        }
         replyForm={
           replyAllowed && viewer
             ? {
@@ -103,7 +121,7 @@ export const topicRoutes = new Hono<AppEnv>()
   })
   .get('/p/:postId', async (c) => {
     const where = await locatePost(c.get('deps'), c.get('viewer'), idParam(c.req.param('postId')));
-    return c.redirect(`${topicPath(where.topicId, where.slug, where.page)}#p${where.postId}`, 302);
+    return c.redirect(postPath(where), 302);
   })
   // Choosing a question's answer: no fields; cross-site posts are refused by the middleware.
   .post('/posts/:id/accept', async (c) => {
@@ -113,4 +131,14 @@ export const topicRoutes = new Hono<AppEnv>()
   .post('/posts/:id/unaccept', async (c) => {
     const at = await unacceptAnswer(c.get('deps'), c.get('viewer'), idParam(c.req.param('id')));
     return c.redirect(answerPath(at), 303);
+  })
+  // Likes: no fields either. Liking twice, or taking back a like that is not there, changes
+  // nothing.
+  .post('/posts/:id/like', async (c) => {
+    const at = await likePost(c.get('deps'), c.get('viewer'), idParam(c.req.param('id')));
+    return c.redirect(postPath(at), 303);
+  })
+  .post('/posts/:id/unlike', async (c) => {
+    const at = await unlikePost(c.get('deps'), c.get('viewer'), idParam(c.req.param('id')));
+    return c.redirect(postPath(at), 303);
   });

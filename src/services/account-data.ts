@@ -5,7 +5,7 @@
  * What it covers is what db/schema.ts lists as personal data: the `users` row, the account's
  * sessions, its Plimus identity link and purchases, pending email confirmations and password
  * resets, the records of the emails sent to it, and the authorship of posts, revisions, topics
- * and reports (plus moderation records about the account or made by it). Secrets never leave the
+ * and reports, the likes it gave (plus moderation records about the account or made by it). Secrets never leave the
  * database: no password hash, no session id or secret hash, no confirmation or reset token hash,
  * no email's links, and no identity tokens (none are stored).
  *
@@ -21,6 +21,7 @@ import {
   moderationLog,
   passwordResets,
   pendingEdits,
+  postLikes,
   postRevisions,
   posts,
   products,
@@ -127,6 +128,8 @@ export type AccountExport = {
     createdAt: Time;
     resolvedAt: Time | null;
   }[];
+  /** posts the person liked, oldest first */
+  likes: { postId: number; url: string; likedAt: Time }[];
   /** the linked Plimus identity; tokens are never stored, so there are none to export */
   identity: {
     provider: string;
@@ -215,6 +218,7 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
     mailRows,
     aboutRows,
     byRows,
+    likeRows,
   ] = await db.batch([
     db.select().from(users).where(eq(users.id, userId)),
     db
@@ -300,6 +304,11 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
       .from(moderationLog)
       .where(eq(moderationLog.moderatorId, userId))
       .orderBy(asc(moderationLog.createdAt)),
+    db
+      .select({ postId: postLikes.postId, createdAt: postLikes.createdAt })
+      .from(postLikes)
+      .where(eq(postLikes.userId, userId))
+      .orderBy(asc(postLikes.createdAt), asc(postLikes.postId)),
   ]);
   if (!user) throw new Error('the account to export does not exist');
 
@@ -387,6 +396,11 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
       status: r.status,
       createdAt: iso(r.createdAt),
       resolvedAt: isoOrNull(r.resolvedAt),
+    })),
+    likes: likeRows.map((l) => ({
+      postId: l.postId,
+      url: `${origin}/p/${l.postId}`,
+      likedAt: iso(l.createdAt),
     })),
     identity: link
       ? {

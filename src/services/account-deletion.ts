@@ -2,7 +2,7 @@
  * Deleting one's own account. Everything personal goes at once, in one `db.batch` (atomic on
  * libSQL and D1): the `users` row (username, display name, bio, email, password hash,
  * acknowledgements, preferences), sessions, the Plimus identity link and its purchases, pending
- * email confirmations, and the person's name and notes on the reports they filed. Records other
+ * email confirmations, the likes they gave, and the person's name and notes on the reports they filed. Records other
  * people need keep what they did but lose who did it: moderation-log entries the person made,
  * revisions they wrote as a moderator, removals and accepted answers (their foreign keys are
  * `ON DELETE SET NULL`); the log's entries about the account stay, about "deleted user", without
@@ -25,6 +25,7 @@ import {
   moderationLog,
   passwordResets,
   pendingEdits,
+  postLikes,
   postRevisions,
   posts,
   reports,
@@ -175,8 +176,10 @@ function removePostsStatements(deps: AppDeps, userId: number) {
     ),
     // 3. The posts leave the search index (secure-delete: their words leave the index's blobs).
     db.delete(postsFts).where(inArray(postsFts.rowid, ownPosts)),
-    // 4. Their earlier versions go.
+    // 4. Their earlier versions go, and the likes they had (a like belongs to its giver, but
+    //    it points at text that is gone).
     db.delete(postRevisions).where(inArray(postRevisions.postId, ownPosts)),
+    db.delete(postLikes).where(inArray(postLikes.postId, ownPosts)),
     // 5. A post without text is nobody's answer any more.
     db
       .update(topics)
@@ -221,6 +224,7 @@ function personalDataStatements(deps: AppDeps, userId: number) {
     db.delete(identityPurchases).where(inArray(identityPurchases.linkId, ownLinks)),
     db.delete(identityLinks).where(eq(identityLinks.userId, userId)),
     db.delete(emailConfirmations).where(eq(emailConfirmations.userId, userId)),
+    db.delete(postLikes).where(eq(postLikes.userId, userId)),
     // Pending password resets; emails not sent yet are not sent, the records of the others go.
     db.delete(passwordResets).where(eq(passwordResets.userId, userId)),
     db.delete(mailOutbox).where(eq(mailOutbox.userId, userId)),

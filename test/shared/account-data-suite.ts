@@ -953,6 +953,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         'posts',
         'topicsStarted',
         'reports',
+        'likes',
         'identity',
         'sessions',
         'pendingEmailConfirmations',

@@ -26,6 +26,8 @@ const NO_FORM = new Set([
   '/edits/:id/approve',
   '/posts/:id/accept',
   '/posts/:id/unaccept',
+  '/posts/:id/like',
+  '/posts/:id/unlike',
   '/account/sessions/end-others',
   '/account/plimus/unlink',
   '/admin/forums/:id/product/remove',

@@ -37,6 +37,7 @@ import {
   moderationLog,
   passwordResets,
   pendingEdits,
+  postLikes,
   postRevisions,
   posts,
   reports,
@@ -587,6 +588,33 @@ export const MATRIX: Row[] = [
       path: `/posts/${await h.replyBy(userOf(who).id)}/report`,
       fields: { reason: 'spam', note: 'Matrix report' },
     }),
+  },
+  // Likes
+  {
+    route: '/posts/:id/like',
+    target: "a third person's post",
+    allowed: ACTIVE,
+    changes: [postLikes],
+    attempt: async (h) => ({ path: `/posts/${await h.strangersReply()}/like` }),
+  },
+  {
+    route: '/posts/:id/like',
+    target: 'their own post',
+    personas: SIGNED_IN,
+    allowed: [],
+    changes: [postLikes],
+    attempt: async (h, who) => ({ path: `/posts/${await h.replyBy(userOf(who).id)}/like` }),
+  },
+  {
+    route: '/posts/:id/unlike',
+    target: "their like of a third person's post (suspended people may take theirs back)",
+    allowed: SIGNED_IN,
+    changes: [postLikes],
+    attempt: async (h, who) => {
+      const postId = await h.strangersReply();
+      if (who.user) await h.db.insert(postLikes).values({ postId, userId: who.user.id });
+      return { path: `/posts/${postId}/unlike` };
+    },
   },
   {
     route: '/posts/:id/remove',

@@ -1,5 +1,6 @@
 import { raw } from 'hono/html';
 import { NO_ACTIONS, type PostActions } from '../../src/policy/post-actions';
+import type { PostLikes } from '../../src/services/likes';
 import type { PostView } from '../../src/services/topics';
 import { reasonShort } from './reason-fields';
 import { Time } from './time';
@@ -17,6 +18,32 @@ export function PostBadges({ badges }: { badges: PostView['badges'] }) {
 }
 
 /**
+ * A post's likes: the count for everyone; who liked it for signed-in members (the newest names,
+ * in a disclosure, so that the thread stays short).
+ */
+function LikesLine({ likes }: { likes: PostLikes }) {
+  if (likes.count === 0) return null;
+  const label = `${likes.count} ${likes.count === 1 ? 'like' : 'likes'}`;
+  if (likes.likers.length === 0) return <p class="post-likes">{label}</p>;
+  const more = likes.count - likes.likers.length;
+  return (
+    <details class="post-likes">
+      <summary>{label}</summary>
+      <p>
+        Liked by{' '}
+        {likes.likers.map((name, i) => (
+          <>
+            {i > 0 ? ', ' : null}
+            <a href={`/u/${name}`}>@{name}</a>
+          </>
+        ))}
+        {more > 0 ? ` and ${more} more` : null}.
+      </p>
+    </details>
+  );
+}
+
+/**
  * One post in a thread; `bodyHtml` is cooked (sanitized) at write time, so it is output as is.
  * An edit waiting for approval is shown instead, marked, to those who may see it.
  */
@@ -25,15 +52,22 @@ export function Post({
   topicId,
   actions = NO_ACTIONS,
   accepted = false,
+  likes,
 }: {
   post: PostView;
   topicId: number;
   actions?: PostActions;
+  /** none when not given */
+  likes?: PostLikes;
   /** this reply is the accepted answer of its question */
   accepted?: boolean;
 }) {
   const authorName = post.author ? (post.author.displayName ?? post.author.username) : null;
+  const gone = !!(post.deletedAt || post.removedAt);
+  const unlike = !!likes?.mine && !gone;
   const anyAction =
+    actions.like ||
+    unlike ||
     actions.quote ||
     actions.edit ||
     actions.delete ||
@@ -110,8 +144,30 @@ export function Post({
       ) : (
         <div class="post-body">{raw(post.pendingEdit?.bodyHtml ?? post.bodyHtml)}</div>
       )}
+      {likes && !gone && post.state !== 'held' ? <LikesLine likes={likes} /> : null}
       {anyAction ? (
         <ul class="post-actions" aria-label={`Actions for post #${post.number}`}>
+          {unlike ? (
+            <li>
+              <form method="post" action={`/posts/${post.id}/unlike`} class="inline-form">
+                <button
+                  type="submit"
+                  class="link-button"
+                  aria-label={`Unlike post #${post.number}`}
+                >
+                  Unlike
+                </button>
+              </form>
+            </li>
+          ) : actions.like ? (
+            <li>
+              <form method="post" action={`/posts/${post.id}/like`} class="inline-form">
+                <button type="submit" class="link-button" aria-label={`Like post #${post.number}`}>
+                  Like
+                </button>
+              </form>
+            </li>
+          ) : null}
           {actions.quote ? (
             <li>
               <a href={`/t/${topicId}/replies/new?quote=${post.id}`}>Quote</a>

@@ -31,7 +31,8 @@ export function PrivacyPage({
         Information posted in these forums becomes public knowledge. Topics, replies, your username,
         your display name, your bio, the date you joined and how many posts you wrote can be read by
         anyone on the internet, and search engines index them. Before your first post we ask you to
-        confirm that you understand this, and we note the date you did.
+        confirm that you understand this, and we note the date you did. How many likes a post has is
+        public too; who gave them is shown to signed-in members only.
       </p>
       <p>
         Please do not post personal information: not your email address, phone number or postal
@@ -117,9 +118,9 @@ export function PrivacyPage({
           <strong>Download.</strong> One click gives you a file with everything the forums hold
           about you: your profile and preferences, the dates you confirmed your age and that posts
           are public, every post you wrote with all its earlier versions, the topics you started,
-          the reports you filed, your Plimus identity link and purchases on record, your sessions,
-          and the records of the emails we sent you. Passwords and session keys are kept only as
-          hashes, and are not in the file.
+          the reports you filed, the posts you liked, your Plimus identity link and purchases on
+          record, your sessions, and the records of the emails we sent you. Passwords and session
+          keys are kept only as hashes, and are not in the file.
         </li>
         <li>
           <strong>Delete your account.</strong> After you confirm with your password (or, without
@@ -127,9 +128,10 @@ export function PrivacyPage({
           identity link and preferences are removed at once. You choose what happens to your posts:
           they either stay, shown as by “deleted user” with no link to you, or lose their text and
           earlier versions too and leave the search. Topics you started that nobody else posted in
-          then disappear; topics others replied to keep their title. Reports you filed stay with the
-          moderators without your name or note. What moderators did about your account stays in
-          their log, about “deleted user”, without the reasons and notes they wrote.
+          then disappear; topics others replied to keep their title. The likes you gave go with the
+          account. Reports you filed stay with the moderators without your name or note. What
+          moderators did about your account stays in their log, about “deleted user”, without the
+          reasons and notes they wrote.
         </li>
         <li>
           <strong>Deleting a suspended account</strong> does not end the suspension. Until it ends,

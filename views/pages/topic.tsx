@@ -3,6 +3,7 @@ import { plainText } from '../../src/content/plain-text';
 import type { PostActions } from '../../src/policy/post-actions';
 import type { AcceptedAnswer } from '../../src/services/answers';
 import type { BuyerBadgeChoice } from '../../src/services/badges';
+import type { PostLikes } from '../../src/services/likes';
 import type { PostView, TopicWithForum } from '../../src/services/topics';
 import { Breadcrumbs } from '../components/breadcrumbs';
 import { Composer } from '../components/composer';
@@ -26,6 +27,8 @@ export type TopicPageProps = {
   origin: string;
   /** what the viewer may do with each post, by post id */
   actions: Record<number, PostActions>;
+  /** the likes of each post that has any, by post id */
+  likes: Map<number, PostLikes>;
   /** a question's accepted answer, while everyone can read it */
   accepted: AcceptedAnswer | null;
   /** replies everyone can read, for the QAPage markup (first page of a question only) */
@@ -101,6 +104,7 @@ export function TopicPage(p: TopicPageProps) {
               post={post}
               topicId={t.id}
               actions={p.actions[post.id]}
+              likes={p.likes.get(post.id)}
               accepted={post.id === p.accepted?.postId}
             />
             {post.number === 1 ? acceptedBlock : null}
