@@ -444,7 +444,8 @@ export const moderationLog = sqliteTable(
  * username of an account deleted while it was suspended, so that nobody joins again with them
  * before the suspension ends. Without the server secret a hash cannot be matched with an
  * address, and nothing else links it to the account. Kept until the suspension ends, a year after
- * the deletion at most; expired rows are deleted.
+ * the deletion at most; expired rows are deleted. Also, for a year after any deletion, a hash of
+ * the username alone (kind `retired-username`): nobody else gets the name before then.
  */
 export const suspendedAccounts = sqliteTable(
   'suspended_accounts',

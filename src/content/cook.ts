@@ -17,6 +17,8 @@ import {
   type Work,
 } from './cooking-budget';
 
+import { linkMentions, type MentionNames } from './mentions';
+
 export { UncookableMarkdown } from './cooking-budget';
 
 /**
@@ -162,11 +164,11 @@ function sanitizeOptions(opts: CookOptions, shift: number): sanitizeHtml.IOption
       'kbd',
     ],
     allowedAttributes: {
-      a: ['href', 'title', 'rel'],
+      a: ['href', 'title', 'rel', 'class'],
       ol: ['start'],
       code: ['class'],
     },
-    allowedClasses: { code: ['language-*'] },
+    allowedClasses: { code: ['language-*'], a: ['mention'] },
     allowedSchemes: ['http', 'https', 'mailto'],
     allowProtocolRelative: false,
     disallowedTagsMode: 'discard',
@@ -179,6 +181,13 @@ function sanitizeOptions(opts: CookOptions, shift: number): sanitizeHtml.IOption
         if (attribs.title) out.title = attribs.title;
         if (href !== undefined) {
           const target = classifyLink(href, opts);
+          // A mention links a profile of this forum (see src/content/mentions.ts).
+          if (
+            attribs.class === 'mention' &&
+            target.kind === 'internal' &&
+            MENTION_HREF.test(target.href)
+          )
+            out.class = 'mention';
           if (target.kind === 'external') {
             out.href = outboundHref(target.url);
             out.rel = OUT_REL;
@@ -192,24 +201,37 @@ function sanitizeOptions(opts: CookOptions, shift: number): sanitizeHtml.IOption
   };
 }
 
+const MENTION_HREF = /^\/u\/[A-Za-z0-9_-]{3,20}$/;
+
 /** Sanitizer options per cooking options, one per heading shift (made when first needed). */
 const sanitizers = new WeakMap<CookOptions, Map<number, sanitizeHtml.IOptions>>();
 
 /**
- * Markdown to the HTML stored in `posts.body_html`.
+ * Markdown to the HTML stored in `posts.body_html`. `mentions` are the names the text may mention
+ * that are members' (looked up by the caller, see src/content/mentions.ts): they become links.
  * @throws UncookableMarkdown when the markdown would cost more than its budget
  */
-export function cook(markdown: string, opts: CookOptions): string {
-  return cookCounted(markdown, opts).html;
+export function cook(markdown: string, opts: CookOptions, mentions?: MentionNames): string {
+  return cookCounted(markdown, opts, mentions).html;
 }
 
+export type Cooked = {
+  html: string;
+  /** the work it took, in the units of src/content/cooking-budget.ts */
+  units: number;
+  /** the usernames the post mentions, each once */
+  mentioned: string[];
+};
+
 /**
- * `cook`, and the work it spent (in the units of src/content/cooking-budget.ts).
+ * `cook`, the work it spent and whom the post mentions.
  * @throws UncookableMarkdown (with the work spent before it gave up)
  */
-export function cookCounted(markdown: string, opts: CookOptions): { html: string; units: number } {
-  const { result, work } = metered(cookingBudget(markdown.length), () => cookHtml(markdown, opts));
-  return { html: result, units: work.units };
+export function cookCounted(markdown: string, opts: CookOptions, mentions?: MentionNames): Cooked {
+  const { result, work } = metered(cookingBudget(markdown.length), () =>
+    cookHtml(markdown, opts, mentions),
+  );
+  return { ...result, units: work.units };
 }
 
 /** The work `cook` does for some markdown, without a budget: for the benchmark and tests. */
@@ -217,9 +239,15 @@ export function cookingWork(markdown: string, opts: CookOptions): Work {
   return metered(Number.POSITIVE_INFINITY, () => cookHtml(markdown, opts)).work;
 }
 
-function cookHtml(markdown: string, opts: CookOptions): string {
+function cookHtml(
+  markdown: string,
+  opts: CookOptions,
+  mentions?: MentionNames,
+): { html: string; mentioned: string[] } {
   chargeLexing(markdown);
-  const html = marked.parser(new MeteredLexer(marked.defaults).lex(markdown));
+  const tokens = new MeteredLexer(marked.defaults).lex(markdown);
+  const mentioned = mentions ? linkMentions(tokens, mentions) : [];
+  const html = marked.parser(tokens);
   chargeSanitizing(html);
   let largest = 7;
   for (const m of html.matchAll(/<h([1-6])[\s>]/gi)) largest = Math.min(largest, Number(m[1]));
@@ -234,5 +262,5 @@ function cookHtml(markdown: string, opts: CookOptions): string {
     sanitize = sanitizeOptions(opts, shift);
     byShift.set(shift, sanitize);
   }
-  return sanitizeHtml(html, sanitize).trim();
+  return { html: sanitizeHtml(html, sanitize).trim(), mentioned };
 }

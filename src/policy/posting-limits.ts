@@ -9,12 +9,18 @@ export type PostingLimits = {
   intervalMs: number;
   /** most links one post may contain (Infinity: no limit) */
   maxLinks: number;
+  /** most people one post may mention (each is told) */
+  maxMentions: number;
 };
 
 export const NEW_ACCOUNT_MS = 24 * 3600_000;
 
-const NEW_ACCOUNT: PostingLimits = { intervalMs: 30_000, maxLinks: 2 };
-const EVERYONE: PostingLimits = { intervalMs: 5_000, maxLinks: Number.POSITIVE_INFINITY };
+const NEW_ACCOUNT: PostingLimits = { intervalMs: 30_000, maxLinks: 2, maxMentions: 2 };
+const EVERYONE: PostingLimits = {
+  intervalMs: 5_000,
+  maxLinks: Number.POSITIVE_INFINITY,
+  maxMentions: 10,
+};
 
 export function postingLimitsFor(
   actor: { role: Role; createdAt: Date },

@@ -75,7 +75,7 @@ async function submitDraft<T extends { body: string; preview: boolean }>(
       const viewer = author(c, 'preview posts');
       const extra = (await previewing?.(parsed.data)) ?? {};
       return c.html(
-        page({ previewHtml: previewPost(c.get('deps'), viewer, parsed.data.body), ...extra }),
+        page({ previewHtml: await previewPost(c.get('deps'), viewer, parsed.data.body), ...extra }),
       );
     }
     return c.redirect(await write(parsed.data), 303);

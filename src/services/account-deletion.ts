@@ -37,7 +37,7 @@ import { verifyPassword } from '../auth/password';
 import type { AppDeps } from '../context';
 import { FormError } from '../errors';
 import { confirmationFor, type SessionFacts } from '../policy/account';
-import { keepSuspension, suspensionHeldUntil } from './suspended-accounts';
+import { keepSuspension, retireUsername, suspensionHeldUntil } from './suspended-accounts';
 import { refreshForumSummary } from './visibility';
 
 /** The mark on topics removed because the account that started them was deleted. */
@@ -141,6 +141,7 @@ export async function deleteAccount(
       ),
     // While the users row still says whether and until when the account is suspended.
     ...keepSuspension(deps, { id: viewer.id, ...account }),
+    retireUsername(deps, account.username),
     ...statements,
     ...personalDataStatements(deps, viewer.id),
   ];

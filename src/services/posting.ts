@@ -22,7 +22,7 @@ import {
   watchedWords,
 } from '../../db/schema';
 import type { TopicKind } from '../../domain/words';
-import { COOK_VERSION, cook, cookCounted, UncookableMarkdown } from '../content/cook';
+import { COOK_VERSION, type Cooked, cook, cookCounted, UncookableMarkdown } from '../content/cook';
 import { findPersonalData } from '../content/personal-data';
 import { slugify } from '../content/slug';
 import { matchPostWords } from '../content/watched-words';
@@ -37,6 +37,7 @@ import {
 } from '../policy';
 import { postingLimitsFor } from '../policy/posting-limits';
 import { hasBought } from './badges';
+import { mentionNames } from './mentions';
 import { indexPost } from './search-index';
 import { publicPost, publicTopic } from './visibility';
 
@@ -339,14 +340,20 @@ const tooSoon = (what: string, wait: number) =>
   );
 
 /**
- * Cooks a draft once, within the cooking budget; `spend` is given the work it took.
+ * Cooks a draft once, within the cooking budget, with its mentions of members as links; `spend`
+ * is given the work it took.
  * @throws FormError (422) when the markdown would cost far more than a post of its length
  */
-function cookDraft(deps: AppDeps, body: string, spend?: (units: number) => void): string {
+async function cookDraft(
+  deps: AppDeps,
+  body: string,
+  spend?: (units: number) => void,
+): Promise<Cooked> {
+  const names = await mentionNames(deps, body);
   try {
-    const { html, units } = cookCounted(body, deps.cook);
-    spend?.(units);
-    return html;
+    const cooked = cookCounted(body, deps.cook, names);
+    spend?.(cooked.units);
+    return cooked;
   } catch (err) {
     if (!(err instanceof UncookableMarkdown)) throw err;
     spend?.(err.units);
@@ -370,8 +377,9 @@ async function checkText(
   draft: Pick<Draft, 'body' | 'postAnyway'> & { title?: string },
   spend?: (units: number) => void,
 ): Promise<CheckedText> {
-  const bodyHtml = cookDraft(deps, draft.body, spend);
+  const { html: bodyHtml, mentioned } = await cookDraft(deps, draft.body, spend);
   checkLinks(author, bodyHtml, deps.now());
+  checkMentions(author, mentioned, deps.now());
   const words = await watchedWordsIn(deps, draft, bodyHtml);
   if (words.blocked.length > 0) throw blockedWords(words.blocked);
   checkPersonalData(draft);
@@ -396,9 +404,19 @@ function blockedWords(found: string[]) {
   });
 }
 
+function checkMentions(author: Author, mentioned: string[], now: number) {
+  const { maxMentions } = postingLimitsFor(author, now);
+  if (mentioned.length > maxMentions) {
+    throw new FormError({
+      body: `A post can mention at most ${maxMentions} people${maxMentions < 10 ? ' during an account’s first day' : ''}; this one mentions ${mentioned.length}. Please mention fewer.`,
+    });
+  }
+}
+
 function checkLinks(author: Author, html: string, now: number) {
   const { maxLinks } = postingLimitsFor(author, now);
-  const links = html.match(/<a\s/g)?.length ?? 0;
+  // Mentions link a profile of this forum: they are counted on their own (checkMentions).
+  const links = (html.match(/<a\s/g)?.length ?? 0) - (html.match(/ class="mention"/g)?.length ?? 0);
   if (links > maxLinks) {
     throw new FormError({
       body: `New accounts can include at most ${maxLinks} links in a post during their first day; this one has ${links}.`,
@@ -483,8 +501,8 @@ export async function reply(
  * @throws FormError (429: the allowance for previews and edits is spent; 422: too costly to
  *   cook)
  */
-export function previewPost(deps: AppDeps, author: Author, body: string): string {
-  return cookDraft(deps, body, cookingAllowance(deps, author));
+export async function previewPost(deps: AppDeps, author: Author, body: string): Promise<string> {
+  return (await cookDraft(deps, body, cookingAllowance(deps, author))).html;
 }
 
 /** An edit waiting for a moderator's approval (services/approval.ts). */

@@ -1,13 +1,15 @@
 /**
  * Re-cooking: posts keep the version of the pipeline that cooked them (posts.cook_version); when
  * the pipeline changes (COOK_VERSION goes up), their HTML is made again from their markdown, and
- * their search-index text from it. Run
+ * their search-index text from it (mentions link the members who have those names now). Run
  * by `npm run cli -- recook`, in batches, while the forum runs.
  */
 import { and, asc, eq, gt, lt } from 'drizzle-orm';
 import { posts } from '../../db/schema';
 import { COOK_VERSION, cook, UncookableMarkdown } from '../content/cook';
+import type { MentionNames } from '../content/mentions';
 import type { AppDeps } from '../context';
+import { mentionNames } from './mentions';
 import { guardedIndexStatements } from './search-index';
 
 /**
@@ -29,10 +31,11 @@ export async function recookStalePosts(
       .orderBy(asc(posts.id))
       .limit(batchSize);
     if (stale.length === 0) return done;
-    const cooked = stale.flatMap((p) => {
-      const html = recooked(deps, p.markdown);
-      return html === undefined ? [] : [{ id: p.id, html }];
-    });
+    const cooked: { id: number; html: string }[] = [];
+    for (const p of stale) {
+      const html = recooked(deps, p.markdown, await mentionNames(deps, p.markdown));
+      if (html !== undefined) cooked.push({ id: p.id, html });
+    }
     const [first, ...rest] = cooked.map((p) =>
       deps.db
         .update(posts)
@@ -51,9 +54,9 @@ export async function recookStalePosts(
  * A post's markdown cooked by this pipeline; undefined when it is over the cooking budget (a
  * post from before the budget): it keeps the HTML it has.
  */
-function recooked(deps: AppDeps, markdown: string): string | undefined {
+function recooked(deps: AppDeps, markdown: string, mentions: MentionNames): string | undefined {
   try {
-    return cook(markdown, deps.cook);
+    return cook(markdown, deps.cook, mentions);
   } catch (err) {
     if (err instanceof UncookableMarkdown) return undefined;
     throw err;

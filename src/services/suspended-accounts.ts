@@ -8,6 +8,10 @@
  * joining (with a password or with Plimus) and confirming a new email address refuse them, with
  * a message that says until when. Expired hashes are deleted whenever the list is read or added
  * to. See docs/decisions/006-own-data.md.
+ *
+ * Every deleted account also keeps, for a year, a keyed hash of its username alone (kind
+ * `retired-username`, in the same table): nobody else gets the name before then, so that old
+ * @mentions and links to the profile never point at a stranger.
  */
 import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import { suspendedAccounts, users } from '../../db/schema';
@@ -16,6 +20,8 @@ import { FormError } from '../errors';
 
 /** The longest a deleted account's suspension is kept: a year. */
 export const SUSPENSION_RECORD_MAX_MS = 365 * 24 * 3600_000;
+/** How long a deleted account's username is given to nobody else. */
+export const USERNAME_RETIRED_MS = 365 * 24 * 3600_000;
 
 type Identifiers = { username?: string | null | undefined; email?: string | null | undefined };
 
@@ -26,6 +32,7 @@ function hashesOf(deps: AppDeps, ids: Identifiers) {
   return {
     username: ids.username ? hash('username', ids.username) : null,
     email: ids.email ? hash('email', ids.email) : null,
+    retired: ids.username ? hash('retired-username', ids.username) : null,
   };
 }
 
@@ -52,7 +59,8 @@ export function keepSuspension(
 ) {
   const { db } = deps;
   const now = deps.now();
-  const hashes = Object.values(hashesOf(deps, account)).filter((h): h is string => h !== null);
+  const { username, email } = hashesOf(deps, account);
+  const hashes = [username, email].filter((h): h is string => h !== null);
   return [
     purgeExpired(deps),
     ...hashes.map((hash) =>
@@ -77,6 +85,19 @@ export function keepSuspension(
   ];
 }
 
+/** The statement, for the deletion's batch, that keeps the account's username from others. */
+export function retireUsername(deps: AppDeps, username: string) {
+  const hash = hashesOf(deps, { username }).retired as string;
+  const until = new Date(deps.now() + USERNAME_RETIRED_MS);
+  return deps.db
+    .insert(suspendedAccounts)
+    .values({ hash, until })
+    .onConflictDoUpdate({
+      target: suspendedAccounts.hash,
+      set: { until: sql`max(${suspendedAccounts.until}, excluded.until)` },
+    });
+}
+
 const day = (at: Date) => at.toISOString().slice(0, 10);
 
 /**
@@ -88,7 +109,9 @@ export async function heldBySuspension(
   ids: Identifiers,
 ): Promise<{ username?: string; email?: string }> {
   const hashes = hashesOf(deps, ids);
-  const wanted = [hashes.username, hashes.email].filter((h): h is string => h !== null);
+  const wanted = [hashes.username, hashes.email, hashes.retired].filter(
+    (h): h is string => h !== null,
+  );
   if (wanted.length === 0) return {};
   const { db } = deps;
   const [, held] = await db.batch([
@@ -105,6 +128,9 @@ export async function heldBySuspension(
   ]);
   const messages: { username?: string; email?: string } = {};
   for (const row of held) {
+    if (row.hash === hashes.retired && !messages.username) {
+      messages.username = `That username belonged to an account deleted less than a year ago; it cannot be chosen again before ${day(row.until)}, so that what was said to or about that account never points at someone else. Please choose another.`;
+    }
     if (row.hash === hashes.username) {
       messages.username = `That username belonged to an account that was deleted while it was suspended; it cannot be chosen again before ${day(row.until)}. Please choose another.`;
     }

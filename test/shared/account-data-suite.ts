@@ -1109,8 +1109,12 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       }
       // What moderators did about them stays, about "deleted user", without reason or note.
       expect(await logAbout(p.user.id)).toEqual([['warn_user', true, null, null]]);
-      // Not suspended: no hash of their address or name is kept.
-      expect(await db().select().from(suspendedAccounts)).toEqual(suspendedBefore);
+      // Not suspended: no hash of their address is kept, only one that keeps their username
+      // from anyone else for a year.
+      const kept = (await db().select().from(suspendedAccounts)).filter(
+        (h) => !suspendedBefore.some((b) => b.hash === h.hash),
+      );
+      expect(kept.map((h) => h.until.getTime())).toEqual([forum.deps.now() + 365 * DAY]);
       const dump = await dumpDatabase(forum.deps);
       const gone = [
         p.name,
@@ -1435,14 +1439,18 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       );
       const res = await p.a.post('/account/delete', { keep_posts: 'true', password: PASSWORD });
       expect(res.status).toBe(303);
+      const deletedAt = forum.deps.now();
 
       // The suspension stays in the log, about "deleted user", without the reason.
       expect(await logAbout(p.user.id)).toEqual([['user_suspend', true, null, null]]);
       const log = await page(await p.moderator.get(`/mod/log?target=user:${p.user.id}`));
       expect(log.querySelector('table.log tbody tr .deleted-user')?.text).toBe('deleted user');
-      // Two keyed hashes, until the suspension ends; neither the name nor the address anywhere.
+      // Two keyed hashes until the suspension ends, one of the username for a year; neither the
+      // name nor the address anywhere.
       const kept = (await held()).filter((h) => !heldBefore.some((b) => b.hash === h.hash));
-      expect(kept.map((h) => h.until)).toEqual([p.until, p.until]);
+      expect(kept.map((h) => h.until.getTime()).sort()).toEqual(
+        [p.until.getTime(), p.until.getTime(), deletedAt + 365 * DAY].sort(),
+      );
       const dump = (await dumpDatabase(forum.deps)).toLowerCase();
       expect(dump).not.toContain(p.username.toLowerCase());
       expect(dump).not.toContain(p.email.toLowerCase());
@@ -1497,10 +1505,16 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       expect((await page(taken)).querySelector('main')?.text).toContain(day(p.until));
       expect((await userRow(other.user.id))?.email).toBe(other.user.email);
 
-      // When the suspension ends, the hashes go and the name and address are free again.
+      // When the suspension ends, its hashes go and the address is free again; the username
+      // stays given to nobody until a year after the deletion.
       forum.clock.advance(p.until.getTime() - forum.deps.now());
       const users0 = await db().select({ n: count() }).from(users).get();
-      const back = await register({ username: p.username, email: p.email });
+      const sameName = await register({ username: p.username, email: p.email });
+      expect(sameName.status).toBe(409);
+      expect((await page(sameName)).querySelector('#username-error')?.text).toContain(
+        `deleted less than a year ago; it cannot be chosen again before ${day(new Date(deletedAt + 365 * DAY))}`,
+      );
+      const back = await register({ username: `z${p.username}`, email: p.email });
       expect(back.status).toBe(303);
       expect((await db().select({ n: count() }).from(users).get())?.n).toBe((users0?.n ?? 0) + 1);
       expect(
@@ -1517,6 +1531,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       ).toBe(303);
       const kept = (await held()).filter((h) => !heldBefore.some((b) => b.hash === h.hash));
       expect(kept.map((h) => h.until.getTime())).toEqual([
+        forum.deps.now() + 365 * DAY,
         forum.deps.now() + 365 * DAY,
         forum.deps.now() + 365 * DAY,
       ]);
