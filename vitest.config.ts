@@ -45,7 +45,7 @@ export default defineConfig({
           // so does the common-password list, which Workers load their own way.
           include: [
             'test/edge/**/*.test.{ts,tsx}',
-            'test/unit/{cook,personal-data,common-passwords}.test.ts',
+            'test/unit/{cook,mentions,personal-data,common-passwords}.test.ts',
           ],
           globalSetup: ['test/edge/global-setup.ts'],
           setupFiles: ['test/edge/apply-migrations.ts'],

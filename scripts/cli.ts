@@ -5,7 +5,7 @@
  * here are only the arguments and the messages.
  */
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BackupError, backupDatabase, rekeyDatabase, restoreDatabase } from '../db/backup';
 import { createDb } from '../db/client';
 import { DatabaseOpenError, openLibsql } from '../db/open';

@@ -2,7 +2,7 @@
  * The forum's configuration, validated once. Nothing else reads `process.env` or Worker bindings:
  * entries call `loadConfig(source)` and pass the result down.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const bool = (fallback: boolean) =>
   z

@@ -10,7 +10,7 @@
  * provider, or a provider that answered from a lingering session, confirms nothing.
  */
 import * as oidc from 'openid-client';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PlimusConfig } from '../env';
 
 export const PLIMUS_SCOPES = 'openid email profile plimus';

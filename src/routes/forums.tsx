@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ForumPage } from '../../views/pages/forum';
 import { HomePage } from '../../views/pages/home';
 import { LatestPage } from '../../views/pages/latest';

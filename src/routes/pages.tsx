@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OutboundPage } from '../../views/pages/outbound';
 import { PrivacyPage } from '../../views/pages/privacy';
 import { PRIVACY_REVISIONS } from '../content/privacy';

@@ -5,7 +5,7 @@
  */
 import { type Context, Hono } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { EditPostPage, NewTopicPage, ReplyPage } from '../../views/pages/compose';
 import { DeletePostPage } from '../../views/pages/delete-post';
 import { PostHistoryPage } from '../../views/pages/post-history';

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { AppEnv } from '../context';
 import { FormError } from '../errors';
 import { parseForm } from '../validation/forms';

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProfilePage } from '../../views/pages/profile';
 import type { AppEnv } from '../context';
 import { canModerate } from '../policy/moderation';

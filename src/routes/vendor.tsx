@@ -1,6 +1,6 @@
 /** The vendor dashboard (/vendor): open questions in the vendor's product forums, and recent answers. */
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { VendorPage } from '../../views/pages/vendor';
 import type { AppEnv } from '../context';
 import { NotFoundError } from '../errors';

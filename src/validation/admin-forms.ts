@@ -2,7 +2,7 @@
  * The forms of /admin, which the command line (`npm run cli`) validates with too: one rule for a
  * forum's slug, whichever way the forum is made.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { FORUM_CATEGORIES, ROLES, WATCHED_WORD_ACTIONS } from '../../domain/words';
 import { normalizeWatchedWord } from '../content/watched-words';
 import { textLine } from './fields';

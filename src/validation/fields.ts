@@ -1,7 +1,7 @@
 /**
  * Field schemas shared by every route and form: each rule is written once.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError, NotFoundError } from '../errors';
 
 /**

@@ -1,7 +1,7 @@
 /**
  * One schema per form; shared fields are defined once and reused by every form that has them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { TOPIC_KINDS } from '../../domain/words';
 import { isCommonPassword } from '../auth/password';
 import { lineBreaks, textLine, textLines } from './fields';

@@ -1,5 +1,5 @@
 /** Forms and queries of moderation: one schema each. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { REPORT_REASONS } from '../../domain/words';
 import { LOG_ACTIONS } from '../services/moderation';
 import { lineBreaks, textLine, textLines } from './fields';

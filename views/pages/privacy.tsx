@@ -130,9 +130,9 @@ export function PrivacyPage({
           earlier versions too and leave the search. Topics you started that nobody else posted in
           then disappear; topics others replied to keep their title. The likes you gave go with the
           account. For a year nobody else can take your username (we keep a keyed hash of it, not
-          the name), so that posts that mentioned you never point at someone else. Reports you filed stay with the moderators without your name or note. What
-          moderators did about your account stays in their log, about “deleted user”, without the
-          reasons and notes they wrote.
+          the name), so that posts that mentioned you never point at someone else. Reports you filed
+          stay with the moderators without your name or note. What moderators did about your account
+          stays in their log, about “deleted user”, without the reasons and notes they wrote.
         </li>
         <li>
           <strong>Deleting a suspended account</strong> does not end the suspension. Until it ends,
