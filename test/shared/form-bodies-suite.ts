@@ -10,6 +10,7 @@ import { seedDemo } from '../../dev/demo';
 import { hashPassword } from '../../src/auth/password';
 import { resolvePlimusSignIn } from '../../src/services/identity';
 import { parseHtml } from '../support/html';
+import { postRoutes } from '../support/routes';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, ORIGIN } from './agent';
 import { dumpDatabase } from './dump';
@@ -53,13 +54,6 @@ const BROKEN: [string, string][] = [
   ['multipart/form-data; boundary=XyZ', 'this is not multipart at all'],
   ['multipart/form-data; boundary=XyZ', '--XyZ\r\n\r\nvalue\r\n--XyZ--\r\n'],
 ];
-
-/** `:change{lock|unlock}` becomes one path per alternative. */
-function expand(path: string): string[] {
-  const m = /:\w+\{([^}]+)\}/.exec(path);
-  if (!m) return [path];
-  return (m[1] as string).split('|').flatMap((alt) => expand(path.replace(m[0], alt)));
-}
 
 let seq = 0;
 
@@ -149,9 +143,7 @@ export function formBodiesSuite(setup: () => Promise<ClockedForum>) {
 
   describe('a broken multipart/form-data body', () => {
     it('is a 400 that explains on every POST route that reads a form, and changes nothing', async () => {
-      const routes = [
-        ...new Set(forum.routes.filter((r) => r.method === 'POST').flatMap((r) => expand(r.path))),
-      ];
+      const routes = postRoutes(forum.routes);
       const withForm = routes.filter((r) => !NO_FORM.has(r));
       expect(withForm.length).toBeGreaterThan(30);
       expect(

@@ -65,6 +65,7 @@ import {
 } from '../../src/services/moderation';
 import { createReply, createTopic, editPost, getPost } from '../../src/services/posting';
 import { reportPost } from '../../src/services/reports';
+import { routeKeys } from '../support/routes';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, location } from './agent';
 import { dumpDatabase } from './dump';
@@ -1094,16 +1095,6 @@ export const MATRIX: Row[] = [
     },
   },
 ];
-
-/**
- * The app's routes as the matrix names them: `:change{lock|unlock}` becomes one route per
- * alternative (`lock`, `unlock`).
- */
-export function routeKeys(path: string): string[] {
-  const m = /:\w+\{([^}]+)\}/.exec(path);
-  if (!m) return [path];
-  return (m[1] as string).split('|').flatMap((alt) => routeKeys(path.replace(m[0], alt)));
-}
 
 /** Each table's rows, by table name, from a dump. */
 function tablesOf(dump: string): Map<string, string> {
