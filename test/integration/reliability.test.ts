@@ -8,13 +8,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { runFuzz } from '../reliability/fuzz';
-import {
-  type PartResult,
-  runCrash,
-  runFullDisk,
-  runLoad,
-  scratch,
-} from '../reliability/reliability';
+import { type PartResult, runCrash, runLoad, scratch } from '../reliability/reliability';
 
 const { dir, done } = scratch();
 afterAll(done);
