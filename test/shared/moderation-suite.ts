@@ -530,6 +530,46 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       expect((await mod.post(`/posts/${held?.id}/approve`)).status).toBe(409);
     });
 
+    it('a held member\u2019s posts stay off their public profile until approved', async () => {
+      const topic = await aTopic('Profile of a held member', 0);
+      const { a, user } = await person();
+      forum.clock.advance(6_000);
+      const published = await a.post(`/t/${topic.id}/replies`, { body: 'Published pelican.' });
+      expect(published.status).toBe(303);
+      expect((await mod.post(`/u/${user.username}/hold-posts`, { note: '' })).status).toBe(303);
+      forum.clock.advance(6_000);
+      expect((await a.post(`/t/${topic.id}/replies`, { body: 'Held cormorant.' })).status).toBe(
+        303,
+      );
+      const held = await db()
+        .select()
+        .from(posts)
+        .where(and(eq(posts.userId, user.id), eq(posts.state, 'held')))
+        .get();
+      expect(held).toBeDefined();
+      /** the posts the profile lists, as the links to them, for whoever looks */
+      const listed = async (who: Agent) => {
+        const res = await who.get(`/u/${user.username}`);
+        expect(res.status).toBe(200);
+        return (await page(res))
+          .querySelectorAll('.profile-posts h3 a')
+          .map((link) => link.getAttribute('href'));
+      };
+      const publishedId = (
+        await db()
+          .select()
+          .from(posts)
+          .where(and(eq(posts.userId, user.id), eq(posts.state, 'visible')))
+          .get()
+      )?.id;
+      // Not for visitors, not for the author, not for moderators: a profile is one public list.
+      for (const who of [agent(forum.request), a, mod]) {
+        expect(await listed(who)).toEqual([`/p/${publishedId}`]);
+      }
+      expect((await mod.post(`/posts/${held?.id}/approve`)).status).toBe(303);
+      expect(await listed(agent(forum.request))).toEqual([`/p/${held?.id}`, `/p/${publishedId}`]);
+    });
+
     it('a held new topic stays out of the forum until approved; refused, it is removed', async () => {
       const { a, user, topic } = await aHeldTopic('Held new topic');
       const list = async () => (await page(await agent(forum.request).get('/f/off-topic'))).text;
