@@ -161,6 +161,43 @@ export function postingSuite(setup: () => Promise<ClockedForum>) {
       );
     });
 
+    it('a question whose title and body hold </script>, <!-- and U+2028 keeps them as text, in the page and in its JSON-LD', async () => {
+      const { a } = await member({ aged: true, acked: true });
+      const title = 'Why </script><script>alert(1)</script> and <!-- <script>\u2028here?';
+      const body =
+        'Does `</script><script>alert(2)</script>` end the markup?\u2028Or `<!-- <script>` on a line of its own?';
+      const res = await newTopic(a, { title, body, kind: 'question' });
+      expect(res.status).toBe(303);
+      // A title's line separator is whitespace like any other: one space.
+      const stored = title.replace('\u2028', ' ');
+      const topic = await topicByTitle(stored);
+      expect(topic?.kind).toBe('question');
+      const html = await (await agent(forum.request).get(location(res))).text();
+
+      // The JSON-LD element holds no `<` at all, so nothing in it can end it or open a comment.
+      const opening = '<script type="application/ld+json">';
+      const start = html.indexOf(opening);
+      expect(start).toBeGreaterThan(-1);
+      const json = html.slice(start + opening.length, html.indexOf('</script>', start));
+      expect(json).not.toContain('<');
+      const entity = JSON.parse(json).mainEntity;
+      expect(entity.name).toBe(stored);
+      expect(entity.text).toContain('</script><script>alert(2)</script>');
+      expect(entity.text).toContain('<!-- <script>');
+      // The rest of the page has no script from the text and no comment opened by it.
+      expect(html.match(/<script\b/g)).toHaveLength(1);
+      expect(html).not.toContain('<!--');
+      const doc = parseHtml(html);
+      expect(doc.querySelector('h1')?.text).toBe(stored);
+      expect(doc.querySelector('title')?.text).toBe(`${stored} · Plimus Community Forums`);
+      const post = doc.querySelector(`#p${topic?.firstPostId} .post-body`);
+      expect(post?.querySelectorAll('code').map((c) => c.text)).toEqual([
+        '</script><script>alert(2)</script>',
+        '<!-- <script>',
+      ]);
+      expect(post?.text).toContain('\u2028');
+    });
+
     const bad: [string, Record<string, string>, string][] = [
       ['a 4-character title', { title: 'Shrt' }, 'title'],
       ['a 151-character title', { title: 'x'.repeat(151) }, 'title'],
