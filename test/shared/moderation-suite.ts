@@ -194,6 +194,49 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       expect(await logRows('report_dismiss', report?.id ?? 0)).toHaveLength(1);
     });
 
+    it('a member files at most 10 reports an hour: the 11th is 429 with Retry-After, not written', async () => {
+      const topic = await aTopic('Many posts to report', 11);
+      const postIds = (
+        await db().select({ id: posts.id }).from(posts).where(eq(posts.topicId, topic.id))
+      ).map((p) => p.id);
+      expect(postIds).toHaveLength(12);
+      const { a: reporter, user } = await person();
+      const filed = async () =>
+        (
+          await db()
+            .select({ n: count() })
+            .from(reports)
+            .where(eq(reports.reporterId, user.id))
+            .get()
+        )?.n;
+      for (const id of postIds.slice(0, 10)) {
+        expect(
+          (await reporter.post(`/posts/${id}/report`, { reason: 'spam', note: '' })).status,
+        ).toBe(200);
+      }
+      const refused = await reporter.post(`/posts/${postIds[10]}/report`, {
+        reason: 'spam',
+        note: 'Kept in the form',
+      });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      const doc = await page(refused);
+      expect(doc.querySelector('.error-summary')?.text).toContain('many reports in a short time');
+      // (a browser drops the newline that starts a text area's content)
+      expect(doc.querySelector('#note')?.text.replace(/^\n/, '')).toBe('Kept in the form');
+      expect(await filed()).toBe(10);
+      // Another member is not held back by it; after the hour, the first may report again.
+      const { a: other } = await person();
+      expect(
+        (await other.post(`/posts/${postIds[10]}/report`, { reason: 'spam', note: '' })).status,
+      ).toBe(200);
+      forum.clock.advance(60 * 60_000);
+      expect(
+        (await reporter.post(`/posts/${postIds[11]}/report`, { reason: 'spam', note: '' })).status,
+      ).toBe(200);
+      expect(await filed()).toBe(11);
+    });
+
     it('nobody reports their own post, visitors and suspended members not at all', async () => {
       const { a, user } = await person();
       await a.post('/f/off-topic', { title: 'My own words here', body: 'Mine.' });
