@@ -8,6 +8,9 @@ import { forums, postRevisions, posts, topics, users } from '../../db/schema';
 import { seedDemo } from '../../dev/demo';
 import { hashPassword } from '../../src/auth/password';
 import { cookingWork } from '../../src/content/cook';
+import { COMMAND_LINE } from '../../src/policy/admin';
+import { setForumArchived } from '../../src/services/admin';
+import { createForum } from '../../src/services/catalog';
 import { MAX_BODY } from '../../src/validation/forms';
 import { repeat, WORST_INPUTS } from '../fixtures/cooking/worst';
 import { parseHtml } from '../support/html';
@@ -596,6 +599,84 @@ export function postingSuite(setup: () => Promise<ClockedForum>) {
       const doc = await page(await other.get(`/t/${topic?.id}/${topic?.slug}`));
       expect(doc.querySelector(`#p${postId} a[href$="/edit"]`)).toBeNull();
       expect(doc.querySelector(`#p${postId} a[href$="/history"]`)).toBeNull();
+    });
+
+    describe('in an archived forum', () => {
+      /** A forum with the author's topic and reply, archived afterwards by an administrator. */
+      async function archivedWithPosts() {
+        const { a } = await member({ aged: true, acked: true });
+        const slug = `archive-${++seq}`;
+        const f = await createForum(forum.deps, {
+          slug,
+          name: `Archive ${seq}`,
+          description: 'Old things.',
+          category: 'community',
+        });
+        expect(
+          (await newTopic(a, { title: 'Written before the archive', body: 'First words.' }, slug))
+            .status,
+        ).toBe(303);
+        const topic = await db().select().from(topics).where(eq(topics.forumId, f.id)).get();
+        forum.clock.advance(6_000);
+        await a.post(`/t/${topic?.id}/replies`, { body: 'Reply words.' });
+        const path = `/t/${topic?.id}/${topic?.slug}`;
+        const ids = (
+          await db()
+            .select()
+            .from(posts)
+            .where(eq(posts.topicId, topic?.id ?? 0))
+        ).map((p) => p.id);
+        expect(ids).toHaveLength(2);
+        // Before the archive the author may change both.
+        const open = await page(await a.get(path));
+        for (const id of ids) {
+          expect(open.querySelector(`#p${id} a[href="/posts/${id}/edit"]`)).not.toBeNull();
+          expect(open.querySelector(`#p${id} a[href="/posts/${id}/delete"]`)).not.toBeNull();
+        }
+        expect(await setForumArchived(forum.deps, COMMAND_LINE, f.id, true)).toBe(true);
+        const rows = async () =>
+          db()
+            .select()
+            .from(posts)
+            .where(eq(posts.topicId, topic?.id ?? 0));
+        return { a, path, ids, rows, before: await rows() };
+      }
+
+      it('the author cannot edit: no Edit link, 403 with the reason, nothing written', async () => {
+        const { a, path, ids, rows, before } = await archivedWithPosts();
+        const doc = await page(await a.get(path));
+        for (const id of ids) {
+          expect(doc.querySelector(`#p${id} a[href="/posts/${id}/edit"]`)).toBeNull();
+          expect((await a.get(`/posts/${id}/edit`)).status).toBe(403);
+          const res = await a.post(`/posts/${id}`, { body: 'Changed after the archive.' });
+          expect(res.status).toBe(403);
+          expect((await page(res)).querySelector('main')?.text).toContain(
+            'This forum is archived: its posts cannot change.',
+          );
+        }
+        expect(await rows()).toEqual(before);
+        expect(
+          await db()
+            .select()
+            .from(postRevisions)
+            .where(eq(postRevisions.postId, ids[0] ?? 0)),
+        ).toEqual([]);
+      });
+
+      it('the author cannot delete: no Delete link, 403 with the reason, nothing written', async () => {
+        const { a, path, ids, rows, before } = await archivedWithPosts();
+        const doc = await page(await a.get(path));
+        for (const id of ids) {
+          expect(doc.querySelector(`#p${id} a[href="/posts/${id}/delete"]`)).toBeNull();
+          expect((await a.get(`/posts/${id}/delete`)).status).toBe(403);
+          const res = await a.post(`/posts/${id}/delete`);
+          expect(res.status).toBe(403);
+          expect((await page(res)).querySelector('main')?.text).toContain(
+            'This forum is archived: its posts cannot change.',
+          );
+        }
+        expect(await rows()).toEqual(before);
+      });
     });
 
     it('the author deletes: the post stays in the thread as deleted, its text leaves the page and the index', async () => {
