@@ -535,6 +535,54 @@ export function accountsSuite(setup: () => Promise<LoggedForum>) {
       );
     });
 
+    it('a right password clears the client\u2019s failed attempts for the account', async () => {
+      const { username } = await registered();
+      const guesser = newAgent();
+      for (let i = 0; i < 8; i++) {
+        await guesser.post('/login', { login: username, password: 'wrong password!' });
+      }
+      expect((await guesser.post('/login', { login: username, password: STRONG })).status).toBe(
+        429,
+      );
+      // While the account is past its limit, the owner's typos count: 3 attempts, then a wait.
+      // A right password before that starts the count again.
+      const owner = newAgent();
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 2; i++) {
+          expect(
+            (await owner.post('/login', { login: username, password: 'a typo here!' })).status,
+            `round ${round}, typo ${i}`,
+          ).toBe(422);
+        }
+        expect(
+          (await owner.post('/login', { login: username, password: STRONG })).status,
+          `round ${round}`,
+        ).toBe(303);
+        await owner.post('/logout');
+      }
+    });
+
+    it('a right password does not count against the account\u2019s limit', async () => {
+      const { username } = await registered();
+      const owner = newAgent();
+      for (let i = 0; i < 10; i++) {
+        expect((await owner.post('/login', { login: username, password: STRONG })).status).toBe(
+          303,
+        );
+      }
+      // All 8 failures the account allows are still there for anyone, from one client.
+      const guesser = newAgent();
+      for (let i = 0; i < 8; i++) {
+        expect(
+          (await guesser.post('/login', { login: username, password: 'wrong password!' })).status,
+          `guess ${i}`,
+        ).toBe(422);
+      }
+      expect(
+        (await guesser.post('/login', { login: username, password: 'wrong password!' })).status,
+      ).toBe(429);
+    });
+
     it('count a guess before checking it: 60 parallel wrong guesses get 8 checks', async () => {
       const { username, email } = await registered();
       const guesser = newAgent();
