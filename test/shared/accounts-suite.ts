@@ -1,6 +1,8 @@
 /**
  * Accounts and sessions, the same on Node (libSQL) and in workerd (D1).
  */
+import { Buffer } from 'node:buffer';
+import { scrypt } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sessions, users } from '../../db/schema';
@@ -8,6 +10,7 @@ import type { AppDeps } from '../../src/context';
 import { parseHtml } from '../support/html';
 import { type Agent, agent, location } from './agent';
 import { dumpDatabase } from './dump';
+import { insertAccount } from './people';
 
 export type ClockedForum = {
   request: (path: string, init?: RequestInit) => Response | Promise<Response>;
@@ -21,6 +24,28 @@ const DAY = 24 * 3600_000;
 const STRONG = 'correct horse battery staple';
 let seq = 0;
 const unique = (prefix: string) => `${prefix}${++seq}`;
+
+/**
+ * A hash of `password` in the stored format, made with weaker scrypt parameters than today's
+ * (an account from before they were raised).
+ */
+function olderHash(password: string, params: { ln: number; r: number; p: number }) {
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  return new Promise<string>((resolve, reject) => {
+    scrypt(
+      password.normalize('NFKC'),
+      salt,
+      32,
+      { N: 2 ** params.ln, r: params.r, p: params.p, maxmem: 64 * 1024 * 1024 },
+      (err, key) =>
+        err
+          ? reject(err)
+          : resolve(
+              `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${Buffer.from(salt).toString('base64')}$${key.toString('base64')}`,
+            ),
+    );
+  });
+}
 
 export type LoggedForum = ClockedForum & { logs: string[] };
 
@@ -235,6 +260,44 @@ export function accountsSuite(setup: () => Promise<LoggedForum>) {
       expect(plain.headers.getSetCookie()[0]).not.toMatch(/Expires|Max-Age/);
     });
 
+    it('upgrades a hash made with older scrypt parameters at sign-in, and only then', async () => {
+      const username = unique('old_hash_');
+      const old = await olderHash(STRONG, { ln: 12, r: 8, p: 1 });
+      const user = await insertAccount(forum.deps.db, {
+        username,
+        passwordHash: old,
+        now: forum.deps.now(),
+      });
+      const hashOf = async () =>
+        (
+          await forum.deps.db
+            .select({ h: users.passwordHash })
+            .from(users)
+            .where(eq(users.id, user.id))
+            .get()
+        )?.h;
+      // A wrong password changes nothing.
+      expect(
+        (await newAgent().post('/login', { login: username, password: 'not it at all' })).status,
+      ).toBe(422);
+      expect(await hashOf()).toBe(old);
+      // The right one signs in with the old hash, and stores today's in its place.
+      expect((await newAgent().post('/login', { login: username, password: STRONG })).status).toBe(
+        303,
+      );
+      const upgraded = await hashOf();
+      expect(upgraded).toMatch(/^\$scrypt\$ln=14,r=8,p=5\$/);
+      expect(upgraded).not.toContain(old.split('$')[4]);
+      // The new hash is of the same password; a current hash is left as it is.
+      const a = newAgent();
+      expect((await a.post('/login', { login: username, password: STRONG })).status).toBe(303);
+      expect(await signedInAs(a)).toBe(username);
+      expect(await hashOf()).toBe(upgraded);
+      expect(
+        (await newAgent().post('/login', { login: username, password: 'not it at all' })).status,
+      ).toBe(422);
+    });
+
     it('logs out: the session row is gone and the cookie cleared', async () => {
       const { a, user } = await registered();
       expect(await sessionRows(user.id)).toHaveLength(1);
@@ -354,6 +417,28 @@ export function accountsSuite(setup: () => Promise<LoggedForum>) {
       expect(await sessionRows(user.id)).toHaveLength(0);
     });
 
+    it('remembered: do not slide while more than half is left (no new cookie, the same expiry)', async () => {
+      const { a, user } = await registered({ remember: true });
+      const [created] = await sessionRows(user.id);
+      const expiresAt = created?.expiresAt.getTime();
+      expect((expiresAt ?? 0) - forum.deps.now()).toBe(30 * DAY);
+      // Used now and then until just before the half: the expiry stays where it was.
+      for (const step of [DAY, 6 * DAY, 8 * DAY - 60_000]) {
+        forum.clock.advance(step);
+        const res = await a.get('/');
+        expect(res.status).toBe(200);
+        expect(res.headers.getSetCookie(), `after ${step} ms more`).toEqual([]);
+        const [row] = await sessionRows(user.id);
+        expect(row?.expiresAt.getTime(), `after ${step} ms more`).toBe(expiresAt);
+        expect(row?.lastUsedAt.getTime()).toBe(forum.deps.now());
+      }
+      // Past the half, it slides.
+      forum.clock.advance(2 * 60_000);
+      expect((await a.get('/')).headers.getSetCookie()[0]).toMatch(/^session=.*Expires=/);
+      const [slid] = await sessionRows(user.id);
+      expect(slid?.expiresAt.getTime()).toBe(forum.deps.now() + 30 * DAY);
+    });
+
     it('not remembered: end after one day without use, live on while used', async () => {
       const { a, user } = await registered();
       for (let i = 0; i < 3; i++) {
@@ -448,6 +533,54 @@ export function accountsSuite(setup: () => Promise<LoggedForum>) {
       expect((await guesser.post('/login', { login: username, password: STRONG })).status).toBe(
         303,
       );
+    });
+
+    it('a right password clears the client\u2019s failed attempts for the account', async () => {
+      const { username } = await registered();
+      const guesser = newAgent();
+      for (let i = 0; i < 8; i++) {
+        await guesser.post('/login', { login: username, password: 'wrong password!' });
+      }
+      expect((await guesser.post('/login', { login: username, password: STRONG })).status).toBe(
+        429,
+      );
+      // While the account is past its limit, the owner's typos count: 3 attempts, then a wait.
+      // A right password before that starts the count again.
+      const owner = newAgent();
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 2; i++) {
+          expect(
+            (await owner.post('/login', { login: username, password: 'a typo here!' })).status,
+            `round ${round}, typo ${i}`,
+          ).toBe(422);
+        }
+        expect(
+          (await owner.post('/login', { login: username, password: STRONG })).status,
+          `round ${round}`,
+        ).toBe(303);
+        await owner.post('/logout');
+      }
+    });
+
+    it('a right password does not count against the account\u2019s limit', async () => {
+      const { username } = await registered();
+      const owner = newAgent();
+      for (let i = 0; i < 10; i++) {
+        expect((await owner.post('/login', { login: username, password: STRONG })).status).toBe(
+          303,
+        );
+      }
+      // All 8 failures the account allows are still there for anyone, from one client.
+      const guesser = newAgent();
+      for (let i = 0; i < 8; i++) {
+        expect(
+          (await guesser.post('/login', { login: username, password: 'wrong password!' })).status,
+          `guess ${i}`,
+        ).toBe(422);
+      }
+      expect(
+        (await guesser.post('/login', { login: username, password: 'wrong password!' })).status,
+      ).toBe(429);
     });
 
     it('count a guess before checking it: 60 parallel wrong guesses get 8 checks', async () => {

@@ -18,6 +18,8 @@ export type IdentityForum = ClockedForum & { logs: string[] };
 const CUSTOMER = 'plimus-1001';
 const VENDOR = 'plimus-2001';
 const NEWCOMER = 'plimus-3001';
+/** identities of the test provider that no demo person has (test/support/idp.ts) */
+const SPARE = (n: 1 | 2 | 3 | 4) => `plimus-test-${n}`;
 let seq = 0;
 
 export function identitySuite(setup: () => Promise<{ forum: IdentityForum; issuer: string }>) {
@@ -119,6 +121,8 @@ export function identitySuite(setup: () => Promise<{ forum: IdentityForum; issue
       .from(identityLinks)
       .where(and(eq(identityLinks.issuer, issuer), eq(identityLinks.subject, sub)))
       .get();
+  const linkOfAccount = (userId: number) =>
+    db().select().from(identityLinks).where(eq(identityLinks.userId, userId)).get();
   const purchasesOf = async (linkId: number) =>
     (await db().select().from(identityPurchases).where(eq(identityPurchases.linkId, linkId)))
       .map((p) => p.plimusProductId)
@@ -311,24 +315,35 @@ export function identitySuite(setup: () => Promise<{ forum: IdentityForum; issue
     });
 
     it('an identity linked to another account is not linked again', async () => {
+      const owner = await passwordMember();
+      expect(location(await signInWithPlimus(owner.a, SPARE(1)))).toBe('/account?done=linked');
       const { a, user } = await passwordMember();
       const before = await counts();
-      const res = await signInWithPlimus(a, CUSTOMER);
+      const res = await signInWithPlimus(a, SPARE(1));
       expect(res.status).toBe(409);
       expect(parseHtml(await res.text()).querySelector('h1')?.text).toBe(
         'This Plimus identity belongs to another account',
       );
-      expect((await linkOf(CUSTOMER))?.userId).not.toBe(user.id);
+      expect((await linkOf(SPARE(1)))?.userId).toBe(owner.user.id);
+      expect(await linkOfAccount(user.id)).toBeUndefined();
       expect(await counts()).toEqual(before);
+      expect(await signedInAs(a)).toBe(user.username);
     });
 
     it('an account linked to one identity does not take a second', async () => {
-      const { a } = await passwordMember();
-      await signInWithPlimus(a, NEWCOMER);
-      await control('people', { sub: NEWCOMER, patch: {} });
-      const other = await signInWithPlimus(a, VENDOR);
-      expect(other.status).toBe(409);
-      await a.post('/account/plimus/unlink');
+      const { a, user } = await passwordMember();
+      expect(location(await signInWithPlimus(a, SPARE(2)))).toBe('/account?done=linked');
+      const before = await counts();
+      // An identity linked to nobody: only the account's own link stands in the way.
+      expect(await linkOf(SPARE(3))).toBeUndefined();
+      const res = await signInWithPlimus(a, SPARE(3));
+      expect(res.status).toBe(409);
+      expect(parseHtml(await res.text()).querySelector('h1')?.text).toBe(
+        'Your account is linked to another Plimus identity',
+      );
+      expect(await linkOf(SPARE(3))).toBeUndefined();
+      expect((await linkOf(SPARE(2)))?.userId).toBe(user.id);
+      expect(await counts()).toEqual(before);
     });
   });
 

@@ -194,6 +194,49 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       expect(await logRows('report_dismiss', report?.id ?? 0)).toHaveLength(1);
     });
 
+    it('a member files at most 10 reports an hour: the 11th is 429 with Retry-After, not written', async () => {
+      const topic = await aTopic('Many posts to report', 11);
+      const postIds = (
+        await db().select({ id: posts.id }).from(posts).where(eq(posts.topicId, topic.id))
+      ).map((p) => p.id);
+      expect(postIds).toHaveLength(12);
+      const { a: reporter, user } = await person();
+      const filed = async () =>
+        (
+          await db()
+            .select({ n: count() })
+            .from(reports)
+            .where(eq(reports.reporterId, user.id))
+            .get()
+        )?.n;
+      for (const id of postIds.slice(0, 10)) {
+        expect(
+          (await reporter.post(`/posts/${id}/report`, { reason: 'spam', note: '' })).status,
+        ).toBe(200);
+      }
+      const refused = await reporter.post(`/posts/${postIds[10]}/report`, {
+        reason: 'spam',
+        note: 'Kept in the form',
+      });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      const doc = await page(refused);
+      expect(doc.querySelector('.error-summary')?.text).toContain('many reports in a short time');
+      // (a browser drops the newline that starts a text area's content)
+      expect(doc.querySelector('#note')?.text.replace(/^\n/, '')).toBe('Kept in the form');
+      expect(await filed()).toBe(10);
+      // Another member is not held back by it; after the hour, the first may report again.
+      const { a: other } = await person();
+      expect(
+        (await other.post(`/posts/${postIds[10]}/report`, { reason: 'spam', note: '' })).status,
+      ).toBe(200);
+      forum.clock.advance(60 * 60_000);
+      expect(
+        (await reporter.post(`/posts/${postIds[11]}/report`, { reason: 'spam', note: '' })).status,
+      ).toBe(200);
+      expect(await filed()).toBe(11);
+    });
+
     it('nobody reports their own post, visitors and suspended members not at all', async () => {
       const { a, user } = await person();
       await a.post('/f/off-topic', { title: 'My own words here', body: 'Mine.' });
@@ -528,6 +571,46 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       ).not.toBeNull();
       expect(await logRows('post_approve', held?.id as number)).toHaveLength(1);
       expect((await mod.post(`/posts/${held?.id}/approve`)).status).toBe(409);
+    });
+
+    it('a held member\u2019s posts stay off their public profile until approved', async () => {
+      const topic = await aTopic('Profile of a held member', 0);
+      const { a, user } = await person();
+      forum.clock.advance(6_000);
+      const published = await a.post(`/t/${topic.id}/replies`, { body: 'Published pelican.' });
+      expect(published.status).toBe(303);
+      expect((await mod.post(`/u/${user.username}/hold-posts`, { note: '' })).status).toBe(303);
+      forum.clock.advance(6_000);
+      expect((await a.post(`/t/${topic.id}/replies`, { body: 'Held cormorant.' })).status).toBe(
+        303,
+      );
+      const held = await db()
+        .select()
+        .from(posts)
+        .where(and(eq(posts.userId, user.id), eq(posts.state, 'held')))
+        .get();
+      expect(held).toBeDefined();
+      /** the posts the profile lists, as the links to them, for whoever looks */
+      const listed = async (who: Agent) => {
+        const res = await who.get(`/u/${user.username}`);
+        expect(res.status).toBe(200);
+        return (await page(res))
+          .querySelectorAll('.profile-posts h3 a')
+          .map((link) => link.getAttribute('href'));
+      };
+      const publishedId = (
+        await db()
+          .select()
+          .from(posts)
+          .where(and(eq(posts.userId, user.id), eq(posts.state, 'visible')))
+          .get()
+      )?.id;
+      // Not for visitors, not for the author, not for moderators: a profile is one public list.
+      for (const who of [agent(forum.request), a, mod]) {
+        expect(await listed(who)).toEqual([`/p/${publishedId}`]);
+      }
+      expect((await mod.post(`/posts/${held?.id}/approve`)).status).toBe(303);
+      expect(await listed(agent(forum.request))).toEqual([`/p/${held?.id}`, `/p/${publishedId}`]);
     });
 
     it('a held new topic stays out of the forum until approved; refused, it is removed', async () => {

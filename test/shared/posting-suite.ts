@@ -8,6 +8,9 @@ import { forums, postRevisions, posts, topics, users } from '../../db/schema';
 import { seedDemo } from '../../dev/demo';
 import { hashPassword } from '../../src/auth/password';
 import { cookingWork } from '../../src/content/cook';
+import { COMMAND_LINE } from '../../src/policy/admin';
+import { setForumArchived } from '../../src/services/admin';
+import { createForum } from '../../src/services/catalog';
 import { MAX_BODY } from '../../src/validation/forms';
 import { repeat, WORST_INPUTS } from '../fixtures/cooking/worst';
 import { parseHtml } from '../support/html';
@@ -159,6 +162,43 @@ export function postingSuite(setup: () => Promise<ClockedForum>) {
       expect(body?.querySelector('a')?.getAttribute('href')).toBe(
         '/out?url=https%3A%2F%2Fexample.org%2Fdocs',
       );
+    });
+
+    it('a question whose title and body hold </script>, <!-- and U+2028 keeps them as text, in the page and in its JSON-LD', async () => {
+      const { a } = await member({ aged: true, acked: true });
+      const title = 'Why </script><script>alert(1)</script> and <!-- <script>\u2028here?';
+      const body =
+        'Does `</script><script>alert(2)</script>` end the markup?\u2028Or `<!-- <script>` on a line of its own?';
+      const res = await newTopic(a, { title, body, kind: 'question' });
+      expect(res.status).toBe(303);
+      // A title's line separator is whitespace like any other: one space.
+      const stored = title.replace('\u2028', ' ');
+      const topic = await topicByTitle(stored);
+      expect(topic?.kind).toBe('question');
+      const html = await (await agent(forum.request).get(location(res))).text();
+
+      // The JSON-LD element holds no `<` at all, so nothing in it can end it or open a comment.
+      const opening = '<script type="application/ld+json">';
+      const start = html.indexOf(opening);
+      expect(start).toBeGreaterThan(-1);
+      const json = html.slice(start + opening.length, html.indexOf('</script>', start));
+      expect(json).not.toContain('<');
+      const entity = JSON.parse(json).mainEntity;
+      expect(entity.name).toBe(stored);
+      expect(entity.text).toContain('</script><script>alert(2)</script>');
+      expect(entity.text).toContain('<!-- <script>');
+      // The rest of the page has no script from the text and no comment opened by it.
+      expect(html.match(/<script\b/g)).toHaveLength(1);
+      expect(html).not.toContain('<!--');
+      const doc = parseHtml(html);
+      expect(doc.querySelector('h1')?.text).toBe(stored);
+      expect(doc.querySelector('title')?.text).toBe(`${stored} · Plimus Community Forums`);
+      const post = doc.querySelector(`#p${topic?.firstPostId} .post-body`);
+      expect(post?.querySelectorAll('code').map((c) => c.text)).toEqual([
+        '</script><script>alert(2)</script>',
+        '<!-- <script>',
+      ]);
+      expect(post?.text).toContain('\u2028');
     });
 
     const bad: [string, Record<string, string>, string][] = [
@@ -559,6 +599,84 @@ export function postingSuite(setup: () => Promise<ClockedForum>) {
       const doc = await page(await other.get(`/t/${topic?.id}/${topic?.slug}`));
       expect(doc.querySelector(`#p${postId} a[href$="/edit"]`)).toBeNull();
       expect(doc.querySelector(`#p${postId} a[href$="/history"]`)).toBeNull();
+    });
+
+    describe('in an archived forum', () => {
+      /** A forum with the author's topic and reply, archived afterwards by an administrator. */
+      async function archivedWithPosts() {
+        const { a } = await member({ aged: true, acked: true });
+        const slug = `archive-${++seq}`;
+        const f = await createForum(forum.deps, {
+          slug,
+          name: `Archive ${seq}`,
+          description: 'Old things.',
+          category: 'community',
+        });
+        expect(
+          (await newTopic(a, { title: 'Written before the archive', body: 'First words.' }, slug))
+            .status,
+        ).toBe(303);
+        const topic = await db().select().from(topics).where(eq(topics.forumId, f.id)).get();
+        forum.clock.advance(6_000);
+        await a.post(`/t/${topic?.id}/replies`, { body: 'Reply words.' });
+        const path = `/t/${topic?.id}/${topic?.slug}`;
+        const ids = (
+          await db()
+            .select()
+            .from(posts)
+            .where(eq(posts.topicId, topic?.id ?? 0))
+        ).map((p) => p.id);
+        expect(ids).toHaveLength(2);
+        // Before the archive the author may change both.
+        const open = await page(await a.get(path));
+        for (const id of ids) {
+          expect(open.querySelector(`#p${id} a[href="/posts/${id}/edit"]`)).not.toBeNull();
+          expect(open.querySelector(`#p${id} a[href="/posts/${id}/delete"]`)).not.toBeNull();
+        }
+        expect(await setForumArchived(forum.deps, COMMAND_LINE, f.id, true)).toBe(true);
+        const rows = async () =>
+          db()
+            .select()
+            .from(posts)
+            .where(eq(posts.topicId, topic?.id ?? 0));
+        return { a, path, ids, rows, before: await rows() };
+      }
+
+      it('the author cannot edit: no Edit link, 403 with the reason, nothing written', async () => {
+        const { a, path, ids, rows, before } = await archivedWithPosts();
+        const doc = await page(await a.get(path));
+        for (const id of ids) {
+          expect(doc.querySelector(`#p${id} a[href="/posts/${id}/edit"]`)).toBeNull();
+          expect((await a.get(`/posts/${id}/edit`)).status).toBe(403);
+          const res = await a.post(`/posts/${id}`, { body: 'Changed after the archive.' });
+          expect(res.status).toBe(403);
+          expect((await page(res)).querySelector('main')?.text).toContain(
+            'This forum is archived: its posts cannot change.',
+          );
+        }
+        expect(await rows()).toEqual(before);
+        expect(
+          await db()
+            .select()
+            .from(postRevisions)
+            .where(eq(postRevisions.postId, ids[0] ?? 0)),
+        ).toEqual([]);
+      });
+
+      it('the author cannot delete: no Delete link, 403 with the reason, nothing written', async () => {
+        const { a, path, ids, rows, before } = await archivedWithPosts();
+        const doc = await page(await a.get(path));
+        for (const id of ids) {
+          expect(doc.querySelector(`#p${id} a[href="/posts/${id}/delete"]`)).toBeNull();
+          expect((await a.get(`/posts/${id}/delete`)).status).toBe(403);
+          const res = await a.post(`/posts/${id}/delete`);
+          expect(res.status).toBe(403);
+          expect((await page(res)).querySelector('main')?.text).toContain(
+            'This forum is archived: its posts cannot change.',
+          );
+        }
+        expect(await rows()).toEqual(before);
+      });
     });
 
     it('the author deletes: the post stays in the thread as deleted, its text leaves the page and the index', async () => {

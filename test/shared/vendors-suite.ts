@@ -641,7 +641,12 @@ export function vendorsSuite(setup: () => Promise<ClockedForum>) {
       forumId: number,
       authorId: number,
       ago: number,
-      opts: { kind?: 'question' | 'discussion'; replies?: { by: number; after: number }[] } = {},
+      opts: {
+        kind?: 'question' | 'discussion';
+        /** waiting for a moderator's approval, as the posts of a held member do */
+        held?: boolean;
+        replies?: { by: number; after: number; held?: boolean }[];
+      } = {},
     ) {
       let at = forum.deps.now() - ago;
       const stepped: AppDeps = { ...forum.deps, now: () => at };
@@ -651,12 +656,20 @@ export function vendorsSuite(setup: () => Promise<ClockedForum>) {
         title: `Dashboard topic ${++seq}`,
         body: 'Does it work?',
         kind: opts.kind ?? 'question',
+        held: opts.held ?? false,
       });
       const replyIds: number[] = [];
       for (const r of opts.replies ?? []) {
         at += r.after;
         replyIds.push(
-          (await createReply(stepped, { topicId: t.topicId, authorId: r.by, body: 'Yes.' })).postId,
+          (
+            await createReply(stepped, {
+              topicId: t.topicId,
+              authorId: r.by,
+              body: 'Yes.',
+              held: r.held ?? false,
+            })
+          ).postId,
         );
       }
       return { ...t, replyIds };
@@ -800,6 +813,33 @@ export function vendorsSuite(setup: () => Promise<ClockedForum>) {
       expect(items[1]?.text).toContain('Hooli Product 2');
       // The answered question is no longer open; the other one is.
       expect(questionsOn(doc).map((q) => q.id)).toEqual([q2.topicId, expect.any(Number)]);
+    });
+
+    it('leaves out posts held for approval: held questions and the staff member’s held replies', async () => {
+      const {
+        vendor,
+        forums: [one],
+      } = await vendorWithForums('Soylent');
+      const staff = await person({ vendor: vendor.plimusVendorId });
+      const s = staff.user.id;
+      const c = (await person()).user.id;
+      const open = await postedAgo(one.id, c, 3 * DAY, {
+        replies: [
+          { by: s, after: HOUR },
+          { by: s, after: HOUR, held: true },
+        ],
+      });
+      const held = await postedAgo(one.id, c, 4 * DAY, { held: true });
+      expect((await topicRow(held.topicId))?.state).toBe('held');
+      expect((await postRow(open.replyIds[1] as number))?.state).toBe('held');
+      const doc = await page(staff.a.get('/vendor'));
+      expect(questionsOn(doc).map((q) => q.id)).toEqual([open.topicId]);
+      expect(doc.text).toContain('1 question has no accepted answer yet');
+      expect(
+        doc
+          .querySelectorAll('.vendor-answers > li')
+          .map((li) => li.querySelector('a')?.getAttribute('href')),
+      ).toEqual([`/p/${open.replyIds[0]}`]);
     });
 
     it('has an empty state', async () => {
