@@ -16,7 +16,8 @@
  * Every attempt acts on a target of its own (a topic, post, report, forum, member or word written
  * through the services just before), so that one person's attempt never meets what another's
  * changed. Then:
- * - allowed: a 2xx or 3xx answer, and the tables the row names changed;
+ * - allowed: a 2xx or 3xx answer, and exactly the tables the row names changed (a table it
+ *   does not name that changed too is as wrong as one it names that did not);
  * - refused: exactly 403 (or the row's documented status, e.g. a redirect to sign-in), and every
  *   row of every table exactly as before (dumpDatabase before and after).
  *
@@ -33,14 +34,17 @@ import {
   emailConfirmations,
   forums,
   identityLinks,
+  mailings,
   mailOutbox,
   moderationLog,
   passwordResets,
   pendingEdits,
   postRevisions,
   posts,
+  products,
   reports,
   sessions,
+  suspendedAccounts,
   topics,
   users,
   vendors,
@@ -108,6 +112,11 @@ const KINDS: Record<SignedInName, { role: Role; vendor?: string; suspended?: boo
 type User = typeof users.$inferSelect;
 type Persona = { name: PersonaName; a: Agent; client: string; user: User | null };
 
+/** A table of the schema, or the search index (a virtual table drizzle does not know). */
+type Changed = SQLiteTable | typeof POSTS_FTS;
+const POSTS_FTS = 'posts_fts';
+const tableName = (t: Changed) => (typeof t === 'string' ? t : getTableName(t));
+
 /** What the matrix row's builder made for one attempt: the request, and who sends it. */
 type Attempt = {
   path: string;
@@ -128,8 +137,10 @@ type Row = {
   personas?: PersonaName[];
   /** who may; everyone else is refused */
   allowed: PersonaName[];
-  /** tables an allowed attempt must change */
-  changes: SQLiteTable[];
+  /** the tables an allowed attempt changes: each of them, and no other */
+  changes: Changed[];
+  /** tables that change besides `changes` for some of the allowed (their accounts differ) */
+  alsoChanges?: Partial<Record<PersonaName, Changed[]>>;
   /** refusals that are not a plain 403 */
   refused?: Partial<Record<PersonaName, Refusal>>;
   attempt: (h: Helpers, who: Persona) => Promise<Attempt>;
@@ -337,7 +348,7 @@ export const MATRIX: Row[] = [
     route: '/f/:forum',
     target: `a new topic in ${PRODUCT_FORUM}`,
     allowed: ACTIVE,
-    changes: [topics, posts],
+    changes: [topics, posts, forums, users, POSTS_FTS],
     attempt: async (h) => {
       const i = h.n();
       return {
@@ -354,7 +365,7 @@ export const MATRIX: Row[] = [
     route: '/t/:id/replies',
     target: "a third person's topic",
     allowed: ACTIVE,
-    changes: [posts],
+    changes: [posts, topics, forums, users, POSTS_FTS],
     attempt: async (h) => {
       const t = await h.topic((await h.stranger()).id);
       return { path: `/t/${t.topicId}/replies`, fields: body(`A matrix reply ${h.n()}.`) };
@@ -364,7 +375,7 @@ export const MATRIX: Row[] = [
     route: '/posts/:id',
     target: "a third person's post",
     allowed: [],
-    changes: [posts, postRevisions],
+    changes: [posts, postRevisions, POSTS_FTS],
     attempt: async (h) => ({
       path: `/posts/${await h.strangersReply()}`,
       fields: body(`Edited by someone else ${h.n()}.`),
@@ -375,7 +386,7 @@ export const MATRIX: Row[] = [
     target: 'their own post',
     personas: SIGNED_IN,
     allowed: ACTIVE,
-    changes: [posts, postRevisions],
+    changes: [posts, postRevisions, POSTS_FTS],
     attempt: async (h, who) => ({
       path: `/posts/${await h.replyBy(userOf(who).id)}`,
       fields: body(`Edited by its author ${h.n()}.`),
@@ -385,7 +396,7 @@ export const MATRIX: Row[] = [
     route: '/posts/:id/delete',
     target: "a third person's post",
     allowed: [],
-    changes: [posts],
+    changes: [posts, users, POSTS_FTS],
     attempt: async (h) => ({ path: `/posts/${await h.strangersReply()}/delete` }),
   },
   {
@@ -393,7 +404,7 @@ export const MATRIX: Row[] = [
     target: 'their own post',
     personas: SIGNED_IN,
     allowed: ACTIVE,
-    changes: [posts],
+    changes: [posts, users, POSTS_FTS],
     attempt: async (h, who) => ({ path: `/posts/${await h.replyBy(userOf(who).id)}/delete` }),
   },
 
@@ -449,7 +460,7 @@ export const MATRIX: Row[] = [
     route: '/register',
     target: 'a new account',
     allowed: ['guest'],
-    changes: [users, sessions],
+    changes: [users, sessions, emailConfirmations, mailOutbox],
     // Someone signed in gets no second account from this browser: back home, nothing written.
     refused: Object.fromEntries(
       SIGNED_IN.map((p) => [p, { status: 303, why: 'already signed in: back home' }]),
@@ -591,7 +602,7 @@ export const MATRIX: Row[] = [
   {
     route: '/posts/:id/remove',
     allowed: MODERATORS,
-    changes: [posts, moderationLog],
+    changes: [posts, moderationLog, POSTS_FTS],
     attempt: async (h) => ({
       path: `/posts/${await h.strangersReply()}/remove`,
       fields: { reason: 'spam', note: 'Matrix removal' },
@@ -601,7 +612,7 @@ export const MATRIX: Row[] = [
     route: '/posts/:id/restore',
     target: 'a removed post',
     allowed: MODERATORS,
-    changes: [posts, moderationLog],
+    changes: [posts, moderationLog, POSTS_FTS],
     attempt: async (h) => {
       const id = await h.strangersReply();
       await removePost(h.deps, await h.moderator(), id, { reason: 'spam', note: '' });
@@ -637,7 +648,7 @@ export const MATRIX: Row[] = [
     route: '/t/:id/move',
     target: 'a topic, to off-topic',
     allowed: MODERATORS,
-    changes: [topics, moderationLog],
+    changes: [topics, forums, moderationLog],
     attempt: async (h) => {
       const t = await h.topic((await h.stranger()).id);
       return { path: `/t/${t.topicId}/move`, fields: { forum: 'off-topic' } };
@@ -646,7 +657,7 @@ export const MATRIX: Row[] = [
   {
     route: '/t/:id/remove',
     allowed: MODERATORS,
-    changes: [topics, moderationLog],
+    changes: [topics, forums, moderationLog, POSTS_FTS],
     attempt: async (h) => {
       const t = await h.topic((await h.stranger()).id);
       return { path: `/t/${t.topicId}/remove`, fields: { reason: 'spam', note: 'Matrix' } };
@@ -656,7 +667,7 @@ export const MATRIX: Row[] = [
     route: '/t/:id/restore',
     target: 'a removed topic',
     allowed: MODERATORS,
-    changes: [topics, moderationLog],
+    changes: [topics, forums, moderationLog, POSTS_FTS],
     attempt: async (h) => {
       const t = await h.topic((await h.stranger()).id);
       await removeTopic(h.deps, await h.moderator(), t.topicId, { reason: 'spam', note: '' });
@@ -757,7 +768,7 @@ export const MATRIX: Row[] = [
     route: '/posts/:id/approve',
     target: 'a held post',
     allowed: MODERATORS,
-    changes: [posts, moderationLog],
+    changes: [posts, topics, forums, users, moderationLog, POSTS_FTS],
     attempt: async (h) => ({ path: `/posts/${await h.strangersReply(true)}/approve` }),
   },
   {
@@ -774,7 +785,7 @@ export const MATRIX: Row[] = [
     route: '/edits/:id/approve',
     target: "an edit of a third person's post, waiting",
     allowed: MODERATORS,
-    changes: [posts, postRevisions, pendingEdits, moderationLog],
+    changes: [posts, postRevisions, pendingEdits, moderationLog, POSTS_FTS],
     attempt: async (h) => ({ path: `/edits/${await h.strangersWaitingEdit()}/approve` }),
   },
   {
@@ -834,7 +845,7 @@ export const MATRIX: Row[] = [
   {
     route: '/account/email',
     allowed: SIGNED_IN,
-    changes: [emailConfirmations],
+    changes: [emailConfirmations, mailOutbox],
     attempt: async (h) => ({
       path: '/account/email',
       fields: { email: `pm_changed_${h.n()}@example.com` },
@@ -907,7 +918,14 @@ export const MATRIX: Row[] = [
     route: '/account/delete',
     target: 'their own account (a fresh account)',
     allowed: SIGNED_IN,
-    changes: [users],
+    changes: [users, sessions],
+    alsoChanges: {
+      // what the forum keeps of a suspended account until the suspension ends
+      suspended: [suspendedAccounts],
+      // vendor staff have their Plimus identity link
+      own: [identityLinks],
+      other: [identityLinks],
+    },
     attempt: async (h, who) => ({
       path: '/account/delete',
       a: (await h.fresh(who)).a,
@@ -957,7 +975,7 @@ export const MATRIX: Row[] = [
     route: '/admin/forums/:id/product',
     target: "a forum, to a new vendor's product",
     allowed: ADMINS,
-    changes: [forums, moderationLog],
+    changes: [forums, vendors, products, moderationLog],
     attempt: async (h) => {
       const i = h.n();
       return {
@@ -1044,7 +1062,7 @@ export const MATRIX: Row[] = [
     route: '/admin/mail/privacy-notice',
     target: 'the notice of the privacy notice’s change, for a member who has not had it',
     allowed: ADMINS,
-    changes: [mailOutbox, users],
+    changes: [mailOutbox, mailings, users],
     attempt: async (h) => {
       await h.stranger();
       return { path: '/admin/mail/privacy-notice' };
@@ -1154,15 +1172,15 @@ export function permissionsSuite(setup: () => Promise<ClockedForum>) {
 
     const allowed = row.allowed.includes(name);
     const refusal: Refusal = row.refused?.[name] ?? { status: 403, why: 'not allowed' };
-    const want = row.changes.map((t) => getTableName(t));
+    const want = [...row.changes, ...(row.alsoChanges?.[name] ?? [])].map(tableName).sort();
     const ok = allowed
-      ? res.status >= 200 && res.status < 400 && want.every((t) => changed.includes(t))
+      ? res.status >= 200 && res.status < 400 && want.join() === changed.join()
       : res.status === refusal.status &&
         changed.length === 0 &&
         (!refusal.location || location(res) === refusal.location);
     if (ok) return null;
     const expected = allowed
-      ? `2xx/3xx, changing ${want.join(' and ')}`
+      ? `2xx/3xx, changing ${want.join(', ')} and nothing else`
       : `${refusal.status}${refusal.location ? ` to ${refusal.location}` : ''}, changing nothing`;
     const redirect = res.headers.get('location') ? ` to ${location(res)}` : '';
     const text = res.status >= 300 && res.status < 400 ? '' : ` "${gist(await res.text())}"`;
