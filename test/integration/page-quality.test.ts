@@ -392,9 +392,12 @@ describe('every page', () => {
     forum.logs.length = 0;
     await forum.request('/out?url=https%3A%2F%2Fsecret.example%2F%3Ftoken%3Dabc');
     await forum.request('/u/Writer_One');
+    // the route that answered, not another one the path also matches (/t/:id/:slug?)
+    await forum.request(`/t/${fx.long.topicId}/feed.atom`);
     expect(forum.logs).toEqual([
       expect.stringMatching(/^GET \/out 200 [\d.]+ms$/),
       expect.stringMatching(/^GET \/u\/:username 200 [\d.]+ms$/),
+      expect.stringMatching(/^GET \/t\/:id\/feed\.atom 200 [\d.]+ms$/),
     ]);
   });
 });
