@@ -343,6 +343,27 @@ export async function clickAndLoad(
   return response;
 }
 
+/**
+ * Checks, without waiting to see, that nothing can take the browser from the page it is on by
+ * itself: the page came as a 200 (no redirect) without a Refresh header, and the document has no
+ * <meta http-equiv> (a refresh), no script that runs (JSON-LD is data), and nothing that loads
+ * another document (frames, objects). Waiting a while and looking would prove none of it.
+ */
+export async function expectStaysPut(page: Page, response: Response): Promise<void> {
+  expect(response.url()).toBe(page.url());
+  expect(response.status()).toBe(200);
+  expect(await response.headerValue('refresh')).toBeNull();
+  const found = await page.evaluate(() =>
+    Array.from(
+      document.querySelectorAll(
+        'meta[http-equiv], script:not([type="application/ld+json"]), iframe, frame, object, embed',
+      ),
+      (el) => el.outerHTML.slice(0, 120),
+    ),
+  );
+  expect(found).toEqual([]);
+}
+
 export type Account = { username: string; email: string; password: string };
 
 /**

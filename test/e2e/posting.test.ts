@@ -15,6 +15,7 @@ import {
   clickAndLoad,
   expectAccessible,
   expectNoProblems,
+  expectStaysPut,
   type ForumServer,
   failedLoadOf,
   fillRegistration,
@@ -329,8 +330,8 @@ describe('a person joining and writing', () => {
     const cont = page.getByRole('link', { name: 'Continue to example.org' });
     await expect(cont.getAttribute('href')).resolves.toBe(EXTERNAL_URL);
 
-    // No redirect, no refresh, no request to the other site (openPage records those).
-    await page.waitForTimeout(1500);
+    // No redirect, no refresh, no script, no request to the other site (openPage records those).
+    await expectStaysPut(page, res);
     expect(pathOf(page)).toBe(`/out?url=${encodeURIComponent(EXTERNAL_URL)}`);
     expect(new URL(page.url()).origin).toBe(server.url);
 
