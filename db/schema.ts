@@ -434,7 +434,10 @@ export const moderationLog = sqliteTable(
   },
   (t) => [
     index('moderation_log_created_idx').on(t.createdAt),
-    index('moderation_log_moderator_idx').on(t.moderatorId, t.createdAt),
+    // The log is read newest first by id, filtered by moderator, action or target (/mod/log):
+    // each filter's index ends in the id (the target's implicitly, as the rowid).
+    index('moderation_log_moderator_idx').on(t.moderatorId, t.id),
+    index('moderation_log_action_idx').on(t.action, t.id),
     index('moderation_log_target_idx').on(t.targetType, t.targetId),
   ],
 );

@@ -91,8 +91,9 @@ export type DevIdpOptions = {
   nodeEnv?: string;
   people?: readonly DevPerson[];
   /**
-   * Tests only: accept control requests over HTTP (POST /__test/tamper, POST /__test/people), so
-   * that tests running in another runtime (workerd) can steer the provider too.
+   * Tests only: accept control requests over HTTP (POST /__test/tamper, POST /__test/people to
+   * change a person's claims, POST /__test/person to add a person), so that tests running in
+   * another runtime (workerd) can steer the provider too.
    */
   testControl?: boolean;
 };
@@ -317,6 +318,15 @@ export async function startDevIdentityProvider(opts: DevIdpOptions): Promise<Dev
       // null in a patch removes the claim
       for (const [k, v] of Object.entries(patch)) if (v === null) delete next[k];
       people.set(sub, next as DevPerson);
+    } else if (what === 'person') {
+      // A person of the test's own, so that no other test's sign-ins or changes meet it.
+      const person = body as DevPerson;
+      if (typeof person.sub !== 'string' || !person.sub || people.has(person.sub)) {
+        res.statusCode = 409;
+        res.end();
+        return;
+      }
+      people.set(person.sub, { ...person });
     } else {
       res.statusCode = 404;
       res.end();
@@ -328,7 +338,7 @@ export async function startDevIdentityProvider(opts: DevIdpOptions): Promise<Dev
 
   handler = (req, res) => {
     const url = new URL(req.url ?? '/', issuer);
-    const controlPath = /^\/__test\/(tamper|people)$/.exec(url.pathname);
+    const controlPath = /^\/__test\/(tamper|people|person)$/.exec(url.pathname);
     if (opts.testControl && controlPath && req.method === 'POST') {
       control(req, res, controlPath[1] as string).catch((err) => {
         res.statusCode = 500;

@@ -1,7 +1,10 @@
 /**
- * `npm run dev:edge [-- --port N] [--persist-to DIR]`: the forum in workerd (wrangler dev),
- * offline, on a local D1 database that is migrated from db/migrations and filled with the demo
- * content on first run. The database lives in .wrangler/state, or in DIR (as for `wrangler dev`).
+ * `npm run dev:edge [-- --port N] [--persist-to DIR] [--public-origin URL]`: the forum in workerd
+ * (wrangler dev), offline, on a local D1 database that is migrated from db/migrations and filled
+ * with the demo content on first run. The database lives in .wrangler/state, or in DIR (as for
+ * `wrangler dev`). The forum's PUBLIC_ORIGIN is `http://<ip>:<port>` unless `--public-origin`
+ * names another; `--port 0` (any free port, which wrangler prints) needs `--public-origin`, as
+ * mail links need the origin before the forum listens.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -19,6 +22,16 @@ const ipIndex = args.indexOf('--ip');
 const host = ipIndex >= 0 ? (args[ipIndex + 1] ?? 'localhost') : 'localhost';
 const persistIndex = args.indexOf('--persist-to');
 const persistTo = persistIndex >= 0 ? args[persistIndex + 1] : undefined;
+const originIndex = args.indexOf('--public-origin');
+const publicOrigin = originIndex >= 0 ? args[originIndex + 1] : undefined;
+// wrangler dev gets every argument but this script's own
+if (originIndex >= 0) args.splice(originIndex, 2);
+if (port === 0 && !publicOrigin) {
+  console.error(
+    'dev:edge: --port 0 needs --public-origin URL (mail links need the address first).',
+  );
+  process.exit(1);
+}
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
 
 function wrangler(...argv: string[]) {
@@ -41,7 +54,7 @@ const proxy = await getPlatformProxy<WorkerEnv>({
 });
 try {
   if (!proxy.env.DB) throw new Error('wrangler.toml has no D1 binding named DB');
-  const config = loadConfig({ PUBLIC_ORIGIN: `http://localhost:${port}` });
+  const config = loadConfig({ PUBLIC_ORIGIN: publicOrigin ?? `http://localhost:${port}` });
   if (await seedDemo(makeDeps(createDb({ d1: proxy.env.DB }), config))) {
     console.log('Added demo content to the local D1 database.');
   }
@@ -50,8 +63,9 @@ try {
 }
 
 // Mail needs the forum's public origin (its links never come from a request's Host).
-const origin = `http://${host}:${port}`;
+const listensOn = port === 0 ? '<the address wrangler prints>' : `http://${host}:${port}`;
+const origin = publicOrigin ?? listensOn;
 console.log(
-  `Email: the local runtime's EMAIL binding sends nothing. It prints each message it is given (From, To, Subject) in this terminal, with the file it wrote the text to: .wrangler/tmp/email/<session>/email-text/<id>.txt (and email-html/ for an HTML part). Retries and bulk mail wait for the Cron Trigger: run it with curl ${origin}/cdn-cgi/local/scheduled`,
+  `Email: the local runtime's EMAIL binding sends nothing. It prints each message it is given (From, To, Subject) in this terminal, with the file it wrote the text to: .wrangler/tmp/email/<session>/email-text/<id>.txt (and email-html/ for an HTML part). Retries and bulk mail wait for the Cron Trigger: run it with curl ${listensOn}/cdn-cgi/local/scheduled`,
 );
 wrangler('dev', '--var', 'NODE_ENV:development', '--var', `PUBLIC_ORIGIN:${origin}`, ...args);

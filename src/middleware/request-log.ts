@@ -12,6 +12,8 @@ export function requestLog(write: LogLine = console.log): MiddlewareHandler {
     const started = performance.now();
     await next();
     const ms = (performance.now() - started).toFixed(1);
-    write(`${c.req.method} ${routePath(c, -1)} ${c.res.status} ${ms}ms`);
+    // The route of the handler that answered: the last route that matches the path may be
+    // another one (/t/:id/:slug? also matches /t/3/feed.atom).
+    write(`${c.req.method} ${routePath(c)} ${c.res.status} ${ms}ms`);
   };
 }

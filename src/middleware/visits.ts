@@ -34,7 +34,8 @@ export function countVisits(
   return async function countVisitsMiddleware(c, next) {
     await next();
     if (c.req.method !== 'GET' || c.res.status >= 400) return;
-    const kind = routePath(c, -1);
+    // The route of the handler that answered (see request-log.ts).
+    const kind = routePath(c);
     if (kind === '*' || kind === '/*' || kind === '/healthz' || kind === '/readyz') return;
     if (opts.namePageKind) c.header(PAGE_KIND_HEADER, kind);
     const deps = c.get('deps');

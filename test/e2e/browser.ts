@@ -6,7 +6,6 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,24 +63,6 @@ export type ForumServer = {
   mail: MailCatcher | undefined;
 };
 
-/** A free TCP port on 127.0.0.1, so that PUBLIC_ORIGIN can be known before the server starts. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      if (!address || typeof address === 'string') {
-        probe.close();
-        reject(new Error('could not find a free port'));
-        return;
-      }
-      probe.close(() => resolve(address.port));
-    });
-  });
-}
-
 /**
  * Starts the Node server on a fresh database file in a temporary directory, with the demo
  * content unless `env` says otherwise. PUBLIC_ORIGIN is the address the browser will use.
@@ -89,16 +70,15 @@ export async function freePort(): Promise<number> {
 export async function startForumServer(env: Record<string, string> = {}): Promise<ForumServer> {
   const dir = mkdtempSync(join(tmpdir(), 'forum-e2e-'));
   const logs: string[] = [];
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
   let running: Awaited<ReturnType<typeof startServer>>;
   try {
     running = await startServer(
       {
         NODE_ENV: 'test',
         HOST: '127.0.0.1',
-        PORT: String(port),
-        PUBLIC_ORIGIN: origin,
+        // Any free port, bound at once (a port probed first could be taken before the server
+        // binds it); the default PUBLIC_ORIGIN then names it.
+        PORT: '0',
         DATABASE_URL: `file:${join(dir, 'forum.db')}`,
         SEED_DEMO: 'true',
         ...env,
@@ -341,6 +321,27 @@ export async function clickAndLoad(
     target.click({ force: options.force ?? false }),
   ]);
   return response;
+}
+
+/**
+ * Checks, without waiting to see, that nothing can take the browser from the page it is on by
+ * itself: the page came as a 200 (no redirect) without a Refresh header, and the document has no
+ * <meta http-equiv> (a refresh), no script that runs (JSON-LD is data), and nothing that loads
+ * another document (frames, objects). Waiting a while and looking would prove none of it.
+ */
+export async function expectStaysPut(page: Page, response: Response): Promise<void> {
+  expect(response.url()).toBe(page.url());
+  expect(response.status()).toBe(200);
+  expect(await response.headerValue('refresh')).toBeNull();
+  const found = await page.evaluate(() =>
+    Array.from(
+      document.querySelectorAll(
+        'meta[http-equiv], script:not([type="application/ld+json"]), iframe, frame, object, embed',
+      ),
+      (el) => el.outerHTML.slice(0, 120),
+    ),
+  );
+  expect(found).toEqual([]);
 }
 
 export type Account = { username: string; email: string; password: string };

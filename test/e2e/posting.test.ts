@@ -15,6 +15,7 @@ import {
   clickAndLoad,
   expectAccessible,
   expectNoProblems,
+  expectStaysPut,
   type ForumServer,
   failedLoadOf,
   fillRegistration,
@@ -140,11 +141,23 @@ describe('a person joining and writing', () => {
   it('is warned about an email address in a reply, with the text kept', async () => {
     // Before the account's first post, so that no posting interval stands in the way: the
     // personal-data check comes after the public acknowledgement and the interval.
-    await clickAndLoad(page, page.getByRole('link', { name: 'Off-topic', exact: true }));
-    await clickAndLoad(page, page.getByRole('link', { name: SEEDED_TOPIC, exact: true }));
+    const forumPage = await clickAndLoad(
+      page,
+      page.getByRole('link', { name: 'Off-topic', exact: true }),
+    );
+    expect(forumPage.status()).toBe(200);
+    expect(pathOf(page)).toBe('/f/off-topic');
+    const topicPage = await clickAndLoad(
+      page,
+      page.getByRole('link', { name: SEEDED_TOPIC, exact: true }),
+    );
+    expect(topicPage.status()).toBe(200);
     const topicPath = pathOf(page);
-    const id = topicPath.match(/^\/t\/(\d+)\//)?.[1];
-    expect(id).toBeDefined();
+    const id = topicPath.match(/^\/t\/(\d+)\/[a-z0-9-]+$/)?.[1];
+    expect(id, topicPath).toBeDefined();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(SEEDED_TOPIC);
+    const postsBefore = await page.locator('.posts article.post').count();
+    expect(postsBefore).toBeGreaterThan(0);
 
     const reply = page.locator('section.reply form.composer');
     await expectPublicNoticeBy(reply, 'Post reply');
@@ -178,15 +191,23 @@ describe('a person joining and writing', () => {
     await expect(form.getByLabel(ACK_LABEL).isChecked()).resolves.toBe(true);
     await expectAccessible(page, 'the reply form with personal data highlighted');
 
-    // Nothing was posted: the topic still has its four posts.
-    await clickAndLoad(page, page.getByRole('link', { name: SEEDED_TOPIC, exact: true }));
+    // Nothing was posted: the topic has the posts it had.
+    const back = await clickAndLoad(
+      page,
+      page.getByRole('link', { name: SEEDED_TOPIC, exact: true }),
+    );
+    expect(back.status()).toBe(200);
     expect(pathOf(page)).toBe(topicPath);
-    await expect(page.locator('.posts article.post').count()).resolves.toBe(4);
+    await expect(page.locator('.posts article.post').count()).resolves.toBe(postsBefore);
     await expect(page.locator('.posts').textContent()).resolves.not.toContain(EMAIL_IN_REPLY);
   });
 
   it('starts a topic: refused without the public acknowledgement, then posted', async () => {
-    await clickAndLoad(page, page.getByRole('link', { name: 'Off-topic', exact: true }));
+    const forumPage = await clickAndLoad(
+      page,
+      page.getByRole('link', { name: 'Off-topic', exact: true }),
+    );
+    expect(forumPage.status()).toBe(200);
     const open = await clickAndLoad(page, page.getByRole('link', { name: 'New topic' }));
     expect(open.status()).toBe(200);
     expect(pathOf(page)).toBe('/f/off-topic/new');
@@ -289,7 +310,8 @@ describe('a person joining and writing', () => {
     await expectAccessible(page, 'the reply form with a preview');
 
     // Back on the topic, nothing was added.
-    await clickAndLoad(page, page.getByRole('link', { name: TITLE, exact: true }));
+    const back = await clickAndLoad(page, page.getByRole('link', { name: TITLE, exact: true }));
+    expect(back.status()).toBe(200);
     expect(page.url()).toBe(topicUrl);
     await expect(page.locator('.posts article.post').count()).resolves.toBe(before);
     await expect(page.locator('.posts').textContent()).resolves.not.toContain('More soon');
@@ -308,13 +330,14 @@ describe('a person joining and writing', () => {
     const cont = page.getByRole('link', { name: 'Continue to example.org' });
     await expect(cont.getAttribute('href')).resolves.toBe(EXTERNAL_URL);
 
-    // No redirect, no refresh, no request to the other site (openPage records those).
-    await page.waitForTimeout(1500);
+    // No redirect, no refresh, no script, no request to the other site (openPage records those).
+    await expectStaysPut(page, res);
     expect(pathOf(page)).toBe(`/out?url=${encodeURIComponent(EXTERNAL_URL)}`);
     expect(new URL(page.url()).origin).toBe(server.url);
 
     // Back returns to the topic.
-    await clickAndLoad(page, page.getByRole('link', { name: 'Back', exact: true }));
+    const back = await clickAndLoad(page, page.getByRole('link', { name: 'Back', exact: true }));
+    expect(back.status()).toBe(200);
     expect(page.url()).toBe(topicUrl);
   });
 });

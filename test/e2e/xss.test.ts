@@ -63,6 +63,17 @@ const NASTIEST: [string, number][] = [
   ['payloadbox', 6345],
 ];
 
+/**
+ * Nastiest fixtures that leave a `<style>` open inside MathML, where the sanitizer's parser reads
+ * everything up to the next `</style>` as the style's text and drops it (fail-closed: nothing of
+ * it is shown). In the combined post the next payload brings that `</style>`, so the marker in
+ * between is the one text of the post that is not shown.
+ */
+const SWALLOW_THE_NEXT_MARKER: [string, number][] = [
+  ['cure53/DOMPurify', 197],
+  ['cure53/DOMPurify', 206],
+];
+
 /** Markdown's own ways to a script: links, images, autolinks and references. */
 const MARKDOWN_PAYLOADS: Payload[] = [
   '[markdown link](javascript:alert(1))',
@@ -553,13 +564,22 @@ describe('cross-site scripting through the posting route', () => {
     expect(seen.postBodies).toBe(1);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(POSTED_TITLE);
     await expect(page.title()).resolves.toBe(`${POSTED_TITLE} · Plimus Community Forums`);
-    const markers = await page
-      .locator('.post-body')
-      .evaluate((el) => (el.textContent?.match(/Payload \d+:/g) ?? []).length);
-    console.log(
-      `xss: posted ${chosen.length} payloads in one topic${postedAnyway ? ' (with Post anyway)' : ''}; ` +
-        `${markers} of their markers are shown`,
-    );
+    // Every payload's marker is shown as text, in order, each a paragraph of its own: no payload
+    // swallowed what comes after it (an unclosed comment, tag or attribute would) or turned it
+    // into markup; the only exceptions are the markers after the payloads that leave a <style>
+    // open (above).
+    const swallows = (p: Payload) =>
+      SWALLOW_THE_NEXT_MARKER.some(([source, id]) => p.source.startsWith(source) && p.id === id);
+    const expectedMarkers = chosen
+      .map((p, i) => `Payload ${i + 1}: ${label(p)}`)
+      .filter((_, i) => i === 0 || !swallows(chosen[i - 1] as Payload));
+    expect(expectedMarkers.length).toBe(chosen.length - SWALLOW_THE_NEXT_MARKER.length);
+    const shown = await page
+      .locator('.post-body p')
+      .evaluateAll((ps) =>
+        ps.map((p) => p.textContent ?? '').filter((t) => /^Payload \d+: /.test(t)),
+      );
+    expect(shown).toEqual(expectedMarkers);
 
     // Everywhere else the title or the post appears.
     for (const [where, path] of [

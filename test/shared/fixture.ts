@@ -58,5 +58,20 @@ export async function buildFixture(deps: AppDeps) {
     });
     replyIds.push(r.postId);
   }
-  return { writer, busy, oldest, created, long, replyIds, lastAt: at };
+  const scheduled = await demoTopic(
+    deps,
+    'Scheduled backup skips files that are open in another program',
+  );
+  return { writer, busy, oldest, created, long, replyIds, scheduled, lastAt: at };
+}
+
+/** A topic of the demo content, found by its title: its id and its page's path. */
+export async function demoTopic(deps: AppDeps, title: string) {
+  const row = await deps.db
+    .select({ id: topics.id, slug: topics.slug })
+    .from(topics)
+    .where(eq(topics.title, title))
+    .get();
+  if (!row) throw new Error(`no demo topic titled ${title}`);
+  return { topicId: row.id, path: `/t/${row.id}/${row.slug}` };
 }

@@ -7,6 +7,7 @@ import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from '@oslojs/
 import { and, count, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { identityLinks, identityPurchases, sessions, users, vendors } from '../../db/schema';
+import type { DevPerson } from '../../dev/plimus-idp';
 import { hashPassword } from '../../src/auth/password';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
@@ -28,13 +29,34 @@ export function identitySuite(setup: () => Promise<{ forum: IdentityForum; issue
   const db = () => forum.deps.db;
 
   /** Tells the provider (over its test control endpoint) what to do. */
-  const control = async (what: 'tamper' | 'people', body: unknown) => {
+  const control = async (what: 'tamper' | 'people' | 'person', body: unknown) => {
     const res = await fetch(`${issuer}/__test/${what}`, {
       method: 'POST',
       body: JSON.stringify(body),
     });
     expect(res.status).toBe(204);
   };
+
+  /**
+   * A Plimus identity of the calling test's own, new to the forum and to every other test (the
+   * provider is shared: in workerd by every test file). Returns its `sub`.
+   */
+  async function newIdentity(claims: Partial<DevPerson> = {}): Promise<string> {
+    const n = ++seq;
+    const tag = `${n}-${Math.random().toString(36).slice(2, 8)}`;
+    const sub = `plimus-test-${tag}`;
+    await control('person', {
+      sub,
+      name: `Test Person ${n}`,
+      preferred_username: `test_person_${n}`,
+      email: `person-${tag}@identity.example`,
+      email_verified: true,
+      plimus_purchases: [],
+      about: 'a person of one test',
+      ...claims,
+    });
+    return sub;
+  }
 
   /** A browser's cookie jar at the provider (its session there lives on between sign-ins). */
   const providerAgent = () => agent((url, init) => fetch(new URL(url, issuer), init));
@@ -332,17 +354,19 @@ export function identitySuite(setup: () => Promise<{ forum: IdentityForum; issue
 
     it('an account linked to one identity does not take a second', async () => {
       const { a, user } = await passwordMember();
-      expect(location(await signInWithPlimus(a, SPARE(2)))).toBe('/account?done=linked');
+      const first = await newIdentity();
+      const second = await newIdentity();
+      expect(location(await signInWithPlimus(a, first))).toBe('/account?done=linked');
+      expect((await linkOf(first))?.userId).toBe(user.id);
       const before = await counts();
-      // An identity linked to nobody: only the account's own link stands in the way.
-      expect(await linkOf(SPARE(3))).toBeUndefined();
-      const res = await signInWithPlimus(a, SPARE(3));
+      // The second identity is linked to nobody: only the account's own link stands in the way.
+      const res = await signInWithPlimus(a, second);
       expect(res.status).toBe(409);
       expect(parseHtml(await res.text()).querySelector('h1')?.text).toBe(
         'Your account is linked to another Plimus identity',
       );
-      expect(await linkOf(SPARE(3))).toBeUndefined();
-      expect((await linkOf(SPARE(2)))?.userId).toBe(user.id);
+      expect(await linkOf(second)).toBeUndefined();
+      expect((await linkOf(first))?.userId).toBe(user.id);
       expect(await counts()).toEqual(before);
     });
   });

@@ -16,7 +16,8 @@
  * Every attempt acts on a target of its own (a topic, post, report, forum, member or word written
  * through the services just before), so that one person's attempt never meets what another's
  * changed. Then:
- * - allowed: a 2xx or 3xx answer, and the tables the row names changed;
+ * - allowed: a 2xx or 3xx answer, and exactly the tables the row names changed (a table it
+ *   does not name that changed too is as wrong as one it names that did not);
  * - refused: exactly 403 (or the row's documented status, e.g. a redirect to sign-in), and every
  *   row of every table exactly as before (dumpDatabase before and after).
  *
@@ -33,6 +34,7 @@ import {
   emailConfirmations,
   forums,
   identityLinks,
+  mailings,
   mailOutbox,
   moderationLog,
   passwordResets,
@@ -40,8 +42,10 @@ import {
   postLikes,
   postRevisions,
   posts,
+  products,
   reports,
   sessions,
+  suspendedAccounts,
   topics,
   users,
   vendors,
@@ -110,6 +114,11 @@ const KINDS: Record<SignedInName, { role: Role; vendor?: string; suspended?: boo
 type User = typeof users.$inferSelect;
 type Persona = { name: PersonaName; a: Agent; client: string; user: User | null };
 
+/** A table of the schema, or the search index (a virtual table drizzle does not know). */
+type Changed = SQLiteTable | typeof POSTS_FTS;
+const POSTS_FTS = 'posts_fts';
+const tableName = (t: Changed) => (typeof t === 'string' ? t : getTableName(t));
+
 /** What the matrix row's builder made for one attempt: the request, and who sends it. */
 type Attempt = {
   path: string;
@@ -130,8 +139,10 @@ type Row = {
   personas?: PersonaName[];
   /** who may; everyone else is refused */
   allowed: PersonaName[];
-  /** tables an allowed attempt must change */
-  changes: SQLiteTable[];
+  /** the tables an allowed attempt changes: each of them, and no other */
+  changes: Changed[];
+  /** tables that change besides `changes` for some of the allowed (their accounts differ) */
+  alsoChanges?: Partial<Record<PersonaName, Changed[]>>;
   /** refusals that are not a plain 403 */
   refused?: Partial<Record<PersonaName, Refusal>>;
   attempt: (h: Helpers, who: Persona) => Promise<Attempt>;
@@ -339,7 +350,7 @@ export const MATRIX: Row[] = [
     route: '/f/:forum',
     target: `a new topic in ${PRODUCT_FORUM}`,
     allowed: ACTIVE,
-    changes: [topics, posts],
+    changes: [topics, posts, forums, users, POSTS_FTS],
     attempt: async (h) => {
       const i = h.n();
       return {
@@ -356,7 +367,7 @@ export const MATRIX: Row[] = [
     route: '/t/:id/replies',
     target: "a third person's topic",
     allowed: ACTIVE,
-    changes: [posts],
+    changes: [posts, topics, forums, users, POSTS_FTS],
     attempt: async (h) => {
       const t = await h.topic((await h.stranger()).id);
       return { path: `/t/${t.topicId}/replies`, fields: body(`A matrix reply ${h.n()}.`) };
@@ -366,7 +377,7 @@ export const MATRIX: Row[] = [
     route: '/posts/:id',
     target: "a third person's post",
     allowed: [],
-    changes: [posts, postRevisions],
+    changes: [posts, postRevisions, POSTS_FTS],
     attempt: async (h) => ({
       path: `/posts/${await h.strangersReply()}`,
       fields: body(`Edited by someone else ${h.n()}.`),
@@ -377,7 +388,7 @@ export const MATRIX: Row[] = [
     target: 'their own post',
     personas: SIGNED_IN,
     allowed: ACTIVE,
-    changes: [posts, postRevisions],
+    changes: [posts, postRevisions, POSTS_FTS],
     attempt: async (h, who) => ({
       path: `/posts/${await h.replyBy(userOf(who).id)}`,
       fields: body(`Edited by its author ${h.n()}.`),
@@ -387,7 +398,7 @@ export const MATRIX: Row[] = [
     route: '/posts/:id/delete',
     target: "a third person's post",
     allowed: [],
-    changes: [posts],
+    changes: [posts, users, POSTS_FTS],
     attempt: async (h) => ({ path: `/posts/${await h.strangersReply()}/delete` }),
   },
   {
@@ -395,7 +406,7 @@ export const MATRIX: Row[] = [
     target: 'their own post',
     personas: SIGNED_IN,
     allowed: ACTIVE,
-    changes: [posts],
+    changes: [posts, users, POSTS_FTS],
     attempt: async (h, who) => ({ path: `/posts/${await h.replyBy(userOf(who).id)}/delete` }),
   },
 
@@ -451,7 +462,7 @@ export const MATRIX: Row[] = [
     route: '/register',
     target: 'a new account',
     allowed: ['guest'],
-    changes: [users, sessions],
+    changes: [users, sessions, emailConfirmations, mailOutbox],
     // Someone signed in gets no second account from this browser: back home, nothing written.
     refused: Object.fromEntries(
       SIGNED_IN.map((p) => [p, { status: 303, why: 'already signed in: back home' }]),
@@ -620,7 +631,7 @@ export const MATRIX: Row[] = [
   {
     route: '/posts/:id/remove',
     allowed: MODERATORS,
-    changes: [posts, moderationLog],
+    changes: [posts, moderationLog, POSTS_FTS],
     attempt: async (h) => ({
       path: `/posts/${await h.strangersReply()}/remove`,
       fields: { reason: 'spam', note: 'Matrix removal' },
@@ -630,7 +641,7 @@ export const MATRIX: Row[] = [
     route: '/posts/:id/restore',
     target: 'a removed post',
     allowed: MODERATORS,
-    changes: [posts, moderationLog],
+    changes: [posts, moderationLog, POSTS_FTS],
     attempt: async (h) => {
       const id = await h.strangersReply();
       await removePost(h.deps, await h.moderator(), id, { reason: 'spam', note: '' });
@@ -666,7 +677,7 @@ export const MATRIX: Row[] = [
     route: '/t/:id/move',
     target: 'a topic, to off-topic',
     allowed: MODERATORS,
-    changes: [topics, moderationLog],
+    changes: [topics, forums, moderationLog],
     attempt: async (h) => {
       const t = await h.topic((await h.stranger()).id);
       return { path: `/t/${t.topicId}/move`, fields: { forum: 'off-topic' } };
@@ -675,7 +686,7 @@ export const MATRIX: Row[] = [
   {
     route: '/t/:id/remove',
     allowed: MODERATORS,
-    changes: [topics, moderationLog],
+    changes: [topics, forums, moderationLog, POSTS_FTS],
     attempt: async (h) => {
       const t = await h.topic((await h.stranger()).id);
       return { path: `/t/${t.topicId}/remove`, fields: { reason: 'spam', note: 'Matrix' } };
@@ -685,7 +696,7 @@ export const MATRIX: Row[] = [
     route: '/t/:id/restore',
     target: 'a removed topic',
     allowed: MODERATORS,
-    changes: [topics, moderationLog],
+    changes: [topics, forums, moderationLog, POSTS_FTS],
     attempt: async (h) => {
       const t = await h.topic((await h.stranger()).id);
       await removeTopic(h.deps, await h.moderator(), t.topicId, { reason: 'spam', note: '' });
@@ -786,7 +797,7 @@ export const MATRIX: Row[] = [
     route: '/posts/:id/approve',
     target: 'a held post',
     allowed: MODERATORS,
-    changes: [posts, moderationLog],
+    changes: [posts, topics, forums, users, moderationLog, POSTS_FTS],
     attempt: async (h) => ({ path: `/posts/${await h.strangersReply(true)}/approve` }),
   },
   {
@@ -803,7 +814,7 @@ export const MATRIX: Row[] = [
     route: '/edits/:id/approve',
     target: "an edit of a third person's post, waiting",
     allowed: MODERATORS,
-    changes: [posts, postRevisions, pendingEdits, moderationLog],
+    changes: [posts, postRevisions, pendingEdits, moderationLog, POSTS_FTS],
     attempt: async (h) => ({ path: `/edits/${await h.strangersWaitingEdit()}/approve` }),
   },
   {
@@ -863,7 +874,7 @@ export const MATRIX: Row[] = [
   {
     route: '/account/email',
     allowed: SIGNED_IN,
-    changes: [emailConfirmations],
+    changes: [emailConfirmations, mailOutbox],
     attempt: async (h) => ({
       path: '/account/email',
       fields: { email: `pm_changed_${h.n()}@example.com` },
@@ -936,7 +947,13 @@ export const MATRIX: Row[] = [
     route: '/account/delete',
     target: 'their own account (a fresh account)',
     allowed: SIGNED_IN,
-    changes: [users],
+    // with a keyed hash of the username, which nobody else may take for a year
+    changes: [users, sessions, suspendedAccounts],
+    alsoChanges: {
+      // vendor staff have their Plimus identity link
+      own: [identityLinks],
+      other: [identityLinks],
+    },
     attempt: async (h, who) => ({
       path: '/account/delete',
       a: (await h.fresh(who)).a,
@@ -986,7 +1003,7 @@ export const MATRIX: Row[] = [
     route: '/admin/forums/:id/product',
     target: "a forum, to a new vendor's product",
     allowed: ADMINS,
-    changes: [forums, moderationLog],
+    changes: [forums, vendors, products, moderationLog],
     attempt: async (h) => {
       const i = h.n();
       return {
@@ -1073,7 +1090,7 @@ export const MATRIX: Row[] = [
     route: '/admin/mail/privacy-notice',
     target: 'the notice of the privacy notice’s change, for a member who has not had it',
     allowed: ADMINS,
-    changes: [mailOutbox, users],
+    changes: [mailOutbox, mailings, users],
     attempt: async (h) => {
       await h.stranger();
       return { path: '/admin/mail/privacy-notice' };
@@ -1173,15 +1190,15 @@ export function permissionsSuite(setup: () => Promise<ClockedForum>) {
 
     const allowed = row.allowed.includes(name);
     const refusal: Refusal = row.refused?.[name] ?? { status: 403, why: 'not allowed' };
-    const want = row.changes.map((t) => getTableName(t));
+    const want = [...row.changes, ...(row.alsoChanges?.[name] ?? [])].map(tableName).sort();
     const ok = allowed
-      ? res.status >= 200 && res.status < 400 && want.every((t) => changed.includes(t))
+      ? res.status >= 200 && res.status < 400 && want.join() === changed.join()
       : res.status === refusal.status &&
         changed.length === 0 &&
         (!refusal.location || location(res) === refusal.location);
     if (ok) return null;
     const expected = allowed
-      ? `2xx/3xx, changing ${want.join(' and ')}`
+      ? `2xx/3xx, changing ${want.join(', ')} and nothing else`
       : `${refusal.status}${refusal.location ? ` to ${refusal.location}` : ''}, changing nothing`;
     const redirect = res.headers.get('location') ? ` to ${location(res)}` : '';
     const text = res.status >= 300 && res.status < 400 ? '' : ` "${gist(await res.text())}"`;
