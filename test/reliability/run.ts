@@ -28,7 +28,17 @@ const run = async (part: string, go: (dir: string) => Promise<PartResult>) => {
   if (!wanted(part)) return;
   const started = Date.now();
   console.log(`${part}…`);
-  const result = await go(`${dir}/${part}`);
+  let result: PartResult;
+  try {
+    result = await go(`${dir}/${part}`);
+  } catch (err) {
+    // A part that could not finish is a failure with its reason, and the others still run.
+    result = {
+      part,
+      figures: [],
+      problems: [`did not finish: ${err instanceof Error ? err.message : err}`],
+    };
+  }
   console.log(
     `${part}: ${partOk(result) ? 'ok' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s`,
   );
