@@ -385,17 +385,15 @@ async function adminPages() {
   // The member's journey leaves a held post and an edit waiting in the moderation queue.
   await memberPagesOnce();
   // A reported post: the queue and the post's moderation panel list its reports.
-  await forum.db
-    .insert(reports)
-    .values([
-      {
-        postId: fx.long.postId,
-        reporterId: admin.id,
-        reason: 'spam',
-        note: 'Ads',
-        createdAt: new Date(forum.deps.now() - 240_000),
-      },
-    ]);
+  await forum.db.insert(reports).values([
+    {
+      postId: fx.long.postId,
+      reporterId: admin.id,
+      reason: 'spam',
+      note: 'Ads',
+      createdAt: new Date(forum.deps.now() - 240_000),
+    },
+  ]);
   const gets = [
     '/mod',
     `/mod/posts/${fx.long.postId}`,
