@@ -7,9 +7,13 @@ import {
   type StorageUnavailableError,
   storageFailure,
 } from '../errors';
+import { lineBreaks } from '../validation/fields';
 
 /**
- * The submitted fields of a form, as strings (files are not accepted anywhere).
+ * The submitted fields of a form, as strings (files are not accepted anywhere), every line break
+ * as `\n`. Browsers send each line break of every field as `\r\n`; normalising here, once, means
+ * that what is validated, checked (the personal-data findings are offsets into the text), saved
+ * and shown again in the form is one and the same text.
  * @throws BadRequestError when the body cannot be read as a form (a broken multipart body)
  */
 export async function readForm(c: Context<AppEnv>): Promise<Record<string, string>> {
@@ -23,7 +27,7 @@ export async function readForm(c: Context<AppEnv>): Promise<Record<string, strin
     );
   }
   const fields: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') fields[k] = v;
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') fields[k] = lineBreaks(v);
   return fields;
 }
 

@@ -140,6 +140,7 @@ export const moderationRoutes = new Hono<AppEnv>()
         {...found}
         values={{}}
         errors={{}}
+        now={c.get('deps').now()}
       />,
     );
   })
@@ -151,7 +152,13 @@ export const moderationRoutes = new Hono<AppEnv>()
       c,
       removeForm,
       (values, errors) => (
-        <ModeratePostPage frame={frameOf(c)} {...found} values={values} errors={errors} />
+        <ModeratePostPage
+          frame={frameOf(c)}
+          {...found}
+          values={values}
+          errors={errors}
+          now={deps.now()}
+        />
       ),
       (d) => removePost(deps, c.get('viewer'), id, d),
       `/mod/posts/${id}?done=removed`,
@@ -165,7 +172,13 @@ export const moderationRoutes = new Hono<AppEnv>()
       c,
       noteForm,
       (values, errors) => (
-        <ModeratePostPage frame={frameOf(c)} {...found} values={values} errors={errors} />
+        <ModeratePostPage
+          frame={frameOf(c)}
+          {...found}
+          values={values}
+          errors={errors}
+          now={deps.now()}
+        />
       ),
       (d) => restorePost(deps, c.get('viewer'), id, d.note),
       `/mod/posts/${id}?done=restored`,
@@ -306,6 +319,7 @@ export const moderationRoutes = new Hono<AppEnv>()
         items={items}
         notice={doneNotice(c)}
         promise={PROMISED_BUSINESS_DAYS}
+        now={deps.now()}
       />,
     );
   })
@@ -323,6 +337,7 @@ export const moderationRoutes = new Hono<AppEnv>()
           items={items}
           notice={parsed.errors.action}
           promise={PROMISED_BUSINESS_DAYS}
+          now={deps.now()}
         />,
         422,
       );

@@ -3,10 +3,10 @@
  * writes its moderation-log row in the same batch as the change itself, so the log can never
  * miss an action or record one that did not happen.
  */
-import { and, desc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { forums, moderationLog, posts, topics, users } from '../../db/schema';
-import { REPORT_REASONS } from '../../domain/words';
+import { forums, moderationLog, posts, reports, topics, users } from '../../db/schema';
+import { REPORT_REASONS, type ReportReason, type ReportStatus } from '../../domain/words';
 import type { AppDeps } from '../context';
 import { ConflictError, FormError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';
@@ -92,7 +92,55 @@ export async function postWithTopic(deps: AppDeps, postId: number) {
   return row;
 }
 
-/** The statements that remove a post (for removePost, and for resolving a report by removal). */
+/**
+ * The statements that resolve the open reports of posts a removal takes away (`ofPosts`, a
+ * condition on `reports.postId`), for the removal's own batch: one `report_resolve` log row per
+ * report (an `INSERT … SELECT` that runs first, while they are still open), then the reports
+ * closed. Nothing is read beforehand, so a report filed meanwhile cannot slip between the two.
+ */
+function resolveReportsStatements(
+  deps: AppDeps,
+  actor: Moderator,
+  ofPosts: SQL,
+  input: { note: string; why: string },
+) {
+  const { db } = deps;
+  const open = and(ofPosts, eq(reports.status, 'open'));
+  const at = deps.now();
+  return [
+    // insert … select writes every column of the log in the table's order.
+    db.insert(moderationLog).select(
+      db
+        .select({
+          id: sql<number>`null`.as('id'),
+          moderatorId: sql<number>`${actor.id}`.as('moderator_id'),
+          action: sql<string>`'report_resolve'`.as('action'),
+          targetType: sql<'report'>`'report'`.as('target_type'),
+          targetId: reports.id,
+          targetDeleted: sql<boolean>`0`.as('target_deleted'),
+          reason: reports.reason,
+          note: sql<string>`${input.why}`.as('note'),
+          createdAt: sql<Date>`${at}`.as('created_at'),
+        })
+        .from(reports)
+        .where(open),
+    ),
+    db
+      .update(reports)
+      .set({
+        status: 'resolved',
+        resolvedAt: new Date(at),
+        resolvedById: actor.id,
+        resolutionNote: input.note || null,
+      })
+      .where(open),
+  ] as const;
+}
+
+/**
+ * The statements that remove a post (for removePost, for resolving a report by removal, for
+ * refusing a held post): its open reports are resolved with it, and logged.
+ */
 export function removePostStatements(
   deps: AppDeps,
   actor: Moderator,
@@ -122,6 +170,10 @@ export function removePostStatements(
         ),
       ),
     logAction(deps, actor, 'post_remove', { type: 'post', id: postId }, input),
+    ...resolveReportsStatements(deps, actor, eq(reports.postId, postId), {
+      note: input.note,
+      why: 'The post was removed.',
+    }),
   ] as const;
 }
 
@@ -173,7 +225,8 @@ async function topicRow(deps: AppDeps, topicId: number) {
 }
 
 /**
- * Removes a topic: it leaves its forum's list and counters, and its posts leave the search index.
+ * Removes a topic: it leaves its forum's list and counters, its posts leave the search index, and
+ * the open reports on any of its posts are resolved (and logged).
  * @throws ConflictError when it is already removed
  */
 export async function removeTopic(
@@ -194,6 +247,15 @@ export async function removeTopic(
     unindexPosts(db, eq(posts.topicId, topicId)),
     refreshForum(db, topic.forumId),
     logAction(deps, actor, 'topic_remove', { type: 'topic', id: topicId }, input),
+    ...resolveReportsStatements(
+      deps,
+      actor,
+      inArray(
+        reports.postId,
+        db.select({ id: posts.id }).from(posts).where(eq(posts.topicId, topicId)),
+      ),
+      { note: input.note, why: 'The topic was removed.' },
+    ),
   ]);
 }
 
@@ -443,7 +505,21 @@ export async function listLog(deps: AppDeps, actor: Actor, filter: LogFilter, be
   return { entries: rows.slice(0, LOG_PAGE) as LogEntry[], more: rows.length > LOG_PAGE };
 }
 
-/** A post as its moderation panel shows it. */
+/** A report as the moderation panel of its post lists it. */
+export type PostReport = {
+  id: number;
+  reason: ReportReason;
+  note: string;
+  reporter: string | null;
+  createdAt: Date;
+  status: ReportStatus;
+  resolvedAt: Date | null;
+};
+
+/** The most reports the moderation panel of a post lists (the newest). */
+export const POST_REPORTS_SHOWN = 50;
+
+/** A post as its moderation panel shows it, with its reports (open and closed), oldest first. */
 export async function postForModeration(deps: AppDeps, actor: Actor, postId: number) {
   requireModerator(actor, deps.now());
   const author = alias(users, 'author');
@@ -466,7 +542,28 @@ export async function postForModeration(deps: AppDeps, actor: Actor, postId: num
     .where(eq(posts.id, postId))
     .get();
   if (!row) throw new NotFoundError('There is no post at this address.');
-  return { post: { ...row.post, author: row.author }, topic: row.topic };
+  const reporter = alias(users, 'reporter');
+  // By id, the order of the post's index: the newest, then shown oldest first.
+  const newest = await deps.db
+    .select({
+      id: reports.id,
+      reason: reports.reason,
+      note: reports.note,
+      reporter: reporter.username,
+      createdAt: reports.createdAt,
+      status: reports.status,
+      resolvedAt: reports.resolvedAt,
+    })
+    .from(reports)
+    .leftJoin(reporter, eq(reporter.id, reports.reporterId))
+    .where(eq(reports.postId, postId))
+    .orderBy(desc(reports.id))
+    .limit(POST_REPORTS_SHOWN);
+  return {
+    post: { ...row.post, author: row.author },
+    topic: row.topic,
+    reports: newest.reverse() as PostReport[],
+  };
 }
 
 /** A topic (removed ones too) and the forums it could move to, for its moderation panel. */

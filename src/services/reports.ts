@@ -106,6 +106,8 @@ export type QueueItem = {
     removed: boolean;
   };
   reports: QueuedReport[];
+  /** when the oldest open report on the post was filed */
+  reportedAt: Date;
   /** business days since the oldest open report on the post */
   ageBusinessDays: number;
   overdue: boolean;
@@ -156,6 +158,7 @@ export async function reportQueue(deps: AppDeps, actor: Actor): Promise<QueueIte
           removed: !!r.post.removedAt,
         },
         reports: [],
+        reportedAt: r.report.createdAt,
         ageBusinessDays: age,
         overdue: age > PROMISED_BUSINESS_DAYS,
       };

@@ -26,12 +26,15 @@ export const textLine = z
   .string()
   .refine((v) => !HIDDEN_CHARACTERS.test(v), HIDDEN_CHARACTERS_MESSAGE);
 
-/** `textLine` for text that keeps its line breaks (bios, notes). Line breaks must be `\n`. */
+/**
+ * `textLine` for text that keeps its line breaks (bios, notes). Line breaks are `\n`: `readForm`
+ * has made them so for every field, and a `\r` left is refused like any control character.
+ */
 export const textLines = z
   .string()
   .refine((v) => !HIDDEN_CHARACTERS_BUT_BREAKS.test(v), HIDDEN_CHARACTERS_MESSAGE);
 
-/** Line breaks as browsers send them from a text area (`\r\n`), as `\n`. */
+/** Line breaks as browsers send them in every field (`\r\n`, or a lone `\r`), as `\n`. */
 export const lineBreaks = (v: string) => v.replace(/\r\n?/g, '\n');
 
 /** Text from elsewhere (an identity's claims) made to follow `textLine`: the characters go. */

@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import { TOPIC_KINDS } from '../../domain/words';
 import { isCommonPassword } from '../auth/password';
-import { lineBreaks, textLine, textLines } from './fields';
+import { textLine, textLines } from './fields';
 
 export const RESERVED_USERNAMES = new Set([
   'account',
@@ -117,7 +117,6 @@ export const loginForm = z.object({
 
 export const body = z
   .string({ error: 'Write something before posting.' })
-  .transform(lineBreaks)
   .refine((v) => v.trim().length > 0, 'Write something before posting.')
   .refine(
     (v) => v.length <= MAX_BODY,
@@ -181,7 +180,7 @@ export const displayName = z
 export const bio = z
   .string()
   .optional()
-  .transform((v) => lineBreaks(v ?? '').trim())
+  .transform((v) => (v ?? '').trim())
   .pipe(
     textLines.max(
       MAX_BIO,

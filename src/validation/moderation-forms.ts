@@ -2,12 +2,12 @@
 import * as z from 'zod';
 import { REPORT_REASONS } from '../../domain/words';
 import { LOG_ACTIONS } from '../services/moderation';
-import { lineBreaks, textLine, textLines } from './fields';
+import { textLine, textLines } from './fields';
 
 const note = z
   .string()
   .optional()
-  .transform((v) => lineBreaks(v ?? '').trim())
+  .transform((v) => (v ?? '').trim())
   .pipe(textLines.max(1000, 'Notes can have at most 1,000 characters.'));
 
 const reason = z.enum(REPORT_REASONS, 'Choose a reason.');

@@ -342,13 +342,15 @@ describe('a member reports a post and a moderator removes it', () => {
     await expect(
       item.getByRole('heading', { level: 3 }).getByRole('link').getAttribute('href'),
     ).resolves.toBe(`/p/${reportedId}`);
-    // Its age, in business days, and not overdue.
+    // Its age, in words under a day (not "0.0 business days"), and not overdue.
     await expect(text(item.locator('.queue-age'))).resolves.toMatch(
-      /^waiting \d+\.\d business days? · 1 report$/,
+      /^reported (less than a minute|\d+ minutes?) ago · 1 report$/,
     );
     await expect(item.locator('.overdue-text').count()).resolves.toBe(0);
     const report = await text(item.locator('.queue-reports li'));
-    expect(report).toMatch(new RegExp(`^Spam: “${REPORT_NOTE}” — ${MEMBER.username}, .+$`));
+    expect(report).toMatch(
+      new RegExp(`^Spam: “${REPORT_NOTE}” — ${MEMBER.username}, reported .+ ago$`),
+    );
     await expect(text(item.locator('.excerpt'))).resolves.toMatch(/^tomasz: I had the same thing/);
     await expectAccessible(moderator, '/mod with a report');
     await screenshot(moderator, 'moderation-queue.png');
@@ -364,6 +366,16 @@ describe('a member reports a post and a moderator removes it', () => {
     expect(res.status()).toBe(200);
     expect(pathOf(moderator)).toBe(`/mod/posts/${reportedId}`);
     await expect(h1(moderator)).resolves.toBe('Moderate post #2');
+    // The panel lists the post's report, and says that removing it resolves it.
+    const reports = moderator.getByRole('region', { name: 'Reports' });
+    await expect(reports.locator('li').allTextContents()).resolves.toEqual([
+      expect.stringMatching(
+        new RegExp(`^Spam: “${REPORT_NOTE}” — ${MEMBER.username}, reported .+ ago \\(open\\)$`),
+      ),
+    ]);
+    await expect(text(moderator.getByRole('region', { name: 'Remove' }))).resolves.toContain(
+      'Removing it resolves its open report.',
+    );
     await expect(
       moderator.getByRole('button', { name: 'Remove the post', exact: true }).isVisible(),
     ).resolves.toBe(true);

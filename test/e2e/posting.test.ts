@@ -1,6 +1,7 @@
 /**
  * A person joining the forums and writing, in a real browser, by typing and clicking: the
- * registration form, a reply refused for personal data (highlighted, with Post anyway), a new
+ * registration form, a reply of several lines refused for personal data (highlighted where it is,
+ * though the browser sends its line breaks as CRLF, with Post anyway), a new
  * topic refused without the one-time public acknowledgement (error by the checkbox, text kept),
  * the posted topic with its markdown rendered and its external link going through /out, the
  * public notice by every submit button, Preview on the reply form (nothing saved), axe-core on
@@ -34,7 +35,14 @@ const ACCOUNT: Account = {
 
 const SEEDED_TOPIC = 'What are you working on this week?';
 const EMAIL_IN_REPLY = 'sam.photos@example.net';
-const REPLY_WITH_EMAIL = `Editing photos too. Write to me at ${EMAIL_IN_REPLY} and I send you the raw files.`;
+const PHONE_IN_REPLY = '+44 20 7946 0958';
+/** Several lines typed with Enter: the browser sends each break as CRLF. */
+const REPLY_WITH_EMAIL = [
+  'Editing photos too.',
+  '',
+  `Write to me at ${EMAIL_IN_REPLY}`,
+  `or call ${PHONE_IN_REPLY}, and I send you the raw files.`,
+].join('\n');
 
 const TITLE = 'Notes from my home lab';
 const EXTERNAL_URL = 'https://example.org/docs';
@@ -168,23 +176,31 @@ describe('a person joining and writing', () => {
     await ack.check();
 
     expectRefusalAt(`/t/${id}/replies`);
+    const sent = page.waitForRequest((r) => r.method() === 'POST');
     const res = await clickAndLoad(page, reply.getByRole('button', { name: 'Post reply' }));
     expect(res.status()).toBe(422);
     expect(pathOf(page)).toBe(`/t/${id}/replies`);
+    // What the browser sent had its line breaks as CRLF.
+    const sentBody = new URLSearchParams((await sent).postData() ?? '').get('body');
+    expect(sentBody).toBe(REPLY_WITH_EMAIL.replaceAll('\n', '\r\n'));
 
     const form = page.locator('form.composer');
     const findings = form.locator('.findings');
     await expect(findings.getByRole('heading').textContent()).resolves.toBe(
       'This looks like personal information',
     );
-    // The address is highlighted, in the list of findings and in the text itself.
-    await expect(findings.locator('mark').allTextContents()).resolves.toEqual([
+    // The address and the number are highlighted, in the list of findings and in the text
+    // itself: exactly them, not shifted by the line breaks before them.
+    await expect(findings.locator('li mark').allTextContents()).resolves.toEqual([
       EMAIL_IN_REPLY,
-      EMAIL_IN_REPLY,
+      PHONE_IN_REPLY,
     ]);
-    await expect(findings.locator('pre.findings-text').textContent()).resolves.toContain(
-      REPLY_WITH_EMAIL.slice(0, 20),
-    );
+    const copy = findings.locator('pre.findings-text');
+    await expect(copy.locator('mark').allTextContents()).resolves.toEqual([
+      EMAIL_IN_REPLY,
+      PHONE_IN_REPLY,
+    ]);
+    await expect(copy.textContent()).resolves.toBe(REPLY_WITH_EMAIL);
     await expect(form.getByRole('button', { name: 'Post anyway' }).isVisible()).resolves.toBe(true);
     // Nothing is lost: the text and the ticked acknowledgement come back.
     await expect(textareaValue(form)).resolves.toBe(REPLY_WITH_EMAIL);

@@ -13,6 +13,7 @@ import {
   identityLinks,
   identityPurchases,
   passwordResets,
+  reports,
   sessions,
   users,
   vendors,
@@ -361,8 +362,20 @@ async function adminPages() {
   );
   // The member's journey leaves a held post and an edit waiting in the moderation queue.
   await memberPagesOnce();
+  // A reported post: the queue and the post's moderation panel list its reports.
+  await forum.db.insert(reports).values([
+    {
+      postId: fx.long.postId,
+      reporterId: admin.id,
+      reason: 'spam',
+      note: 'Ads',
+      createdAt: new Date(forum.deps.now() - 240_000),
+    },
+  ]);
   const gets = [
     '/mod',
+    `/mod/posts/${fx.long.postId}`,
+    `/mod/posts/${fx.replyIds[3]}`,
     '/admin',
     '/admin?done=moved',
     '/admin/forums/new',
@@ -414,6 +427,9 @@ async function adminPages() {
   // The journey really happened.
   const html = (path: string) => pages.find((p) => p.path === path)?.html ?? '';
   expect(html('/mod')).toContain('Refuse the edit');
+  expect(html('/mod')).toContain('reported <time');
+  expect(html(`/mod/posts/${fx.long.postId}`)).toContain('class="post-reports"');
+  expect(html(`/mod/posts/${fx.replyIds[3]}`)).toContain('Nobody has reported this post.');
   expect(html(`/admin/forums/${acme.id}`)).toContain('Untie from Acme Backup Pro');
   expect(html('/admin/roles?username=writer_one')).toContain('name="role"');
   expect(html('/admin/roles?username=quality_admin')).toContain('This is you');

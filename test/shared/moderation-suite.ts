@@ -237,6 +237,148 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       expect(await filed()).toBe(11);
     });
 
+    it('a report under a day old reads "reported 4 minutes ago", not in business days', async () => {
+      const topic = await aTopic('Minutes old report');
+      const { a: reporter } = await person();
+      await reporter.post(`/posts/${topic.lastPostId}/report`, { reason: 'spam', note: '' });
+      forum.clock.advance(4 * 60_000 + 10_000);
+      const queue = await page(await mod.get('/mod'));
+      const item = queue
+        .querySelectorAll('.queue-item')
+        .find((li) => li.querySelector('h3 a')?.getAttribute('href') === `/p/${topic.lastPostId}`);
+      const age = item?.querySelector('.queue-age');
+      expect(age?.text).toMatch(/^reported 4 minutes ago · 1 report$/);
+      expect(age?.querySelector('time')?.getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect(item?.querySelector('.queue-reports li')?.text).toMatch(/reported 4 minutes ago$/);
+      // The post's own panel lists it the same way.
+      const panel = await page(await mod.get(`/mod/posts/${topic.lastPostId}`));
+      expect(panel.querySelector('.post-reports li')?.text).toMatch(
+        /^Spam — ms_mem_\d+, reported 4 minutes ago \(open\)$/,
+      );
+    });
+
+    it('removing a post from its panel resolves its open reports in the same batch, each logged', async () => {
+      const topic = await aTopic('Removed from the panel');
+      const reply = topic.lastPostId as number;
+      const reporters = [await person(), await person()];
+      await reporters[0]?.a.post(`/posts/${reply}/report`, { reason: 'spam', note: 'Ads' });
+      forum.clock.advance(60_000);
+      await reporters[1]?.a.post(`/posts/${reply}/report`, { reason: 'abuse', note: '' });
+      forum.clock.advance(60_000);
+
+      // The panel lists the post's reports, and says what removing it does to them.
+      const before = await page(await mod.get(`/mod/posts/${reply}`));
+      expect(before.querySelectorAll('.post-reports li').map((li) => li.text)).toEqual([
+        `Spam: “Ads” — ${reporters[0]?.user.username}, reported 2 minutes ago (open)`,
+        `Abuse — ${reporters[1]?.user.username}, reported 1 minute ago (open)`,
+      ]);
+      expect(before.querySelector('#reports-title + p')?.text).toBe('2 open reports of 2.');
+      expect(before.text).toContain('Removing it resolves its 2 open reports.');
+
+      const res = await mod.post(`/posts/${reply}/remove`, { reason: 'spam', note: 'Selling.' });
+      expect(res.status).toBe(303);
+      const all = await db()
+        .select()
+        .from(reports)
+        .where(eq(reports.postId, reply))
+        .orderBy(reports.id);
+      expect(all.map((r) => [r.status, r.resolvedById, r.resolutionNote])).toEqual([
+        ['resolved', modUser.id, 'Selling.'],
+        ['resolved', modUser.id, 'Selling.'],
+      ]);
+      const removedAt = (await postRow(reply))?.removedAt?.getTime();
+      expect(all.every((r) => r.resolvedAt?.getTime() === removedAt)).toBe(true);
+      for (const r of all) {
+        expect(
+          (await logRows('report_resolve', r.id)).map((l) => [
+            l.targetType,
+            l.moderatorId,
+            l.reason,
+            l.note,
+          ]),
+        ).toEqual([['report', modUser.id, r.reason, 'The post was removed.']]);
+      }
+      expect(await logRows('post_remove', reply)).toHaveLength(1);
+
+      // Gone from the queue; the panel shows them resolved, and the log lists them.
+      const queue = await page(await mod.get('/mod'));
+      expect(queue.querySelector(`.queue-item h3 a[href="/p/${reply}"]`)).toBeNull();
+      expect(queue.text).not.toContain('the post is already removed');
+      const after = await page(await mod.get(`/mod/posts/${reply}?done=removed`));
+      expect(after.querySelector('#reports-title + p')?.text).toBe('No open reports of 2.');
+      expect(
+        after.querySelectorAll('.post-reports li').map((li) => li.text.replace(/^.*\(/, '(')),
+      ).toEqual(['(resolved less than a minute ago)', '(resolved less than a minute ago)']);
+      const log = await page(await mod.get(`/mod/log?target=report:${all[0]?.id}`));
+      expect(log.querySelectorAll('table.log tbody tr')).toHaveLength(1);
+      expect(log.querySelector('table.log tbody tr')?.text).toContain('The post was removed.');
+
+      // Restored and reported again, the new report is open; the old ones stay resolved.
+      expect((await mod.post(`/posts/${reply}/restore`, { note: '' })).status).toBe(303);
+      const { a: third } = await person();
+      expect(
+        (await third.post(`/posts/${reply}/report`, { reason: 'spam', note: '' })).status,
+      ).toBe(200);
+      const statuses = await db()
+        .select({ status: reports.status })
+        .from(reports)
+        .where(eq(reports.postId, reply))
+        .orderBy(reports.id);
+      expect(statuses.map((r) => r.status)).toEqual(['resolved', 'resolved', 'open']);
+    });
+
+    it('removing a topic resolves the open reports on any of its posts, each logged', async () => {
+      const topic = await aTopic('Whole topic with reports', 2);
+      const replies = await db()
+        .select({ id: posts.id })
+        .from(posts)
+        .where(eq(posts.topicId, topic.id))
+        .orderBy(posts.number);
+      const { a: reporter } = await person();
+      for (const p of replies) {
+        expect(
+          (await reporter.post(`/posts/${p.id}/report`, { reason: 'spam', note: '' })).status,
+        ).toBe(200);
+      }
+      // A dismissed report stays dismissed; an open one elsewhere stays open.
+      const [dismissed] = await db()
+        .select()
+        .from(reports)
+        .where(eq(reports.postId, replies[0]?.id ?? 0));
+      await mod.post(`/mod/reports/${dismissed?.id}/resolve`, { action: 'dismiss', note: '' });
+      await reporter.post(`/posts/${replies[0]?.id}/report`, { reason: 'abuse', note: '' });
+      const elsewhere = await aTopic('Unrelated reported topic');
+      await reporter.post(`/posts/${elsewhere.lastPostId}/report`, { reason: 'spam', note: '' });
+
+      expect((await mod.post(`/t/${topic.id}/remove`, { reason: 'spam', note: '' })).status).toBe(
+        303,
+      );
+      const ofTopic = await db()
+        .select({ id: reports.id, status: reports.status })
+        .from(reports)
+        .innerJoin(posts, eq(posts.id, reports.postId))
+        .where(eq(posts.topicId, topic.id))
+        .orderBy(reports.id);
+      expect(ofTopic.map((r) => r.status)).toEqual([
+        'dismissed',
+        'resolved',
+        'resolved',
+        'resolved',
+      ]);
+      for (const r of ofTopic.slice(1)) {
+        expect((await logRows('report_resolve', r.id)).map((l) => l.note)).toEqual([
+          'The topic was removed.',
+        ]);
+      }
+      expect(await logRows('report_resolve', dismissed?.id ?? 0)).toHaveLength(0);
+      const other = await db()
+        .select({ status: reports.status })
+        .from(reports)
+        .where(eq(reports.postId, elsewhere.lastPostId ?? 0))
+        .get();
+      expect(other?.status).toBe('open');
+    });
+
     it('nobody reports their own post, visitors and suspended members not at all', async () => {
       const { a, user } = await person();
       await a.post('/f/off-topic', { title: 'My own words here', body: 'Mine.' });

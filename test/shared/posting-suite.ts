@@ -259,6 +259,37 @@ export function postingSuite(setup: () => Promise<ClockedForum>) {
       expect(await postCount()).toBe(before + 1);
     });
 
+    it('highlights exactly what it found in text of several lines sent with CRLF, as browsers send it', async () => {
+      const { a, user } = await member({ aged: true, acked: true });
+      const lines = [
+        'Hello all,',
+        '',
+        'I asked support about the licence.',
+        'Write to dana.rivera@example.org for a copy,',
+        'or call +44 20 7946 0958 after five.',
+      ];
+      const crlf = lines.join('\r\n');
+      const res = await newTopic(a, { title: 'Licence copy wanted', body: crlf });
+      expect(res.status).toBe(422);
+      const doc = await page(res);
+      expect(doc.querySelectorAll('.findings-text mark').map((m) => m.text)).toEqual([
+        'dana.rivera@example.org',
+        '+44 20 7946 0958',
+      ]);
+      // The highlighted copy is the text itself, with its breaks as `\n`, nothing shifted.
+      expect(doc.querySelector('.findings-text')?.text).toBe(`\n${lines.join('\n')}`);
+      expect(doc.querySelector('#body')?.text).toBe(`\n${lines.join('\n')}`);
+
+      const anyway = await newTopic(a, {
+        title: 'Licence copy wanted',
+        body: crlf,
+        post_anyway: '1',
+      });
+      expect(anyway.status).toBe(303);
+      const saved = await db().select().from(posts).where(eq(posts.userId, user.id)).get();
+      expect(saved?.bodyMarkdown).toBe(lines.join('\n'));
+    });
+
     it('checks edits too', async () => {
       const { a, user } = await member({ aged: true, acked: true });
       await newTopic(a, { title: 'Edit check topic', body: 'Clean text.' });

@@ -1,6 +1,7 @@
 import { REPORT_REASONS } from '../../domain/words';
 import type { HeldPost, WaitingEdit } from '../../src/services/approval';
 import type { QueueItem } from '../../src/services/reports';
+import { Age } from '../components/age';
 import { REASON_TEXT } from '../components/reason-fields';
 import { Time } from '../components/time';
 import { type Frame, Layout } from '../layouts/site';
@@ -13,6 +14,8 @@ export type ModQueuePageProps = {
   edits: WaitingEdit[];
   notice?: string | undefined;
   promise: number;
+  /** the request's time, for the ages of reports */
+  now: number;
 };
 
 /** Refusing what waits for approval, with a reason from the list. */
@@ -34,8 +37,34 @@ function RefuseForm({ action, id, children }: { action: string; id: string; chil
 
 const days = (n: number) => `${n.toFixed(1)} business day${n.toFixed(1) === '1.0' ? '' : 's'}`;
 
+const DAY = 24 * 3600_000;
+
+/**
+ * How long a post has waited: "reported 4 minutes ago" within its first day; after that also the
+ * business days, which the promise counts.
+ */
+function Waiting({ item, now, promise }: { item: QueueItem; now: number; promise: number }) {
+  const underADay = now - item.reportedAt.getTime() < DAY;
+  return (
+    <>
+      {item.overdue ? <strong>Overdue: </strong> : null}
+      reported <Age date={item.reportedAt} now={now} />
+      {underADay ? null : `, waiting ${days(item.ageBusinessDays)}`}
+      {item.overdue ? ` (more than the promised ${promise})` : ''}
+    </>
+  );
+}
+
 /** Open reports, grouped by post, the longest waiting first. */
-export function ModQueuePage({ frame, items, held, edits, notice, promise }: ModQueuePageProps) {
+export function ModQueuePage({
+  frame,
+  items,
+  held,
+  edits,
+  notice,
+  promise,
+  now,
+}: ModQueuePageProps) {
   return (
     <Layout frame={frame} title="Moderation" noindex>
       <h1>Moderation</h1>
@@ -63,9 +92,7 @@ export function ModQueuePage({ frame, items, held, edits, notice, promise }: Mod
                   </a>
                 </h3>
                 <p class={item.overdue ? 'queue-age overdue-text' : 'queue-age'}>
-                  {item.overdue ? <strong>Overdue: </strong> : null}
-                  waiting {days(item.ageBusinessDays)}
-                  {item.overdue ? ` (more than the promised ${promise})` : ''}
+                  <Waiting item={item} now={now} promise={promise} />
                   {' · '}
                   {item.reports.length} report{item.reports.length === 1 ? '' : 's'}
                   {item.post.removed ? ' · the post is already removed' : ''}
@@ -77,8 +104,8 @@ export function ModQueuePage({ frame, items, held, edits, notice, promise }: Mod
                   {item.reports.map((r) => (
                     <li>
                       {REASON_TEXT[r.reason].label}
-                      {r.note ? `: “${r.note}”` : ''} — {r.reporter ?? 'a deleted user'},{' '}
-                      <Time date={r.createdAt} />
+                      {r.note ? `: “${r.note}”` : ''} — {r.reporter ?? 'a deleted user'}, reported{' '}
+                      <Age date={r.createdAt} now={now} />
                     </li>
                   ))}
                 </ul>

@@ -1,5 +1,7 @@
 /** The moderation panels of a post, a topic and a member. */
 import { raw } from 'hono/html';
+import type { PostReport } from '../../src/services/moderation';
+import { Age } from '../components/age';
 import { Breadcrumbs } from '../components/breadcrumbs';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
 import { NoteField, REASON_TEXT, ReasonFields } from '../components/reason-fields';
@@ -27,12 +29,59 @@ export type ModeratePostPageProps = {
     removedNote: string | null;
   };
   topic: { id: number; slug: string; title: string };
+  /** the post's reports, open and closed, oldest first */
+  reports: PostReport[];
   values: { reason?: string; note?: string };
   errors: FieldErrors;
+  /** the request's time, for the ages of reports */
+  now: number;
 };
+
+const REPORT_STATUS_TEXT: Record<PostReport['status'], string> = {
+  open: 'open',
+  resolved: 'resolved',
+  dismissed: 'dismissed',
+};
+
+/** The reports of a post: who, why, when, and whether each is still open. */
+function PostReports({ reports, now }: { reports: PostReport[]; now: number }) {
+  const open = reports.filter((r) => r.status === 'open').length;
+  return (
+    <section aria-labelledby="reports-title">
+      <h2 id="reports-title">Reports</h2>
+      {reports.length === 0 ? (
+        <p class="empty">Nobody has reported this post.</p>
+      ) : (
+        <>
+          <p>
+            {open === 0 ? 'No open reports' : `${open} open report${open === 1 ? '' : 's'}`} of{' '}
+            {reports.length}.
+          </p>
+          <ul class="post-reports">
+            {reports.map((r) => (
+              <li class={`report report-${r.status}`}>
+                {REASON_TEXT[r.reason].label}
+                {r.note ? `: “${r.note}”` : ''} — {r.reporter ?? 'a deleted user'}, reported{' '}
+                <Age date={r.createdAt} now={now} /> ({REPORT_STATUS_TEXT[r.status]}
+                {r.resolvedAt ? (
+                  <>
+                    {' '}
+                    <Age date={r.resolvedAt} now={now} />
+                  </>
+                ) : null}
+                )
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
 
 export function ModeratePostPage(p: ModeratePostPageProps) {
   const removed = p.post.removedAt;
+  const openReports = p.reports.filter((r) => r.status === 'open').length;
   return (
     <Layout frame={p.frame} title={`Moderate post #${p.post.number}`} noindex>
       <Breadcrumbs
@@ -47,6 +96,7 @@ export function ModeratePostPage(p: ModeratePostPageProps) {
         By {p.post.author ?? 'a deleted user'}. <a href={`/p/${p.post.id}`}>See it in the topic</a>.
       </p>
       <blockquote class="post-body">{raw(p.post.bodyHtml)}</blockquote>
+      <PostReports reports={p.reports} now={p.now} />
       {removed ? (
         <section aria-labelledby="restore-title">
           <h2 id="restore-title">Restore</h2>
@@ -73,6 +123,9 @@ export function ModeratePostPage(p: ModeratePostPageProps) {
           <p>
             The post keeps its place in the topic as “Removed by a moderator (reason)”. Its author
             sees your note.
+            {openReports > 0
+              ? ` Removing it resolves its ${openReports === 1 ? 'open report' : `${openReports} open reports`}.`
+              : ''}
           </p>
           <form method="post" action={`/posts/${p.post.id}/remove`} class="form" novalidate>
             <ErrorSummary errors={p.errors} />
