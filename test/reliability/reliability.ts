@@ -157,7 +157,9 @@ export async function send(
     });
     return { status: res.status, text: await res.text(), location: res.headers.get('location') };
   } catch (err) {
-    return { error: err instanceof Error ? err.message : String(err) };
+    const cause =
+      err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    return { error: `${err instanceof Error ? err.message : String(err)}${cause}` };
   }
 }
 
@@ -217,9 +219,12 @@ export async function runLoad(o: {
   const acked: string[] = [];
   let staleOwn = 0;
   let staleVisitor = 0;
+  const errorKinds = new Map<string, number>();
   const count = (a: Answer) => {
-    if ('error' in a) errors++;
-    else statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
+    if ('error' in a) {
+      errors++;
+      errorKinds.set(a.error, (errorKinds.get(a.error) ?? 0) + 1);
+    } else statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
     return a;
   };
   const pages = [
@@ -283,7 +288,11 @@ export async function runLoad(o: {
   const requests = [...statuses.values()].reduce((a, b) => a + b, 0);
   return {
     part: 'load',
-    problems: [...problems, ...bad],
+    problems: [
+      ...problems,
+      ...bad,
+      ...[...errorKinds].map(([kind, n]) => `${n} requests failed to connect: ${kind}`),
+    ],
     figures: [
       {
         name: 'load: time',
