@@ -1,5 +1,6 @@
 /** What every request handler and service can reach: database, configuration, clock. */
 import type { Db, WriteCheck } from '../db/client';
+import type { FlashKind } from './auth/cookies';
 import { createKeys, ephemeralSecret, type Keys } from './auth/keys';
 import { type RelyingParty, relyingParty } from './auth/oidc';
 import { createRateLimits, type RateLimits } from './auth/rate-limit';
@@ -83,5 +84,7 @@ export type AppEnv = {
     client: string;
     /** the app's log: one line per entry, never personal data */
     log: (line: string) => void;
+    /** a one-time notice for this page (src/middleware/flash.ts), when there is one */
+    flash: FlashKind | undefined;
   };
 };

@@ -1,5 +1,5 @@
 import { Checkbox, ErrorSummary, Field, type FieldErrors } from '../components/form';
-import { type Frame, Layout } from '../layouts/site';
+import { type Frame, Layout, withNext } from '../layouts/site';
 import { PlimusSignIn } from './plimus';
 
 export type LoginPageProps = {
@@ -22,10 +22,10 @@ export function LoginPage({ frame, values, next, errors, plimus, notice }: Login
           {notice}
         </p>
       ) : null}
-      {plimus ? <PlimusSignIn /> : null}
+      {plimus ? <PlimusSignIn next={next} /> : null}
       <form method="post" action="/login" class="form" novalidate>
         <ErrorSummary errors={errors} />
-        {next ? <input type="hidden" name="next" value={next} /> : null}
+        {next && next !== '/' ? <input type="hidden" name="next" value={next} /> : null}
         <Field
           name="login"
           label="Username or email address"
@@ -55,7 +55,7 @@ export function LoginPage({ frame, values, next, errors, plimus, notice }: Login
           <a href="/password/forgot">Forgot your password?</a>
         </p>
         <p>
-          New here? <a href="/register">Create an account</a>.
+          New here? <a href={withNext('/register', next)}>Create an account</a>.
         </p>
       </form>
     </Layout>
