@@ -30,6 +30,22 @@ export type AppDeps = {
   visits: VisitCounter;
   /** whether the database takes writes, for `/readyz`; see src/services/health.ts */
   storage: StorageHealth;
+  /** a development forum's demo people, listed on its sign-in page; absent otherwise */
+  demo?: DemoSignIns | undefined;
+};
+
+/** A demo staff account of a development forum (dev/demo.ts), and its password. */
+export type DemoStaff = { username: string; role: 'moderator' | 'admin'; password: string };
+
+/**
+ * Who a development forum's visitors can sign in as, for its sign-in page (the Node server sets
+ * it outside production). Passwords are printed at start-up, never shown on a page.
+ */
+export type DemoSignIns = {
+  /** the development Plimus identity's people, when it runs beside the forum */
+  plimus: { name: string; about: string }[];
+  /** the demo staff whose demo password works */
+  staff: Omit<DemoStaff, 'password'>[];
 };
 
 export type DepsOptions = {

@@ -27,7 +27,9 @@ export type KeyPurpose =
   /** a keep-a-draft cookie's key */
   | 'draft'
   /** private feed tokens */
-  | 'feed';
+  | 'feed'
+  /** the passwords of a development forum's demo staff (dev/demo.ts) */
+  | 'demo-password';
 
 export type Keys = {
   /** A MAC of `message` for `purpose`, base64url without padding (43 characters). */

@@ -59,6 +59,7 @@ export const authRoutes = new Hono<AppEnv>()
         values={{}}
         next={next}
         errors={{}}
+        demo={c.get('deps').demo}
         notice={
           c.req.query('done') === 'password-reset'
             ? 'Your new password is saved, and your account was signed out everywhere. Sign in with the new password.'
@@ -80,6 +81,7 @@ export const authRoutes = new Hono<AppEnv>()
           values={{ login: input.login, remember: !!input.remember }}
           next={next(input)}
           errors={errors}
+          demo={deps.demo}
         />
       ),
       (d) => login(deps, c.get('client'), d),

@@ -168,3 +168,55 @@ describe('"Sign in with Plimus" from a topic comes back to it', () => {
     await expect(notice(page).count()).resolves.toBe(0);
   });
 });
+
+describe('the sign-in page of a development forum says who one can be', () => {
+  let page: Page;
+
+  beforeAll(async () => {
+    page = await newVisitor();
+  });
+
+  it('lists the Plimus demo people and the demo staff, without passwords', async () => {
+    await page.goto(`${server.url}/`);
+    await clickAndLoad(
+      page,
+      page.getByRole('navigation', { name: 'Site' }).getByRole('link', { name: 'Sign in' }),
+    );
+    const box = page.getByRole('region', { name: 'Demo people of this development forum' });
+    await expect(box.isVisible()).resolves.toBe(true);
+    const text = ((await box.textContent()) ?? '').replace(/\s+/g, ' ');
+    for (const person of ['Casey Customer', 'Vera Vendor', 'Nia Newcomer']) {
+      expect(text).toContain(person);
+    }
+    expect(text).toContain('demo_moderator, a moderator');
+    expect(text).toContain('demo_admin, an administrator');
+    for (const { password } of printedStaff()) expect(text).not.toContain(password);
+    await expectAccessible(page, 'the sign-in page of a development forum');
+  });
+
+  it('the demo administrator signs in with the password printed at start-up', async () => {
+    const admin = printedStaff().find((s) => s.username === 'demo_admin');
+    expect(admin?.password).toBeTruthy();
+    const form = page.locator('form[action="/login"]');
+    await form.getByLabel('Username or email address').fill('demo_admin');
+    await form.getByLabel('Password', { exact: true }).fill(admin?.password ?? '');
+    await clickAndLoad(page, form.getByRole('button', { name: 'Sign in' }));
+    await expect(notice(page).textContent()).resolves.toBe(WELCOME);
+    const nav = page.getByRole('navigation', { name: 'Site' });
+    await expect(nav.getByRole('link', { name: 'Admin', exact: true }).isVisible()).resolves.toBe(
+      true,
+    );
+    await expect(
+      nav.getByRole('link', { name: 'Moderation', exact: true }).isVisible(),
+    ).resolves.toBe(true);
+  });
+});
+
+/** The demo staff and passwords the server printed at start-up. */
+function printedStaff(): { username: string; password: string }[] {
+  const line = server.logs.find((l) => l.startsWith('Demo staff (development only)')) ?? '';
+  return [...line.matchAll(/(\w+) with the password (\S+) \(/g)].map((m) => ({
+    username: m[1] ?? '',
+    password: m[2] ?? '',
+  }));
+}
