@@ -3,7 +3,10 @@
  * people, and topics that show markdown, code, quotes and links to other sites. Everything is
  * written through the same services (and so the same cooking pipeline) as real posts.
  */
-import type { AppDeps } from '../src/context';
+import { eq } from 'drizzle-orm';
+import { users } from '../db/schema';
+import { hashPassword, verifyPassword } from '../src/auth/password';
+import type { AppDeps, DemoStaff } from '../src/context';
 import { createMember } from '../src/services/accounts';
 import { createForum, ensureProduct, ensureVendor, forumCount } from '../src/services/catalog';
 import { createReply, createTopic } from '../src/services/posting';
@@ -330,4 +333,71 @@ export async function seedDemo(deps: AppDeps): Promise<boolean> {
     }
   }
   return true;
+}
+
+/** A demo moderator and a demo administrator, who sign in with a password (development only). */
+export const DEMO_STAFF: readonly Omit<DemoStaff, 'password'>[] = [
+  { username: 'demo_moderator', role: 'moderator' },
+  { username: 'demo_admin', role: 'admin' },
+];
+
+/**
+ * A demo staff member's password, derived from the forum's secret (the development secret
+ * beside the database): the same at every start, so that it can be printed at every start, and
+ * known to nobody who does not have the secret.
+ */
+const demoPassword = (deps: AppDeps, username: string) =>
+  deps.keys.sign('demo-password', username).slice(0, 20);
+
+/**
+ * Creates the demo moderator and administrator, with their passwords. Never in production.
+ * @returns whether it created them (not when one of the names is taken)
+ */
+export async function seedDemoStaff(deps: AppDeps): Promise<boolean> {
+  if (deps.config.nodeEnv === 'production') return false;
+  for (const s of DEMO_STAFF) {
+    const taken = await deps.db
+      .select({ id: users.id })
+      .from(users)
+      .where(eq(users.usernameKey, s.username))
+      .get();
+    if (taken) return false;
+  }
+  for (const s of DEMO_STAFF) {
+    const row = await createMember(deps, {
+      username: s.username,
+      displayName: s.role === 'admin' ? 'Demo administrator' : 'Demo moderator',
+      bio: 'A demo account of a development forum.',
+    });
+    await deps.db
+      .update(users)
+      .set({ role: s.role, passwordHash: await hashPassword(demoPassword(deps, s.username)) })
+      .where(eq(users.id, row.id));
+  }
+  return true;
+}
+
+/**
+ * The demo staff who still sign in with their demo password and have their role (a password
+ * changed since, or another FORUM_SECRET, leaves one out). Never in production.
+ */
+export async function demoStaffSignIns(deps: AppDeps): Promise<DemoStaff[]> {
+  if (deps.config.nodeEnv === 'production') return [];
+  const found: DemoStaff[] = [];
+  for (const s of DEMO_STAFF) {
+    const row = await deps.db
+      .select({ role: users.role, passwordHash: users.passwordHash })
+      .from(users)
+      .where(eq(users.usernameKey, s.username))
+      .get();
+    const password = demoPassword(deps, s.username);
+    if (
+      row?.role === s.role &&
+      row.passwordHash &&
+      (await verifyPassword(row.passwordHash, password))
+    ) {
+      found.push({ ...s, password });
+    }
+  }
+  return found;
 }

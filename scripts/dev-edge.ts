@@ -10,9 +10,10 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { getPlatformProxy } from 'wrangler';
 import { createDb } from '../db/client';
-import { seedDemo } from '../dev/demo';
+import { demoStaffSignIns, seedDemo, seedDemoStaff } from '../dev/demo';
 import { makeDeps } from '../src/context';
 import { loadConfig } from '../src/env';
+import { developmentSecret } from '../src/server';
 import type { WorkerEnv } from '../src/worker';
 
 const args = process.argv.slice(2);
@@ -54,9 +55,26 @@ const proxy = await getPlatformProxy<WorkerEnv>({
 });
 try {
   if (!proxy.env.DB) throw new Error('wrangler.toml has no D1 binding named DB');
-  const config = loadConfig({ PUBLIC_ORIGIN: publicOrigin ?? `http://localhost:${port}` });
-  if (await seedDemo(makeDeps(createDb({ d1: proxy.env.DB }), config))) {
+  const loaded = loadConfig({ PUBLIC_ORIGIN: publicOrigin ?? `http://localhost:${port}` });
+  // A development secret beside the local D1 database, as `npm start` keeps one beside its file:
+  // the demo staff's passwords are derived from it, so they are the same at every start.
+  const beside = `file:${join(persistTo ?? '.wrangler/state', 'forum.db')}`;
+  const config = {
+    ...loaded,
+    forumSecret: developmentSecret({ ...loaded, databaseUrl: beside }),
+  };
+  const deps = makeDeps(createDb({ d1: proxy.env.DB }), config);
+  if (await seedDemo(deps)) {
+    await seedDemoStaff(deps);
     console.log('Added demo content to the local D1 database.');
+  }
+  const staff = await demoStaffSignIns(deps);
+  if (staff.length > 0) {
+    console.log(
+      `Demo staff (development only), at ${publicOrigin ?? `http://${host}:${port}`}/login: ${staff
+        .map((s) => `${s.username} with the password ${s.password} (${s.role})`)
+        .join(', ')}`,
+    );
   }
 } finally {
   await proxy.dispose();

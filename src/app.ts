@@ -19,6 +19,7 @@ import {
   TooManyRequestsError,
 } from './errors';
 import { refuseCrossSite } from './middleware/cross-site';
+import { flashNotice } from './middleware/flash';
 import { publicPage } from './middleware/public-pages';
 import { type LogLine, requestLog } from './middleware/request-log';
 import { securityHeaders } from './middleware/security-headers';
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     }),
   );
   app.use(loadSession());
+  app.use(flashNotice());
   app.use(countVisits(options.countryHeader, { namePageKind: options.namePageKind }));
   // The reading pages, the same for every visitor who is not signed in.
   for (const path of ['/', '/latest', '/f/:forum', '/t/:id/:slug?', '/u/:username', '/privacy']) {

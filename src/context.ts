@@ -1,5 +1,6 @@
 /** What every request handler and service can reach: database, configuration, clock. */
 import type { Db, WriteCheck } from '../db/client';
+import type { FlashKind } from './auth/cookies';
 import { createKeys, ephemeralSecret, type Keys } from './auth/keys';
 import { type RelyingParty, relyingParty } from './auth/oidc';
 import { createRateLimits, type RateLimits } from './auth/rate-limit';
@@ -29,6 +30,22 @@ export type AppDeps = {
   visits: VisitCounter;
   /** whether the database takes writes, for `/readyz`; see src/services/health.ts */
   storage: StorageHealth;
+  /** a development forum's demo people, listed on its sign-in page; absent otherwise */
+  demo?: DemoSignIns | undefined;
+};
+
+/** A demo staff account of a development forum (dev/demo.ts), and its password. */
+export type DemoStaff = { username: string; role: 'moderator' | 'admin'; password: string };
+
+/**
+ * Who a development forum's visitors can sign in as, for its sign-in page (the Node server sets
+ * it outside production). Passwords are printed at start-up, never shown on a page.
+ */
+export type DemoSignIns = {
+  /** the development Plimus identity's people, when it runs beside the forum */
+  plimus: { name: string; about: string }[];
+  /** the demo staff whose demo password works */
+  staff: Omit<DemoStaff, 'password'>[];
 };
 
 export type DepsOptions = {
@@ -83,5 +100,7 @@ export type AppEnv = {
     client: string;
     /** the app's log: one line per entry, never personal data */
     log: (line: string) => void;
+    /** a one-time notice for this page (src/middleware/flash.ts), when there is one */
+    flash: FlashKind | undefined;
   };
 };

@@ -4,13 +4,13 @@
  */
 import * as z from 'zod';
 
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], {
-      error: 'must be true or false',
-    })
-    .optional()
-    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
+/** true or false; undefined when unset, so that the default can depend on other variables */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], {
+    error: 'must be true or false',
+  })
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
 
 const origin = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
@@ -66,7 +66,8 @@ const schema = z
     /** encrypts an embedded database file (libSQL's encryptionKey); Turso and D1 encrypt their own */
     DATABASE_ENCRYPTION_KEY: databaseEncryptionKey.optional(),
     PUBLIC_ORIGIN: origin.optional(),
-    SEED_DEMO: bool(true),
+    /** default: true, except in production (src/env.ts `loadConfig`) */
+    SEED_DEMO: bool,
     /** hosts whose links stay direct (the forum's own host always does); subdomains included */
     HOUSE_HOSTS: hostList.default(['plimus.com']),
     /** on Node behind a proxy that adds the visitor's country: the name of that header */
@@ -293,7 +294,8 @@ export function loadConfig(source: Record<string, unknown>): Config {
     databaseAuthToken: v.DATABASE_AUTH_TOKEN,
     databaseEncryptionKey: v.DATABASE_ENCRYPTION_KEY,
     publicOrigin,
-    seedDemo: v.SEED_DEMO,
+    // A production forum never fills itself with demo content unless asked to.
+    seedDemo: v.SEED_DEMO ?? v.NODE_ENV !== 'production',
     houseHosts: v.HOUSE_HOSTS,
     trustedCountryHeader: v.TRUSTED_COUNTRY_HEADER,
     pageCacheSeconds: v.PAGE_CACHE_SECONDS,

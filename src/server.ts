@@ -16,12 +16,12 @@ import { type Client, createClient } from '@libsql/client';
 import type { MiddlewareHandler } from 'hono';
 import { createDb, embeddedWriteCheck } from '../db/client';
 import { DatabaseOpenError, databaseFile, openLibsql } from '../db/open';
-import { seedDemo } from '../dev/demo';
+import { demoStaffSignIns, seedDemo, seedDemoStaff } from '../dev/demo';
 import type { MailCatcher } from '../dev/mail-catcher';
 import type { DevIdentityProvider } from '../dev/plimus-idp';
 import { createApp } from './app';
 import { clientAddress } from './client-address';
-import { type AppDeps, makeDeps } from './context';
+import { type AppDeps, type DemoSignIns, makeDeps } from './context';
 import { type Config, ConfigError, loadConfig } from './env';
 import { describeError } from './errors';
 import { type DeliveryLoop, startDeliveryLoop } from './mail/delivery';
@@ -87,7 +87,11 @@ async function startDevIdentity(config: Config, log: (line: string) => void) {
   log(
     `Development Plimus identity at ${idp.issuer} (demo people: ${DEV_PEOPLE.map((p) => p.preferred_username).join(', ')})`,
   );
-  return { idp, plimus: { issuer: idp.issuer, clientId: DEV_CLIENT_ID, clientSecret } };
+  return {
+    idp,
+    plimus: { issuer: idp.issuer, clientId: DEV_CLIENT_ID, clientSecret },
+    people: DEV_PEOPLE.map((p) => ({ name: p.name, about: p.about })),
+  };
 }
 
 /**
@@ -103,6 +107,26 @@ async function startDevMailCatcher(config: Config, log: (line: string) => void) 
     `Development mail catcher at ${catcher.url} (the forum's email goes there, to nobody's mailbox)`,
   );
   return catcher;
+}
+
+/**
+ * Who a development forum's visitors can sign in as: printed here (the demo staff with their
+ * passwords), listed without passwords on its sign-in page.
+ */
+async function demoSignIns(
+  deps: AppDeps,
+  plimus: DemoSignIns['plimus'],
+  log: (line: string) => void,
+): Promise<DemoSignIns> {
+  const staff = await demoStaffSignIns(deps);
+  if (staff.length > 0) {
+    log(
+      `Demo staff (development only), at ${deps.config.publicOrigin}/login: ${staff
+        .map((s) => `${s.username} with the password ${s.password} (${s.role})`)
+        .join(', ')}`,
+    );
+  }
+  return { plimus, staff: staff.map(({ username, role }) => ({ username, role })) };
 }
 
 /**
@@ -206,6 +230,7 @@ export async function startServer(
   }
 
   let devIdentityProvider: DevIdentityProvider | undefined;
+  let devPeople: DemoSignIns['plimus'] = [];
   let mailCatcher: MailCatcher | undefined;
   let transport: Transport | undefined;
   let delivery: DeliveryLoop | undefined;
@@ -217,6 +242,7 @@ export async function startServer(
     if (!config.plimus && config.nodeEnv !== 'production') {
       const dev = await startDevIdentity(config, log);
       devIdentityProvider = dev.idp;
+      devPeople = dev.people;
       config = { ...config, plimus: dev.plimus };
     }
     let smtpUrl = config.mail.smtpUrl;
@@ -234,7 +260,13 @@ export async function startServer(
       mail,
       writeCheck: databaseFile(config.databaseUrl) ? embeddedWriteCheck(client) : undefined,
     });
-    if (config.seedDemo && (await seedDemo(deps))) log('Added demo content to the empty forum.');
+    if (config.seedDemo && (await seedDemo(deps))) {
+      log('Added demo content to the empty forum.');
+      await seedDemoStaff(deps);
+    }
+    if (config.seedDemo && config.nodeEnv !== 'production') {
+      deps.demo = await demoSignIns(deps, devPeople, log);
+    }
     watcher = dataVersionWatcher(config);
     // The outbox is delivered from this process (and may be from `npm run cli -- mail:send`).
     if (transport) delivery = startDeliveryLoop(deps, transport, { log });

@@ -91,7 +91,8 @@ export function takeFlowCookie(c: Context, publicOrigin: string, keys: Keys): Si
       typeof v.verifier !== 'string' ||
       (v.intent !== 'sign-in' && v.intent !== 'reauthenticate') ||
       typeof v.startedAt !== 'number' ||
-      (v.sessionId !== null && typeof v.sessionId !== 'string')
+      (v.sessionId !== null && typeof v.sessionId !== 'string') ||
+      (v.next !== undefined && typeof v.next !== 'string')
     )
       return null;
     return {
@@ -101,14 +102,33 @@ export function takeFlowCookie(c: Context, publicOrigin: string, keys: Keys): Si
       intent: v.intent,
       startedAt: v.startedAt,
       sessionId: v.sessionId,
+      // a flow started before flows carried where to come back to
+      next: v.next ?? '/',
     };
   } catch {
     return null;
   }
 }
 
-export function setSignupCookie(c: Context, publicOrigin: string, token: string) {
-  setCookie(c, SIGNUP_COOKIE, token, {
+/** A Plimus identity new to the forums, choosing its username: the pending sign-up and where to go next. */
+export type SignupCookie = { token: string; next: string };
+
+const encodeText = (text: string) => encodeBase64urlNoPadding(new TextEncoder().encode(text));
+
+/**
+ * The token of a pending sign-up (its row holds the identity's claims) and the page to come back
+ * to, `<token>.<next>.<MAC>` with the forum's `plimus-signup` key over the token and the page, so
+ * that the page the flow carried is the page the sign-up ends on. Sent back only to
+ * /auth/plimus/*.
+ */
+export function setSignupCookie(
+  c: Context,
+  publicOrigin: string,
+  keys: Keys,
+  signup: SignupCookie,
+) {
+  const message = `${signup.token}.${encodeText(signup.next)}`;
+  setCookie(c, SIGNUP_COOKIE, `${message}.${keys.sign('plimus-signup', message)}`, {
     httpOnly: true,
     sameSite: 'Lax',
     path: FLOW_PATH,
@@ -117,8 +137,21 @@ export function setSignupCookie(c: Context, publicOrigin: string, token: string)
   });
 }
 
-export function readSignupCookie(c: Context): string | undefined {
-  return getCookie(c, SIGNUP_COOKIE);
+/**
+ * The pending sign-up, or undefined without the cookie. The token is its own proof (the row is
+ * found by its hash); a page whose MAC does not match, or a cookie of the token alone, leads to `/`.
+ */
+export function readSignupCookie(c: Context, keys: Keys): SignupCookie | undefined {
+  const raw = getCookie(c, SIGNUP_COOKIE);
+  if (!raw) return undefined;
+  const [token = '', next, mac, ...rest] = raw.split('.');
+  if (next === undefined || mac === undefined || rest.length > 0) return { token, next: '/' };
+  if (!keys.verify('plimus-signup', `${token}.${next}`, mac)) return { token, next: '/' };
+  try {
+    return { token, next: new TextDecoder().decode(decodeBase64urlIgnorePadding(next)) };
+  } catch {
+    return { token, next: '/' };
+  }
 }
 
 export function clearSignupCookie(c: Context, publicOrigin: string) {
@@ -159,6 +192,69 @@ export function readResetCookie(c: Context): string | undefined {
 export function clearResetCookie(c: Context, publicOrigin: string) {
   deleteCookie(c, RESET_COOKIE, {
     path: RESET_PATH,
+    secure: secure(c, publicOrigin),
+    httpOnly: true,
+    sameSite: 'Lax',
+  });
+}
+
+export const FLASH_COOKIE = 'flash';
+/** A notice is shown on the next page, which comes at once after a redirect. */
+const FLASH_MS = 60_000;
+
+/** What a one-time notice says happened; the words are the layout's. */
+export const FLASH_KINDS = ['signed-in', 'joined'] as const;
+export type FlashKind = (typeof FLASH_KINDS)[number];
+
+const flashMessage = (kind: string, expires: string, sessionId: string) =>
+  `${kind}.${expires}.${sessionId}`;
+
+/**
+ * A one-time notice for the next page of the session just started ("Welcome, you are signed
+ * in"): `<kind>.<expiry>.<MAC>` with the forum's `flash` key over the kind, the expiry and the
+ * session's id, so that it cannot be made up, shown in another session, or outlive its minute.
+ */
+export function setFlashCookie(
+  c: Context,
+  publicOrigin: string,
+  keys: Keys,
+  flash: { kind: FlashKind; sessionId: string; now: number },
+) {
+  const expires = String(flash.now + FLASH_MS);
+  const mac = keys.sign('flash', flashMessage(flash.kind, expires, flash.sessionId));
+  setCookie(c, FLASH_COOKIE, `${flash.kind}.${expires}.${mac}`, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    path: '/',
+    secure: secure(c, publicOrigin),
+    maxAge: FLASH_MS / 1000,
+  });
+}
+
+/**
+ * The notice for this session: undefined without the cookie, null when it is not this session's,
+ * has expired or was tampered with (the caller clears it either way).
+ */
+export function readFlashCookie(
+  c: Context,
+  keys: Keys,
+  sessionId: string | null,
+  now: number,
+): FlashKind | null | undefined {
+  const raw = getCookie(c, FLASH_COOKIE);
+  if (raw === undefined) return undefined;
+  const [kind = '', expires = '', mac = '', ...rest] = raw.split('.');
+  if (rest.length > 0 || !sessionId || !(FLASH_KINDS as readonly string[]).includes(kind)) {
+    return null;
+  }
+  if (!/^\d{1,15}$/.test(expires) || Number(expires) <= now) return null;
+  if (!keys.verify('flash', flashMessage(kind, expires, sessionId), mac)) return null;
+  return kind as FlashKind;
+}
+
+export function clearFlashCookie(c: Context, publicOrigin: string) {
+  deleteCookie(c, FLASH_COOKIE, {
+    path: '/',
     secure: secure(c, publicOrigin),
     httpOnly: true,
     sameSite: 'Lax',

@@ -14,6 +14,10 @@ import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from '@oslojs/
 export type KeyPurpose =
   /** the server-side state of a sign-in with Plimus, carried in a cookie */
   | 'plimus-flow'
+  /** a pending sign-up with Plimus and the page it comes back to, carried in a cookie */
+  | 'plimus-signup'
+  /** a one-time notice for the next page of a session ("Welcome, you are signed in") */
+  | 'flash'
   /** keyed hashes of a suspended account's email address and username (suspension evasion) */
   | 'suspended-account'
   /** one-click unsubscribe links in emails */
@@ -23,7 +27,9 @@ export type KeyPurpose =
   /** a keep-a-draft cookie's key */
   | 'draft'
   /** private feed tokens */
-  | 'feed';
+  | 'feed'
+  /** the passwords of a development forum's demo staff (dev/demo.ts) */
+  | 'demo-password';
 
 export type Keys = {
   /** A MAC of `message` for `purpose`, base64url without padding (43 characters). */

@@ -32,6 +32,11 @@ export type SignInFlow = {
   startedAt: number;
   /** the session that started the flow, or null when signed out: the flow ends only in it */
   sessionId: string | null;
+  /**
+   * the page of this forum to come back to after signing in, already resolved by `safeNext`
+   * (src/routes/forms.ts); it travels under the flow's MAC, never through the provider
+   */
+  next: string;
 };
 
 /** How long a person may take at the provider. */
@@ -65,7 +70,7 @@ export class IdentityError extends Error {
 export type RelyingParty = {
   /** where the provider sends people back to: PUBLIC_ORIGIN + /auth/plimus/callback */
   redirectUri: string;
-  begin(start: Pick<SignInFlow, 'intent' | 'sessionId' | 'startedAt'>): Promise<{
+  begin(start: Pick<SignInFlow, 'intent' | 'sessionId' | 'startedAt' | 'next'>): Promise<{
     url: string;
     flow: SignInFlow;
   }>;

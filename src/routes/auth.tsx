@@ -1,20 +1,28 @@
 import { Hono } from 'hono';
 import { LoginPage } from '../../views/pages/login';
 import { RegisterPage } from '../../views/pages/register';
-import { clearSessionCookie, setSessionCookie } from '../auth/cookies';
+import { clearSessionCookie } from '../auth/cookies';
 import { invalidateSession } from '../auth/session';
 import type { AppEnv } from '../context';
 import { login, register } from '../services/accounts';
 import { loginForm, registerForm } from '../validation/forms';
 import { safeNext } from './forms';
 import { frameOf } from './frame';
+import { signedIn } from './signed-in';
 import { submitForm } from './submit-form';
 
 export const authRoutes = new Hono<AppEnv>()
   .get('/register', (c) => {
-    if (c.get('viewer')) return c.redirect('/', 303);
+    const next = safeNext(c.req.query('next'), c.get('deps').config.publicOrigin);
+    if (c.get('viewer')) return c.redirect(next, 303);
     return c.html(
-      <RegisterPage frame={frameOf(c)} plimus={!!c.get('deps').plimus} values={{}} errors={{}} />,
+      <RegisterPage
+        frame={frameOf(c)}
+        plimus={!!c.get('deps').plimus}
+        values={{}}
+        next={next}
+        errors={{}}
+      />,
     );
   })
   .post('/register', async (c) => {
@@ -33,14 +41,12 @@ export const authRoutes = new Hono<AppEnv>()
             email: input.email,
             age_confirmed: !!input.age_confirmed,
           }}
+          next={safeNext(input.next, deps.config.publicOrigin)}
           errors={errors}
         />
       ),
       (d) => register(deps, c.get('client'), d),
-      (created) => {
-        setSessionCookie(c, deps.config.publicOrigin, created.token, created.session);
-        return c.redirect('/', 303);
-      },
+      (created, d) => signedIn(c, created, 'joined', d.next),
     );
   })
   .get('/login', (c) => {
@@ -53,6 +59,7 @@ export const authRoutes = new Hono<AppEnv>()
         values={{}}
         next={next}
         errors={{}}
+        demo={c.get('deps').demo}
         notice={
           c.req.query('done') === 'password-reset'
             ? 'Your new password is saved, and your account was signed out everywhere. Sign in with the new password.'
@@ -74,13 +81,11 @@ export const authRoutes = new Hono<AppEnv>()
           values={{ login: input.login, remember: !!input.remember }}
           next={next(input)}
           errors={errors}
+          demo={deps.demo}
         />
       ),
       (d) => login(deps, c.get('client'), d),
-      (created, d) => {
-        setSessionCookie(c, deps.config.publicOrigin, created.token, created.session);
-        return c.redirect(safeNext(d.next, deps.config.publicOrigin), 303);
-      },
+      (created, d) => signedIn(c, created, 'signed-in', d.next),
     );
   })
   .post('/logout', async (c) => {

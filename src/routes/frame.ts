@@ -23,5 +23,6 @@ export function frameOf(c: Context<AppEnv>): Frame {
     // Until the person dismisses it (POST /account/privacy-notice/dismiss), every page says that
     // the privacy notice changed since they last looked.
     banner: viewer && viewer.policyVersionSeen !== CURRENT_PRIVACY.version ? CURRENT_PRIVACY : null,
+    flash: c.get('flash'),
   };
 }

@@ -14,7 +14,6 @@ import {
   clearSignupCookie,
   readSignupCookie,
   setFlowCookie,
-  setSessionCookie,
   setSignupCookie,
   takeFlowCookie,
 } from '../auth/cookies';
@@ -31,8 +30,9 @@ import {
   unlinkIdentity,
 } from '../services/identity';
 import { parseForm, plimusSignupForm } from '../validation/forms';
-import { readForm } from './forms';
+import { readForm, safeNext } from './forms';
 import { frameOf } from './frame';
+import { signedIn } from './signed-in';
 
 const NOTICE_STATUS: Record<PlimusNoticeKind, ContentfulStatusCode> = {
   'email-in-use': 409,
@@ -49,10 +49,15 @@ function notice(c: Context<AppEnv>, kind: PlimusNoticeKind) {
   return c.html(<PlimusNoticePage frame={frameOf(c)} kind={kind} />, NOTICE_STATUS[kind]);
 }
 
-async function signIn(c: Context<AppEnv>, userId: number) {
-  const deps = c.get('deps');
-  const { token, session } = await createSession(deps, userId, { remember: false });
-  setSessionCookie(c, deps.config.publicOrigin, token, session);
+/** Signs the account in and goes on to `next` (from the flow's MAC'd state), greeting once. */
+async function signIn(
+  c: Context<AppEnv>,
+  userId: number,
+  flash: 'signed-in' | 'joined',
+  next: string,
+) {
+  const created = await createSession(c.get('deps'), userId, { remember: false });
+  return signedIn(c, created, flash, next);
 }
 
 export const identityRoutes = new Hono<AppEnv>()
@@ -67,6 +72,8 @@ export const identityRoutes = new Hono<AppEnv>()
         intent,
         sessionId: viewer?.session.id ?? null,
         startedAt: deps.now(),
+        // Where to come back to travels in the flow's MAC'd cookie, never through the provider.
+        next: safeNext(c.req.query('next'), deps.config.publicOrigin),
       });
       setFlowCookie(c, deps.config.publicOrigin, deps.keys, flow);
       return c.redirect(url, 302);
@@ -106,28 +113,30 @@ export const identityRoutes = new Hono<AppEnv>()
         claims,
       );
       // Back to the account page, which then offers both steps that need this confirmation
-      // (setting a first password, deleting the account) for FRESH_AUTH_MS. The flow cookie
-      // (src/auth/cookies.ts) cannot carry where the person started from.
+      // (setting a first password, deleting the account) for FRESH_AUTH_MS.
       return ok ? c.redirect('/account?done=reauthenticated', 303) : notice(c, 'reauth-mismatch');
     }
     const outcome = await resolvePlimusSignIn(deps, issuer, claims, viewer);
     switch (outcome.kind) {
       case 'sign-in':
-        await signIn(c, outcome.userId);
-        return c.redirect('/', 303);
+        return signIn(c, outcome.userId, 'signed-in', flow.next);
       case 'linked':
         return c.redirect('/account?done=linked', 303);
       case 'already-linked':
         return c.redirect('/account?done=refreshed', 303);
       case 'choose-username':
-        setSignupCookie(c, deps.config.publicOrigin, outcome.token);
+        setSignupCookie(c, deps.config.publicOrigin, deps.keys, {
+          token: outcome.token,
+          next: flow.next,
+        });
         return c.redirect('/auth/plimus/complete', 303);
       default:
         return notice(c, outcome.kind);
     }
   })
   .get('/auth/plimus/complete', async (c) => {
-    const pending = await pendingSignup(c.get('deps'), readSignupCookie(c));
+    const deps = c.get('deps');
+    const pending = await pendingSignup(deps, readSignupCookie(c, deps.keys)?.token);
     if (!pending) return notice(c, 'expired');
     return c.html(
       <CompleteSignupPage
@@ -140,9 +149,9 @@ export const identityRoutes = new Hono<AppEnv>()
   })
   .post('/auth/plimus/complete', async (c) => {
     const deps = c.get('deps');
-    const token = readSignupCookie(c);
-    const pending = await pendingSignup(deps, token);
-    if (!pending || !token) return notice(c, 'expired');
+    const signup = readSignupCookie(c, deps.keys);
+    const pending = await pendingSignup(deps, signup?.token);
+    if (!pending || !signup) return notice(c, 'expired');
     const input = await readForm(c);
     const values = {
       username: input.username ?? '',
@@ -160,13 +169,12 @@ export const identityRoutes = new Hono<AppEnv>()
     const parsed = parseForm(plimusSignupForm, input);
     if (!parsed.ok) return c.html(page(parsed.errors), 422);
     try {
-      const { userId } = await createAccountFromIdentity(deps, token, pending, {
+      const { userId } = await createAccountFromIdentity(deps, signup.token, pending, {
         username: parsed.data.username,
         publicAck: parsed.data.public_ack,
       });
       clearSignupCookie(c, deps.config.publicOrigin);
-      await signIn(c, userId);
-      return c.redirect('/', 303);
+      return await signIn(c, userId, 'joined', signup.next);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
       return c.html(page(err.fields), err.status);

@@ -89,6 +89,8 @@ export const registerForm = z.object({
   email,
   password: newPassword,
   age_confirmed: checkbox.refine((v) => v, 'Please confirm that you are 13 or older.'),
+  /** the page to come back to (made safe by the route) */
+  next: z.string().optional(),
 });
 
 /** A Plimus identity new to the forums: its public username and the two confirmations. */

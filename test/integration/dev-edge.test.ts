@@ -112,6 +112,27 @@ describe('npm run dev:edge', () => {
     expect((await fetch(`${origin}/styles.css`)).headers.get('content-type')).toContain('text/css');
   });
 
+  it('prints the demo staff with their passwords, which sign them in to the edge forum', async () => {
+    const line = /Demo staff \(development only\), at (\S+)\/login: (.*)/.exec(output);
+    // the forum's public address (it listens where wrangler says)
+    expect(line?.[1]).toBe(PUBLIC);
+    const printed = [...(line?.[2] ?? '').matchAll(/(\w+) with the password (\S+) \((\w+)\)/g)];
+    expect(printed.map((m) => [m[1], m[3]])).toEqual([
+      ['demo_moderator', 'moderator'],
+      ['demo_admin', 'admin'],
+    ]);
+    const admin = printed[1];
+    const signedIn = await fetch(`${origin}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Origin: PUBLIC, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ login: admin?.[1] ?? '', password: admin?.[2] ?? '' }).toString(),
+    });
+    expect(signedIn.status).toBe(303);
+    const cookie = signedIn.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    expect((await fetch(`${origin}/admin`, { headers: { Cookie: cookie } })).status).toBe(200);
+  });
+
   it('lets a newcomer join, start a topic and see it cooked', async () => {
     const joined = await fetch(`${origin}/register`, {
       method: 'POST',

@@ -86,6 +86,13 @@ async function memberPages(): Promise<{ path: string; html: string }[]> {
   };
   await keep('/register', a.get('/register'));
   await keep('/login', a.get('/login?next=%2Ff%2Fbusy'));
+  // A development forum's sign-in page lists its demo people (src/server.ts sets them).
+  forum.deps.demo = {
+    plimus: [{ name: 'Casey Customer', about: 'a customer' }],
+    staff: [{ username: 'demo_admin', role: 'admin' }],
+  };
+  await keep('/login (development forum)', a.get('/login'));
+  forum.deps.demo = undefined;
   await keep(
     'POST /register (errors)',
     a.post('/register', { username: 'x', email: 'nope', password: 'short' }),

@@ -439,3 +439,93 @@ describe('email from the server', () => {
     );
   });
 });
+
+describe("a development forum's demo people", () => {
+  const DEMO_LINE = /^Demo staff \(development only\), at (\S+)\/login: (.*)$/;
+  const printedStaff = (logs: string[]) => {
+    const line = logs.map((l) => DEMO_LINE.exec(l)).find((m) => m);
+    return [...(line?.[2] ?? '').matchAll(/(\w+) with the password (\S+) \((\w+)\)/g)].map((m) => ({
+      username: m[1] ?? '',
+      password: m[2] ?? '',
+      role: m[3] ?? '',
+    }));
+  };
+  const signInAs = async (forum: Forum, login: string, password: string) => {
+    const res = await send(forum, '/login', {
+      method: 'POST',
+      headers: { Origin: forum.server.config.publicOrigin, 'Content-Type': FORM },
+      body: new URLSearchParams({ login, password }).toString(),
+    });
+    const cookie = ([res.headers['set-cookie'] ?? []].flat()[0] ?? '').split(';')[0] ?? '';
+    return { status: res.status, cookie };
+  };
+
+  it('prints a demo moderator and administrator with passwords that sign them in, the same at every start', async () => {
+    const forum = await startForum();
+    const staff = printedStaff(forum.logs);
+    expect(staff.map((s) => [s.username, s.role])).toEqual([
+      ['demo_moderator', 'moderator'],
+      ['demo_admin', 'admin'],
+    ]);
+    for (const s of staff) expect(s.password).toMatch(/^[\w-]{20}$/);
+    expect(staff[0]?.password).not.toBe(staff[1]?.password);
+    const admin = await signInAs(forum, 'demo_admin', staff[1]?.password ?? '');
+    expect(admin.status).toBe(303);
+    expect((await send(forum, '/admin', { headers: { Cookie: admin.cookie } })).status).toBe(200);
+    const moderator = await signInAs(forum, 'demo_moderator', staff[0]?.password ?? '');
+    expect((await send(forum, '/mod', { headers: { Cookie: moderator.cookie } })).status).toBe(200);
+    expect((await send(forum, '/admin', { headers: { Cookie: moderator.cookie } })).status).toBe(
+      403,
+    );
+
+    // The sign-in page names them, never with a password.
+    const login = await send(forum, '/login');
+    const box = parseHtml(login.body).querySelector('section.demo-people');
+    expect(box?.querySelector('h2')?.text).toBe('Demo people of this development forum');
+    expect(box?.text).toContain('demo_moderator, a moderator');
+    expect(box?.text).toContain('demo_admin, an administrator');
+    expect(box?.text).toContain('printed where the forum was started');
+    for (const s of staff) expect(login.body).not.toContain(s.password);
+
+    // Started again on the same database: the same passwords, nothing created twice.
+    await stopForum(forum);
+    const again = await startForum({ DATABASE_URL: forum.databaseUrl });
+    expect(again.logs).not.toContain('Added demo content to the empty forum.');
+    expect(printedStaff(again.logs)).toEqual(staff);
+
+    // A password changed since is not printed as if it still worked.
+    const db = createClient({ url: forum.databaseUrl });
+    await db.execute("UPDATE users SET password_hash = NULL WHERE username = 'demo_moderator'");
+    db.close();
+    await stopForum(again);
+    const changed = await startForum({ DATABASE_URL: forum.databaseUrl });
+    expect(printedStaff(changed.logs).map((s) => s.username)).toEqual(['demo_admin']);
+    expect((await send(changed, '/login')).body).not.toContain('demo_moderator');
+  });
+
+  it('in production: no demo content unless asked, and never demo staff', async () => {
+    const production = {
+      NODE_ENV: 'production',
+      FORUM_SECRET: 'p'.repeat(32),
+      PLIMUS_ISSUER: '',
+      PLIMUS_CLIENT_ID: '',
+      PLIMUS_CLIENT_SECRET: '',
+    };
+    const plain = await startForum(production);
+    expect(plain.logs).not.toContain('Added demo content to the empty forum.');
+    expect(printedStaff(plain.logs)).toEqual([]);
+    await stopForum(plain);
+
+    const asked = await startForum({ ...production, SEED_DEMO: 'true' });
+    expect(asked.logs).toContain('Added demo content to the empty forum.');
+    expect(asked.logs.some((l) => l.startsWith('Demo staff'))).toBe(false);
+    const login = await send(asked, '/login');
+    expect(parseHtml(login.body).querySelector('section.demo-people')).toBeNull();
+    const db = createClient({ url: asked.databaseUrl });
+    const rows = await db.execute(
+      "SELECT count(*) AS n FROM users WHERE username IN ('demo_moderator', 'demo_admin')",
+    );
+    db.close();
+    expect(Number(rows.rows[0]?.n)).toBe(0);
+  });
+});

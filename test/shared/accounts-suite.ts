@@ -344,7 +344,8 @@ export function accountsSuite(setup: () => Promise<LoggedForum>) {
         expect(hidden ?? '/', JSON.stringify(next)).toBe('/');
       }
       expectCleanLog(from);
-    });
+      // two password checks for each hostile value: scrypt's time, on a busy machine
+    }, 120_000);
 
     it('GET /login?next= sends a signed-in person on, the same way', async () => {
       const { a } = await registered();
@@ -388,6 +389,129 @@ export function accountsSuite(setup: () => Promise<LoggedForum>) {
     });
   });
 
+  describe('joining and signing in bring the person back, greeted once', () => {
+    const welcome = (html: string) =>
+      parseHtml(html).querySelector('main .flash[role="status"]')?.text.trim() ?? null;
+    const hiddenNext = (html: string) =>
+      parseHtml(html).querySelector('form[action] input[name="next"]')?.getAttribute('value') ??
+      null;
+
+    it('GET /register?next= keeps the page in the form, and in its links to sign in', async () => {
+      const page = parseHtml(
+        await (await newAgent().get('/register?next=%2Fprivacy%3Fx%3D1')).text(),
+      );
+      expect(
+        page.querySelector('form[action="/register"] input[name="next"]')?.getAttribute('value'),
+      ).toBe('/privacy?x=1');
+      expect(page.querySelector('main a[href^="/login"]')?.getAttribute('href')).toBe(
+        '/login?next=%2Fprivacy%3Fx%3D1',
+      );
+      const login = parseHtml(await (await newAgent().get('/login?next=%2Fprivacy')).text());
+      expect(login.querySelector('main a[href^="/register"]')?.getAttribute('href')).toBe(
+        '/register?next=%2Fprivacy',
+      );
+      // a hostile next is not carried at all
+      for (const next of HOSTILE_NEXT) {
+        const html = await (
+          await newAgent().get(`/register?next=${encodeURIComponent(next)}`)
+        ).text();
+        expect(hiddenNext(html), JSON.stringify(next)).toBeNull();
+      }
+    });
+
+    it('POST /register goes to the page it was asked from, and never to another site', async () => {
+      // safeNext is the one /login uses (tried with every hostile next above); a few here.
+      const hostile = [
+        '//evil.example/',
+        '/\\evil.example',
+        '/%2F/evil.example',
+        '/\r\nSet-Cookie: a=b',
+      ];
+      for (const [next, expected] of [...OWN_NEXT, ...hostile.map((n) => [n, '/'])]) {
+        const name = unique('back_');
+        const res = await newAgent().post('/register', {
+          username: name,
+          email: `${name}@example.com`,
+          password: STRONG,
+          age_confirmed: '1',
+          next: next as string,
+        });
+        expect(res.status, JSON.stringify(next)).toBe(303);
+        expect(res.headers.get('location'), JSON.stringify(next)).toBe(expected);
+      }
+      // A form that comes back keeps the page, made safe.
+      const refused = await newAgent().post('/register', { username: 'x', next: '/privacy' });
+      expect(refused.status).toBe(422);
+      expect(hiddenNext(await refused.text())).toBe('/privacy');
+      const elsewhere = await newAgent().post('/register', {
+        username: 'x',
+        next: '//evil.example',
+      });
+      expect(hiddenNext(await elsewhere.text())).toBeNull();
+    });
+
+    it('GET /register sends a signed-in person on to next', async () => {
+      const { a } = await registered();
+      const res = await a.get('/register?next=%2Fprivacy');
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe('/privacy');
+      expect(location(await a.get('/register?next=%2F%2Fevil.example'))).toBe('/');
+    });
+
+    it('the next page says "Welcome, you are signed in", once, after joining and after signing in', async () => {
+      const { a, username } = await registered();
+      const joined = await a.get('/');
+      expect(welcome(await joined.text())).toBe(
+        'Welcome, you are signed in. Your account is ready.',
+      );
+      expect(joined.headers.getSetCookie().some((c) => /^flash=;/.test(c))).toBe(true);
+      expect(welcome(await (await a.get('/')).text())).toBeNull();
+
+      const b = newAgent();
+      const res = await b.post('/login', { login: username, password: STRONG, next: '/privacy' });
+      const cookie = res.headers.getSetCookie().find((c) => c.startsWith('flash='));
+      expect(cookie).toMatch(/HttpOnly/);
+      expect(cookie).toMatch(/SameSite=Lax/);
+      expect(cookie).toMatch(/Max-Age=60/);
+      // A redirect on the way passes it on; the page shows it.
+      expect(welcome(await (await b.get('/privacy')).text())).toBe('Welcome, you are signed in.');
+      expect(welcome(await (await b.get('/privacy')).text())).toBeNull();
+      // A failed sign-in greets nobody.
+      const failed = await newAgent().post('/login', { login: username, password: 'wrong one!' });
+      expect(failed.headers.getSetCookie().some((c) => c.startsWith('flash='))).toBe(false);
+    });
+
+    it('the greeting is for the session it was made for, within its minute, as it was made', async () => {
+      const { username } = await registered();
+      const signedInAgent = async () => {
+        const a = newAgent();
+        await a.post('/login', { login: username, password: STRONG });
+        return a;
+      };
+      // carried to another session (another browser of the same person)
+      const first = await signedInAgent();
+      const other = await signedInAgent();
+      other.jar.set('flash', first.jar.get('flash') as string);
+      const moved = await other.get('/');
+      expect(welcome(await moved.text())).toBeNull();
+      expect(moved.headers.getSetCookie().some((c) => /^flash=;/.test(c))).toBe(true);
+      // a visitor without a session
+      const visitor = newAgent();
+      visitor.jar.set('flash', first.jar.get('flash') as string);
+      expect(welcome(await (await visitor.get('/')).text())).toBeNull();
+      // edited to say something else
+      const edited = await signedInAgent();
+      edited.jar.set('flash', (edited.jar.get('flash') as string).replace(/^signed-in/, 'joined'));
+      expect(welcome(await (await edited.get('/')).text())).toBeNull();
+      // the one that was made for this session, in time
+      expect(welcome(await (await first.get('/')).text())).toBe('Welcome, you are signed in.');
+      // too late
+      const late = await signedInAgent();
+      forum.clock.advance(61_000);
+      expect(welcome(await (await late.get('/')).text())).toBeNull();
+    });
+  });
+
   describe('sessions', () => {
     it('keep only a hash of the secret: the token is nowhere in the database', async () => {
       const { a, user } = await registered();
@@ -419,6 +543,8 @@ export function accountsSuite(setup: () => Promise<LoggedForum>) {
 
     it('remembered: do not slide while more than half is left (no new cookie, the same expiry)', async () => {
       const { a, user } = await registered({ remember: true });
+      // The next page shows the welcome once, and clears its cookie.
+      expect((await a.get('/')).status).toBe(200);
       const [created] = await sessionRows(user.id);
       const expiresAt = created?.expiresAt.getTime();
       expect((expiresAt ?? 0) - forum.deps.now()).toBe(30 * DAY);

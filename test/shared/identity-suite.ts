@@ -565,6 +565,97 @@ export function identitySuite(setup: () => Promise<{ forum: IdentityForum; issue
       await expectNotConfirmed(a, 'casey_customer');
     });
   });
+  describe('coming back to the page the person started from', () => {
+    const welcome = async (a: Agent, path: string) =>
+      parseHtml(await (await a.get(path)).text())
+        .querySelector('main .flash[role="status"]')
+        ?.text.trim() ?? null;
+    /** Signs in (signed out) as `sub` from `/auth/plimus?next=…`; returns the callback's answer. */
+    async function fromPage(a: Agent, sub: string, next: string) {
+      const authorize = await startAt(a, `/auth/plimus?next=${encodeURIComponent(next)}`);
+      // The page stays in the flow's MAC'd cookie: the provider never sees it.
+      expect(authorize.href).not.toContain('privacy');
+      expect(authorize.href).not.toContain('evil');
+      const { callback } = await throughProvider(providerAgent(), authorize.href, sub);
+      return a.get(callback);
+    }
+
+    it('the sign-in and join pages carry next to "Sign in with Plimus"', async () => {
+      for (const path of ['/login', '/register']) {
+        const doc = parseHtml(
+          await (await agent(forum.request).get(`${path}?next=%2Fprivacy`)).text(),
+        );
+        expect(
+          doc.querySelector('a.button[href^="/auth/plimus"]')?.getAttribute('href'),
+          path,
+        ).toBe('/auth/plimus?next=%2Fprivacy');
+      }
+    });
+
+    it('a known identity signs in and lands on that page, greeted once; another site is never it', async () => {
+      const a = agent(forum.request, { client: 'back-known' });
+      const res = await fromPage(a, CUSTOMER, '/privacy?from=topic#top');
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('/privacy?from=topic#top');
+      expect(await welcome(a, '/privacy?from=topic')).toBe('Welcome, you are signed in.');
+      expect(await welcome(a, '/privacy?from=topic')).toBeNull();
+      for (const next of ['//evil.example/', '/\\evil.example', 'https://evil.example/']) {
+        const b = agent(forum.request, { client: 'back-hostile' });
+        const hostile = await fromPage(b, CUSTOMER, next);
+        expect(hostile.headers.get('location'), next).toBe('/');
+      }
+    });
+
+    it('an identity new to the forums chooses a username and then lands there, greeted', async () => {
+      /** NEWCOMER as an identity no account has: no link, an address nobody uses. */
+      const freshNewcomer = async (n: number) => {
+        await db().delete(identityLinks).where(eq(identityLinks.subject, NEWCOMER));
+        await control('people', {
+          sub: NEWCOMER,
+          patch: { email: `nia.back${n}@newcomer.example` },
+        });
+      };
+      try {
+        await freshNewcomer(1);
+        const a = agent(forum.request, { client: 'back-new' });
+        const callback = await fromPage(a, NEWCOMER, '/privacy?x=1');
+        expect(location(callback)).toBe('/auth/plimus/complete');
+        const done = await a.post('/auth/plimus/complete', {
+          username: 'nia_back_one',
+          age_confirmed: '1',
+          public_ack: '1',
+        });
+        expect(done.status).toBe(303);
+        expect(done.headers.get('location')).toBe('/privacy?x=1');
+        expect(await welcome(a, '/privacy?x=1')).toBe(
+          'Welcome, you are signed in. Your account is ready.',
+        );
+        expect(await signedInAs(a)).toBe('nia_back_one');
+
+        // The page in the sign-up cookie is under its MAC: an edited one leads home.
+        await freshNewcomer(2);
+        const b = agent(forum.request, { client: 'back-edited' });
+        await fromPage(b, NEWCOMER, '/privacy');
+        const [token, , mac] = (b.jar.get('plimus_signup') ?? '').split('.');
+        b.jar.set(
+          'plimus_signup',
+          `${token}.${encodeBase64urlNoPadding(new TextEncoder().encode('/account'))}.${mac}`,
+        );
+        const edited = await b.post('/auth/plimus/complete', {
+          username: 'nia_back_two',
+          age_confirmed: '1',
+          public_ack: '1',
+        });
+        expect(edited.status).toBe(303);
+        expect(edited.headers.get('location')).toBe('/');
+        expect(await signedInAs(b)).toBe('nia_back_two');
+      } finally {
+        await db().delete(identityLinks).where(eq(identityLinks.subject, NEWCOMER));
+        await control('people', { sub: NEWCOMER, patch: { email: 'nia@newcomer.example' } });
+      }
+    });
+  });
+
   // After the confirmations above, which need the forum's clock near the provider's: this one
   // moves it a month on.
   describe('vendor staff status, confirmed by each Plimus sign-in', () => {

@@ -189,6 +189,14 @@ describe('loadConfig', () => {
     );
   });
 
+  it('seeds the demo content by default, except in production', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).seedDemo).toBe(true);
+    const production = { NODE_ENV: 'production', FORUM_SECRET: 'k'.repeat(32) };
+    expect(loadConfig(production).seedDemo).toBe(false);
+    expect(loadConfig({ ...production, SEED_DEMO: 'true' }).seedDemo).toBe(true);
+    expect(loadConfig({ ...production, SEED_DEMO: '' }).seedDemo).toBe(false);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', SEED_DEMO: '' })).toMatchObject({ port: 8787, seedDemo: true });
   });

@@ -1,5 +1,6 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
+import type { FlashKind } from '../../src/auth/cookies';
 import { SearchBox } from '../components/search-box';
 
 /** What every page knows about the request: who is looking, and where. */
@@ -15,6 +16,14 @@ export type Frame = {
    * every page until they do. Absent for visitors and for people who have seen the change.
    */
   banner?: PrivacyBanner | null;
+  /** what just happened, said once on this page (after joining or signing in) */
+  flash?: FlashKind | undefined;
+};
+
+/** The one-time notices, by what happened. */
+const FLASH_TEXT: Record<FlashKind, string> = {
+  'signed-in': 'Welcome, you are signed in.',
+  joined: 'Welcome, you are signed in. Your account is ready.',
 };
 
 /** A change of the privacy notice, as the banner announces it. */
@@ -47,11 +56,23 @@ function jsonLdScript(data: unknown) {
   return raw(`<script type="application/ld+json">${json}</script>`);
 }
 
+/** `href` with the page to come back to (`next`), unless that is the home page. */
+export function withNext(href: string, next: string | undefined): string {
+  return !next || next === '/' ? href : `${href}?next=${encodeURIComponent(next)}`;
+}
+
+/** Sign-in and join pages come back to them, not to themselves. */
+const isWayIn = (path: string) =>
+  path.startsWith('/login') || path.startsWith('/register') || path.startsWith('/auth/');
+
 /** The sign-in link comes back to the page it was followed from. */
 export function signInHref(path: string): string {
-  return path === '/' || path.startsWith('/login') || path.startsWith('/register')
-    ? '/login'
-    : `/login?next=${encodeURIComponent(path)}`;
+  return withNext('/login', isWayIn(path) ? '/' : path);
+}
+
+/** So does the link to join. */
+export function joinHref(path: string): string {
+  return withNext('/register', isWayIn(path) ? '/' : path);
 }
 
 /** Every page's frame: skip link, banner with navigation, main landmark, footer. */
@@ -140,7 +161,7 @@ export function Layout(props: LayoutProps) {
                         <a href={signInHref(props.frame.path)}>Sign in</a>
                       </li>
                       <li>
-                        <a href="/register">Join</a>
+                        <a href={joinHref(props.frame.path)}>Join</a>
                       </li>
                     </>
                   )}
@@ -152,6 +173,11 @@ export function Layout(props: LayoutProps) {
             <PrivacyNoticeBanner banner={props.frame.banner} next={props.frame.path} />
           ) : null}
           <main id="main" class="wrap" tabindex={-1}>
+            {props.frame.flash ? (
+              <p class="notice notice-ok flash" role="status">
+                {FLASH_TEXT[props.frame.flash]}
+              </p>
+            ) : null}
             {props.children}
           </main>
           <footer class="site-footer">

@@ -1,5 +1,6 @@
+import type { DemoSignIns } from '../../src/context';
 import { Checkbox, ErrorSummary, Field, type FieldErrors } from '../components/form';
-import { type Frame, Layout } from '../layouts/site';
+import { type Frame, Layout, withNext } from '../layouts/site';
 import { PlimusSignIn } from './plimus';
 
 export type LoginPageProps = {
@@ -11,9 +12,11 @@ export type LoginPageProps = {
   plimus: boolean;
   /** what just happened (a password was reset) */
   notice?: string | undefined;
+  /** a development forum: the demo people one can sign in as */
+  demo?: DemoSignIns | undefined;
 };
 
-export function LoginPage({ frame, values, next, errors, plimus, notice }: LoginPageProps) {
+export function LoginPage({ frame, values, next, errors, plimus, notice, demo }: LoginPageProps) {
   return (
     <Layout frame={frame} title="Sign in" noindex>
       <h1>Sign in</h1>
@@ -22,10 +25,13 @@ export function LoginPage({ frame, values, next, errors, plimus, notice }: Login
           {notice}
         </p>
       ) : null}
-      {plimus ? <PlimusSignIn /> : null}
+      {demo && (demo.plimus.length > 0 || demo.staff.length > 0) ? (
+        <DemoPeople demo={demo} plimus={plimus} />
+      ) : null}
+      {plimus ? <PlimusSignIn next={next} /> : null}
       <form method="post" action="/login" class="form" novalidate>
         <ErrorSummary errors={errors} />
-        {next ? <input type="hidden" name="next" value={next} /> : null}
+        {next && next !== '/' ? <input type="hidden" name="next" value={next} /> : null}
         <Field
           name="login"
           label="Username or email address"
@@ -55,9 +61,50 @@ export function LoginPage({ frame, values, next, errors, plimus, notice }: Login
           <a href="/password/forgot">Forgot your password?</a>
         </p>
         <p>
-          New here? <a href="/register">Create an account</a>.
+          New here? <a href={withNext('/register', next)}>Create an account</a>.
         </p>
       </form>
     </Layout>
+  );
+}
+
+const ROLE_NAMES = { moderator: 'a moderator', admin: 'an administrator' } as const;
+
+/** Who a development forum's visitors can be, and how to sign in as them. */
+function DemoPeople({ demo, plimus }: { demo: DemoSignIns; plimus: boolean }) {
+  return (
+    <section class="notice demo-people" aria-labelledby="demo-people-title">
+      <h2 id="demo-people-title">Demo people of this development forum</h2>
+      {plimus && demo.plimus.length > 0 ? (
+        <>
+          <p>
+            With <strong>Sign in with Plimus</strong>, choose one on the development identity
+            provider's page:
+          </p>
+          <ul>
+            {demo.plimus.map((p) => (
+              <li>
+                <strong>{p.name}</strong>: {p.about}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {demo.staff.length > 0 ? (
+        <>
+          <p>
+            With a password, printed where the forum was started (the terminal of{' '}
+            <code>npm start</code>):
+          </p>
+          <ul>
+            {demo.staff.map((s) => (
+              <li>
+                <strong>{s.username}</strong>, {ROLE_NAMES[s.role]}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
   );
 }

@@ -1,7 +1,7 @@
 /** Pages of signing in with the Plimus identity. */
 import { PublicNotice } from '../components/composer';
 import { Checkbox, ErrorSummary, Field, type FieldErrors } from '../components/form';
-import { type Frame, Layout } from '../layouts/site';
+import { type Frame, Layout, withNext } from '../layouts/site';
 
 export type CompleteSignupPageProps = {
   frame: Frame;
@@ -124,12 +124,12 @@ export function PlimusNoticePage({ frame, kind }: { frame: Frame; kind: PlimusNo
   );
 }
 
-/** Signing in (or joining) with the Plimus account people already have. */
-export function PlimusSignIn() {
+/** Signing in (or joining) with the Plimus account people already have, back to `next`. */
+export function PlimusSignIn({ next }: { next?: string | undefined }) {
   return (
     <div class="plimus-sign-in">
       <p>
-        <a class="button" href="/auth/plimus">
+        <a class="button" href={withNext('/auth/plimus', next)}>
           Sign in with Plimus
         </a>
       </p>

@@ -1,5 +1,5 @@
 import { Checkbox, ErrorSummary, Field, type FieldErrors } from '../components/form';
-import { type Frame, Layout } from '../layouts/site';
+import { type Frame, Layout, withNext } from '../layouts/site';
 import { PlimusSignIn } from './plimus';
 
 export type RegisterPageProps = {
@@ -8,9 +8,11 @@ export type RegisterPageProps = {
   errors: FieldErrors;
   /** the Plimus identity is configured: offer to sign in with it */
   plimus: boolean;
+  /** the page of this forum to come back to once the account exists (already made safe) */
+  next: string;
 };
 
-export function RegisterPage({ frame, values, errors, plimus }: RegisterPageProps) {
+export function RegisterPage({ frame, values, errors, plimus, next }: RegisterPageProps) {
   return (
     <Layout frame={frame} title="Join the forums" noindex>
       <h1>Join the forums</h1>
@@ -18,9 +20,10 @@ export function RegisterPage({ frame, values, errors, plimus }: RegisterPageProp
         An account lets you start topics and reply. Your username and your posts are public; your
         email address is never shown.
       </p>
-      {plimus ? <PlimusSignIn /> : null}
+      {plimus ? <PlimusSignIn next={next} /> : null}
       <form method="post" action="/register" class="form" novalidate>
         <ErrorSummary errors={errors} />
+        {next !== '/' ? <input type="hidden" name="next" value={next} /> : null}
         <Field
           name="username"
           label="Username"
@@ -66,7 +69,7 @@ export function RegisterPage({ frame, values, errors, plimus }: RegisterPageProp
           <button type="submit">Create account</button>
         </div>
         <p>
-          Already have an account? <a href="/login">Sign in</a>.
+          Already have an account? <a href={withNext('/login', next)}>Sign in</a>.
         </p>
       </form>
     </Layout>

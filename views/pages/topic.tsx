@@ -12,7 +12,7 @@ import { Post } from '../components/post';
 import { qaPageJsonLd } from '../components/qa-page';
 import { Time } from '../components/time';
 import { TopicTags } from '../components/topic-tags';
-import { type Frame, Layout, signInHref } from '../layouts/site';
+import { type Frame, joinHref, Layout, signInHref } from '../layouts/site';
 
 export type TopicPageProps = {
   frame: Frame;
@@ -132,7 +132,7 @@ export function TopicPage(p: TopicPageProps) {
         ) : p.replyBlocked === 'sign-in' ? (
           <p>
             <a href={signInHref(p.frame.path)}>Sign in</a> or{' '}
-            <a href="/register">create an account</a> to reply.
+            <a href={joinHref(p.frame.path)}>create an account</a> to reply.
           </p>
         ) : p.replyBlocked === 'locked' ? (
           <p class="notice">This topic is locked: it takes no new replies.</p>

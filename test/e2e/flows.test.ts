@@ -1,0 +1,222 @@
+/**
+ * Journeys of a first-time visitor, in a real browser: from a topic to an account (by the
+ * registration form, and by the Plimus identity) and back to that topic, greeted once with
+ * "Welcome, you are signed in". axe-core on the forum's pages of each journey; no console errors,
+ * page errors or CSP violations (the identity provider's own pages are not the forum's).
+ *
+ * Each describe has a browser context (and so a session) of its own; its steps run in order.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  chooseDevPerson,
+  clickAndLoad,
+  completePlimusSignup,
+  expectAccessible,
+  expectNoProblems,
+  type ForumServer,
+  fillRegistration,
+  headerAccountLink,
+  launchBrowser,
+  onIdentityProvider,
+  openPage,
+  pathOf,
+  startForumServer,
+  type WatchedPage,
+} from './browser';
+
+const SEEDED_TOPIC = 'What are you working on this week?';
+const WELCOME = 'Welcome, you are signed in.';
+
+let server: ForumServer;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+const opened: WatchedPage[] = [];
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  server = await startForumServer();
+});
+
+afterAll(async () => {
+  for (const w of opened) await w.close();
+  await browser?.close();
+  await server?.close();
+});
+
+afterEach(() => {
+  expectNoProblems(...opened);
+  expect(server.serverErrors()).toEqual([]);
+});
+
+async function newVisitor(): Promise<Page> {
+  const issuer = server.identity?.issuer;
+  const watched = await openPage(browser, {
+    allowOrigin: server.url,
+    alsoAllowOrigins: issuer ? [issuer] : [],
+  });
+  watched.expectProblems(onIdentityProvider(server));
+  opened.push(watched);
+  return watched.page;
+}
+
+/** Opens the seeded topic from the home page, as a visitor finds it. */
+async function openSeededTopic(page: Page): Promise<string> {
+  await page.goto(`${server.url}/`);
+  await clickAndLoad(page, page.getByRole('link', { name: 'Off-topic', exact: true }));
+  await clickAndLoad(page, page.getByRole('link', { name: SEEDED_TOPIC, exact: true }));
+  return pathOf(page);
+}
+
+const notice = (page: Page) => page.locator('main .flash[role="status"]');
+
+describe('"Create an account to reply" comes back to the topic', () => {
+  let page: Page;
+  let topicPath = '';
+
+  beforeAll(async () => {
+    page = await newVisitor();
+  });
+
+  it('the reply box of a topic offers to sign in or join, and both links keep the topic', async () => {
+    topicPath = await openSeededTopic(page);
+    const reply = page.locator('section.reply');
+    await expect(reply.textContent()).resolves.toMatch(/Sign in or create an account to reply\./);
+    await expect(
+      reply.getByRole('link', { name: 'create an account' }).getAttribute('href'),
+    ).resolves.toBe(`/register?next=${encodeURIComponent(topicPath)}`);
+    await expect(reply.getByRole('link', { name: 'Sign in' }).getAttribute('href')).resolves.toBe(
+      `/login?next=${encodeURIComponent(topicPath)}`,
+    );
+  });
+
+  it('joins through the registration form and lands on the topic, greeted, with the reply form', async () => {
+    await clickAndLoad(page, page.getByRole('link', { name: 'create an account' }));
+    expect(pathOf(page)).toBe(`/register?next=${encodeURIComponent(topicPath)}`);
+    await expectAccessible(page, 'the registration page');
+    const res = await fillRegistration(page, {
+      username: 'back_to_topic',
+      email: 'back.to.topic@example.com',
+      password: 'lantern-orchard-kettle-92',
+    });
+    expect(res.status()).toBe(200);
+    expect(pathOf(page)).toBe(topicPath);
+    await expect(notice(page).textContent()).resolves.toBe(`${WELCOME} Your account is ready.`);
+    await expect(headerAccountLink(page, 'back_to_topic').isVisible()).resolves.toBe(true);
+    await expect(page.locator('section.reply form.composer').isVisible()).resolves.toBe(true);
+    await expectAccessible(page, 'the topic with the welcome');
+  });
+
+  it('says it once: the next page has no welcome', async () => {
+    await page.reload();
+    expect(pathOf(page)).toBe(topicPath);
+    await expect(notice(page).count()).resolves.toBe(0);
+  });
+});
+
+describe('"Sign in with Plimus" from a topic comes back to it', () => {
+  let page: Page;
+  let topicPath = '';
+
+  beforeAll(async () => {
+    page = await newVisitor();
+  });
+
+  it('goes from the topic to the sign-in page, then to the identity provider', async () => {
+    topicPath = await openSeededTopic(page);
+    await clickAndLoad(
+      page,
+      page.locator('section.reply').getByRole('link', { name: 'Sign in', exact: true }),
+    );
+    expect(pathOf(page)).toBe(`/login?next=${encodeURIComponent(topicPath)}`);
+    await expectAccessible(page, 'the sign-in page');
+    const plimus = page.getByRole('main').getByRole('link', { name: 'Sign in with Plimus' });
+    await expect(plimus.getAttribute('href')).resolves.toBe(
+      `/auth/plimus?next=${encodeURIComponent(topicPath)}`,
+    );
+    await clickAndLoad(page, plimus);
+    expect(new URL(page.url()).origin).toBe(server.identity?.issuer);
+    // The provider is never told where the person was.
+    expect(page.url()).not.toContain(encodeURIComponent(topicPath));
+  });
+
+  it('a person new to the forums chooses a username and lands on the topic, greeted', async () => {
+    await chooseDevPerson(page, server, 'Casey Customer');
+    expect(pathOf(page)).toBe('/auth/plimus/complete');
+    const res = await completePlimusSignup(page);
+    expect(res.status()).toBe(200);
+    expect(pathOf(page)).toBe(topicPath);
+    await expect(notice(page).textContent()).resolves.toBe(`${WELCOME} Your account is ready.`);
+    await expect(headerAccountLink(page, 'casey_customer').isVisible()).resolves.toBe(true);
+    await expectAccessible(page, 'the topic with the welcome');
+  });
+
+  it('signs out, and signing in with Plimus again from the topic comes back to it', async () => {
+    await clickAndLoad(page, page.getByRole('button', { name: 'Sign out' }));
+    await page.goto(`${server.url}${topicPath}`);
+    await clickAndLoad(
+      page,
+      page.locator('section.reply').getByRole('link', { name: 'Sign in', exact: true }),
+    );
+    // The provider's session lives on: it answers without its login page.
+    await clickAndLoad(
+      page,
+      page.getByRole('main').getByRole('link', { name: 'Sign in with Plimus' }),
+    );
+    expect(pathOf(page)).toBe(topicPath);
+    await expect(notice(page).textContent()).resolves.toBe(WELCOME);
+    await page.reload();
+    await expect(notice(page).count()).resolves.toBe(0);
+  });
+});
+
+describe('the sign-in page of a development forum says who one can be', () => {
+  let page: Page;
+
+  beforeAll(async () => {
+    page = await newVisitor();
+  });
+
+  it('lists the Plimus demo people and the demo staff, without passwords', async () => {
+    await page.goto(`${server.url}/`);
+    await clickAndLoad(
+      page,
+      page.getByRole('navigation', { name: 'Site' }).getByRole('link', { name: 'Sign in' }),
+    );
+    const box = page.getByRole('region', { name: 'Demo people of this development forum' });
+    await expect(box.isVisible()).resolves.toBe(true);
+    const text = ((await box.textContent()) ?? '').replace(/\s+/g, ' ');
+    for (const person of ['Casey Customer', 'Vera Vendor', 'Nia Newcomer']) {
+      expect(text).toContain(person);
+    }
+    expect(text).toContain('demo_moderator, a moderator');
+    expect(text).toContain('demo_admin, an administrator');
+    for (const { password } of printedStaff()) expect(text).not.toContain(password);
+    await expectAccessible(page, 'the sign-in page of a development forum');
+  });
+
+  it('the demo administrator signs in with the password printed at start-up', async () => {
+    const admin = printedStaff().find((s) => s.username === 'demo_admin');
+    expect(admin?.password).toBeTruthy();
+    const form = page.locator('form[action="/login"]');
+    await form.getByLabel('Username or email address').fill('demo_admin');
+    await form.getByLabel('Password', { exact: true }).fill(admin?.password ?? '');
+    await clickAndLoad(page, form.getByRole('button', { name: 'Sign in' }));
+    await expect(notice(page).textContent()).resolves.toBe(WELCOME);
+    const nav = page.getByRole('navigation', { name: 'Site' });
+    await expect(nav.getByRole('link', { name: 'Admin', exact: true }).isVisible()).resolves.toBe(
+      true,
+    );
+    await expect(
+      nav.getByRole('link', { name: 'Moderation', exact: true }).isVisible(),
+    ).resolves.toBe(true);
+  });
+});
+
+/** The demo staff and passwords the server printed at start-up. */
+function printedStaff(): { username: string; password: string }[] {
+  const line = server.logs.find((l) => l.startsWith('Demo staff (development only)')) ?? '';
+  return [...line.matchAll(/(\w+) with the password (\S+) \(/g)].map((m) => ({
+    username: m[1] ?? '',
+    password: m[2] ?? '',
+  }));
+}
