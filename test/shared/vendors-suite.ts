@@ -345,7 +345,9 @@ export function vendorsSuite(setup: () => Promise<ClockedForum>) {
           doc.querySelector(`#p${second} form[action="/posts/${second}/accept"]`),
         ).not.toBeNull();
         expect(doc.querySelector(`#p${q.firstPostId} form[action$="/accept"]`)).toBeNull();
-        expect(doc.querySelector(`#p${second} form button[type=submit]`)?.text.trim()).toBe(
+        expect(doc
+            .querySelector(`#p${second} form[action="/posts/${second}/accept"] button[type=submit]`)
+            ?.text.trim()).toBe(
           'Accept as the answer',
         );
       }

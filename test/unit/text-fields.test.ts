@@ -10,7 +10,11 @@ import {
   tieForumForm,
   watchedWordForm,
 } from '../../src/validation/admin-forms';
-import { HIDDEN_CHARACTERS_MESSAGE, withoutHiddenCharacters } from '../../src/validation/fields';
+import {
+  HIDDEN_CHARACTERS_MESSAGE,
+  lineBreaks,
+  withoutHiddenCharacters,
+} from '../../src/validation/fields';
 import {
   emailChangeForm,
   parseForm,
@@ -120,11 +124,15 @@ describe('the text-line rule', () => {
     });
   }
 
-  it('keeps the line breaks of bios and notes, from a text area (\\r\\n) too', () => {
-    const profile = parseForm(profileForm, { bio: 'First line\r\nSecond\tline' });
+  it('keeps the line breaks of bios and notes as readForm delivers them, and refuses a stray \\r', () => {
+    // readForm turns every browser line break (\r\n, or a lone \r) into \n before validation.
+    const profile = parseForm(profileForm, { bio: lineBreaks('First line\r\nSecond\tline') });
     expect(profile).toMatchObject({ ok: true, data: { bio: 'First line\nSecond\tline' } });
-    const note = parseForm(noteForm, { note: 'One\r\ntwo' });
+    const note = parseForm(noteForm, { note: lineBreaks('One\rtwo') });
     expect(note).toMatchObject({ ok: true, data: { note: 'One\ntwo' } });
+    const stray = parseForm(noteForm, { note: 'One\r\ntwo' });
+    expect(stray.ok).toBe(false);
+    if (!stray.ok) expect(stray.errors.note).toBe(HIDDEN_CHARACTERS_MESSAGE);
   });
 
   it('a line of text turns line breaks and tabs into spaces, as before', () => {
