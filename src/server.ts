@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server, ServerResponse } from 'node:http';
+import { Server as HttpServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -213,6 +213,13 @@ export async function startServer(
     fetch: (request, env) =>
       forumFetch ? forumFetch(request, env) : readyFetch.then((f) => f(request, env)),
   });
+  // Idle connections are kept longer than clients and proxies keep theirs (undici 4 s, load
+  // balancers 60 s), so that the client is the one that closes an idle connection: when the
+  // server closes first, a request the client sends on it at that moment fails (ECONNRESET).
+  if (server instanceof HttpServer) {
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+  }
   await new Promise<void>((listening, failed) => {
     server.once('error', failed);
     server.listen(config.port, config.host, () => {

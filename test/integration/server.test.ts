@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createClient } from '@libsql/client';
@@ -192,6 +192,32 @@ describe('npm start', () => {
     expect(head.headers.get('content-type')).toContain('text/html');
     expect(Number(head.headers.get('content-length'))).toBeGreaterThan(1000);
     expect(await head.text()).toBe('');
+  });
+
+  it('keeps idle connections longer than clients keep theirs, and says so', async () => {
+    // A client that sends on a connection the server is closing gets ECONNRESET: the client
+    // (undici: 4 s; load balancers: 60 s) must be the one that closes an idle connection.
+    const { hostname, port } = new URL(server.url);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ keepAlive: string | undefined; reused: boolean }>((done, fail) => {
+        const req = httpRequest({ host: hostname, port, path: '/privacy', agent }, (res) => {
+          res.resume();
+          res.on('end', () =>
+            done({ keepAlive: res.headers['keep-alive'], reused: req.reusedSocket }),
+          );
+        });
+        req.on('error', fail);
+        req.end();
+      });
+    try {
+      const first = await get();
+      const second = await get();
+      expect(first.keepAlive).toBe('timeout=65');
+      expect(second.reused).toBe(true);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('counts pages served from the cache, with the country the trusted header gives', async () => {

@@ -159,7 +159,8 @@ export async function send(
   } catch (err) {
     const cause =
       err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-    return { error: `${err instanceof Error ? err.message : String(err)}${cause}` };
+    const method = o.form ? 'POST' : 'GET';
+    return { error: `${method}: ${err instanceof Error ? err.message : String(err)}${cause}` };
   }
 }
 
