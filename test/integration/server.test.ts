@@ -200,11 +200,11 @@ describe('npm start', () => {
     const { hostname, port } = new URL(server.url);
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const get = () =>
-      new Promise<{ keepAlive: string | undefined; reused: boolean }>((done, fail) => {
+      new Promise<{ keepAlive: string; reused: boolean }>((done, fail) => {
         const req = httpRequest({ host: hostname, port, path: '/privacy', agent }, (res) => {
           res.resume();
           res.on('end', () =>
-            done({ keepAlive: res.headers['keep-alive'], reused: req.reusedSocket }),
+            done({ keepAlive: String(res.headers['keep-alive']), reused: req.reusedSocket }),
           );
         });
         req.on('error', fail);
