@@ -388,6 +388,26 @@ export const postLikes = sqliteTable(
   ],
 );
 
+/**
+ * How far a signed-in person has read each topic they opened: the highest post number shown to
+ * them. Written after the topic page is answered (src/services/reading.ts); exported and erased
+ * with the account.
+ */
+export const topicReads = sqliteTable(
+  'topic_reads',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    topicId: integer('topic_id')
+      .notNull()
+      .references(() => topics.id, { onDelete: 'cascade' }),
+    lastReadNumber: integer('last_read_number').notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.topicId] })],
+);
+
 export const reports = sqliteTable(
   'reports',
   {

@@ -9,6 +9,7 @@ import type { CookOptions } from './content/cook';
 import type { Config } from './env';
 import { noPostbox, type Postbox } from './mail/transport';
 import { StorageHealth } from './services/health';
+import { ReadMarks } from './services/read-marks';
 import { VisitCounter } from './services/stats';
 
 export type AppDeps = {
@@ -28,6 +29,8 @@ export type AppDeps = {
   mail: Postbox;
   /** page views and countries, counted per day; see src/services/stats.ts */
   visits: VisitCounter;
+  /** how far signed-in people have read topics, on its way to the database; src/services/read-marks.ts */
+  reads: ReadMarks;
   /** whether the database takes writes, for `/readyz`; see src/services/health.ts */
   storage: StorageHealth;
   /** a development forum's demo people, listed on its sign-in page; absent otherwise */
@@ -77,6 +80,7 @@ export function makeDeps(db: Db, config: Config, options: DepsOptions = {}): App
       : undefined,
     mail: options.mail ?? noPostbox,
     visits: new VisitCounter(now),
+    reads: new ReadMarks(now),
     storage: new StorageHealth(now, options.writeCheck),
   };
 }

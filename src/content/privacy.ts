@@ -6,6 +6,12 @@ export type PrivacyRevision = { version: string; date: string; summary: string }
 
 export const PRIVACY_REVISIONS: readonly PrivacyRevision[] = [
   {
+    version: '1.4',
+    date: '2026-12-02',
+    summary:
+      'Adds reading state: when you are signed in, the forums note how far you have read each topic you open (the last post shown to you), so that lists can say how many posts are new and the topic can show where they start. Nothing is noted for visitors who are not signed in. It is in your download and is erased with your account.',
+  },
+  {
     version: '1.3',
     date: '2026-12-02',
     summary:

@@ -3,6 +3,7 @@ import { routePath } from 'hono/route';
 import type { AppDeps, AppEnv } from '../context';
 import { describeError } from '../errors';
 import { PAGE_KIND_HEADER } from '../page-cache';
+import { afterResponse } from './after-response';
 
 /**
  * Counts one page view of `kind` and the visitor's country, and writes the counts when due (in the
@@ -44,12 +45,7 @@ export function countVisits(
       kind,
       countryHeader ? c.req.header(countryHeader) : undefined,
       c.get('log'),
-      (p) => {
-        // Only a Worker has an execution context to keep alive for the write; Node runs it on.
-        try {
-          c.executionCtx.waitUntil(p);
-        } catch {}
-      },
+      (p) => afterResponse(c, p),
     );
   };
 }

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import * as z from 'zod';
 import { ForumPage } from '../../views/pages/forum';
 import { HomePage } from '../../views/pages/home';
@@ -15,6 +15,7 @@ import {
   listTopics,
   TOPIC_FILTERS,
 } from '../services/forums';
+import { unreadIn } from '../services/reading';
 import { pageQuery, parseQuery } from '../validation/fields';
 import { frameOf } from './frame';
 
@@ -45,6 +46,18 @@ const latestQuery = pageQuery.extend({
     .optional(),
 });
 
+/** A signed-in person's new posts in the listed topics; nothing for visitors. */
+const unreadOf = (c: Context<AppEnv>, topics: { id: number }[]) => {
+  const viewer = c.get('viewer');
+  return viewer
+    ? unreadIn(
+        c.get('deps'),
+        viewer.id,
+        topics.map((t) => t.id),
+      )
+    : undefined;
+};
+
 export const forumRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const groups = await listForumGroups(c.get('deps'));
@@ -72,6 +85,7 @@ export const forumRoutes = new Hono<AppEnv>()
       <LatestPage
         frame={frameOf(c)}
         topics={result.topics}
+        unread={await unreadOf(c, result.topics)}
         unanswered={q.filter === 'unanswered'}
         page={result.page}
         pageCount={result.pageCount}
@@ -129,6 +143,7 @@ export const forumRoutes = new Hono<AppEnv>()
         }
         forum={forum}
         topics={result.topics}
+        unread={await unreadOf(c, result.topics)}
         filter={q.filter ?? null}
         page={result.page}
         pageCount={result.pageCount}

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { TopicPage } from '../../views/pages/topic';
 import type { AppEnv } from '../context';
 import { NotFoundError } from '../errors';
+import { afterResponse } from '../middleware/after-response';
 import { canReply, isSuspended } from '../policy';
 import { canModerate } from '../policy/moderation';
 import { postActionsFor } from '../policy/post-actions';
@@ -9,6 +10,7 @@ import { canAcceptAnswer } from '../policy/vendors';
 import { acceptAnswer, getAnswers, unacceptAnswer } from '../services/answers';
 import { buyerBadgeChoice } from '../services/badges';
 import { likePost, likesOfPosts, unlikePost } from '../services/likes';
+import { markRead, readMarksOf } from '../services/reading';
 import {
   getTopic,
   listPosts,
@@ -62,6 +64,13 @@ export const topicRoutes = new Hono<AppEnv>()
       acceptedPostId: answers.accepted?.postId ?? null,
       now,
     };
+    // Where the new posts start for a person who read this topic before; then what this page
+    // shows them is noted, written after the response.
+    const seen = viewer ? (await readMarksOf(deps, viewer.id, [id])).get(id) : undefined;
+    const lastShown = posts.at(-1)?.number;
+    if (viewer && lastShown !== undefined && lastShown > (seen ?? 0)) {
+      afterResponse(c, markRead(deps, viewer.id, id, lastShown, c.get('log')));
+    }
     const actions = Object.fromEntries(
       posts.map((post) => [
         post.id,
@@ -79,6 +88,7 @@ export const topicRoutes = new Hono<AppEnv>()
         origin={deps.config.publicOrigin}
         accepted={answers.accepted}
         answerCount={answers.answerCount}
+        newFrom={seen === undefined ? null : seen + 1}
         prevHref={page > 1 ? topicPath(id, topic.slug, page - 1) : null}
         nextHref={page < pageCount ? topicPath(id, topic.slug, page + 1) : null}
         actions={actions}

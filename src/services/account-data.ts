@@ -5,7 +5,8 @@
  * What it covers is what db/schema.ts lists as personal data: the `users` row, the account's
  * sessions, its Plimus identity link and purchases, pending email confirmations and password
  * resets, the records of the emails sent to it, and the authorship of posts, revisions, topics
- * and reports, the likes it gave (plus moderation records about the account or made by it). Secrets never leave the
+ * and reports, the likes it gave, how far it read each topic (plus moderation records about the
+ * account or made by it). Secrets never leave the
  * database: no password hash, no session id or secret hash, no confirmation or reset token hash,
  * no email's links, and no identity tokens (none are stored).
  *
@@ -27,6 +28,7 @@ import {
   products,
   reports,
   sessions,
+  topicReads,
   topics,
   users,
   vendors,
@@ -130,6 +132,8 @@ export type AccountExport = {
   }[];
   /** posts the person liked, oldest first */
   likes: { postId: number; url: string; likedAt: Time }[];
+  /** how far the person has read each topic they opened: the last post number shown to them */
+  reading: { topicId: number; url: string; lastReadPostNumber: number; updatedAt: Time }[];
   /** the linked Plimus identity; tokens are never stored, so there are none to export */
   identity: {
     provider: string;
@@ -219,6 +223,7 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
     aboutRows,
     byRows,
     likeRows,
+    readRows,
   ] = await db.batch([
     db.select().from(users).where(eq(users.id, userId)),
     db
@@ -309,6 +314,15 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
       .from(postLikes)
       .where(eq(postLikes.userId, userId))
       .orderBy(asc(postLikes.createdAt), asc(postLikes.postId)),
+    db
+      .select({
+        topicId: topicReads.topicId,
+        number: topicReads.lastReadNumber,
+        updatedAt: topicReads.updatedAt,
+      })
+      .from(topicReads)
+      .where(eq(topicReads.userId, userId))
+      .orderBy(asc(topicReads.topicId)),
   ]);
   if (!user) throw new Error('the account to export does not exist');
 
@@ -401,6 +415,12 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
       postId: l.postId,
       url: `${origin}/p/${l.postId}`,
       likedAt: iso(l.createdAt),
+    })),
+    reading: readRows.map((r) => ({
+      topicId: r.topicId,
+      url: `${origin}/t/${r.topicId}`,
+      lastReadPostNumber: r.number,
+      updatedAt: iso(r.updatedAt),
     })),
     identity: link
       ? {

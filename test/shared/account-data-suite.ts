@@ -954,6 +954,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         'topicsStarted',
         'reports',
         'likes',
+        'reading',
         'identity',
         'sessions',
         'pendingEmailConfirmations',

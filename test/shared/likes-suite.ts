@@ -14,12 +14,10 @@ import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, location } from './agent';
 import { dumpDatabase } from './dump';
-import { insertAccount, PASSWORD, signIn } from './people';
+import { PASSWORD, type Person, peopleOf } from './people';
 
 const DAY = 24 * 3600_000;
 let seq = 0;
-
-type Person = { a: Agent; user: typeof users.$inferSelect };
 
 export function likesSuite(setup: () => Promise<ClockedForum>) {
   let forum: ClockedForum;
@@ -30,16 +28,11 @@ export function likesSuite(setup: () => Promise<ClockedForum>) {
   const visitor = () => agent(forum.request, { client: `likes_visitor_${++seq}` });
   const page = async (res: Response | Promise<Response>) => parseHtml(await (await res).text());
 
-  async function person(values: Partial<typeof users.$inferInsert> = {}): Promise<Person> {
-    const username = `likes_${++seq}`;
-    const user = await insertAccount(db(), {
-      username,
-      passwordHash,
-      now: forum.deps.now(),
-      values,
-    });
-    return { a: await signIn(forum.request, username), user };
-  }
+  const person = peopleOf(
+    () => forum,
+    'likes_',
+    () => passwordHash,
+  );
 
   /** A topic by `author` with `replies` more posts by them; returns the posts' ids and path. */
   async function thread(author: Person, replies = 0, inForum = forumId) {
@@ -150,8 +143,7 @@ export function likesSuite(setup: () => Promise<ClockedForum>) {
     it('refuses, with the reason and nothing changed: your own post, signed out, suspended, an archived forum', async () => {
       const author = await person();
       const suspended = await person({
-        suspendedUntil: new Date(forum.deps.now() + 7 * DAY),
-        suspendedReason: 'Spam',
+        values: { suspendedUntil: new Date(forum.deps.now() + 7 * DAY), suspendedReason: 'Spam' },
       });
       const fan = await person();
       const own = await thread(author);

@@ -14,11 +14,9 @@ import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
 import { type Agent, agent, location } from './agent';
 import { dumpDatabase } from './dump';
-import { DAY, insertAccount, PASSWORD, signIn } from './people';
+import { DAY, insertAccount, PASSWORD, type Person, peopleOf } from './people';
 
 let seq = 0;
-
-type Person = { a: Agent; user: typeof users.$inferSelect };
 
 export function mentionsSuite(setup: () => Promise<ClockedForum>) {
   let forum: ClockedForum;
@@ -27,16 +25,12 @@ export function mentionsSuite(setup: () => Promise<ClockedForum>) {
   const db = () => forum.deps.db;
   const page = async (res: Response | Promise<Response>) => parseHtml(await (await res).text());
 
-  async function person(ageDays = 30): Promise<Person> {
-    const username = `Ment_${++seq}`;
-    const user = await insertAccount(db(), {
-      username,
-      passwordHash,
-      now: forum.deps.now(),
-      ageDays,
-    });
-    return { a: await signIn(forum.request, username), user };
-  }
+  const newPerson = peopleOf(
+    () => forum,
+    'Ment_',
+    () => passwordHash,
+  );
+  const person = (ageDays = 30) => newPerson({ ageDays });
 
   const reply = (who: Person, body: string, extra: Record<string, string> = {}) => {
     forum.clock.advance(60_000);

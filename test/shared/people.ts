@@ -62,3 +62,31 @@ export async function signIn(
   expect(res.status).toBe(303);
   return a;
 }
+
+/** A signed-in person of a suite: their own client, and their account's row. */
+export type Person = { a: Agent; user: User };
+
+/**
+ * Makes a suite's `person(...)`: each call inserts an account named `prefix` + a new number
+ * (see insertAccount for `ageDays` and `values`) and signs it in.
+ */
+export function peopleOf(
+  forum: () => { deps: { db: Db; now: () => number }; request: Fetch },
+  prefix: string,
+  passwordHash: () => string,
+) {
+  let seq = 0;
+  return async (
+    o: { ageDays?: number; values?: Partial<typeof users.$inferInsert> } = {},
+  ): Promise<Person> => {
+    const username = `${prefix}${++seq}`;
+    const { deps, request } = forum();
+    const user = await insertAccount(deps.db, {
+      username,
+      passwordHash: passwordHash(),
+      now: deps.now(),
+      ...o,
+    });
+    return { a: await signIn(request, username), user };
+  };
+}

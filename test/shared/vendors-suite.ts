@@ -345,11 +345,11 @@ export function vendorsSuite(setup: () => Promise<ClockedForum>) {
           doc.querySelector(`#p${second} form[action="/posts/${second}/accept"]`),
         ).not.toBeNull();
         expect(doc.querySelector(`#p${q.firstPostId} form[action$="/accept"]`)).toBeNull();
-        expect(doc
+        expect(
+          doc
             .querySelector(`#p${second} form[action="/posts/${second}/accept"] button[type=submit]`)
-            ?.text.trim()).toBe(
-          'Accept as the answer',
-        );
+            ?.text.trim(),
+        ).toBe('Accept as the answer');
       }
       const otherStaff = await person({ vendor: 'vendor-northwind' });
       for (const who of [helper, otherStaff]) {

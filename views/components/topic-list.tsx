@@ -1,4 +1,5 @@
 import type { TopicListItem } from '../../src/services/forums';
+import type { Unread } from '../../src/services/reading';
 import { Time } from './time';
 import { TopicTags } from './topic-tags';
 
@@ -8,12 +9,15 @@ export function TopicList({
   label,
   empty,
   forumOf,
+  unread,
 }: {
   topics: TopicListItem[];
   label: string;
   empty: string;
   /** the forum each topic is in, when the list spans forums */
   forumOf?: (t: TopicListItem) => { slug: string; name: string } | undefined;
+  /** for a signed-in person: the new posts of topics they read before */
+  unread?: Map<number, Unread> | undefined;
 }) {
   if (topics.length === 0) return <p class="empty">{empty}</p>;
   return (
@@ -25,6 +29,7 @@ export function TopicList({
             <h2 class="topic-title">
               <a href={`/t/${t.id}/${t.slug}`}>{t.title}</a>
             </h2>
+            <UnreadLink topic={t} unread={unread?.get(t.id)} />
             <TopicTags pinned={t.pinned} locked={t.locked} kind={t.kind} answered={t.answered} />
             <p class="topic-meta">
               {forum ? (
@@ -45,5 +50,20 @@ export function TopicList({
         );
       })}
     </ul>
+  );
+}
+
+/** "3 new", linking to where the new posts of the topic start. */
+function UnreadLink({ topic, unread }: { topic: TopicListItem; unread: Unread | undefined }) {
+  if (!unread) return null;
+  const page = unread.page > 1 ? `?page=${unread.page}` : '';
+  return (
+    <a class="unread-count" href={`/t/${topic.id}/${topic.slug}${page}#new`}>
+      {unread.count.toLocaleString('en-US')} new
+      <span class="visually-hidden">
+        {' '}
+        {unread.count === 1 ? 'post' : 'posts'} in {topic.title}
+      </span>
+    </a>
   );
 }

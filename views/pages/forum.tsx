@@ -1,4 +1,5 @@
 import type { Forum, TopicFilter, TopicListItem } from '../../src/services/forums';
+import type { Unread } from '../../src/services/reading';
 import { Breadcrumbs } from '../components/breadcrumbs';
 import { Pagination } from '../components/pagination';
 import { TopicList } from '../components/topic-list';
@@ -8,6 +9,8 @@ export type ForumPageProps = {
   frame: Frame;
   forum: Forum;
   topics: TopicListItem[];
+  /** a signed-in person's new posts in the listed topics they read before */
+  unread?: Map<number, Unread> | undefined;
   /** the list shows only questions without (unanswered) or with (answered) an accepted answer */
   filter: TopicFilter | null;
   page: number;
@@ -74,6 +77,7 @@ export function ForumPage(p: ForumPageProps) {
       </nav>
       <TopicList
         topics={p.topics}
+        unread={p.unread}
         label={current?.label ?? 'Topics'}
         empty={current?.empty ?? 'No topics here yet.'}
       />

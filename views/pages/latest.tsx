@@ -1,4 +1,5 @@
 import type { LatestTopic } from '../../src/services/forums';
+import type { Unread } from '../../src/services/reading';
 import { Pagination } from '../components/pagination';
 import { TopicList } from '../components/topic-list';
 import { type Frame, Layout } from '../layouts/site';
@@ -6,6 +7,8 @@ import { type Frame, Layout } from '../layouts/site';
 export type LatestPageProps = {
   frame: Frame;
   topics: LatestTopic[];
+  /** a signed-in person's new posts in the listed topics they read before */
+  unread?: Map<number, Unread> | undefined;
   unanswered: boolean;
   page: number;
   pageCount: number | null;
@@ -45,6 +48,7 @@ export function LatestPage(p: LatestPageProps) {
       </nav>
       <TopicList
         topics={p.topics}
+        unread={p.unread}
         label={name}
         empty={
           p.unanswered

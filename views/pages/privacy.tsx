@@ -51,7 +51,9 @@ export function PrivacyPage({
       <ul>
         <li>
           <strong>Reading.</strong> Reading the forums needs no account and sets no cookie. We keep
-          no record of who read what.
+          no record of who read what, with one exception you can see: when you are signed in, we
+          note how far you have read each topic you open (the last post shown to you), so that lists
+          can tell you how many posts are new and the topic can show where they start.
         </li>
         <li>
           <strong>Your account.</strong> When you join we keep your username, your email address (to
@@ -118,9 +120,9 @@ export function PrivacyPage({
           <strong>Download.</strong> One click gives you a file with everything the forums hold
           about you: your profile and preferences, the dates you confirmed your age and that posts
           are public, every post you wrote with all its earlier versions, the topics you started,
-          the reports you filed, the posts you liked, your Plimus identity link and purchases on
-          record, your sessions, and the records of the emails we sent you. Passwords and session
-          keys are kept only as hashes, and are not in the file.
+          the reports you filed, the posts you liked, how far you read each topic, your Plimus
+          identity link and purchases on record, your sessions, and the records of the emails we
+          sent you. Passwords and session keys are kept only as hashes, and are not in the file.
         </li>
         <li>
           <strong>Delete your account.</strong> After you confirm with your password (or, without
@@ -128,11 +130,12 @@ export function PrivacyPage({
           identity link and preferences are removed at once. You choose what happens to your posts:
           they either stay, shown as by “deleted user” with no link to you, or lose their text and
           earlier versions too and leave the search. Topics you started that nobody else posted in
-          then disappear; topics others replied to keep their title. The likes you gave go with the
-          account. For a year nobody else can take your username (we keep a keyed hash of it, not
-          the name), so that posts that mentioned you never point at someone else. Reports you filed
-          stay with the moderators without your name or note. What moderators did about your account
-          stays in their log, about “deleted user”, without the reasons and notes they wrote.
+          then disappear; topics others replied to keep their title. The likes you gave and how far
+          you read each topic go with the account. For a year nobody else can take your username (we
+          keep a keyed hash of it, not the name), so that posts that mentioned you never point at
+          someone else. Reports you filed stay with the moderators without your name or note. What
+          moderators did about your account stays in their log, about “deleted user”, without the
+          reasons and notes they wrote.
         </li>
         <li>
           <strong>Deleting a suspended account</strong> does not end the suspension. Until it ends,

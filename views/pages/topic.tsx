@@ -34,6 +34,11 @@ export type TopicPageProps = {
   /** replies everyone can read, for the QAPage markup (first page of a question only) */
   answerCount: number | null;
   /**
+   * for a signed-in person who read this topic before: the number of the first post they have not
+   * seen, where the page marks "New since your last visit"; null otherwise
+   */
+  newFrom: number | null;
+  /**
    * null: the viewer cannot reply (see replyBlocked); otherwise whether to ask the public
    * acknowledgement, and the verified-buyer badge box for buyers of the forum's product
    */
@@ -98,8 +103,15 @@ export function TopicPage(p: TopicPageProps) {
       {/* Under the question on the first page; at the top of the thread on the others. */}
       {p.page > 1 ? acceptedBlock : null}
       <div class="posts">
-        {p.posts.map((post) => (
+        {p.posts.map((post, i) => (
           <>
+            {p.newFrom !== null &&
+            post.number >= p.newFrom &&
+            (p.posts[i - 1]?.number ?? 0) < p.newFrom ? (
+              <p class="new-posts-mark" id="new">
+                New since your last visit
+              </p>
+            ) : null}
             <Post
               post={post}
               topicId={t.id}
