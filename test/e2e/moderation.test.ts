@@ -210,13 +210,13 @@ describe('a vendor answers a question and accepts the answer', () => {
 
   it('accepts the reply: shown under the question with who accepted it, and in the QAPage', async () => {
     const mine = postWith(vendor, ANSWER_START);
-    const accept = mine.getByRole('button', { name: 'Accept as the answer' });
+    const accept = mine.getByRole('button', { name: 'Mark as solution' });
     // Only replies can be the answer: the question itself has no such button.
     await expect(
       vendor
         .locator('.posts article.post')
         .first()
-        .getByRole('button', { name: /Accept/ })
+        .getByRole('button', { name: /Mark as solution/ })
         .count(),
     ).resolves.toBe(0);
     const res = await clickAndLoad(vendor, accept);
@@ -236,7 +236,14 @@ describe('a vendor answers a question and accepts the answer', () => {
     await expect(
       block.locator('.accepted-answer-meta a').first().getAttribute('href'),
     ).resolves.toBe(`/p/${answerId}`);
-    await expect(text(block.locator('.post-body'))).resolves.toContain(ANSWER_START);
+    // Two lines of its text, not the whole answer again, and a link down to it.
+    await expect(block.locator('.post-body').count()).resolves.toBe(0);
+    await expect(text(block.locator('.accepted-answer-excerpt'))).resolves.toContain(
+      ANSWER_START,
+    );
+    await expect(
+      block.getByRole('link', { name: 'Jump to the answer' }).getAttribute('href'),
+    ).resolves.toBe(`#p${answerId}`);
     // The reply itself is marked, keeps its badge, and can be unaccepted instead.
     const mine2 = postWith(vendor, ANSWER_START).and(vendor.locator('.post-accepted'));
     await expect(text(mine2.locator('.accepted-mark'))).resolves.toBe('✓ Accepted answer');
