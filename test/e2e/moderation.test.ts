@@ -238,9 +238,7 @@ describe('a vendor answers a question and accepts the answer', () => {
     ).resolves.toBe(`/p/${answerId}`);
     // Two lines of its text, not the whole answer again, and a link down to it.
     await expect(block.locator('.post-body').count()).resolves.toBe(0);
-    await expect(text(block.locator('.accepted-answer-excerpt'))).resolves.toContain(
-      ANSWER_START,
-    );
+    await expect(text(block.locator('.accepted-answer-excerpt'))).resolves.toContain(ANSWER_START);
     await expect(
       block.getByRole('link', { name: 'Jump to the answer' }).getAttribute('href'),
     ).resolves.toBe(`#p${answerId}`);
