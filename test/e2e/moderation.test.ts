@@ -219,6 +219,10 @@ describe('a vendor answers a question and accepts the answer', () => {
         .getByRole('button', { name: /Mark as solution/ })
         .count(),
     ).resolves.toBe(0);
+    // A real button, filled in the colour of a solution: the primary action on a reply.
+    await expect(
+      accept.evaluate((el) => [el.tagName, getComputedStyle(el).backgroundColor]),
+    ).resolves.toEqual(['BUTTON', 'rgb(17, 99, 41)']);
     const res = await clickAndLoad(vendor, accept);
     expect(res.status()).toBe(200);
     expect(new URL(vendor.url()).pathname).toBe(topicPath);
@@ -238,7 +242,15 @@ describe('a vendor answers a question and accepts the answer', () => {
     ).resolves.toBe(`/p/${answerId}`);
     // Two lines of its text, not the whole answer again, and a link down to it.
     await expect(block.locator('.post-body').count()).resolves.toBe(0);
-    await expect(text(block.locator('.accepted-answer-excerpt'))).resolves.toContain(ANSWER_START);
+    const excerpt = block.locator('.accepted-answer-excerpt');
+    await expect(text(excerpt)).resolves.toContain(ANSWER_START);
+    // At most two lines high, however wide the window.
+    await expect(
+      excerpt.evaluate(
+        (el) =>
+          el.getBoundingClientRect().height / Number.parseFloat(getComputedStyle(el).lineHeight),
+      ),
+    ).resolves.toBeLessThanOrEqual(2.05);
     await expect(
       block.getByRole('link', { name: 'Jump to the answer' }).getAttribute('href'),
     ).resolves.toBe(`#p${answerId}`);
