@@ -156,3 +156,34 @@ export function requireViewHistory(actor: Actor, post: PostFacts) {
     );
   }
 }
+
+/** What changing a topic's kind (discussion or question) depends on. */
+export type TopicKindFacts = { userId: number | null; removedAt: Date | null; forum: ForumFacts };
+
+/**
+ * The author of a topic (as for editing their posts: not while suspended), moderators and
+ * administrators may turn a discussion into a question or back; never in an archived forum (it
+ * is frozen) or on a removed topic.
+ */
+export const canChangeTopicKind = (actor: Actor, topic: TopicKindFacts, now: number) =>
+  !!actor &&
+  !isSuspended(actor, now) &&
+  (topic.userId === actor.id || isStaff(actor)) &&
+  !topic.removedAt &&
+  !topic.forum.archived;
+
+export function requireChangeTopicKind(
+  actor: Actor,
+  topic: TopicKindFacts,
+  now: number,
+): asserts actor is NonNullable<Actor> {
+  requireSignedIn(actor, 'change the kind of a topic');
+  if (topic.userId !== actor.id && !isStaff(actor))
+    throw new ForbiddenError(
+      'Only the person who started a topic and moderators can change its kind.',
+    );
+  requireNotSuspended(actor, now);
+  if (topic.forum.archived)
+    throw new ForbiddenError('This forum is archived: its topics cannot change.');
+  if (topic.removedAt) throw new ForbiddenError('This topic was removed.');
+}

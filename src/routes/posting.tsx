@@ -27,6 +27,7 @@ import {
   startTopic,
 } from '../services/posting';
 import { type SimilarTopic, similarTopics } from '../services/search';
+import { defaultTopicKind } from '../services/topic-kind';
 import { getTopic, pageOfNumber } from '../services/topics';
 import { idParam } from '../validation/fields';
 import { editForm, parseForm, replyForm, topicForm } from '../validation/forms';
@@ -103,7 +104,7 @@ export const postingRoutes = new Hono<AppEnv>()
         frame={frameOf(c)}
         forum={forum}
         title=""
-        kind="discussion"
+        kind={defaultTopicKind(forum)}
         body=""
         errors={{}}
         askPublicAck={!viewer.publicAckAt}
@@ -128,7 +129,11 @@ export const postingRoutes = new Hono<AppEnv>()
         frame={frameOf(c)}
         forum={forum}
         title={input.title ?? ''}
-        kind={input.kind === 'question' ? 'question' : 'discussion'}
+        kind={
+          input.kind === 'question' || input.kind === 'discussion'
+            ? input.kind
+            : defaultTopicKind(forum)
+        }
         body={input.body ?? ''}
         errors={extra.errors ?? {}}
         askPublicAck={!viewer.publicAckAt}
@@ -148,7 +153,7 @@ export const postingRoutes = new Hono<AppEnv>()
       async (d) => {
         const created = await startTopic(deps, viewer, forum, {
           title: d.title,
-          kind: d.kind,
+          kind: d.kind ?? defaultTopicKind(forum),
           body: d.body,
           publicAck: d.public_ack,
           postAnyway: d.post_anyway,

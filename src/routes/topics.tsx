@@ -1,9 +1,10 @@
 import { Hono } from 'hono';
 import { TopicPage } from '../../views/pages/topic';
+import { TopicKindPage } from '../../views/pages/topic-kind';
 import type { AppEnv } from '../context';
 import { NotFoundError } from '../errors';
 import { afterResponse } from '../middleware/after-response';
-import { canReply, isSuspended } from '../policy';
+import { canChangeTopicKind, canReply, isSuspended, requireChangeTopicKind } from '../policy';
 import { canModerate } from '../policy/moderation';
 import { postActionsFor } from '../policy/post-actions';
 import { canAcceptAnswer } from '../policy/vendors';
@@ -11,6 +12,7 @@ import { acceptAnswer, getAnswers, unacceptAnswer } from '../services/answers';
 import { buyerBadgeChoice } from '../services/badges';
 import { likePost, likesOfPosts, unlikePost } from '../services/likes';
 import { markRead, readMarksOf } from '../services/reading';
+import { changeTopicKind } from '../services/topic-kind';
 import {
   getTopic,
   listPosts,
@@ -20,6 +22,8 @@ import {
   topicPageCount,
 } from '../services/topics';
 import { idParam, pageQuery, parseQuery } from '../validation/fields';
+import { parseForm, topicKindForm } from '../validation/forms';
+import { readForm } from './forms';
 import { frameOf } from './frame';
 
 const topicPath = (id: number, slug: string, page = 1) =>
@@ -45,8 +49,13 @@ export const topicRoutes = new Hono<AppEnv>()
       throw new NotFoundError(`This topic has ${pageCount} page${pageCount === 1 ? '' : 's'}.`);
     }
     const posts = await listPosts(deps, topic, page, viewer);
-    const answers = await getAnswers(deps, topic, { count: page === 1 });
     const now = deps.now();
+    const asker = !!viewer && viewer.id === topic.userId && topic.kind === 'question';
+    // The replies are counted for the QAPage markup (first page), and for the asker's prompt
+    // to mark a solution while there is none.
+    const answers = await getAnswers(deps, topic, {
+      count: page === 1 || (asker && topic.acceptedPostId === null),
+    });
     const replyAllowed = canReply(viewer, topic, now);
     const mayChooseAnswer = canAcceptAnswer(
       viewer,
@@ -89,6 +98,14 @@ export const topicRoutes = new Hono<AppEnv>()
         accepted={answers.accepted}
         answerCount={answers.answerCount}
         newFrom={seen === undefined ? null : seen + 1}
+        solutionPrompt={
+          asker && mayChooseAnswer && !answers.accepted && (answers.answerCount ?? 0) > 0
+        }
+        kindChoice={
+          canChangeTopicKind(viewer, topic, now)
+            ? { topicId: topic.id, kind: topic.kind, answered: topic.acceptedPostId !== null }
+            : null
+        }
         prevHref={page > 1 ? topicPath(id, topic.slug, page - 1) : null}
         nextHref={page < pageCount ? topicPath(id, topic.slug, page + 1) : null}
         actions={actions}
@@ -141,6 +158,22 @@ export const topicRoutes = new Hono<AppEnv>()
   .post('/posts/:id/unaccept', async (c) => {
     const at = await unacceptAnswer(c.get('deps'), c.get('viewer'), idParam(c.req.param('id')));
     return c.redirect(answerPath(at), 303);
+  })
+  // The kind of a topic (field `kind`): its author and moderators. A value no form sends gets
+  // the choice back on a page of its own (422); choosing the kind it has changes nothing.
+  .post('/t/:id/kind', async (c) => {
+    const deps = c.get('deps');
+    const viewer = c.get('viewer');
+    const id = idParam(c.req.param('id'));
+    const input = await readForm(c);
+    const parsed = parseForm(topicKindForm, input);
+    if (!parsed.ok) {
+      const topic = await getTopic(deps, viewer, id);
+      requireChangeTopicKind(viewer, topic, deps.now());
+      return c.html(<TopicKindPage frame={frameOf(c)} topic={topic} errors={parsed.errors} />, 422);
+    }
+    const done = await changeTopicKind(deps, viewer, id, parsed.data.kind);
+    return c.redirect(topicPath(done.topicId, done.slug), 303);
   })
   // Likes: no fields either. Liking twice, or taking back a like that is not there, changes
   // nothing.

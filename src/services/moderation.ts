@@ -30,6 +30,8 @@ export const MOD_ACTIONS = [
   'topic_pin',
   'topic_unpin',
   'topic_move',
+  /** a moderator turned someone's discussion into a question or back (src/services/topic-kind.ts) */
+  'topic_kind',
   'user_suspend',
   'user_unsuspend',
   'user_hold_posts',

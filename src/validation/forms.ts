@@ -142,12 +142,16 @@ export const topicForm = z.object({
         .max(150, 'Titles have 5 to 150 characters.'),
     ),
   body,
-  kind: z
-    .enum(TOPIC_KINDS, 'Choose whether this is a discussion or a question.')
-    .default('discussion'),
+  /** absent: the forum's default (src/services/topic-kind.ts: defaultTopicKind) */
+  kind: z.enum(TOPIC_KINDS, 'Choose whether this is a discussion or a question.').optional(),
   /** "Also email this to subscribers" (offered to administrators in announcement forums) */
   email_subscribers: checkbox,
   ...composerFlags,
+});
+
+/** POST /t/:id/kind: the kind a topic becomes. */
+export const topicKindForm = z.object({
+  kind: z.enum(TOPIC_KINDS, 'Choose whether this topic is a discussion or a question.'),
 });
 
 export const replyForm = z.object({ body, ...composerFlags });

@@ -210,15 +210,19 @@ describe('a vendor answers a question and accepts the answer', () => {
 
   it('accepts the reply: shown under the question with who accepted it, and in the QAPage', async () => {
     const mine = postWith(vendor, ANSWER_START);
-    const accept = mine.getByRole('button', { name: 'Accept as the answer' });
+    const accept = mine.getByRole('button', { name: 'Mark as solution' });
     // Only replies can be the answer: the question itself has no such button.
     await expect(
       vendor
         .locator('.posts article.post')
         .first()
-        .getByRole('button', { name: /Accept/ })
+        .getByRole('button', { name: /Mark as solution/ })
         .count(),
     ).resolves.toBe(0);
+    // A real button, filled in the colour of a solution: the primary action on a reply.
+    await expect(
+      accept.evaluate((el) => [el.tagName, getComputedStyle(el).backgroundColor]),
+    ).resolves.toEqual(['BUTTON', 'rgb(17, 99, 41)']);
     const res = await clickAndLoad(vendor, accept);
     expect(res.status()).toBe(200);
     expect(new URL(vendor.url()).pathname).toBe(topicPath);
@@ -236,7 +240,20 @@ describe('a vendor answers a question and accepts the answer', () => {
     await expect(
       block.locator('.accepted-answer-meta a').first().getAttribute('href'),
     ).resolves.toBe(`/p/${answerId}`);
-    await expect(text(block.locator('.post-body'))).resolves.toContain(ANSWER_START);
+    // Two lines of its text, not the whole answer again, and a link down to it.
+    await expect(block.locator('.post-body').count()).resolves.toBe(0);
+    const excerpt = block.locator('.accepted-answer-excerpt');
+    await expect(text(excerpt)).resolves.toContain(ANSWER_START);
+    // At most two lines high, however wide the window.
+    await expect(
+      excerpt.evaluate(
+        (el) =>
+          el.getBoundingClientRect().height / Number.parseFloat(getComputedStyle(el).lineHeight),
+      ),
+    ).resolves.toBeLessThanOrEqual(2.05);
+    await expect(
+      block.getByRole('link', { name: 'Jump to the answer' }).getAttribute('href'),
+    ).resolves.toBe(`#p${answerId}`);
     // The reply itself is marked, keeps its badge, and can be unaccepted instead.
     const mine2 = postWith(vendor, ANSWER_START).and(vendor.locator('.post-accepted'));
     await expect(text(mine2.locator('.accepted-mark'))).resolves.toBe('✓ Accepted answer');

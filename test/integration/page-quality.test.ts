@@ -509,6 +509,11 @@ async function vendorPages() {
   expect(asked.status).toBe(303);
   const topicPath = location(asked);
   const topicId = Number(topicPath.split('/')[2]);
+  // A reply before the answer: the accepted-answer box shows only where the answer is not the
+  // very next post.
+  expect(
+    (await emptyStaff.a.post(`/t/${topicId}/replies`, { body: 'It skips mine too.' })).status,
+  ).toBe(303);
   const answered = await staff.a.post(`/t/${topicId}/replies`, {
     body: '# Yes\n\nTick *Run on battery* in the job options.',
   });

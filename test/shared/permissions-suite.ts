@@ -457,6 +457,40 @@ export const MATRIX: Row[] = [
     }),
   },
 
+  // The kind of a topic: its author and moderators (not vendor staff: it is not their topic).
+  {
+    route: '/t/:id/kind',
+    target: "a third person's discussion, to a question",
+    allowed: MODERATORS,
+    changes: [topics, moderationLog],
+    attempt: async (h) => {
+      const t = await h.topic((await h.stranger()).id);
+      return { path: `/t/${t.topicId}/kind`, fields: { kind: 'question' } };
+    },
+  },
+  {
+    route: '/t/:id/kind',
+    target: "a third person's answered question, to a discussion",
+    allowed: MODERATORS,
+    changes: [topics, moderationLog],
+    attempt: async (h) => {
+      const postId = await h.question((await h.stranger()).id, { accepted: true });
+      const post = await h.db.select().from(posts).where(eq(posts.id, postId)).get();
+      return { path: `/t/${post?.topicId}/kind`, fields: { kind: 'discussion' } };
+    },
+  },
+  {
+    route: '/t/:id/kind',
+    target: 'their own discussion, to a question (not logged: not a moderator’s action)',
+    personas: SIGNED_IN,
+    allowed: ACTIVE,
+    changes: [topics],
+    attempt: async (h, who) => {
+      const t = await h.topic(userOf(who).id);
+      return { path: `/t/${t.topicId}/kind`, fields: { kind: 'question' } };
+    },
+  },
+
   // Signing up, in and out
   {
     route: '/register',

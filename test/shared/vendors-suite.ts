@@ -6,12 +6,22 @@
  * Vendor staff and buyers are made by writing identity links and purchases directly: the Plimus
  * sign-in that writes them is tested in the identity suite.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { identityLinks, identityPurchases, posts, topics, users, vendors } from '../../db/schema';
+import {
+  identityLinks,
+  identityPurchases,
+  moderationLog,
+  posts,
+  topics,
+  users,
+  vendors,
+} from '../../db/schema';
 import { seedDemo } from '../../dev/demo';
 import { hashPassword } from '../../src/auth/password';
 import type { AppDeps } from '../../src/context';
+import { COMMAND_LINE } from '../../src/policy/admin';
+import { setForumArchived } from '../../src/services/admin';
 import { createForum, ensureProduct, ensureVendor } from '../../src/services/catalog';
 import { createReply, createTopic } from '../../src/services/posting';
 import { parseHtml } from '../support/html';
@@ -317,7 +327,14 @@ export function vendorsSuite(setup: () => Promise<ClockedForum>) {
       expect(block?.querySelector('time')?.getAttribute('datetime')).toBe(
         new Date(forum.deps.now()).toISOString(),
       );
-      expect(block?.querySelector('.post-body')?.text).toContain('try the settings page');
+      // An excerpt as plain text, not the answer again in full, and a link down to it.
+      expect(block?.querySelector('.post-body')).toBeNull();
+      expect(block?.querySelector('.accepted-answer-excerpt')?.text).toMatch(
+        /^Reply \d+: try the settings page\.$/,
+      );
+      const jump = block?.querySelector('.accepted-answer-jump a');
+      expect(jump?.text).toBe('Jump to the answer');
+      expect(jump?.getAttribute('href')).toBe(`#p${second}`);
       expect(doc.querySelector(`#p${second}`)?.classList.contains('post-accepted')).toBe(true);
       expect(doc.querySelector(`#p${second} .accepted-mark`)?.text).toContain('Accepted answer');
       expect(doc.querySelector(`#p${first}`)?.classList.contains('post-accepted')).toBe(false);
@@ -345,11 +362,14 @@ export function vendorsSuite(setup: () => Promise<ClockedForum>) {
           doc.querySelector(`#p${second} form[action="/posts/${second}/accept"]`),
         ).not.toBeNull();
         expect(doc.querySelector(`#p${q.firstPostId} form[action$="/accept"]`)).toBeNull();
-        expect(
-          doc
-            .querySelector(`#p${second} form[action="/posts/${second}/accept"] button[type=submit]`)
-            ?.text.trim(),
-        ).toBe('Accept as the answer');
+        const button = doc.querySelector(
+          `#p${second} form[action="/posts/${second}/accept"] button[type=submit]`,
+        );
+        // A real button of its own, styled as the primary action, not one more link.
+        expect(button?.text.trim()).toBe('Mark as solution');
+        expect(button?.classList.contains('button-primary')).toBe(true);
+        expect(button?.classList.contains('link-button')).toBe(false);
+        expect(button?.closest('.post-actions')).toBeNull();
       }
       const otherStaff = await person({ vendor: 'vendor-northwind' });
       for (const who of [helper, otherStaff]) {
@@ -362,18 +382,18 @@ export function vendorsSuite(setup: () => Promise<ClockedForum>) {
       const { q, first, second } = await question();
       const staff = await person({ vendor: 'vendor-acme' });
       const moderator = await person({ role: 'moderator' });
-      expect((await staff.a.post(`/posts/${first}/accept`)).status).toBe(303);
-      expect(await accepted(q.id)).toMatchObject({ postId: first, byId: staff.user.id });
+      expect((await staff.a.post(`/posts/${second}/accept`)).status).toBe(303);
+      expect(await accepted(q.id)).toMatchObject({ postId: second, byId: staff.user.id });
       const shown = await page(visitor().get(q.path));
       expect(shown.querySelector('.accepted-answer-meta')?.text.replace(/\s+/g, ' ')).toContain(
         `Accepted by ${staff.user.username} on`,
       );
-      expect((await moderator.a.post(`/posts/${second}/accept`)).status).toBe(303);
-      expect(await accepted(q.id)).toMatchObject({ postId: second, byId: moderator.user.id });
-      expect((await staff.a.post(`/posts/${second}/unaccept`)).status).toBe(303);
-      expect(await accepted(q.id)).toMatchObject({ postId: null });
       expect((await moderator.a.post(`/posts/${first}/accept`)).status).toBe(303);
-      expect((await moderator.a.post(`/posts/${first}/unaccept`)).status).toBe(303);
+      expect(await accepted(q.id)).toMatchObject({ postId: first, byId: moderator.user.id });
+      expect((await staff.a.post(`/posts/${first}/unaccept`)).status).toBe(303);
+      expect(await accepted(q.id)).toMatchObject({ postId: null });
+      expect((await moderator.a.post(`/posts/${second}/accept`)).status).toBe(303);
+      expect((await moderator.a.post(`/posts/${second}/unaccept`)).status).toBe(303);
       expect(await accepted(q.id)).toMatchObject({ postId: null, byId: null });
     });
 
@@ -507,6 +527,251 @@ export function vendorsSuite(setup: () => Promise<ClockedForum>) {
       const discussion = await ask(asker, 'acme-backup-pro', {}, 'discussion');
       const plain = await page(visitor().get(discussion.path));
       expect(plain.querySelector('script[type="application/ld+json"]')).toBeNull();
+    });
+
+    it('shows under the question a two-line plain-text excerpt, cut at a word, and a link to the answer', async () => {
+      const { asker, helper, q, first } = await question();
+      forum.clock.advance(10_000);
+      const long = `**Open** the [settings](https://example.com/settings) page & choose *Backups*.\n\n${'Then wait for the schedule to run once more before you look again. '.repeat(6)}`;
+      const res = await helper.a.post(`/t/${q.id}/replies`, { body: long });
+      expect(res.status).toBe(303);
+      const answer = Number(location(res).split('#p')[1]);
+      await asker.a.post(`/posts/${answer}/accept`);
+      const doc = await page(visitor().get(q.path));
+      const block = doc.querySelector('.accepted-answer');
+      const excerpt = block?.querySelector('.accepted-answer-excerpt');
+      expect(excerpt?.childNodes.every((n) => n.nodeType === 3)).toBe(true);
+      const text = excerpt?.text ?? '';
+      expect(text.startsWith('Open the settings page & choose Backups. Then wait')).toBe(true);
+      expect(text.length).toBeLessThanOrEqual(200);
+      expect(text.length).toBeGreaterThan(150);
+      // Cut after a whole word, marked with an ellipsis.
+      expect(text).toMatch(
+        / (?:Then|wait|for|the|schedule|to|run|once|more|before|you|look|again\.)…$/,
+      );
+      expect(block?.querySelector('.accepted-answer-jump a')?.getAttribute('href')).toBe(
+        `#p${answer}`,
+      );
+      expect(doc.querySelector(`#p${first}`)?.classList.contains('post-accepted')).toBe(false);
+    });
+
+    it('shows no box when the accepted answer is the very next post: the reply is marked instead', async () => {
+      const { asker, q, first } = await question();
+      await asker.a.post(`/posts/${first}/accept`);
+      const doc = await page(visitor().get(q.path));
+      expect(doc.querySelector('.accepted-answer')).toBeNull();
+      const articles = doc.querySelectorAll('.posts > *');
+      expect(articles[0]?.getAttribute('id')).toBe(`p${q.firstPostId}`);
+      expect(articles[1]?.getAttribute('id')).toBe(`p${first}`);
+      expect(doc.querySelector(`#p${first} .accepted-mark`)?.text).toContain('Accepted answer');
+      // The topic still counts as answered.
+      expect(doc.querySelector('.tag-answered')).not.toBeNull();
+    });
+
+    it('prompts the asker, and only the asker, while their question has replies and no accepted answer', async () => {
+      const PROMPT = /Did a reply solve it\? Mark it as the solution/;
+      const promptOn = async (who: Person | null, path: string) => {
+        const doc = await page((who?.a ?? visitor()).get(path));
+        return doc.querySelector('.solution-prompt')?.text.replace(/\s+/g, ' ') ?? null;
+      };
+      const asker = await person();
+      const helper = await person();
+      const q = await ask(asker, 'acme-backup-pro');
+      // No replies yet: nothing to mark.
+      expect(await promptOn(asker, q.path)).toBeNull();
+      const first = await reply(helper, q.id);
+      expect(await promptOn(asker, q.path)).toMatch(PROMPT);
+      const staff = await person({ vendor: 'vendor-acme' });
+      const moderator = await person({ role: 'moderator' });
+      for (const who of [helper, staff, moderator, null]) {
+        expect(await promptOn(who, q.path), who?.user.username ?? 'a visitor').toBeNull();
+      }
+      // Right under the question.
+      const doc = await page(asker.a.get(q.path));
+      expect(
+        doc
+          .querySelector(`#p${q.firstPostId}`)
+          ?.nextElementSibling?.classList.contains('solution-prompt'),
+      ).toBe(true);
+      await asker.a.post(`/posts/${first}/accept`);
+      expect(await promptOn(asker, q.path)).toBeNull();
+      await asker.a.post(`/posts/${first}/unaccept`);
+      expect(await promptOn(asker, q.path)).toMatch(PROMPT);
+      // A discussion has no solution to mark.
+      const talk = await ask(asker, 'acme-backup-pro', {}, 'discussion');
+      await reply(helper, talk.id);
+      expect(await promptOn(asker, talk.path)).toBeNull();
+    });
+  });
+
+  describe('the kind of a topic', () => {
+    const checkedKind = (doc: ReturnType<typeof parseHtml>) =>
+      doc.querySelector('input[name=kind][checked]')?.getAttribute('value');
+
+    it('a new topic is a question in product forums and a discussion elsewhere', async () => {
+      const who = await person();
+      expect(checkedKind(await page(who.a.get('/f/acme-backup-pro/new')))).toBe('question');
+      expect(checkedKind(await page(who.a.get('/f/off-topic/new')))).toBe('discussion');
+      // A form that comes back keeps the forum's default when none was chosen...
+      const back = await who.a.post('/f/acme-backup-pro', { title: 'x', body: 'Too short.' });
+      expect(back.status).toBe(422);
+      expect(checkedKind(await page(back))).toBe('question');
+      // ...and the one chosen when there was one.
+      const chosen = await who.a.post('/f/acme-backup-pro', {
+        title: 'x',
+        body: 'Too short.',
+        kind: 'discussion',
+      });
+      expect(checkedKind(await page(chosen))).toBe('discussion');
+      // A post without the field (no browser sends one) gets the forum's default too.
+      for (const [slug, kind] of [
+        ['acme-backup-pro', 'question'],
+        ['off-topic', 'discussion'],
+      ] as const) {
+        forum.clock.advance(10_000);
+        const res = await who.a.post(`/f/${slug}`, {
+          title: `Default kind in ${slug} ${++seq}`,
+          body: 'Which kind am I?',
+        });
+        expect(res.status).toBe(303);
+        expect((await topicRow(Number(location(res).split('/')[2])))?.kind).toBe(kind);
+      }
+    });
+
+    const kindLog = (topicId: number) =>
+      db()
+        .select()
+        .from(moderationLog)
+        .where(and(eq(moderationLog.action, 'topic_kind'), eq(moderationLog.targetId, topicId)));
+    const kindForm = (doc: ReturnType<typeof parseHtml>, topicId: number) =>
+      doc.querySelector(`form[action="/t/${topicId}/kind"]`);
+
+    it('its author makes a discussion a question and back, from a form on the topic page', async () => {
+      const author = await person();
+      const t = await ask(author, 'off-topic', {}, 'discussion');
+      const form = kindForm(await page(author.a.get(t.path)), t.id);
+      expect(form?.querySelector('input[name=kind]')?.getAttribute('value')).toBe('question');
+      expect(form?.querySelector('button[type=submit]')?.text).toBe('Make this a question');
+      const res = await author.a.post(`/t/${t.id}/kind`, { kind: 'question' });
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe(t.path);
+      expect((await topicRow(t.id))?.kind).toBe('question');
+      const after = await page(author.a.get(t.path));
+      expect(kindForm(after, t.id)?.querySelector('button')?.text).toBe('Make this a discussion');
+      expect(after.querySelector('.topic-tags .tag')?.text).toBe('Question');
+      // Choosing the kind it has changes nothing.
+      expect((await author.a.post(`/t/${t.id}/kind`, { kind: 'question' })).status).toBe(303);
+      expect((await author.a.post(`/t/${t.id}/kind`, { kind: 'discussion' })).status).toBe(303);
+      expect((await topicRow(t.id))?.kind).toBe('discussion');
+      // The author's own change is not a moderator's action.
+      expect(await kindLog(t.id)).toEqual([]);
+    });
+
+    it('a moderator changes it too, logged; becoming a discussion clears the accepted answer', async () => {
+      const asker = await person();
+      const helper = await person();
+      const moderator = await person({ role: 'moderator' });
+      const q = await ask(asker, 'acme-backup-pro');
+      const answer = await reply(helper, q.id);
+      await asker.a.post(`/posts/${answer}/accept`);
+      const form = kindForm(await page(moderator.a.get(q.path)), q.id);
+      expect(form?.text).toContain('stops being it');
+      const res = await moderator.a.post(`/t/${q.id}/kind`, { kind: 'discussion' });
+      expect(res.status).toBe(303);
+      expect(await topicRow(q.id)).toMatchObject({
+        kind: 'discussion',
+        acceptedPostId: null,
+        acceptedById: null,
+        acceptedAt: null,
+      });
+      expect(await kindLog(q.id)).toEqual([
+        expect.objectContaining({
+          moderatorId: moderator.user.id,
+          targetType: 'topic',
+          note: 'question -> discussion (accepted answer cleared)',
+        }),
+      ]);
+      const doc = await page(visitor().get(q.path));
+      expect(doc.querySelector('.accepted-mark, .accepted-answer')).toBeNull();
+      // Back to a question: the old answer is not chosen again by itself.
+      expect((await moderator.a.post(`/t/${q.id}/kind`, { kind: 'question' })).status).toBe(303);
+      expect(await topicRow(q.id)).toMatchObject({ kind: 'question', acceptedPostId: null });
+      expect((await kindLog(q.id)).map((r) => r.note)).toEqual([
+        'question -> discussion (accepted answer cleared)',
+        'discussion -> question',
+      ]);
+    });
+
+    it('refuses everyone else (403) and leaves the topic as it was', async () => {
+      const author = await person();
+      const t = await ask(author, 'acme-backup-pro', {}, 'discussion');
+      const member = await person();
+      const staff = await person({ vendor: 'vendor-acme' });
+      const suspendedAuthor = await person();
+      const own = await ask(suspendedAuthor, 'acme-backup-pro', {}, 'discussion');
+      await db()
+        .update(users)
+        .set({ suspendedUntil: new Date(forum.deps.now() + DAY), suspendedReason: 'Spam' })
+        .where(eq(users.id, suspendedAuthor.user.id));
+      const attempts: [string, Agent, number, RegExp][] = [
+        ['another member', member.a, t.id, /person who started/],
+        ['staff of the product’s vendor', staff.a, t.id, /person who started/],
+        ['a visitor', visitor(), t.id, /sign in/],
+        ['the author, suspended', suspendedAuthor.a, own.id, /suspended/],
+      ];
+      for (const [who, a, id, message] of attempts) {
+        const before = await topicRow(id);
+        const res = await a.post(`/t/${id}/kind`, { kind: 'question' });
+        expect(res.status, who).toBe(403);
+        expect(await res.text()).toMatch(message);
+        expect(await topicRow(id), who).toEqual(before);
+        expect(kindForm(await page(a.get(id === t.id ? t.path : own.path)), id), who).toBeNull();
+      }
+      // Cross-site posts never reach the rule.
+      const crossSite = await author.a.post(
+        `/t/${t.id}/kind`,
+        { kind: 'question' },
+        { Origin: 'https://evil.example' },
+      );
+      expect(crossSite.status).toBe(403);
+      expect((await topicRow(t.id))?.kind).toBe('discussion');
+    });
+
+    it('refuses in archived forums and on removed topics, and a kind no form sends (422)', async () => {
+      const author = await person();
+      const moderator = await person({ role: 'moderator' });
+      const f = await createForum(forum.deps, {
+        slug: `kind-archive-${++seq}`,
+        name: `Kind archive ${seq}`,
+        category: 'community',
+      });
+      const t = await ask(author, f.slug, {}, 'discussion');
+      await setForumArchived(forum.deps, COMMAND_LINE, f.id, true);
+      for (const who of [author, moderator]) {
+        const res = await who.a.post(`/t/${t.id}/kind`, { kind: 'question' });
+        expect(res.status).toBe(403);
+        expect(await res.text()).toContain('archived');
+        expect(kindForm(await page(who.a.get(t.path)), t.id)).toBeNull();
+      }
+      expect((await topicRow(t.id))?.kind).toBe('discussion');
+
+      const removed = await ask(author, 'off-topic', {}, 'discussion');
+      forum.clock.advance(10_000);
+      const rm = await moderator.a.post(`/t/${removed.id}/remove`, { reason: 'spam', note: '' });
+      expect(rm.status).toBe(303);
+      const gone = await author.a.post(`/t/${removed.id}/kind`, { kind: 'question' });
+      expect(gone.status).toBe(404);
+      expect((await topicRow(removed.id))?.kind).toBe('discussion');
+
+      const open = await ask(author, 'off-topic', {}, 'discussion');
+      const bad = await author.a.post(`/t/${open.id}/kind`, { kind: 'poll' });
+      expect(bad.status).toBe(422);
+      const doc = await page(bad);
+      expect(doc.querySelector('.error-message')?.text).toContain('discussion or a question');
+      expect(checkedKind(doc)).toBe('discussion');
+      expect(doc.querySelector(`form[action="/t/${open.id}/kind"]`)).not.toBeNull();
+      expect((await topicRow(open.id))?.kind).toBe('discussion');
+      expect((await author.a.post('/t/999999999/kind', { kind: 'question' })).status).toBe(404);
     });
   });
 

@@ -72,7 +72,6 @@ export function Post({
     actions.edit ||
     actions.delete ||
     actions.history ||
-    actions.accept ||
     actions.unaccept ||
     actions.report ||
     actions.moderate;
@@ -145,6 +144,18 @@ export function Post({
         <div class="post-body">{raw(post.pendingEdit?.bodyHtml ?? post.bodyHtml)}</div>
       )}
       {likes && !gone && post.state !== 'held' ? <LikesLine likes={likes} /> : null}
+      {actions.accept ? (
+        // The main thing the asker can do with a reply: a button of its own, not one more link.
+        <form method="post" action={`/posts/${post.id}/accept`} class="solution-form">
+          <button
+            type="submit"
+            class="button-primary"
+            aria-label={`Mark as solution: post #${post.number}`}
+          >
+            Mark as solution
+          </button>
+        </form>
+      ) : null}
       {anyAction ? (
         <ul class="post-actions" aria-label={`Actions for post #${post.number}`}>
           {unlike ? (
@@ -186,15 +197,6 @@ export function Post({
           {actions.delete ? (
             <li>
               <a href={`/posts/${post.id}/delete`}>Delete</a>
-            </li>
-          ) : null}
-          {actions.accept ? (
-            <li>
-              <form method="post" action={`/posts/${post.id}/accept`} class="inline-form">
-                <button type="submit" class="link-button">
-                  Accept as the answer
-                </button>
-              </form>
             </li>
           ) : null}
           {actions.unaccept ? (

@@ -1,4 +1,3 @@
-import { raw } from 'hono/html';
 import { plainText } from '../../src/content/plain-text';
 import type { PostActions } from '../../src/policy/post-actions';
 import type { AcceptedAnswer } from '../../src/services/answers';
@@ -11,6 +10,7 @@ import { Pagination } from '../components/pagination';
 import { Post } from '../components/post';
 import { qaPageJsonLd } from '../components/qa-page';
 import { Time } from '../components/time';
+import { type TopicKindChoice, TopicKindForm } from '../components/topic-kind-form';
 import { TopicTags } from '../components/topic-tags';
 import { type Frame, joinHref, Layout, signInHref } from '../layouts/site';
 
@@ -33,6 +33,10 @@ export type TopicPageProps = {
   accepted: AcceptedAnswer | null;
   /** replies everyone can read, for the QAPage markup (first page of a question only) */
   answerCount: number | null;
+  /** the viewer asked this question, it has replies and no solution yet: say how to mark one */
+  solutionPrompt: boolean;
+  /** the viewer may make this topic a question or a discussion */
+  kindChoice: TopicKindChoice | null;
   /**
    * for a signed-in person who read this topic before: the number of the first post they have not
    * seen, where the page marks "New since your last visit"; null otherwise
@@ -54,7 +58,35 @@ export type TopicPageProps = {
 export function TopicPage(p: TopicPageProps) {
   const t = p.topic;
   const title = p.page > 1 ? `${t.title} (page ${p.page})` : t.title;
-  const acceptedBlock = p.accepted ? <AcceptedAnswerBlock answer={p.accepted} /> : null;
+  const accepted = p.accepted;
+  // Under the question on the first page; at the top of the thread on the others. Not at all
+  // where the answer itself comes right after: it would only repeat it.
+  const firstIndex = p.posts.findIndex((post) => post.number === 1);
+  const atTop = p.page > 1 || firstIndex === -1;
+  const nextPost = p.posts[atTop ? 0 : firstIndex + 1];
+  const acceptedBlock =
+    accepted && nextPost?.id !== accepted.postId ? (
+      <AcceptedAnswerBlock
+        answer={accepted}
+        href={
+          p.posts.some((post) => post.id === accepted.postId)
+            ? `#p${accepted.postId}`
+            : `/p/${accepted.postId}`
+        }
+      />
+    ) : null;
+  const prompt = p.solutionPrompt ? (
+    <p class="solution-prompt">
+      Did a reply solve it? Mark it as the solution: the “Mark as solution” button is under each
+      reply.
+    </p>
+  ) : null;
+  const underQuestion = (
+    <>
+      {acceptedBlock}
+      {prompt}
+    </>
+  );
   const jsonLd =
     p.page === 1
       ? qaPageJsonLd({
@@ -87,6 +119,7 @@ export function TopicPage(p: TopicPageProps) {
         kind={t.kind}
         answered={t.acceptedPostId !== null}
       />
+      {p.kindChoice ? <TopicKindForm {...p.kindChoice} /> : null}
       {p.moderate ? (
         <p class="moderate-link">
           <a href={`/mod/topics/${t.id}`}>Moderate this topic</a>
@@ -100,8 +133,7 @@ export function TopicPage(p: TopicPageProps) {
         prevHref={p.prevHref}
         nextHref={p.nextHref}
       />
-      {/* Under the question on the first page; at the top of the thread on the others. */}
-      {p.page > 1 ? acceptedBlock : null}
+      {atTop ? underQuestion : null}
       <div class="posts">
         {p.posts.map((post, i) => (
           <>
@@ -119,7 +151,7 @@ export function TopicPage(p: TopicPageProps) {
               likes={p.likes.get(post.id)}
               accepted={post.id === p.accepted?.postId}
             />
-            {post.number === 1 ? acceptedBlock : null}
+            {!atTop && post.number === 1 ? underQuestion : null}
           </>
         ))}
       </div>
@@ -189,9 +221,16 @@ function TopicSearch({ topicId }: { topicId: number }) {
   );
 }
 
-/** The accepted answer, shown right under the question, with who chose it and when. */
-function AcceptedAnswerBlock({ answer }: { answer: AcceptedAnswer }) {
+/** Where the excerpt of the accepted answer stops: about two lines. */
+const EXCERPT_CHARS = 200;
+
+/**
+ * The accepted answer, under the question: who wrote it, who chose it and when, the start of it
+ * as plain text (two lines), and a link down to the answer itself.
+ */
+function AcceptedAnswerBlock({ answer, href }: { answer: AcceptedAnswer; href: string }) {
   const name = (u: { username: string; displayName: string | null }) => u.displayName ?? u.username;
+  const excerpt = plainText(answer.bodyHtml, EXCERPT_CHARS);
   return (
     <section class="accepted-answer" aria-labelledby="accepted-answer-title">
       <h2 id="accepted-answer-title">Accepted answer</h2>
@@ -213,7 +252,10 @@ function AcceptedAnswerBlock({ answer }: { answer: AcceptedAnswer }) {
         )}{' '}
         on <Time date={answer.acceptedAt} />.
       </p>
-      <div class="post-body">{raw(answer.bodyHtml)}</div>
+      {excerpt ? <p class="accepted-answer-excerpt">{excerpt}</p> : null}
+      <p class="accepted-answer-jump">
+        <a href={href}>Jump to the answer</a>
+      </p>
     </section>
   );
 }
