@@ -11,7 +11,7 @@ import { and, eq, lte } from 'drizzle-orm';
 import { keptDrafts } from '../../db/schema';
 import type { TopicKind } from '../../domain/words';
 import type { AppDeps } from '../context';
-import { TooManyRequestsError } from '../errors';
+import { storageFailure, TooManyRequestsError } from '../errors';
 import { MAX_BODY } from '../validation/forms';
 
 /** how long a draft is kept */
@@ -104,7 +104,12 @@ export async function keptDraft(
   const row = await deps.db.select().from(keptDrafts).where(eq(keptDrafts.id, id)).get();
   if (!row) return { draft: null, gone: true };
   if (row.expiresAt.getTime() <= deps.now()) {
-    await deps.db.delete(keptDrafts).where(eq(keptDrafts.id, id));
+    try {
+      await deps.db.delete(keptDrafts).where(eq(keptDrafts.id, id));
+    } catch (err) {
+      // A composer is still shown when the database cannot write; the next draft kept deletes it.
+      if (!storageFailure(err)) throw err;
+    }
     return { draft: null, gone: true };
   }
   const forThis =
