@@ -2,8 +2,9 @@
  * Journeys of a first-time visitor, in a real browser: from a topic to an account (by the
  * registration form, and by the Plimus identity) and back to that topic, greeted once with
  * "Welcome, you are signed in"; a reply sent after the session ended, kept while the person
- * signs in with Plimus and back in the composer afterwards. axe-core on the forum's pages of each journey; no console errors,
- * page errors or CSP violations (the identity provider's own pages are not the forum's).
+ * signs in with Plimus and back in the composer afterwards. axe-core on the forum's pages of each
+ * journey; no console errors, page errors or CSP violations (the identity provider's own pages
+ * are not the forum's).
  *
  * Each describe has a browser context (and so a session) of its own; its steps run in order.
  */
