@@ -124,7 +124,7 @@ export async function keptDraft(
 /**
  * The draft for `target` was posted: it is deleted, with any expired one. True when the token
  * keeps nothing any more (its cookie should be cleared); false when it keeps a draft for another
- * composer.
+ * composer. Never throws for a database that cannot write (the post is saved by then).
  */
 export async function discardKeptDraft(
   deps: AppDeps,
@@ -135,10 +135,17 @@ export async function discardKeptDraft(
   const { db } = deps;
   const id = hashToken(token);
   const now = new Date(deps.now());
-  const [, , left] = await db.batch([
-    db.delete(keptDrafts).where(and(eq(keptDrafts.id, id), forTarget(target))),
-    db.delete(keptDrafts).where(lte(keptDrafts.expiresAt, now)),
-    db.select({ id: keptDrafts.id }).from(keptDrafts).where(eq(keptDrafts.id, id)),
-  ]);
-  return left.length === 0;
+  try {
+    const [, , left] = await db.batch([
+      db.delete(keptDrafts).where(and(eq(keptDrafts.id, id), forTarget(target))),
+      db.delete(keptDrafts).where(lte(keptDrafts.expiresAt, now)),
+      db.select({ id: keptDrafts.id }).from(keptDrafts).where(eq(keptDrafts.id, id)),
+    ]);
+    return left.length === 0;
+  } catch (err) {
+    // The post is saved: it must not look refused. The row, which nothing names once the cookie
+    // is cleared, goes when it expires.
+    if (!storageFailure(err)) throw err;
+    return true;
+  }
 }
