@@ -159,6 +159,37 @@ export function draftsSuite(setup: () => Promise<ClockedForum>) {
       expect(again.querySelector('main .kept-draft')).toBeNull();
     });
 
+    it('comes back after joining too, from the link on the sign-in page', async () => {
+      const t = await topic();
+      const a = agent(forum.request, { client: `drafts_joining_${++seq}` });
+      const kept = await page(a.post(`/t/${t.id}/replies`, { body: 'Worth an account.' }));
+      const join = kept.querySelector('main a[href^="/register"]')?.getAttribute('href') ?? '';
+      const form = await page(a.get(join));
+      const next = form.querySelector('form[action="/register"] input[name=next]');
+      expect(next?.getAttribute('value')).toBe(t.composer);
+      const username = `drafts_new_${seq}`;
+      const joined = await a.post('/register', {
+        username,
+        email: `${username}@example.com`,
+        password: PASSWORD,
+        age_confirmed: '1',
+        next: next?.getAttribute('value') ?? '',
+      });
+      expect(joined.status).toBe(303);
+      expect(location(joined)).toBe(t.composer);
+      const composer = await page(a.get(t.composer));
+      expect(composed(composer)).toBe('Worth an account.');
+      // A new account still gives the one-time acknowledgement before its first post.
+      expect(composer.querySelector('input[name=public_ack]')).not.toBeNull();
+      forum.clock.advance(10_000);
+      const posted = await a.post(`/t/${t.id}/replies`, {
+        body: 'Worth an account.',
+        public_ack: '1',
+      });
+      expect(posted.status).toBe(303);
+      expect(a.jar.has(COOKIE)).toBe(false);
+    });
+
     it('one browser keeps one draft: a second one replaces the first', async () => {
       const t = await topic();
       const p = await person();
