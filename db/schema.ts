@@ -7,7 +7,8 @@
  * columns of posts, revisions and reports, and in `pending_edits` (whose author is the post's);
  * the export and the account deletion cover exactly these. After an account deleted while suspended,
  * `suspended_accounts` keeps keyed hashes of its email address and username until the
- * suspension ends (a year at most).
+ * suspension ends (a year at most). `kept_drafts` holds text written by someone signed out, for
+ * an hour, linked to no account.
  */
 import { sql } from 'drizzle-orm';
 import {
@@ -120,6 +121,30 @@ export const pendingSignups = sqliteTable('pending_signups', {
   createdAt: createdAt(),
   expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
 });
+
+/**
+ * A reply or new topic sent by someone whose session had ended, kept for an hour so that it is
+ * not lost while they sign in (docs/decisions/014-kept-drafts.md). Linked to no account: only
+ * the browser holding the cookie's token (whose SHA-256 is the id) can have it back, on the
+ * composer it was written for. Deleted once posted, and when expired.
+ */
+export const keptDrafts = sqliteTable(
+  'kept_drafts',
+  {
+    /** hex SHA-256 of the token in the `kept_draft` cookie */
+    id: text('id').primaryKey(),
+    /** a reply to this topic, or */
+    topicId: integer('topic_id').references(() => topics.id, { onDelete: 'cascade' }),
+    /** a new topic in this forum */
+    forumId: integer('forum_id').references(() => forums.id, { onDelete: 'cascade' }),
+    title: text('title').notNull().default(''),
+    kind: text('kind', { enum: TOPIC_KINDS }),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('kept_drafts_expires_idx').on(t.expiresAt)],
+);
 
 export const emailConfirmations = sqliteTable(
   'email_confirmations',

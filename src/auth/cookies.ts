@@ -260,3 +260,38 @@ export function clearFlashCookie(c: Context, publicOrigin: string) {
     sameSite: 'Lax',
   });
 }
+
+const KEPT_DRAFT_COOKIE = 'kept_draft';
+
+/**
+ * The token of a draft kept while its writer signs in (src/services/kept-drafts.ts): random,
+ * its SHA-256 is the row's id, so the token itself is stored nowhere. Sent to every path, since
+ * the draft is sent from one page (the form's action) and comes back on another (the composer).
+ */
+export function setKeptDraftCookie(
+  c: Context,
+  publicOrigin: string,
+  token: string,
+  maxAgeSeconds: number,
+) {
+  setCookie(c, KEPT_DRAFT_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    path: '/',
+    secure: secure(c, publicOrigin),
+    maxAge: Math.max(1, Math.floor(maxAgeSeconds)),
+  });
+}
+
+export function readKeptDraftCookie(c: Context): string | undefined {
+  return getCookie(c, KEPT_DRAFT_COOKIE) || undefined;
+}
+
+export function clearKeptDraftCookie(c: Context, publicOrigin: string) {
+  deleteCookie(c, KEPT_DRAFT_COOKIE, {
+    path: '/',
+    secure: secure(c, publicOrigin),
+    httpOnly: true,
+    sameSite: 'Lax',
+  });
+}

@@ -104,6 +104,11 @@ export function createRateLimits(now: () => number) {
     searchPerClient: new RateLimiter({ limit: 30, windowMs: minute }, now),
     /** confirmation links one account has sent to new email addresses (each is an email) */
     emailChangesPerAccount: new RateLimiter({ limit: 5, windowMs: 60 * minute }, now),
+    /**
+     * drafts kept for signed-out writers from one client (each is a row of up to a post's size,
+     * for an hour); replacing the draft a browser already has does not count
+     */
+    keptDraftsPerClient: new RateLimiter({ limit: 30, windowMs: 60 * minute }, now),
     /** password-reset requests from one client */
     resetPerClient: new RateLimiter({ limit: 10, windowMs: 60 * minute }, now),
     /** password-reset requests for one account (each is an email to it), counted also for names no account has */

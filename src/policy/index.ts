@@ -46,6 +46,13 @@ export const canReply = (actor: Actor, topic: TopicFacts, now: number) =>
   !topic.removedAt &&
   (!topic.locked || isStaff(actor));
 
+/**
+ * Where a signed-out writer's draft is worth keeping while they sign in: a place that still takes
+ * posts from someone (a locked topic still takes its moderators' replies).
+ */
+export const takesReplyDrafts = (topic: TopicFacts) => !topic.forum.archived && !topic.removedAt;
+export const takesTopicDrafts = (forum: ForumFacts) => !forum.archived;
+
 const isAuthor = (actor: Actor, post: PostFacts) => !!actor && post.userId === actor.id;
 
 export const canEditPost = (actor: Actor, post: PostFacts, topic: TopicFacts, now: number) =>

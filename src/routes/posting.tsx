@@ -8,13 +8,32 @@ import type { JSX } from 'hono/jsx/jsx-runtime';
 import type * as z from 'zod';
 import { EditPostPage, NewTopicPage, ReplyPage } from '../../views/pages/compose';
 import { DeletePostPage } from '../../views/pages/delete-post';
+import { ErrorPage } from '../../views/pages/error';
+import { LoginPage } from '../../views/pages/login';
 import { PostHistoryPage } from '../../views/pages/post-history';
+import { clearKeptDraftCookie, readKeptDraftCookie, setKeptDraftCookie } from '../auth/cookies';
 import type { AppEnv, Viewer } from '../context';
 import { ForbiddenError, FormError, PersonalDataFound } from '../errors';
-import { requireEditPost, requireReply, requireStartTopic, requireViewHistory } from '../policy';
+import {
+  requireEditPost,
+  requireReply,
+  requireStartTopic,
+  requireViewHistory,
+  takesReplyDrafts,
+  takesTopicDrafts,
+} from '../policy';
 import { canEmailAnnouncement } from '../policy/admin';
 import { buyerBadgeChoice } from '../services/badges';
 import { getForumBySlug } from '../services/forums';
+import {
+  type DraftTarget,
+  discardKeptDraft,
+  fitsKeeping,
+  KEPT_DRAFT_MS,
+  keepDraft,
+  keptDraft,
+  worthKeeping,
+} from '../services/kept-drafts';
 import { announcementMailing } from '../services/mailings';
 import {
   deletePost,
@@ -45,6 +64,74 @@ function author(c: Context<AppEnv>, doing: string): Viewer {
   if (!viewer) throw new ForbiddenError(`Please sign in to ${doing}.`);
   return viewer;
 }
+
+/**
+ * Someone not signed in (their session ended while they wrote) sent a composer: the text is kept
+ * for an hour under a token in a cookie, and the sign-in page (401) comes back to `composer`,
+ * which shows it again. Text larger than a post may be is refused before anything is kept.
+ */
+async function keepForSignIn(
+  c: Context<AppEnv>,
+  target: DraftTarget,
+  composer: string,
+  what: 'reply' | 'topic',
+) {
+  const deps = c.get('deps');
+  const frame = { ...frameOf(c), path: composer };
+  const input = await readForm(c);
+  const text = {
+    title: what === 'topic' ? (input.title ?? '') : '',
+    kind: what === 'topic' ? (input.kind === 'question' ? 'question' : 'discussion') : null,
+    body: input.body ?? '',
+  } as const;
+  if (!fitsKeeping(text)) {
+    const message =
+      'The text is longer than a post may be, so it was not kept. Posts can have at most 50,000 characters.';
+    return c.html(ErrorPage({ frame, status: 413, title: 'That was too much', message }), 413);
+  }
+  let notice = `Please sign in to ${what === 'reply' ? 'reply' : 'start a topic'}.`;
+  if (worthKeeping(text)) {
+    const kept = await keepDraft(deps, c.get('client'), target, text, readKeptDraftCookie(c));
+    setKeptDraftCookie(c, deps.config.publicOrigin, kept.token, KEPT_DRAFT_MS / 1000);
+    notice = `Your ${what} is kept for an hour: sign in to post it.`;
+  }
+  c.header('Cache-Control', 'no-store');
+  return c.html(
+    <LoginPage
+      frame={frame}
+      plimus={!!deps.plimus}
+      values={{}}
+      next={composer}
+      errors={{}}
+      demo={deps.demo}
+      notice={notice}
+    />,
+    401,
+  );
+}
+
+/** The draft kept for this composer, if any; a cookie that keeps nothing any more is cleared. */
+async function restoreDraft(c: Context<AppEnv>, target: DraftTarget) {
+  const deps = c.get('deps');
+  const { draft, gone } = await keptDraft(deps, readKeptDraftCookie(c), target);
+  if (gone) clearKeptDraftCookie(c, deps.config.publicOrigin);
+  return draft;
+}
+
+/** Posted: the draft kept for this composer is deleted, and its cookie cleared. */
+async function draftPosted(c: Context<AppEnv>, target: DraftTarget) {
+  const deps = c.get('deps');
+  const token = readKeptDraftCookie(c);
+  if (token && (await discardKeptDraft(deps, token, target))) {
+    clearKeptDraftCookie(c, deps.config.publicOrigin);
+  }
+}
+
+/** A signed-out visitor following a link to a composer signs in, then comes back to it. */
+const signInFirst = (c: Context<AppEnv>) => {
+  const url = new URL(c.req.url);
+  return c.redirect(`/login?next=${encodeURIComponent(`${url.pathname}${url.search}`)}`, 303);
+};
 
 /** What a composer page shows besides the person's text. */
 type DraftState = {
@@ -96,16 +183,19 @@ async function submitDraft<T extends { body: string; preview: boolean }>(
 export const postingRoutes = new Hono<AppEnv>()
   .get('/f/:forum/new', async (c) => {
     const deps = c.get('deps');
+    if (!c.get('viewer')) return signInFirst(c);
     const viewer = author(c, 'start a topic');
     const forum = await getForumBySlug(deps, c.req.param('forum'));
     requireStartTopic(viewer, forum, deps.now());
+    const kept = await restoreDraft(c, { forumId: forum.id });
     return c.html(
       <NewTopicPage
         frame={frameOf(c)}
         forum={forum}
-        title=""
-        kind={defaultTopicKind(forum)}
-        body=""
+        title={kept?.title ?? ''}
+        kind={kept?.kind ?? defaultTopicKind(forum)}
+        body={kept?.body ?? ''}
+        restored={!!kept}
         errors={{}}
         askPublicAck={!viewer.publicAckAt}
         buyerBadge={await buyerBadgeChoice(deps, viewer, forum)}
@@ -117,8 +207,11 @@ export const postingRoutes = new Hono<AppEnv>()
   })
   .post('/f/:forum', async (c) => {
     const deps = c.get('deps');
-    const viewer = author(c, 'start a topic');
     const forum = await getForumBySlug(deps, c.req.param('forum'));
+    if (!c.get('viewer') && takesTopicDrafts(forum)) {
+      return keepForSignIn(c, { forumId: forum.id }, `/f/${forum.slug}/new`, 'topic');
+    }
+    const viewer = author(c, 'start a topic');
     requireStartTopic(viewer, forum, deps.now());
     const input = await readForm(c);
     const badge = await buyerBadgeChoice(deps, viewer, forum);
@@ -161,6 +254,7 @@ export const postingRoutes = new Hono<AppEnv>()
           also:
             announces && d.email_subscribers ? announcementMailing(deps, viewer, forum) : undefined,
         });
+        await draftPosted(c, { forumId: forum.id });
         return `/t/${created.topicId}/${created.slug}`;
       },
       // The cheapest answer is one that already exists.
@@ -169,16 +263,19 @@ export const postingRoutes = new Hono<AppEnv>()
   })
   .get('/t/:id/replies/new', async (c) => {
     const deps = c.get('deps');
+    if (!c.get('viewer')) return signInFirst(c);
     const viewer = author(c, 'reply');
     const topic = await getTopic(deps, viewer, idParam(c.req.param('id')));
     requireReply(viewer, topic, deps.now());
+    const kept = await restoreDraft(c, { topicId: topic.id });
     const quote = c.req.query('quote');
-    const body = quote ? await quoteOf(deps, topic.id, idParam(quote)) : '';
+    const body = kept ? kept.body : quote ? await quoteOf(deps, topic.id, idParam(quote)) : '';
     return c.html(
       <ReplyPage
         frame={frameOf(c)}
         topic={topic}
         body={body}
+        restored={!!kept}
         errors={{}}
         askPublicAck={!viewer.publicAckAt}
         buyerBadge={await buyerBadgeChoice(deps, viewer, topic.forum)}
@@ -187,6 +284,12 @@ export const postingRoutes = new Hono<AppEnv>()
   })
   .post('/t/:id/replies', async (c) => {
     const deps = c.get('deps');
+    if (!c.get('viewer')) {
+      const topic = await getTopic(deps, null, idParam(c.req.param('id')));
+      if (takesReplyDrafts(topic)) {
+        return keepForSignIn(c, { topicId: topic.id }, `/t/${topic.id}/replies/new`, 'reply');
+      }
+    }
     const viewer = author(c, 'reply');
     const topic = await getTopic(deps, viewer, idParam(c.req.param('id')));
     requireReply(viewer, topic, deps.now());
@@ -212,6 +315,7 @@ export const postingRoutes = new Hono<AppEnv>()
         postAnyway: d.post_anyway,
         showBuyerBadge: d.show_buyer_badge,
       });
+      await draftPosted(c, { topicId: topic.id });
       return postLocation(topic.id, topic.slug, created.number, created.postId);
     });
   })

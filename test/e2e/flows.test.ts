@@ -1,8 +1,10 @@
 /**
  * Journeys of a first-time visitor, in a real browser: from a topic to an account (by the
  * registration form, and by the Plimus identity) and back to that topic, greeted once with
- * "Welcome, you are signed in". axe-core on the forum's pages of each journey; no console errors,
- * page errors or CSP violations (the identity provider's own pages are not the forum's).
+ * "Welcome, you are signed in"; a reply sent after the session ended, kept while the person
+ * signs in with Plimus and back in the composer afterwards. axe-core on the forum's pages of each
+ * journey; no console errors, page errors or CSP violations (the identity provider's own pages
+ * are not the forum's).
  *
  * Each describe has a browser context (and so a session) of its own; its steps run in order.
  */
@@ -15,12 +17,14 @@ import {
   expectAccessible,
   expectNoProblems,
   type ForumServer,
+  failedLoadOf,
   fillRegistration,
   headerAccountLink,
   launchBrowser,
   onIdentityProvider,
   openPage,
   pathOf,
+  signUpWithPlimus,
   startForumServer,
   type WatchedPage,
 } from './browser';
@@ -57,6 +61,13 @@ async function newVisitor(): Promise<Page> {
   watched.expectProblems(onIdentityProvider(server));
   opened.push(watched);
   return watched.page;
+}
+
+/** The watched page of a visitor's page, to accept a problem shown on purpose. */
+function watchedOf(page: Page): WatchedPage {
+  const watched = opened.find((w) => w.page === page);
+  if (!watched) throw new Error('not a visitor page of this file');
+  return watched;
 }
 
 /** Opens the seeded topic from the home page, as a visitor finds it. */
@@ -166,6 +177,64 @@ describe('"Sign in with Plimus" from a topic comes back to it', () => {
     await expect(notice(page).textContent()).resolves.toBe(WELCOME);
     await page.reload();
     await expect(notice(page).count()).resolves.toBe(0);
+  });
+});
+
+describe('a reply written after the session ended comes back after signing in', () => {
+  let page: Page;
+  let topicPath = '';
+  let composerPath = '';
+  const REPLY = ['I tried that too.', '', 'It worked after a restart.'].join('\n');
+
+  beforeAll(async () => {
+    page = await newVisitor();
+  });
+
+  it('is kept when sent signed out, and the sign-in page says so', async () => {
+    await signUpWithPlimus(page, server, 'Nia Newcomer');
+    topicPath = await openSeededTopic(page);
+    const reply = page.locator('section.reply form.composer');
+    await reply.getByLabel('Your post').pressSequentially(REPLY);
+    // The session ends while the person writes (the browser drops it, as after a day unused).
+    await page.context().clearCookies({ name: 'session' });
+    const id = topicPath.match(/^\/t\/(\d+)\//)?.[1];
+    composerPath = `/t/${id}/replies/new`;
+    watchedOf(page).expectProblems(failedLoadOf(`${server.url}/t/${id}/replies`, 401));
+    const res = await clickAndLoad(page, reply.getByRole('button', { name: 'Post reply' }));
+    expect(res.status()).toBe(401);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Sign in');
+    await expect(page.locator('main p.notice-ok[role=status]').textContent()).resolves.toBe(
+      'Your reply is kept for an hour: sign in to post it.',
+    );
+    const cookies = await page.context().cookies();
+    expect(cookies.find((c) => c.name === 'kept_draft')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Lax',
+    });
+    await expectAccessible(page, 'the sign-in page with a kept reply');
+  });
+
+  it('signing in with Plimus comes back to the composer, filled; posting it empties it', async () => {
+    // The provider's session lives on: it answers without its login page.
+    await clickAndLoad(
+      page,
+      page.getByRole('main').getByRole('link', { name: 'Sign in with Plimus' }),
+    );
+    expect(pathOf(page)).toBe(composerPath);
+    const form = page.locator('form.composer');
+    await expect(form.locator('textarea#body').inputValue()).resolves.toBe(REPLY);
+    await expect(page.locator('main .kept-draft').isVisible()).resolves.toBe(true);
+    await expectAccessible(page, 'the composer with the kept reply');
+    const res = await clickAndLoad(page, form.getByRole('button', { name: 'Post reply' }));
+    expect(res.status()).toBe(200);
+    expect(pathOf(page)).toMatch(new RegExp(`^${topicPath}(\\?page=\\d+)?$`));
+    await expect(page.locator('.posts').textContent()).resolves.toContain(
+      'It worked after a restart.',
+    );
+    const cookies = await page.context().cookies();
+    expect(cookies.find((c) => c.name === 'kept_draft')).toBeUndefined();
+    await page.goto(`${server.url}${composerPath}`);
+    await expect(page.locator('textarea#body').inputValue()).resolves.toBe('');
   });
 });
 

@@ -320,7 +320,8 @@ const visitorPages = (): Page[] => [
   ['/auth/plimus', 404],
   ['/auth/plimus/callback?code=x&state=y', 404],
   ['/auth/plimus/complete', 400],
-  ['/f/busy/new', 403],
+  // asked to sign in first, to come back to the composer
+  ['/f/busy/new', 303],
   ['/account', 403],
   ['/mod', 403],
   ['/admin', 403],

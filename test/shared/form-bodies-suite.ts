@@ -177,6 +177,21 @@ export function formBodiesSuite(setup: () => Promise<ClockedForum>) {
       expect(await dumpDatabase(forum.deps)).toBe(before);
     });
 
+    it('is a 400 for someone signed out too, on the composers that keep their text', async () => {
+      await forum.deps.visits.flush(forum.deps.db);
+      const before = await dumpDatabase(forum.deps);
+      for (const route of ['/t/:id/replies', '/f/:forum']) {
+        for (const broken of BROKEN) {
+          const visitor = agent(forum.request, { client: `fb_visitor_${++seq}` });
+          const res = await sendBroken(visitor, params(route), broken);
+          expect(res.status, `${route} (${broken[0]})`).toBe(400);
+          expect(res.headers.getSetCookie().some((c) => c.startsWith('kept_draft='))).toBe(false);
+        }
+      }
+      await forum.deps.visits.flush(forum.deps.db);
+      expect(await dumpDatabase(forum.deps)).toBe(before);
+    });
+
     it('never answers 5xx on a route that reads no form', async () => {
       const { a } = await person('admin');
       for (const route of NO_FORM) {

@@ -19,7 +19,8 @@
  * - allowed: a 2xx or 3xx answer, and exactly the tables the row names changed (a table it
  *   does not name that changed too is as wrong as one it names that did not);
  * - refused: exactly 403 (or the row's documented status, e.g. a redirect to sign-in), and every
- *   row of every table exactly as before (dumpDatabase before and after).
+ *   row of every table exactly as before (dumpDatabase before and after), but for the tables a
+ *   refusal names (a visitor's reply is kept in `kept_drafts` while they sign in).
  *
  * Between the two dumps nothing else may write: the clock moves only before the "before" dump (a
  * few seconds per attempt, past the posting interval), the acting session is used once before it
@@ -34,6 +35,7 @@ import {
   emailConfirmations,
   forums,
   identityLinks,
+  keptDrafts,
   mailings,
   mailOutbox,
   moderationLog,
@@ -128,7 +130,20 @@ type Attempt = {
 };
 
 /** A refusal that is not a 403: its status, where it redirects, and why. */
-type Refusal = { status: number; location?: string; why: string };
+type Refusal = {
+  status: number;
+  location?: string;
+  why: string;
+  /** the tables the refusal changes (each of them, and no other): by default none */
+  changes?: Changed[];
+};
+
+/** A visitor's composer: the text is kept while they sign in (src/services/kept-drafts.ts). */
+const KEPT_FOR_SIGN_IN: Refusal = {
+  status: 401,
+  why: 'signed out: the draft is kept and the sign-in page shown',
+  changes: [keptDrafts],
+};
 
 type Row = {
   /** the app's route, with `:param{a|b}` alternatives spelled out (see routeKeys) */
@@ -351,6 +366,7 @@ export const MATRIX: Row[] = [
     target: `a new topic in ${PRODUCT_FORUM}`,
     allowed: ACTIVE,
     changes: [topics, posts, forums, users, POSTS_FTS],
+    refused: { guest: KEPT_FOR_SIGN_IN },
     attempt: async (h) => {
       const i = h.n();
       return {
@@ -368,6 +384,7 @@ export const MATRIX: Row[] = [
     target: "a third person's topic",
     allowed: ACTIVE,
     changes: [posts, topics, forums, users, POSTS_FTS],
+    refused: { guest: KEPT_FOR_SIGN_IN },
     attempt: async (h) => {
       const t = await h.topic((await h.stranger()).id);
       return { path: `/t/${t.topicId}/replies`, fields: body(`A matrix reply ${h.n()}.`) };
@@ -1225,15 +1242,16 @@ export function permissionsSuite(setup: () => Promise<ClockedForum>) {
     const allowed = row.allowed.includes(name);
     const refusal: Refusal = row.refused?.[name] ?? { status: 403, why: 'not allowed' };
     const want = [...row.changes, ...(row.alsoChanges?.[name] ?? [])].map(tableName).sort();
+    const refusalChanges = (refusal.changes ?? []).map(tableName).sort();
     const ok = allowed
       ? res.status >= 200 && res.status < 400 && want.join() === changed.join()
       : res.status === refusal.status &&
-        changed.length === 0 &&
+        changed.join() === refusalChanges.join() &&
         (!refusal.location || location(res) === refusal.location);
     if (ok) return null;
     const expected = allowed
       ? `2xx/3xx, changing ${want.join(', ')} and nothing else`
-      : `${refusal.status}${refusal.location ? ` to ${refusal.location}` : ''}, changing nothing`;
+      : `${refusal.status}${refusal.location ? ` to ${refusal.location}` : ''}, changing ${refusalChanges.join(', ') || 'nothing'}`;
     const redirect = res.headers.get('location') ? ` to ${location(res)}` : '';
     const text = res.status >= 300 && res.status < 400 ? '' : ` "${gist(await res.text())}"`;
     return `${label(row)} as ${name} (POST ${attempt.path}): expected ${expected}; got ${res.status}${redirect}, changing ${changed.join(', ') || 'nothing'}${text}`;

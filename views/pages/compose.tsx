@@ -18,7 +18,19 @@ type DraftState = {
   findings?: Finding[] | undefined;
   /** the verified-buyer badge box, for buyers of a product forum's product */
   buyerBadge?: BuyerBadgeChoice | null | undefined;
+  /** the text is a draft kept while the person signed in */
+  restored?: boolean | undefined;
 };
+
+/** Says that the text below is what the person wrote before signing in. */
+function Restored({ restored }: { restored?: boolean | undefined }) {
+  if (!restored) return null;
+  return (
+    <p class="notice notice-ok kept-draft" role="status">
+      What you wrote before signing in is back below: post it when it is ready.
+    </p>
+  );
+}
 
 export type NewTopicPageProps = DraftState & {
   forum: { slug: string; name: string };
@@ -54,6 +66,7 @@ export function NewTopicPage(p: NewTopicPageProps) {
           </ul>
         </section>
       ) : null}
+      <Restored restored={p.restored} />
       <Composer
         action={`/f/${p.forum.slug}`}
         submitLabel="Post topic"
@@ -126,6 +139,7 @@ export function ReplyPage(p: ReplyPageProps) {
         ]}
       />
       <h1>Reply to “{p.topic.title}”</h1>
+      <Restored restored={p.restored} />
       <Composer
         action={`/t/${p.topic.id}/replies`}
         submitLabel="Post reply"

@@ -66,6 +66,11 @@ export function PrivacyPage({
           to keep you signed in. We store a hash of the key, when the session started and when it
           was last used. Changing your password signs you out everywhere else.
         </li>
+        <li id="kept-drafts">
+          <strong>A reply sent after you were signed out</strong> (or a new topic) is kept for at
+          most one hour, linked to no account, under a random key in a cookie of your browser, so
+          that you can post it after signing in; it is deleted once posted, or when the hour is up.
+        </li>
         <li>
           <strong>IP addresses</strong> are used only for geographic statistics and to slow down
           repeated sign-in attempts; the forums do not store them.
