@@ -25,6 +25,7 @@ import {
   MAIL_KINDS,
   MAIL_STATUSES,
   MAILING_KINDS,
+  NOTIFICATION_KINDS,
   POST_STATES,
   REPORT_REASONS,
   REPORT_STATUSES,
@@ -613,3 +614,57 @@ export const mailOutbox = sqliteTable(
     index('mail_outbox_mailing_status_idx').on(t.mailingId, t.status),
   ],
 );
+
+/**
+ * What a person is told about (src/services/notifications.ts). One row per person, topic and kind
+ * while unread for replies ("4 new replies in …": `count` grows); one per post for the rest. A
+ * notification about a post nobody may read any more (removed, held, deleted) is not shown. Read
+ * when the person opens the post's page, or marks everything read. Exported and erased with the
+ * account.
+ */
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: NOTIFICATION_KINDS }).notNull(),
+    topicId: integer('topic_id')
+      .notNull()
+      .references(() => topics.id, { onDelete: 'cascade' }),
+    /** the (first unread) post it is about */
+    postId: integer('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    /** who did it (the last of them for a grouped entry); null once their account is gone */
+    actorId: integer('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    /** posts gathered in this entry (replies in one topic, until read) */
+    count: integer('count').notNull().default(1),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    readAt: integer('read_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    // The page (newest first) and the header's unread count.
+    index('notifications_user_created_idx').on(t.userId, t.createdAt),
+    index('notifications_user_unread_idx').on(t.userId, t.readAt),
+    index('notifications_topic_idx').on(t.topicId),
+    // One notification per person and post: a reply that quotes and mentions you is one.
+    uniqueIndex('notifications_user_post_unique').on(t.userId, t.postId),
+  ],
+);
+
+/**
+ * Work written in the same batch as the post that causes it: a loop turns each row into
+ * notifications (src/services/notifications.ts), so that posting never waits for the fan-out and
+ * a crash in between loses none. A claim (`leaseUntil`) lets several loops run at once.
+ */
+export const notificationJobs = sqliteTable('notification_jobs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  postId: integer('post_id')
+    .notNull()
+    .references(() => posts.id, { onDelete: 'cascade' }),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  leaseUntil: integer('lease_until', { mode: 'timestamp_ms' }),
+  attempts: integer('attempts').notNull().default(0),
+});

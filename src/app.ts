@@ -20,6 +20,7 @@ import {
 } from './errors';
 import { refuseCrossSite } from './middleware/cross-site';
 import { flashNotice } from './middleware/flash';
+import { notificationCount } from './middleware/notification-count';
 import { publicPage } from './middleware/public-pages';
 import { type LogLine, requestLog } from './middleware/request-log';
 import { securityHeaders } from './middleware/security-headers';
@@ -35,6 +36,7 @@ import { forumRoutes } from './routes/forums';
 import { frameOf } from './routes/frame';
 import { identityRoutes } from './routes/identity';
 import { moderationRoutes } from './routes/moderation';
+import { notificationRoutes } from './routes/notifications';
 import { pageRoutes } from './routes/pages';
 import { passwordRoutes } from './routes/password';
 import { postingRoutes } from './routes/posting';
@@ -107,6 +109,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     }),
   );
   app.use(loadSession());
+  app.use(notificationCount());
   app.use(flashNotice());
   app.use(countVisits(options.countryHeader, { namePageKind: options.namePageKind }));
   // The reading pages, the same for every visitor who is not signed in.
@@ -127,6 +130,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route('/', moderationRoutes);
   app.route('/', identityRoutes);
   app.route('/', accountRoutes);
+  app.route('/', notificationRoutes);
   app.route('/', adminRoutes);
   app.route('/', vendorRoutes);
   app.route('/', pageRoutes);

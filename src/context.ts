@@ -27,6 +27,11 @@ export type AppDeps = {
   plimus: RelyingParty | undefined;
   /** email: whether it leaves the forum, and asking for urgent mail to go now (src/mail/) */
   mail: Postbox;
+  /**
+   * notification jobs were written: run them soon (Node: the server's loop; Workers: after the
+   * response; tests run them themselves). See src/services/notifications.ts.
+   */
+  notify: { nudge(): void };
   /** page views and countries, counted per day; see src/services/stats.ts */
   visits: VisitCounter;
   /** how far signed-in people have read topics, on its way to the database; src/services/read-marks.ts */
@@ -57,6 +62,8 @@ export type DepsOptions = {
   mail?: Postbox;
   /** the runtime's check that the database would take a write (an embedded database has one) */
   writeCheck?: WriteCheck;
+  /** what runs notification jobs when some were written; nothing by default */
+  notify?: { nudge(): void };
 };
 
 export function makeDeps(db: Db, config: Config, options: DepsOptions = {}): AppDeps {
@@ -79,6 +86,7 @@ export function makeDeps(db: Db, config: Config, options: DepsOptions = {}): App
         })
       : undefined,
     mail: options.mail ?? noPostbox,
+    notify: options.notify ?? { nudge() {} },
     visits: new VisitCounter(now),
     reads: new ReadMarks(now),
     storage: new StorageHealth(now, options.writeCheck),
@@ -106,5 +114,7 @@ export type AppEnv = {
     log: (line: string) => void;
     /** a one-time notice for this page (src/middleware/flash.ts), when there is one */
     flash: FlashKind | undefined;
+    /** a signed-in person's unread notifications, on pages (src/middleware/notification-count.ts) */
+    unreadNotifications: number | undefined;
   };
 };

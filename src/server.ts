@@ -29,6 +29,7 @@ import { smtpTransport } from './mail/smtp';
 import type { Postbox, Transport } from './mail/transport';
 import { countVisit } from './middleware/visits';
 import { createPageCache } from './page-cache';
+import { startNotificationLoop } from './services/notifications';
 import { rebuildSearchIndex } from './services/search-index';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
@@ -241,6 +242,7 @@ export async function startServer(
   let mailCatcher: MailCatcher | undefined;
   let transport: Transport | undefined;
   let delivery: DeliveryLoop | undefined;
+  let notifying: ReturnType<typeof startNotificationLoop> | undefined;
   let client: Client | undefined;
   let watcher: ReturnType<typeof dataVersionWatcher>;
   let deps: AppDeps;
@@ -265,6 +267,7 @@ export async function startServer(
     config = { ...config, forumSecret: developmentSecret(config) };
     deps = makeDeps(createDb({ libsql: client }), config, {
       mail,
+      notify: { nudge: () => notifying?.nudge() },
       writeCheck: databaseFile(config.databaseUrl) ? embeddedWriteCheck(client) : undefined,
     });
     if (config.seedDemo && (await seedDemo(deps))) {
@@ -278,6 +281,8 @@ export async function startServer(
     // The outbox is delivered from this process (and may be from `npm run cli -- mail:send`).
     if (transport) delivery = startDeliveryLoop(deps, transport, { log });
     reindexing = reindexInBackground(deps, log);
+    // Notifications are fanned out from this process, after the posts that cause them.
+    notifying = startNotificationLoop(deps, log);
   } catch (err) {
     client?.close();
     await transport?.close?.();
@@ -363,6 +368,8 @@ export async function startServer(
       });
       // No request runs any more: what is being sent is finished, then nothing more is sent.
       await reindexing?.stop();
+      await notifying?.stop();
+      await deps.reads.write(deps.db, log);
       await delivery?.stop();
       await transport?.close?.();
       await mailCatcher?.close();

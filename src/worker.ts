@@ -17,6 +17,7 @@ import { describeError } from './errors';
 import { deliverDue } from './mail/delivery';
 import type { Transport } from './mail/transport';
 import { type EmailBinding, workersTransport } from './mail/workers';
+import { runNotificationJobs } from './services/notifications';
 import { rebuildSearchIndexStep } from './services/search-index';
 
 export type WorkerEnv = {
@@ -47,6 +48,8 @@ type Isolate = {
   transport: Transport | undefined;
   /** a request queued urgent mail: send it once the response is on its way */
   urgentMail: boolean;
+  /** a request wrote notification jobs: run them once the response is on its way */
+  notificationJobs: boolean;
 };
 let cached: Isolate | undefined;
 
@@ -62,11 +65,17 @@ function isolateFor(env: WorkerEnv, origin: string | undefined): Isolate {
     env,
     transport,
     urgentMail: false,
+    notificationJobs: false,
     deps: makeDeps(openDatabase(env), config, {
       mail: {
         available: !!transport,
         nudge: () => {
           isolate.urgentMail = true;
+        },
+      },
+      notify: {
+        nudge: () => {
+          isolate.notificationJobs = true;
         },
       },
     }),
@@ -115,6 +124,10 @@ export default {
     const isolate = isolateFor(env, new URL(request.url).origin);
     searchIndexUpkeep(isolate.deps, ctx);
     const response = await isolate.app.fetch(request, env, ctx);
+    if (isolate.notificationJobs) {
+      isolate.notificationJobs = false;
+      ctx.waitUntil(runNotificationJobs(isolate.deps, log));
+    }
     if (isolate.urgentMail && isolate.transport) {
       isolate.urgentMail = false;
       ctx.waitUntil(
@@ -127,6 +140,8 @@ export default {
   },
   /** The Cron Trigger (wrangler.toml): retries, bulk mail, and anything a request left behind. */
   async scheduled(_controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext) {
+    // Notification jobs a request left behind (an isolate that ended before its waitUntil).
+    ctx.waitUntil(runNotificationJobs(isolateFor(env, undefined).deps, log));
     if (!env.EMAIL || !env.PUBLIC_ORIGIN) return;
     const isolate = isolateFor(env, undefined);
     if (!isolate.transport) return;

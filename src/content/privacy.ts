@@ -9,7 +9,7 @@ export const PRIVACY_REVISIONS: readonly PrivacyRevision[] = [
     version: '1.4',
     date: '2026-12-02',
     summary:
-      'Adds reading state: when you are signed in, the forums note how far you have read each topic you open (the last post shown to you), so that lists can say how many posts are new and the topic can show where they start. Nothing is noted for visitors who are not signed in. It is in your download and is erased with your account. Adds kept drafts: a reply or topic sent after your session ended is kept for at most an hour, under a random key in a cookie and linked to no account, so that you can sign in and post it; it is deleted once posted or after the hour.',
+      'Adds reading state: when you are signed in, the forums note how far you have read each topic you open (the last post shown to you), so that lists can say how many posts are new and the topic can show where they start. Nothing is noted for visitors who are not signed in. It is in your download and is erased with your account. Adds notifications: when someone replies in your topic, mentions or quotes you, accepts your answer or, as the vendor, answers your question, the forums note it for you at /notifications; they are in your download and are erased with your account. Adds kept drafts: a reply or topic sent after your session ended is kept for at most an hour, under a random key in a cookie and linked to no account, so that you can sign in and post it; it is deleted once posted or after the hour.',
   },
   {
     version: '1.3',

@@ -17,6 +17,7 @@ export function frameOf(c: Context<AppEnv>): Frame {
           vendor: canSeeVendorDashboard(viewer),
           moderator: canModerate(viewer, now),
           admin: canAdminister(viewer, now),
+          notifications: c.get('unreadNotifications') ?? null,
         }
       : null,
     path: `${url.pathname}${url.search}`,

@@ -77,7 +77,9 @@ export const topicRoutes = new Hono<AppEnv>()
     // shows them is noted, written after the response.
     const seen = viewer ? (await readMarksOf(deps, viewer.id, [id])).get(id) : undefined;
     const lastShown = posts.at(-1)?.number;
-    if (viewer && lastShown !== undefined && lastShown > (seen ?? 0)) {
+    // Noted at every view, not only when it goes further: seeing a post again is what marks
+    // a notification about it read (its answer accepted, say).
+    if (viewer && lastShown !== undefined) {
       afterResponse(c, markRead(deps, viewer.id, id, lastShown, c.get('log')));
     }
     const actions = Object.fromEntries(

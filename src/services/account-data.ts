@@ -5,7 +5,7 @@
  * What it covers is what db/schema.ts lists as personal data: the `users` row, the account's
  * sessions, its Plimus identity link and purchases, pending email confirmations and password
  * resets, the records of the emails sent to it, and the authorship of posts, revisions, topics
- * and reports, the likes it gave, how far it read each topic (plus moderation records about the
+ * and reports, the likes it gave, how far it read each topic, its notifications (plus moderation records about the
  * account or made by it). Secrets never leave the
  * database: no password hash, no session id or secret hash, no confirmation or reset token hash,
  * no email's links, and no identity tokens (none are stored).
@@ -20,6 +20,7 @@ import {
   identityPurchases,
   mailOutbox,
   moderationLog,
+  notifications,
   passwordResets,
   pendingEdits,
   postLikes,
@@ -134,6 +135,15 @@ export type AccountExport = {
   likes: { postId: number; url: string; likedAt: Time }[];
   /** how far the person has read each topic they opened: the last post number shown to them */
   reading: { topicId: number; url: string; lastReadPostNumber: number; updatedAt: Time }[];
+  /** what the person was told about, oldest first (who did it is not included: their name) */
+  notifications: {
+    kind: string;
+    postId: number;
+    url: string;
+    count: number;
+    createdAt: Time;
+    readAt: Time | null;
+  }[];
   /** the linked Plimus identity; tokens are never stored, so there are none to export */
   identity: {
     provider: string;
@@ -224,6 +234,7 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
     byRows,
     likeRows,
     readRows,
+    notificationRows,
   ] = await db.batch([
     db.select().from(users).where(eq(users.id, userId)),
     db
@@ -323,6 +334,17 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
       .from(topicReads)
       .where(eq(topicReads.userId, userId))
       .orderBy(asc(topicReads.topicId)),
+    db
+      .select({
+        kind: notifications.kind,
+        postId: notifications.postId,
+        count: notifications.count,
+        createdAt: notifications.createdAt,
+        readAt: notifications.readAt,
+      })
+      .from(notifications)
+      .where(eq(notifications.userId, userId))
+      .orderBy(asc(notifications.createdAt), asc(notifications.id)),
   ]);
   if (!user) throw new Error('the account to export does not exist');
 
@@ -421,6 +443,14 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
       url: `${origin}/t/${r.topicId}`,
       lastReadPostNumber: r.number,
       updatedAt: iso(r.updatedAt),
+    })),
+    notifications: notificationRows.map((n) => ({
+      kind: n.kind,
+      postId: n.postId,
+      url: `${origin}/p/${n.postId}`,
+      count: n.count,
+      createdAt: iso(n.createdAt),
+      readAt: isoOrNull(n.readAt),
     })),
     identity: link
       ? {

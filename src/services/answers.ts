@@ -12,6 +12,7 @@ import type { AppDeps } from '../context';
 import { ConflictError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';
 import { type QuestionFacts, requireAcceptAnswer } from '../policy/vendors';
+import { answerAcceptedNotice } from './notifications';
 import type { PostAuthor } from './topics';
 import { isPublicPost, publicPost, publicTopic } from './visibility';
 
@@ -101,30 +102,34 @@ export async function acceptAnswer(
   }
   // The conditions are checked again in the statement itself, so that a reply deleted or removed
   // meanwhile is never written as the answer.
-  const [updated] = await deps.db
-    .update(topics)
-    .set({ acceptedPostId: post.id, acceptedById: actor.id, acceptedAt: new Date(now) })
-    .where(
-      and(
-        eq(topics.id, topic.id),
-        sql`${topics.kind} = 'question'`,
-        publicTopic(),
-        exists(
-          deps.db
-            .select({ id: posts.id })
-            .from(posts)
-            .where(
-              and(
-                eq(posts.id, post.id),
-                eq(posts.topicId, topic.id),
-                gt(posts.number, 1),
-                publicPost(),
+  const [[updated]] = await deps.db.batch([
+    deps.db
+      .update(topics)
+      .set({ acceptedPostId: post.id, acceptedById: actor.id, acceptedAt: new Date(now) })
+      .where(
+        and(
+          eq(topics.id, topic.id),
+          sql`${topics.kind} = 'question'`,
+          publicTopic(),
+          exists(
+            deps.db
+              .select({ id: posts.id })
+              .from(posts)
+              .where(
+                and(
+                  eq(posts.id, post.id),
+                  eq(posts.topicId, topic.id),
+                  gt(posts.number, 1),
+                  publicPost(),
+                ),
               ),
-            ),
+          ),
         ),
-      ),
-    )
-    .returning({ id: topics.id });
+      )
+      .returning({ id: topics.id }),
+    // Its author is told (unless they chose it themselves), once the acceptance took.
+    answerAcceptedNotice(deps.db, post.id, actor.id, new Date(now)),
+  ]);
   if (!updated) {
     throw new ConflictError('This reply cannot be accepted any more. Reload the topic to see why.');
   }

@@ -14,6 +14,7 @@ import { ConflictError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';
 import { requireModerator, requireSuspend } from '../policy/moderation';
 import { logAction, postWithTopic, type RemovalReason, removePostStatements } from './moderation';
+import { notificationJobOf } from './notifications';
 import { replaceTextStatements } from './posting';
 import { reindexPosts } from './search-index';
 import { refreshForum } from './visibility';
@@ -90,6 +91,7 @@ export async function approvePost(
           })
           .where(eq(topics.id, topicId)),
     refreshForum(db, forumId),
+    notificationJobOf(db, postId, new Date(deps.now())),
     ...(post.userId === null
       ? []
       : [
@@ -101,6 +103,7 @@ export async function approvePost(
     ...(await reindexPosts(db, eq(posts.id, postId))),
     logAction(deps, actor, 'post_approve', { type: 'post', id: postId }),
   ]);
+  deps.notify.nudge();
   return { topicId };
 }
 

@@ -38,6 +38,7 @@ import {
 import { postingLimitsFor } from '../policy/posting-limits';
 import { hasBought } from './badges';
 import { mentionNames } from './mentions';
+import { newestPostOf, notificationJobOf } from './notifications';
 import { indexPost } from './search-index';
 import { publicPost, publicTopic } from './visibility';
 
@@ -138,6 +139,7 @@ export async function createTopic(deps: AppDeps, input: NewTopic): Promise<Creat
             })
             .where(eq(forums.id, input.forumId)),
           indexPost(db, lastInsertId, input.title, bodyHtml),
+          notificationJobOf(db, newestPostOf(input.authorId), at),
           // The author's newest topic is the one this batch wrote.
           ...(input.also?.(
             sql<number>`(select max(${topics.id}) from ${topics} where ${topics.userId} = ${input.authorId})`,
@@ -247,6 +249,7 @@ export async function createReply(deps: AppDeps, input: NewReply): Promise<Creat
               })
               .where(sql`${forums.id} = ${topicForum}`),
             indexPost(db, lastInsertId, '', bodyHtml),
+            notificationJobOf(db, newestPostOf(input.authorId), at),
           ]),
     ]);
     if (!post || !topic) throw new Error('reply insert returned no row');
@@ -457,7 +460,7 @@ export async function startTopic(
 ): Promise<Created> {
   requireStartTopic(author, forum, deps.now());
   const { bodyHtml, holdWords } = await checkNewPost(deps, author, draft);
-  return createTopic(deps, {
+  const created = await createTopic(deps, {
     // A moderator holds this account's posts, or the text has a word that needs approval.
     held: !!author.postsNeedApproval || holdWords,
     bodyHtml,
@@ -470,6 +473,8 @@ export async function startTopic(
     showBuyerBadge: await buyerBadgeToStore(deps, author, forum.productId, draft),
     also: draft.also,
   });
+  if (!created.held) deps.notify.nudge();
+  return created;
 }
 
 /**
@@ -484,7 +489,7 @@ export async function reply(
 ): Promise<Created> {
   requireReply(author, topic, deps.now());
   const { bodyHtml, holdWords } = await checkNewPost(deps, author, draft);
-  return createReply(deps, {
+  const created = await createReply(deps, {
     held: !!author.postsNeedApproval || holdWords,
     bodyHtml,
     topicId: topic.id,
@@ -494,6 +499,8 @@ export async function reply(
     showBuyerBadge: await buyerBadgeToStore(deps, author, topic.forum.productId, draft),
     allowLocked: topic.locked,
   });
+  if (!created.held) deps.notify.nudge();
+  return created;
 }
 
 /**

@@ -2,9 +2,9 @@
  * How far signed-in people have read topics, held in memory on its way to the database (see
  * src/services/reading.ts): a topic page records a mark and never waits for its write.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { topicReads, topics, users } from '../../db/schema';
+import { notifications, posts, topicReads, topics, users } from '../../db/schema';
 import { describeError } from '../errors';
 
 /** marks kept in memory at most; past that, new ones are dropped until a write succeeds */
@@ -108,5 +108,25 @@ function writeMarks(db: Db, marks: Mark[]) {
       }),
   );
   if (!first) return Promise.resolve();
-  return db.batch([first, ...rest]);
+  // What the person was told about the posts they have now seen is read.
+  const seen = marks.map((m) =>
+    db
+      .update(notifications)
+      .set({ readAt: new Date(m.at) })
+      .where(
+        and(
+          eq(notifications.userId, m.userId),
+          eq(notifications.topicId, m.topicId),
+          isNull(notifications.readAt),
+          inArray(
+            notifications.postId,
+            db
+              .select({ id: posts.id })
+              .from(posts)
+              .where(and(eq(posts.topicId, m.topicId), lte(posts.number, m.number))),
+          ),
+        ),
+      ),
+  );
+  return db.batch([first, ...rest, ...seen]);
 }

@@ -323,6 +323,7 @@ const visitorPages = (): Page[] => [
   // asked to sign in first, to come back to the composer
   ['/f/busy/new', 303],
   ['/account', 403],
+  ['/notifications', 303],
   ['/mod', 403],
   ['/admin', 403],
   ['/vendor', 403],
@@ -338,6 +339,7 @@ const signedInPages = (): Page[] => [
   ['/account', 200],
   ['/account/delete', 200],
   ['/account/export', 200],
+  ['/notifications', 200],
 ];
 
 /** The member's own post: edit, history and delete pages. */

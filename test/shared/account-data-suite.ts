@@ -955,6 +955,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         'reports',
         'likes',
         'reading',
+        'notifications',
         'identity',
         'sessions',
         'pendingEmailConfirmations',

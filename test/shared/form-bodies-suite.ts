@@ -29,6 +29,7 @@ const NO_FORM = new Set([
   '/posts/:id/unaccept',
   '/posts/:id/like',
   '/posts/:id/unlike',
+  '/notifications/read-all',
   '/account/sessions/end-others',
   '/account/plimus/unlink',
   '/admin/forums/:id/product/remove',

@@ -39,6 +39,8 @@ import {
   mailings,
   mailOutbox,
   moderationLog,
+  notificationJobs,
+  notifications,
   passwordResets,
   pendingEdits,
   postLikes,
@@ -365,7 +367,7 @@ export const MATRIX: Row[] = [
     route: '/f/:forum',
     target: `a new topic in ${PRODUCT_FORUM}`,
     allowed: ACTIVE,
-    changes: [topics, posts, forums, users, POSTS_FTS],
+    changes: [topics, posts, forums, users, POSTS_FTS, notificationJobs],
     refused: { guest: KEPT_FOR_SIGN_IN },
     attempt: async (h) => {
       const i = h.n();
@@ -383,7 +385,7 @@ export const MATRIX: Row[] = [
     route: '/t/:id/replies',
     target: "a third person's topic",
     allowed: ACTIVE,
-    changes: [posts, topics, forums, users, POSTS_FTS],
+    changes: [posts, topics, forums, users, POSTS_FTS, notificationJobs],
     refused: { guest: KEPT_FOR_SIGN_IN },
     attempt: async (h) => {
       const t = await h.topic((await h.stranger()).id);
@@ -432,7 +434,7 @@ export const MATRIX: Row[] = [
     route: '/posts/:id/accept',
     target: "a reply to a third person's question in Acme's product forum",
     allowed: ['own', ...MODERATORS],
-    changes: [topics],
+    changes: [topics, notifications],
     attempt: async (h) => ({
       path: `/posts/${await h.question((await h.stranger()).id)}/accept`,
     }),
@@ -442,14 +444,14 @@ export const MATRIX: Row[] = [
     target: 'a reply to their own question',
     personas: SIGNED_IN,
     allowed: ACTIVE,
-    changes: [topics],
+    changes: [topics, notifications],
     attempt: async (h, who) => ({ path: `/posts/${await h.question(userOf(who).id)}/accept` }),
   },
   {
     route: '/posts/:id/accept',
     target: `a reply to a third person's question in ${GENERAL_FORUM}, a forum of no product`,
     allowed: MODERATORS,
-    changes: [topics],
+    changes: [topics, notifications],
     attempt: async (h) => ({
       path: `/posts/${await h.question((await h.stranger()).id, { general: true })}/accept`,
     }),
@@ -652,6 +654,27 @@ export const MATRIX: Row[] = [
       fields: { reason: 'spam', note: 'Matrix report' },
     }),
   },
+  // Notifications: a person's own only
+  {
+    route: '/notifications/read-all',
+    target: 'their own notifications',
+    allowed: SIGNED_IN,
+    changes: [notifications],
+    attempt: async (h, who) => {
+      const postId = await h.strangersReply();
+      const post = await h.db.select().from(posts).where(eq(posts.id, postId)).get();
+      if (who.user && post) {
+        await h.db.insert(notifications).values({
+          userId: who.user.id,
+          kind: 'reply',
+          topicId: post.topicId,
+          postId,
+          createdAt: new Date(),
+        });
+      }
+      return { path: '/notifications/read-all' };
+    },
+  },
   // Likes
   {
     route: '/posts/:id/like',
@@ -848,7 +871,7 @@ export const MATRIX: Row[] = [
     route: '/posts/:id/approve',
     target: 'a held post',
     allowed: MODERATORS,
-    changes: [posts, topics, forums, users, moderationLog, POSTS_FTS],
+    changes: [posts, topics, forums, users, moderationLog, POSTS_FTS, notificationJobs],
     attempt: async (h) => ({ path: `/posts/${await h.strangersReply(true)}/approve` }),
   },
   {

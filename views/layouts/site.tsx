@@ -6,7 +6,14 @@ import { SearchBox } from '../components/search-box';
 /** What every page knows about the request: who is looking, and where. */
 export type Frame = {
   /** `vendor`: the person is vendor staff (the navigation links to /vendor) */
-  viewer: { username: string; vendor?: boolean; moderator?: boolean; admin?: boolean } | null;
+  viewer: {
+    username: string;
+    vendor?: boolean;
+    moderator?: boolean;
+    admin?: boolean;
+    /** unread notifications; null when not known (the count could not be read) */
+    notifications?: number | null;
+  } | null;
   /** the path and query of the page, for "sign in and come back" links */
   path: string;
   /** the search on the search page, kept in the header's box */
@@ -129,6 +136,9 @@ export function Layout(props: LayoutProps) {
                           {props.frame.viewer.username}
                         </a>
                       </li>
+                      <li>
+                        <NotificationsLink count={props.frame.viewer.notifications ?? null} />
+                      </li>
                       {props.frame.viewer.vendor ? (
                         <li>
                           <a href="/vendor">Vendor</a>
@@ -223,5 +233,21 @@ function PrivacyNoticeBanner({ banner, next }: { banner: PrivacyBanner; next: st
         </form>
       </div>
     </aside>
+  );
+}
+
+/** "Notifications (3)": the count is read out in words, and marked for the eye. */
+function NotificationsLink({ count }: { count: number | null }) {
+  return (
+    <a href="/notifications" class={count ? 'notifications-link has-unread' : 'notifications-link'}>
+      Notifications
+      {count ? (
+        <>
+          {' '}
+          <span aria-hidden="true">({count > 99 ? '99+' : count})</span>
+          <span class="visually-hidden">, {count} unread</span>
+        </>
+      ) : null}
+    </a>
   );
 }

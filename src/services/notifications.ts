@@ -1,0 +1,410 @@
+/**
+ * Notifications: what a person is told about in the forum.
+ *
+ * A new public post writes a job row in its own batch (`notificationJobFor`); a loop
+ * (`runNotificationJobs`: the Node server's, after a Worker's response, the Cron Trigger, the
+ * tests) turns each job into notifications, so that posting never waits for the fan-out and a
+ * crash in between loses none. Each person hears about a post once, for its most direct reason:
+ * a mention, a quote of their post, a vendor answering their question, a reply in their topic.
+ * Replies in one topic gather in one entry ("3 new replies") until it is read. Nobody is told
+ * about their own posts, and a notification about a post nobody may read any more (removed,
+ * held, deleted, its topic gone) is neither shown nor counted.
+ *
+ * Opening the post's page marks it read (with the reading state, src/services/read-marks.ts).
+ * Notifications are their person's data: exported and erased with the account.
+ */
+import { and, desc, eq, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import {
+  forums,
+  identityLinks,
+  notificationJobs,
+  notifications,
+  posts,
+  products,
+  topics,
+  users,
+} from '../../db/schema';
+import type { NotificationKind } from '../../domain/words';
+import type { AppDeps } from '../context';
+import { describeError } from '../errors';
+import { pageOfNumber } from './topics';
+
+export const NOTIFICATIONS_PER_PAGE = 30;
+/** a loop that died leaves its jobs to others after this */
+const JOB_LEASE_MS = 60_000;
+const JOBS_PER_CLAIM = 20;
+/** a job that failed this often is given up (and logged) */
+const MAX_JOB_ATTEMPTS = 5;
+
+/**
+ * The job of a post that just became public, for the batch that makes it so. A held post gets
+ * its job when it is approved. `postId` may be an expression (the post the batch wrote).
+ */
+export const notificationJobOf = (db: Db, postId: number | SQL, at: Date) =>
+  db.insert(notificationJobs).values({ postId, createdAt: at });
+
+/** The author's newest post: the one the batch that wrote it can name no other way. */
+export const newestPostOf = (authorId: number) =>
+  sql<number>`(select max(${posts.id}) from ${posts} where ${posts.userId} = ${authorId})`;
+
+/**
+ * Tells the author of `postId` that `actorId` accepted it as the answer (nothing when they
+ * accepted their own post). For the batch that accepts it.
+ */
+export function answerAcceptedNotice(db: Db, postId: number, actorId: number, at: Date) {
+  return db
+    .insert(notifications)
+    .select(
+      db
+        .select({
+          id: sql<number>`null`.as('id'),
+          userId: sql<number>`${posts.userId}`.as('user_id'),
+          kind: sql<NotificationKind>`'answer_accepted'`.as('kind'),
+          topicId: posts.topicId,
+          postId: posts.id,
+          actorId: sql<number>`${actorId}`.as('actor_id'),
+          count: sql<number>`1`.as('count'),
+          createdAt: sql<Date>`${at.getTime()}`.as('created_at'),
+          readAt: sql<Date | null>`null`.as('read_at'),
+        })
+        .from(posts)
+        .where(
+          and(
+            eq(posts.id, postId),
+            sql`${posts.userId} is not null`,
+            sql`${posts.userId} != ${actorId}`,
+          ),
+        ),
+    )
+    .onConflictDoUpdate({
+      target: [notifications.userId, notifications.postId],
+      set: { kind: 'answer_accepted', actorId, createdAt: at, readAt: null, count: 1 },
+    });
+}
+
+/**
+ * Turns due jobs into notifications until none is left. Safe to run in several processes at
+ * once (each job is claimed with a lease). Never rejects: failures are logged by job id only.
+ * @returns how many jobs were done
+ */
+export async function runNotificationJobs(
+  deps: Pick<AppDeps, 'db' | 'now'>,
+  log: (line: string) => void = () => {},
+): Promise<number> {
+  let done = 0;
+  try {
+    for (;;) {
+      const now = deps.now();
+      const jobs = await deps.db
+        .update(notificationJobs)
+        .set({
+          leaseUntil: new Date(now + JOB_LEASE_MS),
+          attempts: sql`${notificationJobs.attempts} + 1`,
+        })
+        .where(
+          inArray(
+            notificationJobs.id,
+            deps.db
+              .select({ id: notificationJobs.id })
+              .from(notificationJobs)
+              .where(
+                or(
+                  isNull(notificationJobs.leaseUntil),
+                  lt(notificationJobs.leaseUntil, new Date(now)),
+                ),
+              )
+              .orderBy(notificationJobs.id)
+              .limit(JOBS_PER_CLAIM),
+          ),
+        )
+        .returning();
+      if (jobs.length === 0) return done;
+      for (const job of jobs) {
+        try {
+          await fanOut(deps, job);
+          done++;
+        } catch (err) {
+          log(`notification job ${job.id} failed (attempt ${job.attempts}): ${describeError(err)}`);
+          if (job.attempts >= MAX_JOB_ATTEMPTS) {
+            await deps.db.delete(notificationJobs).where(eq(notificationJobs.id, job.id));
+            log(`notification job ${job.id} given up`);
+          }
+        }
+      }
+    }
+  } catch (err) {
+    log(`notification jobs not run: ${describeError(err)}`);
+    return done;
+  }
+}
+
+/** A post anyone may read: only those are notified, shown and counted. */
+const readable = sql`${posts.state} = 'visible' and ${posts.removedAt} is null and ${posts.deletedAt} is null and ${topics.state} = 'visible' and ${topics.removedAt} is null`;
+
+type Job = typeof notificationJobs.$inferSelect;
+
+/** Who hears about the job's post, and why; then their notifications and the job's end, in one batch. */
+async function fanOut(deps: Pick<AppDeps, 'db' | 'now'>, job: Job): Promise<void> {
+  const { db } = deps;
+  const post = await db
+    .select({
+      id: posts.id,
+      topicId: posts.topicId,
+      number: posts.number,
+      authorId: posts.userId,
+      html: posts.bodyHtml,
+      markdown: posts.bodyMarkdown,
+      createdAt: posts.createdAt,
+      public: sql<number>`${readable}`,
+      topicAuthorId: topics.userId,
+      topicKind: topics.kind,
+      vendorId: products.vendorId,
+      authorVendorId: identityLinks.vendorId,
+    })
+    .from(posts)
+    .innerJoin(topics, eq(topics.id, posts.topicId))
+    .innerJoin(forums, eq(forums.id, topics.forumId))
+    .leftJoin(products, eq(products.id, forums.productId))
+    .leftJoin(identityLinks, eq(identityLinks.userId, posts.userId))
+    .where(eq(posts.id, job.postId))
+    .get();
+  const end = db.delete(notificationJobs).where(eq(notificationJobs.id, job.id));
+  if (!post || !post.public || post.authorId === null) {
+    await end;
+    return;
+  }
+  const reasons = new Map<number, NotificationKind>();
+  const add = (userId: number | null | undefined, kind: NotificationKind) => {
+    if (userId == null || userId === post.authorId || reasons.has(userId)) return;
+    reasons.set(userId, kind);
+  };
+  // The most direct reason first: each person hears once.
+  for (const id of await mentionedIds(db, post.html)) add(id, 'mention');
+  for (const id of await quotedAuthorIds(db, post.markdown, post.topicId)) add(id, 'quote');
+  if (post.number > 1) {
+    const vendorAnswer =
+      post.topicKind === 'question' &&
+      post.vendorId !== null &&
+      post.authorVendorId === post.vendorId;
+    add(post.topicAuthorId, vendorAnswer ? 'vendor_answered' : 'reply');
+  }
+  const at = new Date(deps.now());
+  const statements = [...reasons].flatMap(([userId, kind]) =>
+    kind === 'reply'
+      ? gatherReply(db, userId, post, at)
+      : [
+          db
+            .insert(notifications)
+            .values({
+              userId,
+              kind,
+              topicId: post.topicId,
+              postId: post.id,
+              actorId: post.authorId,
+              createdAt: at,
+            })
+            .onConflictDoNothing(),
+        ],
+  );
+  await db.batch([end, ...statements]);
+}
+
+/**
+ * A reply in someone's topic: added to their unread reply entry of that topic when there is one
+ * (which keeps pointing at the first unread reply), else a new entry.
+ */
+function gatherReply(
+  db: Db,
+  userId: number,
+  post: { id: number; topicId: number; authorId: number | null },
+  at: Date,
+) {
+  const unreadEntry = and(
+    eq(notifications.userId, userId),
+    eq(notifications.topicId, post.topicId),
+    eq(notifications.kind, 'reply'),
+    isNull(notifications.readAt),
+  );
+  return [
+    db
+      .update(notifications)
+      .set({ count: sql`${notifications.count} + 1`, actorId: post.authorId, createdAt: at })
+      .where(unreadEntry),
+    db
+      .insert(notifications)
+      .select(
+        db
+          .select({
+            id: sql<number>`null`.as('id'),
+            userId: users.id,
+            kind: sql<NotificationKind>`'reply'`.as('kind'),
+            topicId: sql<number>`${post.topicId}`.as('topic_id'),
+            postId: sql<number>`${post.id}`.as('post_id'),
+            actorId: sql<number | null>`${post.authorId}`.as('actor_id'),
+            count: sql<number>`1`.as('count'),
+            createdAt: sql<Date>`${at.getTime()}`.as('created_at'),
+            readAt: sql<Date | null>`null`.as('read_at'),
+          })
+          .from(users)
+          .where(
+            and(
+              eq(users.id, userId),
+              sql`not exists (select 1 from ${notifications} where ${unreadEntry})`,
+            ),
+          ),
+      )
+      .onConflictDoNothing(),
+  ] as const;
+}
+
+const MENTION_HREF = /<a class="mention" href="\/u\/([^"]{1,64})">/g;
+
+/** The accounts a cooked post mentions (the cooking pipeline linked only known names). */
+async function mentionedIds(db: Db, html: string): Promise<number[]> {
+  const names = [
+    ...new Set([...html.matchAll(MENTION_HREF)].map((m) => (m[1] ?? '').toLowerCase())),
+  ];
+  if (names.length === 0) return [];
+  const rows = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(inArray(users.usernameKey, names.slice(0, 10)));
+  return rows.map((r) => r.id);
+}
+
+const QUOTE_SOURCE = /wrote in \[#\d{1,9}\]\(\/p\/(\d{1,12})\):/g;
+
+/** The authors of the posts of the same topic that this one quotes (the Quote link's form). */
+async function quotedAuthorIds(db: Db, markdown: string, topicId: number): Promise<number[]> {
+  const ids = [...new Set([...markdown.matchAll(QUOTE_SOURCE)].map((m) => Number(m[1])))].slice(
+    0,
+    10,
+  );
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({ userId: posts.userId })
+    .from(posts)
+    .where(and(inArray(posts.id, ids), eq(posts.topicId, topicId)));
+  return rows.flatMap((r) => (r.userId === null ? [] : [r.userId]));
+}
+
+/** A notification as its page shows it. */
+export type NotificationView = {
+  id: number;
+  kind: NotificationKind;
+  count: number;
+  createdAt: Date;
+  read: boolean;
+  actor: string | null;
+  topicTitle: string;
+  /** where the post is: its topic's page and anchor */
+  href: string;
+};
+
+/** One page of a person's notifications, newest first, and whether there is a next page. */
+export async function listNotifications(
+  deps: AppDeps,
+  userId: number,
+  page: number,
+): Promise<{ items: NotificationView[]; hasNext: boolean }> {
+  const rows = await deps.db
+    .select({
+      id: notifications.id,
+      kind: notifications.kind,
+      count: notifications.count,
+      createdAt: notifications.createdAt,
+      readAt: notifications.readAt,
+      actor: users.username,
+      topicId: topics.id,
+      slug: topics.slug,
+      title: topics.title,
+      postId: posts.id,
+      number: posts.number,
+    })
+    .from(notifications)
+    .innerJoin(posts, eq(posts.id, notifications.postId))
+    .innerJoin(topics, eq(topics.id, notifications.topicId))
+    .leftJoin(users, eq(users.id, notifications.actorId))
+    .where(and(eq(notifications.userId, userId), readable))
+    .orderBy(desc(notifications.createdAt), desc(notifications.id))
+    .limit(NOTIFICATIONS_PER_PAGE + 1)
+    .offset((page - 1) * NOTIFICATIONS_PER_PAGE);
+  const items = rows.slice(0, NOTIFICATIONS_PER_PAGE).map((r) => {
+    const onPage = pageOfNumber(r.number);
+    return {
+      id: r.id,
+      kind: r.kind,
+      count: r.count,
+      createdAt: r.createdAt,
+      read: r.readAt !== null,
+      actor: r.actor,
+      topicTitle: r.title,
+      href: `/t/${r.topicId}/${r.slug}${onPage > 1 ? `?page=${onPage}` : ''}#p${r.postId}`,
+    };
+  });
+  return { items, hasNext: rows.length > NOTIFICATIONS_PER_PAGE };
+}
+
+/** The unread count in the header of every signed-in page: one query on the person's index. */
+export async function unreadNotificationCount(deps: AppDeps, userId: number): Promise<number> {
+  const row = await deps.db
+    .select({ n: sql<number>`count(*)` })
+    .from(notifications)
+    .innerJoin(posts, eq(posts.id, notifications.postId))
+    .innerJoin(topics, eq(topics.id, notifications.topicId))
+    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt), readable))
+    .get();
+  return Number(row?.n ?? 0);
+}
+
+/** "Mark all read". */
+export async function markAllNotificationsRead(deps: AppDeps, userId: number): Promise<void> {
+  await deps.db
+    .update(notifications)
+    .set({ readAt: new Date(deps.now()) })
+    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
+}
+
+/** How often the Node server's loop looks for jobs nobody nudged it about (after a crash). */
+const SWEEP_EVERY_MS = 30_000;
+
+/**
+ * The Node server's loop: runs the jobs when nudged (a post was written) and every
+ * SWEEP_EVERY_MS, one run at a time; a nudge during a run makes one more run after it.
+ */
+export function startNotificationLoop(
+  deps: Pick<AppDeps, 'db' | 'now'>,
+  log: (line: string) => void,
+) {
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+  const run = (): void => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await runNotificationJobs(deps, log);
+      } while (again && !stopped);
+    })().finally(() => {
+      running = undefined;
+    });
+  };
+  const sweep = setInterval(run, SWEEP_EVERY_MS);
+  sweep.unref();
+  run();
+  return {
+    nudge: run,
+    /** Stops looking; the run under way (if any) finishes first. */
+    async stop() {
+      stopped = true;
+      clearInterval(sweep);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,283 @@
+/**
+ * Notifications, the same on Node (libSQL) and in workerd (D1): a post writes a job in its own
+ * batch, the jobs turn into notifications (replies gathered per topic, one per person and post
+ * for its most direct reason), the header counts the unread ones, /notifications lists them and
+ * marks them read, opening the post reads them; nobody hears of their own posts or of what they
+ * cannot read; exported and erased with the account.
+ */
+import { eq } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { notificationJobs, notifications } from '../../db/schema';
+import { hashPassword } from '../../src/auth/password';
+import { createForum } from '../../src/services/catalog';
+import { removePost } from '../../src/services/moderation';
+import { runNotificationJobs } from '../../src/services/notifications';
+import { createTopic } from '../../src/services/posting';
+import { parseHtml } from '../support/html';
+import type { ClockedForum } from './accounts-suite';
+import { location } from './agent';
+import { PASSWORD, type Person, peopleOf } from './people';
+
+export function notificationsSuite(setup: () => Promise<ClockedForum>) {
+  let forum: ClockedForum;
+  let passwordHash: string;
+  let forumId: number;
+  const db = () => forum.deps.db;
+  const page = async (res: Response | Promise<Response>) => parseHtml(await (await res).text());
+  const person = peopleOf(
+    () => forum,
+    'notified_',
+    () => passwordHash,
+  );
+  /** What the loop would do after the responses. */
+  const fanOut = async () => {
+    const lines: string[] = [];
+    const done = await runNotificationJobs(forum.deps, (l) => lines.push(l));
+    expect(lines, 'the loop logged no failure').toEqual([]);
+    return done;
+  };
+  const written = () => forum.deps.reads.write(forum.deps.db, () => {});
+
+  async function topicBy(author: Person, title = `Notified topic ${Date.now()}`) {
+    forum.clock.advance(1000);
+    const t = await createTopic(forum.deps, {
+      forumId,
+      authorId: author.user.id,
+      title,
+      body: 'The opening post.',
+      kind: 'discussion',
+    });
+    return { id: t.topicId, path: `/t/${t.topicId}/${t.slug}`, firstPostId: t.postId, title };
+  }
+
+  /** A reply through the real route; its post id. */
+  async function reply(who: Person, topicId: number, body: string) {
+    forum.clock.advance(60_000);
+    const res = await who.a.post(`/t/${topicId}/replies`, { body });
+    expect(res.status, body).toBe(303);
+    return Number(location(res).split('#p')[1]);
+  }
+
+  /** The header's "Notifications (N)" as `who` sees it on /latest. */
+  async function headerCount(who: Person) {
+    const link = (await page(who.a.get('/latest'))).querySelector('a[href="/notifications"]');
+    expect(link, 'the header links to /notifications').not.toBeNull();
+    const shown = link?.querySelector('[aria-hidden="true"]')?.text ?? '';
+    return shown ? Number(shown.replace(/[()]/g, '')) : 0;
+  }
+
+  const entries = async (who: Person) =>
+    (await page(who.a.get('/notifications'))).querySelectorAll('.notification');
+
+  beforeAll(async () => {
+    forum = await setup();
+    passwordHash = await hashPassword(PASSWORD);
+    forumId = (
+      await createForum(forum.deps, {
+        slug: `notified-${Date.now().toString(36)}`,
+        name: 'Notified',
+        category: 'community',
+      })
+    ).id;
+  });
+
+  describe('a reply in your topic', () => {
+    it('is a job written with the post, turned into one entry that gathers later replies until read', async () => {
+      const asker = await person();
+      const helper = await person();
+      const other = await person();
+      const t = await topicBy(asker);
+      const first = await reply(helper, t.id, 'Have you tried turning it off and on?');
+      // Written in the post's batch; nothing is notified before the loop runs.
+      expect(
+        await db().select().from(notificationJobs).where(eq(notificationJobs.postId, first)).all(),
+      ).toHaveLength(1);
+      expect(await headerCount(asker)).toBe(0);
+      expect(await fanOut()).toBeGreaterThanOrEqual(1);
+      expect(
+        await db().select().from(notificationJobs).where(eq(notificationJobs.postId, first)).all(),
+      ).toEqual([]);
+      expect(await headerCount(asker)).toBe(1);
+
+      await reply(other, t.id, 'Same problem here.');
+      await fanOut();
+      // Still one entry: it says two replies, and leads to the first unread one.
+      expect(await headerCount(asker)).toBe(1);
+      const list = await entries(asker);
+      const entry = list.find((li) => li.text.includes(t.title));
+      expect(entry?.classList.contains('unread')).toBe(true);
+      expect(entry?.text).toContain(`2 new replies, the last by ${other.user.username}, in`);
+      expect(entry?.querySelector('a')?.getAttribute('href')).toBe(`${t.path}#p${first}`);
+      // The repliers are told nothing: they wrote the posts, and it is not their topic.
+      expect(await headerCount(helper)).toBe(0);
+      expect(await headerCount(other)).toBe(0);
+
+      // Opening the topic reads it.
+      expect((await asker.a.get(t.path)).status).toBe(200);
+      await written();
+      expect(await headerCount(asker)).toBe(0);
+      expect(
+        (await entries(asker))
+          .find((li) => li.text.includes(t.title))
+          ?.classList.contains('unread'),
+      ).toBe(false);
+    });
+
+    it('tells nobody about their own reply in their own topic', async () => {
+      const asker = await person();
+      const t = await topicBy(asker);
+      await reply(asker, t.id, 'Bumping my own topic.');
+      await fanOut();
+      expect(await headerCount(asker)).toBe(0);
+      expect(await entries(asker)).toHaveLength(0);
+      expect((await page(asker.a.get('/notifications'))).querySelector('.empty')?.text).toContain(
+        'Nothing yet',
+      );
+    });
+  });
+
+  describe('mentions and quotes', () => {
+    it('tell the person once, for the most direct reason, and "Mark all read" reads everything', async () => {
+      const asker = await person();
+      const named = await person();
+      const writer = await person();
+      const t = await topicBy(asker);
+      const quoted = await reply(named, t.id, 'My first thoughts on this.');
+      await fanOut();
+      // Quotes and mentions the same person: one notification, the mention.
+      await reply(
+        writer,
+        t.id,
+        `${named.user.username} wrote in [#2](/p/${quoted}):\n\n> My first thoughts\n\nI agree, @${named.user.username}.`,
+      );
+      await fanOut();
+      const mine = await db()
+        .select()
+        .from(notifications)
+        .where(eq(notifications.userId, named.user.id))
+        .all();
+      expect(mine.map((n) => n.kind)).toEqual(['mention']);
+      // A quote alone is a quote.
+      await reply(
+        writer,
+        t.id,
+        `${named.user.username} wrote in [#2](/p/${quoted}):\n\n> My first thoughts`,
+      );
+      await fanOut();
+      const kinds = (
+        await db().select().from(notifications).where(eq(notifications.userId, named.user.id)).all()
+      ).map((n) => n.kind);
+      expect(kinds.sort()).toEqual(['mention', 'quote']);
+      expect(await headerCount(named)).toBe(2);
+      const list = await entries(named);
+      expect(list.map((li) => li.text).join('\n')).toContain(
+        `${writer.user.username} mentioned you in`,
+      );
+      expect(list.map((li) => li.text).join('\n')).toContain(
+        `${writer.user.username} quoted you in`,
+      );
+
+      const res = await named.a.post('/notifications/read-all');
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe('/notifications');
+      expect(await headerCount(named)).toBe(0);
+      expect(
+        (await page(named.a.get('/notifications'))).querySelector(
+          'form[action="/notifications/read-all"]',
+        ),
+      ).toBeNull();
+    });
+  });
+
+  describe('what nobody may read', () => {
+    it('is not shown or counted once the post is removed', async () => {
+      const asker = await person();
+      const spammer = await person();
+      const moderator = await person({ values: { role: 'moderator' } });
+      const t = await topicBy(asker);
+      const spam = await reply(spammer, t.id, 'Buy cheap things at my shop.');
+      await fanOut();
+      expect(await headerCount(asker)).toBe(1);
+      await removePost(forum.deps, moderator.user, spam, { reason: 'spam', note: '' });
+      expect(await headerCount(asker)).toBe(0);
+      expect((await entries(asker)).find((li) => li.text.includes(t.title))).toBeUndefined();
+    });
+
+    it('is not notified at all: a held reply waits for its approval', async () => {
+      const asker = await person();
+      const held = await person({ values: { postsNeedApproval: true } });
+      const t = await topicBy(asker);
+      const res = await held.a.post(`/t/${t.id}/replies`, {
+        body: 'A reply a moderator must approve.',
+      });
+      expect(res.status).toBe(303);
+      await fanOut();
+      expect(await headerCount(asker)).toBe(0);
+    });
+  });
+
+  describe('accepted answers', () => {
+    it('tell the answer’s author who accepted it', async () => {
+      const asker = await person();
+      const helper = await person();
+      forum.clock.advance(1000);
+      const q = await createTopic(forum.deps, {
+        forumId,
+        authorId: asker.user.id,
+        title: `A question ${Date.now()}`,
+        body: 'How do I do this?',
+        kind: 'question',
+      });
+      const answer = await reply(helper, q.topicId, 'Like this.');
+      await fanOut();
+      expect((await asker.a.post(`/posts/${answer}/accept`)).status).toBe(303);
+      const list = await entries(helper);
+      expect(list[0]?.text).toContain(`${asker.user.username} accepted your answer in`);
+      expect(list[0]?.querySelector('a')?.getAttribute('href')).toMatch(new RegExp(`#p${answer}$`));
+      // Seeing the answer's page again reads it.
+      expect((await helper.a.get(`/t/${q.topicId}/${q.slug}`)).status).toBe(200);
+      await written();
+      expect(await headerCount(helper)).toBe(0);
+    });
+  });
+
+  describe('the page', () => {
+    it('asks visitors to sign in, and is not indexed', async () => {
+      const visitor = forum.request;
+      const res = await visitor('/notifications');
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe('/login?next=%2Fnotifications');
+      const who = await person();
+      const doc = await page(who.a.get('/notifications'));
+      expect(doc.querySelector('meta[name="robots"]')?.getAttribute('content')).toBe('noindex');
+    });
+  });
+
+  describe('own data', () => {
+    it('exports the notifications, and deleting the account erases them', async () => {
+      const asker = await person();
+      const helper = await person();
+      const t = await topicBy(asker);
+      const first = await reply(helper, t.id, 'An answer to export.');
+      await fanOut();
+      const data = (await (await asker.a.get('/account/export')).json()) as {
+        notifications: { kind: string; postId: number; count: number; readAt: string | null }[];
+      };
+      expect(data.notifications).toEqual([
+        expect.objectContaining({ kind: 'reply', postId: first, count: 1, readAt: null }),
+      ]);
+      const deleted = await asker.a.post('/account/delete', {
+        keep_posts: 'true',
+        password: PASSWORD,
+      });
+      expect(deleted.status).toBe(303);
+      expect(
+        await db()
+          .select()
+          .from(notifications)
+          .where(eq(notifications.userId, asker.user.id))
+          .all(),
+      ).toEqual([]);
+    });
+  });
+}
