@@ -12,7 +12,7 @@ import { ConflictError, FormError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';
 import { canSuspend, requireModerator, requireSuspend } from '../policy/moderation';
 import { reindexPosts, unindexPosts } from './search-index';
-import { refreshForum } from './visibility';
+import { publicPost, refreshForum } from './visibility';
 
 export type Moderator = NonNullable<Actor>;
 
@@ -534,6 +534,7 @@ export async function postForModeration(deps: AppDeps, actor: Actor, postId: num
         removedNote: posts.removedNote,
       },
       author: author.username,
+      authorId: posts.userId,
       topic: { id: topics.id, slug: topics.slug, title: topics.title },
     })
     .from(posts)
@@ -559,10 +560,12 @@ export async function postForModeration(deps: AppDeps, actor: Actor, postId: num
     .where(eq(reports.postId, postId))
     .orderBy(desc(reports.id))
     .limit(POST_REPORTS_SHOWN);
+  const records = await authorRecords(deps, actor, [row.authorId]);
   return {
     post: { ...row.post, author: row.author },
     topic: row.topic,
     reports: newest.reverse() as PostReport[],
+    authorRecord: row.authorId === null ? null : (records[row.authorId] ?? null),
   };
 }
 
@@ -607,4 +610,60 @@ export async function memberForModeration(deps: AppDeps, actor: Actor, username:
     member: { ...member, suspendedUntil: active },
     canSuspend: canSuspend(actor, member, deps.now()),
   };
+}
+
+/** What a moderator sees of a post's author beside the post: how long and how well they took part. */
+export type AuthorRecord = {
+  joinedAt: Date;
+  /** posts the public sees */
+  visiblePosts: number;
+  /** reports against their posts already resolved or dismissed */
+  earlierReports: number;
+  /** their posts removed by moderators */
+  removals: number;
+};
+
+/**
+ * The records of the authors a moderation page shows, in one query for all of them, by id
+ * (deleted authors, `null`, have none).
+ */
+export async function authorRecords(
+  deps: AppDeps,
+  actor: Actor,
+  ids: readonly (number | null)[],
+): Promise<Record<number, AuthorRecord>> {
+  requireModerator(actor, deps.now());
+  const wanted = [...new Set(ids.filter((id): id is number => id !== null))];
+  if (wanted.length === 0) return {};
+  const p = alias(posts, 'p');
+  const rows = await deps.db
+    .select({
+      id: users.id,
+      joinedAt: users.createdAt,
+      visiblePosts: sql<number>`(${deps.db
+        .select({ n: sql`count(*)` })
+        .from(p)
+        .where(and(eq(p.userId, users.id), publicPost(p)))})`,
+      earlierReports: sql<number>`(${deps.db
+        .select({ n: sql`count(*)` })
+        .from(p)
+        .innerJoin(reports, eq(reports.postId, p.id))
+        .where(and(eq(p.userId, users.id), sql`${reports.status} <> 'open'`))})`,
+      removals: sql<number>`(${deps.db
+        .select({ n: sql`count(*)` })
+        .from(p)
+        .where(and(eq(p.userId, users.id), sql`${p.removedAt} is not null`))})`,
+    })
+    .from(users)
+    .where(inArray(users.id, wanted));
+  const records: Record<number, AuthorRecord> = {};
+  for (const { id, ...r } of rows) {
+    records[id] = {
+      joinedAt: r.joinedAt,
+      visiblePosts: Number(r.visiblePosts),
+      earlierReports: Number(r.earlierReports),
+      removals: Number(r.removals),
+    };
+  }
+  return records;
 }

@@ -1150,6 +1150,59 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
     });
   });
 
+  describe('the author beside the post', () => {
+    it("the queue and the post panel show the author's age, visible posts, earlier reports and removals", async () => {
+      const { a: author, user } = await person(); // joined 10 days ago
+      expect(
+        (await author.post('/f/off-topic', { title: 'Record of an author', body: 'First.' }))
+          .status,
+      ).toBe(303);
+      const topic = (await topicByTitle('Record of an author')) as typeof topics.$inferSelect;
+      const ids: number[] = [];
+      for (const body of ['Second.', 'Third.', 'Fourth.']) {
+        forum.clock.advance(6_000);
+        await author.post(`/t/${topic.id}/replies`, { body });
+        ids.push(
+          ((await topicByTitle('Record of an author')) as typeof topics.$inferSelect)
+            .lastPostId as number,
+        );
+      }
+      const [removed, dismissed, reported] = ids as [number, number, number];
+      const { a: reporter } = await person();
+      expect(
+        (await mod.post(`/posts/${removed}/remove`, { reason: 'spam', note: '' })).status,
+      ).toBe(303);
+      await reporter.post(`/posts/${dismissed}/report`, { reason: 'abuse', note: '' });
+      const [dismissable] = await db().select().from(reports).where(eq(reports.postId, dismissed));
+      expect(
+        (
+          await mod.post(`/mod/reports/${dismissable?.id}/resolve`, {
+            action: 'dismiss',
+            note: '',
+          })
+        ).status,
+      ).toBe(303);
+      await reporter.post(`/posts/${reported}/report`, { reason: 'spam', note: '' });
+
+      const queue = await page(await mod.get('/mod'));
+      const item = queue
+        .querySelectorAll('.queue-item')
+        .find((li) => li.querySelector('h3 a')?.getAttribute('href') === `/p/${reported}`);
+      const line = item?.querySelector('.queue-author')?.text.replace(/\s+/g, ' ');
+      expect(line).toContain(user.username);
+      expect(line).toContain('joined 10 days ago');
+      expect(line).toContain('3 visible posts'); // the first post and two replies
+      expect(line).toContain('1 earlier report'); // the dismissed one; the open one is not earlier
+      expect(line).toContain('1 earlier removal');
+
+      const panel = await page(await mod.get(`/mod/posts/${reported}`));
+      const own = panel.querySelector('.queue-author')?.text.replace(/\s+/g, ' ');
+      expect(own).toContain('joined 10 days ago');
+      expect(own).toContain('3 visible posts');
+      expect(own).toContain('1 earlier removal');
+    });
+  });
+
   describe('who may moderate', () => {
     it('a suspended moderator has no moderator powers until the suspension ends', async () => {
       const { a: suspendedMod, user } = await person('moderator');

@@ -1,7 +1,8 @@
 /** The moderation panels of a post, a topic and a member. */
 import { raw } from 'hono/html';
-import type { PostReport } from '../../src/services/moderation';
+import type { AuthorRecord, PostReport } from '../../src/services/moderation';
 import { Age } from '../components/age';
+import { AuthorRecordLine } from '../components/author-record';
 import { Breadcrumbs } from '../components/breadcrumbs';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
 import { NoteField, REASON_TEXT, ReasonFields } from '../components/reason-fields';
@@ -31,6 +32,8 @@ export type ModeratePostPageProps = {
   topic: { id: number; slug: string; title: string };
   /** the post's reports, open and closed, oldest first */
   reports: PostReport[];
+  /** its author's record (none for a deleted author) */
+  authorRecord: AuthorRecord | null;
   values: { reason?: string; note?: string };
   errors: FieldErrors;
   /** the request's time, for the ages of reports */
@@ -93,8 +96,19 @@ export function ModeratePostPage(p: ModeratePostPageProps) {
       <h1>Moderate post #{p.post.number}</h1>
       <Notice text={p.notice} />
       <p>
-        By {p.post.author ?? 'a deleted user'}. <a href={`/p/${p.post.id}`}>See it in the topic</a>.
+        By{' '}
+        {p.post.author ? (
+          <a href={`/mod/users/${p.post.author}`}>{p.post.author}</a>
+        ) : (
+          'a deleted user'
+        )}
+        . <a href={`/p/${p.post.id}`}>See it in the topic</a>.
       </p>
+      {p.authorRecord ? (
+        <p class="queue-author">
+          <AuthorRecordLine record={p.authorRecord} now={p.now} />
+        </p>
+      ) : null}
       <blockquote class="post-body">{raw(p.post.bodyHtml)}</blockquote>
       <PostReports reports={p.reports} now={p.now} />
       {removed ? (
