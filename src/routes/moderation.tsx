@@ -26,6 +26,7 @@ import {
   memberForModeration,
   moveTopic,
   postForModeration,
+  purgeMember,
   type RemovalReason,
   removePost,
   removeTopic,
@@ -49,6 +50,7 @@ import {
   logQuery,
   moveForm,
   noteForm,
+  purgeForm,
   removeForm,
   reportForm,
   resolveForm,
@@ -69,6 +71,7 @@ const DONE: Record<string, string> = {
   'topic-removed': 'The topic was removed.',
   suspended: 'The member is suspended.',
   unsuspended: 'The suspension was lifted.',
+  purged: 'Every post of the account was removed as spam, and the account is suspended.',
   resolved: 'The report was resolved and the post removed.',
   approved: 'The post was approved and is now public.',
   rejected: 'The post was refused and removed.',
@@ -278,6 +281,7 @@ export const moderationRoutes = new Hono<AppEnv>()
         {...found}
         values={{}}
         errors={{}}
+        now={c.get('deps').now()}
       />,
     );
   })
@@ -289,10 +293,38 @@ export const moderationRoutes = new Hono<AppEnv>()
       c,
       suspendForm,
       (values, errors) => (
-        <ModerateUserPage frame={frameOf(c)} {...found} values={values} errors={errors} />
+        <ModerateUserPage
+          frame={frameOf(c)}
+          {...found}
+          form="suspend"
+          values={values}
+          errors={errors}
+          now={deps.now()}
+        />
       ),
       (d) => suspendMember(deps, c.get('viewer'), username, d),
       `/mod/users/${found.member.username}?done=suspended`,
+    );
+  })
+  .post('/u/:username/purge', async (c) => {
+    const deps = c.get('deps');
+    const username = c.req.param('username');
+    const found = await memberForModeration(deps, c.get('viewer'), username);
+    return submitForm(
+      c,
+      purgeForm,
+      (values, errors) => (
+        <ModerateUserPage
+          frame={frameOf(c)}
+          {...found}
+          form="purge"
+          values={values}
+          errors={errors}
+          now={deps.now()}
+        />
+      ),
+      (d) => purgeMember(deps, c.get('viewer'), username, d),
+      `/mod/users/${found.member.username}?done=purged`,
     );
   })
   .post('/u/:username/unsuspend', async (c) => {

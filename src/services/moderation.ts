@@ -10,9 +10,16 @@ import { REPORT_REASONS, type ReportReason, type ReportStatus } from '../../doma
 import type { AppDeps } from '../context';
 import { ConflictError, FormError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';
-import { canSuspend, requireModerator, requireSuspend } from '../policy/moderation';
+import { PERMANENT_SUSPENSION } from '../policy';
+import {
+  canPurge,
+  canSuspend,
+  requireModerator,
+  requirePurge,
+  requireSuspend,
+} from '../policy/moderation';
 import { reindexPosts, unindexPosts } from './search-index';
-import { publicPost, refreshForum } from './visibility';
+import { publicPost, refreshForum, refreshForumSummary } from './visibility';
 
 export type Moderator = NonNullable<Actor>;
 
@@ -32,6 +39,7 @@ export const MOD_ACTIONS = [
   'topic_move',
   'user_suspend',
   'user_unsuspend',
+  'user_purge',
   'user_hold_posts',
   'user_release_posts',
   'report_resolve',
@@ -95,18 +103,29 @@ export async function postWithTopic(deps: AppDeps, postId: number) {
 /**
  * The statements that resolve the open reports of posts a removal takes away (`ofPosts`, a
  * condition on `reports.postId`), for the removal's own batch: one `report_resolve` log row per
- * report (an `INSERT … SELECT` that runs first, while they are still open), then the reports
- * closed. Nothing is read beforehand, so a report filed meanwhile cannot slip between the two.
+ * report (an `INSERT … SELECT` that runs first, while they are still open) unless the action
+ * that closes them logs itself as one entry, then the reports closed. Nothing is read
+ * beforehand, so a report filed meanwhile cannot slip between the two.
  */
 function resolveReportsStatements(
   deps: AppDeps,
   actor: Moderator,
   ofPosts: SQL,
-  input: { note: string; why: string },
+  input: { note: string; why: string; log?: boolean },
 ) {
   const { db } = deps;
   const open = and(ofPosts, eq(reports.status, 'open'));
   const at = deps.now();
+  const close = db
+    .update(reports)
+    .set({
+      status: 'resolved',
+      resolvedAt: new Date(at),
+      resolvedById: actor.id,
+      resolutionNote: input.note || null,
+    })
+    .where(open);
+  if (input.log === false) return [close] as const;
   return [
     // insert … select writes every column of the log in the table's order.
     db.insert(moderationLog).select(
@@ -125,15 +144,50 @@ function resolveReportsStatements(
         .from(reports)
         .where(open),
     ),
+    close,
+  ] as const;
+}
+
+/**
+ * The statements that remove the posts `which` selects (a condition on `posts`), with no log
+ * row of their own: they leave the search index, stop being anybody's accepted answer, and
+ * their open reports are resolved. What reads the set comes before the update that changes it,
+ * so `which` may be a condition the removal itself makes false (e.g. "not removed").
+ */
+function removePostsStatements(
+  deps: AppDeps,
+  actor: Moderator,
+  which: SQL,
+  input: { reason: RemovalReason; note: string; why: string; logReports: boolean },
+) {
+  const { db } = deps;
+  const chosen = db.select({ id: posts.id }).from(posts).where(which);
+  return [
+    unindexPosts(db, which),
+    // A removed reply is no longer anybody's answer.
     db
-      .update(reports)
+      .update(topics)
+      .set({ acceptedPostId: null, acceptedById: null, acceptedAt: null })
+      .where(
+        and(
+          inArray(topics.id, db.select({ id: posts.topicId }).from(posts).where(which)),
+          inArray(topics.acceptedPostId, chosen),
+        ),
+      ),
+    ...resolveReportsStatements(deps, actor, inArray(reports.postId, chosen), {
+      note: input.note,
+      why: input.why,
+      log: input.logReports,
+    }),
+    db
+      .update(posts)
       .set({
-        status: 'resolved',
-        resolvedAt: new Date(at),
-        resolvedById: actor.id,
-        resolutionNote: input.note || null,
+        removedAt: new Date(deps.now()),
+        removedById: actor.id,
+        removedReason: input.reason,
+        removedNote: input.note || null,
       })
-      .where(open),
+      .where(and(which, isNull(posts.removedAt))),
   ] as const;
 }
 
@@ -147,33 +201,13 @@ export function removePostStatements(
   postId: number,
   input: { reason: RemovalReason; note: string },
 ) {
-  const { db } = deps;
   return [
-    db
-      .update(posts)
-      .set({
-        removedAt: new Date(deps.now()),
-        removedById: actor.id,
-        removedReason: input.reason,
-        removedNote: input.note || null,
-      })
-      .where(and(eq(posts.id, postId), isNull(posts.removedAt))),
-    unindexPosts(db, eq(posts.id, postId)),
-    // A removed reply is no longer anybody's answer.
-    db
-      .update(topics)
-      .set({ acceptedPostId: null, acceptedById: null, acceptedAt: null })
-      .where(
-        and(
-          sql`${topics.id} = (select topic_id from posts where id = ${postId})`,
-          eq(topics.acceptedPostId, postId),
-        ),
-      ),
-    logAction(deps, actor, 'post_remove', { type: 'post', id: postId }, input),
-    ...resolveReportsStatements(deps, actor, eq(reports.postId, postId), {
-      note: input.note,
+    ...removePostsStatements(deps, actor, eq(posts.id, postId), {
+      ...input,
       why: 'The post was removed.',
+      logReports: true,
     }),
+    logAction(deps, actor, 'post_remove', { type: 'post', id: postId }, input),
   ] as const;
 }
 
@@ -238,25 +272,49 @@ export async function removeTopic(
   requireModerator(actor, deps.now());
   const topic = await topicRow(deps, topicId);
   if (topic.removedAt) throw new ConflictError('This topic is already removed.');
-  const { db } = deps;
-  await db.batch([
-    db
-      .update(topics)
-      .set({ removedAt: new Date(deps.now()), removedById: actor.id, removedReason: input.reason })
-      .where(eq(topics.id, topicId)),
-    unindexPosts(db, eq(posts.topicId, topicId)),
-    refreshForum(db, topic.forumId),
+  await deps.db.batch([
+    ...removeTopicsStatements(deps, actor, eq(topics.id, topicId), {
+      ...input,
+      logReports: true,
+      forums: eq(forums.id, topic.forumId),
+    }),
     logAction(deps, actor, 'topic_remove', { type: 'topic', id: topicId }, input),
+  ]);
+}
+
+/**
+ * The statements that remove the topics `which` selects (a condition on `topics`), with no log
+ * row of their own: their posts leave the search index, the open reports on any of their posts
+ * are resolved, and their forums are recounted. As with posts, what reads the set comes first.
+ */
+function removeTopicsStatements(
+  deps: AppDeps,
+  actor: Moderator,
+  which: SQL,
+  input: {
+    reason: RemovalReason;
+    note: string;
+    logReports: boolean;
+    /** their forums (a condition on `forums` that the removal does not make false) */
+    forums: SQL;
+  },
+) {
+  const { db } = deps;
+  const inTopics = inArray(posts.topicId, db.select({ id: topics.id }).from(topics).where(which));
+  return [
+    unindexPosts(db, inTopics),
     ...resolveReportsStatements(
       deps,
       actor,
-      inArray(
-        reports.postId,
-        db.select({ id: posts.id }).from(posts).where(eq(posts.topicId, topicId)),
-      ),
-      { note: input.note, why: 'The topic was removed.' },
+      inArray(reports.postId, db.select({ id: posts.id }).from(posts).where(inTopics)),
+      { note: input.note, why: 'The topic was removed.', log: input.logReports },
     ),
-  ]);
+    db
+      .update(topics)
+      .set({ removedAt: new Date(deps.now()), removedById: actor.id, removedReason: input.reason })
+      .where(and(which, isNull(topics.removedAt))),
+    refreshForumSummary(db, input.forums),
+  ] as const;
 }
 
 /**
@@ -395,6 +453,26 @@ async function userByName(deps: AppDeps, username: string) {
 
 const DAY = 24 * 3600_000;
 
+/** The statement that suspends an account until the given instant, for the action's batch. */
+function suspendStatement(deps: AppDeps, userId: number, until: Date, reason: string) {
+  return deps.db
+    .update(users)
+    .set({ suspendedUntil: until, suspendedReason: reason })
+    .where(eq(users.id, userId));
+}
+
+/**
+ * When a suspension through the given day (UTC, "YYYY-MM-DD") ends, or PERMANENT_SUSPENSION for
+ * none.
+ * @throws FormError when that is not in the future
+ */
+function suspensionEndOf(deps: AppDeps, lastDay: string | null): Date {
+  if (lastDay === null) return PERMANENT_SUSPENSION;
+  const until = Date.parse(`${lastDay}T00:00:00Z`) + DAY;
+  if (until <= deps.now()) throw new FormError({ until: 'Choose a day after today.' });
+  return new Date(until);
+}
+
 /**
  * Suspends a member through the given day (UTC): they can read, not post, edit or report.
  * @throws FormError when the date is not in the future
@@ -407,13 +485,9 @@ export async function suspendMember(
 ): Promise<void> {
   const target = await userByName(deps, username);
   requireSuspend(actor, target, deps.now());
-  const until = Date.parse(`${input.until}T00:00:00Z`) + DAY;
-  if (until <= deps.now()) throw new FormError({ until: 'Choose a day after today.' });
+  const until = suspensionEndOf(deps, input.until);
   await deps.db.batch([
-    deps.db
-      .update(users)
-      .set({ suspendedUntil: new Date(until), suspendedReason: input.reason })
-      .where(eq(users.id, target.id)),
+    suspendStatement(deps, target.id, until, input.reason),
     logAction(
       deps,
       actor,
@@ -422,6 +496,58 @@ export async function suspendMember(
       {
         reason: input.reason,
         note: `until ${input.until}`,
+      },
+    ),
+  ]);
+}
+
+/**
+ * For spam accounts: every post of the account still shown (published or held) is removed as
+ * spam, with the topics it started, the open reports on them are resolved, and the account is
+ * suspended (through `until`, or permanently), in one batch with one log entry. The removals
+ * and the suspension are those of removePost, removeTopic and suspendMember, so the forums'
+ * counters and the search index follow as they do there.
+ * @throws ForbiddenError (see canPurge), FormError when the date is not in the future
+ */
+export async function purgeMember(
+  deps: AppDeps,
+  actor: Actor,
+  username: string,
+  input: { until: string | null; reason: string },
+): Promise<void> {
+  const target = await userByName(deps, username);
+  requirePurge(actor, target, deps.now());
+  const until = suspensionEndOf(deps, input.until);
+  const { db } = deps;
+  const input2 = { reason: 'spam' as const, note: '', logReports: false };
+  await db.batch([
+    ...removeTopicsStatements(
+      deps,
+      actor,
+      and(eq(topics.userId, target.id), isNull(topics.removedAt)) as SQL,
+      {
+        ...input2,
+        forums: inArray(
+          forums.id,
+          db.select({ id: topics.forumId }).from(topics).where(eq(topics.userId, target.id)),
+        ),
+      },
+    ),
+    ...removePostsStatements(
+      deps,
+      actor,
+      and(eq(posts.userId, target.id), isNull(posts.removedAt), isNull(posts.deletedAt)) as SQL,
+      { ...input2, why: 'The account was removed as spam.' },
+    ),
+    suspendStatement(deps, target.id, until, input.reason),
+    logAction(
+      deps,
+      actor,
+      'user_purge',
+      { type: 'user', id: target.id },
+      {
+        reason: input.reason,
+        note: `every post removed as spam; suspended ${input.until ? `until ${input.until}` : 'permanently'}`,
       },
     ),
   ]);
@@ -606,9 +732,12 @@ export async function memberForModeration(deps: AppDeps, actor: Actor, username:
     member.suspendedUntil && member.suspendedUntil.getTime() > deps.now()
       ? member.suspendedUntil
       : null;
+  const records = await authorRecords(deps, actor, [member.id]);
   return {
     member: { ...member, suspendedUntil: active },
+    record: records[member.id] ?? null,
     canSuspend: canSuspend(actor, member, deps.now()),
+    canPurge: canPurge(actor, member, deps.now()),
   };
 }
 

@@ -24,19 +24,35 @@ export const moveForm = z.object({
     .min(1, 'Choose the forum to move the topic to.'),
 });
 
-export const suspendForm = z.object({
+const lastDay = z
+  .string({ error: 'Enter the last day of the suspension.' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the last day as YYYY-MM-DD.')
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'That is not a date.');
+
+const suspensionReason = z
+  .string({ error: 'Say why: the member is told.' })
+  .transform((v) => v.trim())
+  .pipe(
+    textLine
+      .min(1, 'Say why: the member is told.')
+      .max(500, 'Keep the reason under 500 characters.'),
+  );
+
+export const suspendForm = z.object({ until: lastDay, reason: suspensionReason });
+
+/** Removing every post of a spam account and suspending it: permanently unless a day is given. */
+export const purgeForm = z.object({
   until: z
-    .string({ error: 'Enter the last day of the suspension.' })
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the last day as YYYY-MM-DD.')
-    .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'That is not a date.'),
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').trim())
+    .pipe(z.union([z.literal('').transform(() => null), lastDay])),
   reason: z
-    .string({ error: 'Say why: the member is told.' })
-    .transform((v) => v.trim())
-    .pipe(
-      textLine
-        .min(1, 'Say why: the member is told.')
-        .max(500, 'Keep the reason under 500 characters.'),
-    ),
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').trim() || 'Spam.')
+    .pipe(suspensionReason),
+  confirm: z.literal('1', 'Tick the box to confirm: every post of the account goes.'),
 });
 
 export const resolveForm = z.object({

@@ -1203,6 +1203,137 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
     });
   });
 
+  describe('removing a spam account', () => {
+    /** A forum's counters as they should be: its public topics and the posts in them. */
+    const recount = async (forumId: number) => {
+      const rows = await db()
+        .select({ postCount: topics.postCount })
+        .from(topics)
+        .where(
+          and(eq(topics.forumId, forumId), eq(topics.state, 'visible'), isNull(topics.removedAt)),
+        );
+      return { topicCount: rows.length, postCount: rows.reduce((n, r) => n + r.postCount, 0) };
+    };
+    const counters = async (forumId: number) => {
+      const row = await db().select().from(forums).where(eq(forums.id, forumId)).get();
+      return { topicCount: row?.topicCount, postCount: row?.postCount };
+    };
+
+    it('removes every post as spam with the topics it started, resolves their reports and suspends permanently, in one log entry', async () => {
+      const { a: spammer, user } = await person();
+      expect(
+        (
+          await spammer.post('/f/off-topic', {
+            title: 'Cheap watches here',
+            body: 'Buy cheapwatchesxyz now.',
+          })
+        ).status,
+      ).toBe(303);
+      const own = (await topicByTitle('Cheap watches here')) as typeof topics.$inferSelect;
+      forum.clock.advance(6_000);
+      await spammer.post(`/t/${own.id}/replies`, { body: 'More cheapwatchesxyz.' });
+      const other = await aTopic('Innocent topic with spam', 1);
+      forum.clock.advance(6_000);
+      await spammer.post(`/t/${other.id}/replies`, { body: 'Visit cheapwatchesxyz today.' });
+      const spamReply = (await topicByTitle('Innocent topic with spam'))?.lastPostId as number;
+      const { a: reporter } = await person();
+      await reporter.post(`/posts/${spamReply}/report`, { reason: 'spam', note: '' });
+      expect(await search('cheapwatchesxyz')).toHaveLength(3);
+      const logBefore = (await db().select({ n: count() }).from(moderationLog).get())?.n ?? 0;
+
+      const panel = await page(await mod.get(`/mod/users/${user.username}`));
+      const form = panel.querySelector(`form[action="/u/${user.username}/purge"]`);
+      expect(
+        form?.querySelector('input[name="confirm"][type="checkbox"][required]'),
+      ).not.toBeNull();
+      expect(form?.querySelector('button')?.text).toContain('Remove all posts and suspend');
+
+      // Without the tick: the form again, nothing removed.
+      const unconfirmed = await mod.post(`/u/${user.username}/purge`, { until: '', reason: '' });
+      expect(unconfirmed.status).toBe(422);
+      expect((await page(unconfirmed)).querySelector('#purge-confirm-error')?.text).toContain(
+        'Tick the box',
+      );
+      expect((await postRow(spamReply))?.removedAt).toBeNull();
+
+      const res = await mod.post(`/u/${user.username}/purge`, {
+        until: '',
+        reason: 'Spam.',
+        confirm: '1',
+      });
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe(`/mod/users/${user.username}?done=purged`);
+
+      const theirs = await db().select().from(posts).where(eq(posts.userId, user.id));
+      expect(theirs).toHaveLength(3);
+      for (const p of theirs) expect(p).toMatchObject({ removedReason: 'spam' });
+      expect(theirs.every((p) => p.removedAt !== null)).toBe(true);
+      expect((await topicRow(own.id))?.removedReason).toBe('spam');
+      expect((await topicRow(other.id))?.removedAt).toBeNull();
+      expect(await search('cheapwatchesxyz')).toHaveLength(0);
+      expect(await db().select().from(reports).where(eq(reports.postId, spamReply))).toMatchObject([
+        { status: 'resolved', resolvedById: modUser.id },
+      ]);
+      expect(await counters(own.forumId)).toEqual(await recount(own.forumId));
+      const account = await db().select().from(users).where(eq(users.id, user.id)).get();
+      expect(account?.suspendedUntil?.getUTCFullYear()).toBe(9999);
+      expect(account?.suspendedReason).toBe('Spam.');
+      const logAfter = (await db().select({ n: count() }).from(moderationLog).get())?.n ?? 0;
+      expect(logAfter - logBefore).toBe(1);
+      expect(await logRows('user_purge', user.id)).toHaveLength(1);
+
+      const refused = await spammer.post(`/t/${other.id}/replies`, { body: 'Still here?' });
+      expect(refused.status).toBe(403);
+      expect((await page(refused)).querySelector('main')?.text).toContain('suspended permanently');
+      const shown = await page(await mod.get(`/mod/users/${user.username}?done=purged`));
+      expect(shown.querySelector('main')?.text).toContain('Suspended permanently');
+    });
+
+    it('suspends through the given day, and a day in the past is refused with nothing removed', async () => {
+      const { a: spammer, user } = await person();
+      expect(
+        (await spammer.post('/f/off-topic', { title: 'Dated spam topic', body: 'Spam.' })).status,
+      ).toBe(303);
+      const topic = (await topicByTitle('Dated spam topic')) as typeof topics.$inferSelect;
+      const past = await mod.post(`/u/${user.username}/purge`, {
+        until: '2020-01-01',
+        reason: 'Spam.',
+        confirm: '1',
+      });
+      expect(past.status).toBe(422);
+      expect((await page(past)).querySelector('#purge-until-error')).not.toBeNull();
+      expect((await topicRow(topic.id))?.removedAt).toBeNull();
+      const until = new Date(forum.deps.now() + 7 * DAY).toISOString().slice(0, 10);
+      const res = await mod.post(`/u/${user.username}/purge`, {
+        until,
+        reason: 'Spam.',
+        confirm: '1',
+      });
+      expect(res.status).toBe(303);
+      const account = await db().select().from(users).where(eq(users.id, user.id)).get();
+      expect(account?.suspendedUntil?.toISOString()).toBe(
+        new Date(Date.parse(`${until}T00:00:00Z`) + DAY).toISOString(),
+      );
+      expect((await topicRow(topic.id))?.removedReason).toBe('spam');
+    });
+
+    it('a moderator may not do it to a moderator; nothing changes', async () => {
+      const { a: other, user } = await person('moderator');
+      expect(
+        (await other.post('/f/off-topic', { title: 'A moderator topic', body: 'Mine.' })).status,
+      ).toBe(303);
+      const topic = (await topicByTitle('A moderator topic')) as typeof topics.$inferSelect;
+      const panel = await page(await mod.get(`/mod/users/${user.username}`));
+      expect(panel.querySelector(`form[action="/u/${user.username}/purge"]`)).toBeNull();
+      const res = await mod.post(`/u/${user.username}/purge`, { reason: 'Spam.', confirm: '1' });
+      expect(res.status).toBe(403);
+      expect((await topicRow(topic.id))?.removedAt).toBeNull();
+      expect(
+        (await db().select().from(users).where(eq(users.id, user.id)).get())?.suspendedUntil,
+      ).toBeNull();
+    });
+  });
+
   describe('who may moderate', () => {
     it('a suspended moderator has no moderator powers until the suspension ends', async () => {
       const { a: suspendedMod, user } = await person('moderator');
