@@ -461,16 +461,50 @@ function suspendStatement(deps: AppDeps, userId: number, until: Date, reason: st
     .where(eq(users.id, userId));
 }
 
+/** Lengths of a suspension a moderator can pick instead of a day. */
+export const SUSPENSION_PRESETS = ['1d', '1w', '1m', 'permanent'] as const;
+export type SuspensionPreset = (typeof SUSPENSION_PRESETS)[number];
+
+const PRESET_MS: Record<Exclude<SuspensionPreset, 'permanent'>, number> = {
+  '1d': DAY,
+  '1w': 7 * DAY,
+  '1m': 30 * DAY,
+};
+
+/** How long a suspension lasts: through a day (UTC, "YYYY-MM-DD"), or a preset length. */
+export type SuspensionLength = {
+  until: string | null;
+  preset?: SuspensionPreset | null | undefined;
+};
+
 /**
- * When a suspension through the given day (UTC, "YYYY-MM-DD") ends, or PERMANENT_SUSPENSION for
- * none.
- * @throws FormError when that is not in the future
+ * When a suspension of the given length, starting now, ends: a preset counts from now, a day
+ * ends at the next midnight (UTC); with neither, it is permanent (PERMANENT_SUSPENSION).
+ * @throws FormError when the day is not in the future
  */
-function suspensionEndOf(deps: AppDeps, lastDay: string | null): Date {
+function suspensionEndOf(deps: AppDeps, length: SuspensionLength): Date {
+  const { preset, until: lastDay } = length;
+  if (preset === 'permanent') return PERMANENT_SUSPENSION;
+  if (preset) return new Date(deps.now() + PRESET_MS[preset]);
   if (lastDay === null) return PERMANENT_SUSPENSION;
   const until = Date.parse(`${lastDay}T00:00:00Z`) + DAY;
   if (until <= deps.now()) throw new FormError({ until: 'Choose a day after today.' });
   return new Date(until);
+}
+
+const PRESET_WORDS: Record<Exclude<SuspensionPreset, 'permanent'>, string> = {
+  '1d': '1 day',
+  '1w': '1 week',
+  '1m': '1 month',
+};
+
+/** The log's note of a suspension's length: "until 2026-12-04", "for 1 week (until 2026-12-09)". */
+function lengthNote(length: SuspensionLength, end: Date): string {
+  if (end.getTime() >= PERMANENT_SUSPENSION.getTime()) return 'permanently';
+  const day = end.toISOString().slice(0, 10);
+  return length.preset && length.preset !== 'permanent'
+    ? `for ${PRESET_WORDS[length.preset]} (until ${day})`
+    : `until ${length.until ?? day}`;
 }
 
 /**
@@ -481,11 +515,13 @@ export async function suspendMember(
   deps: AppDeps,
   actor: Actor,
   username: string,
-  input: { until: string; reason: string },
+  input: SuspensionLength & { reason: string },
 ): Promise<void> {
   const target = await userByName(deps, username);
   requireSuspend(actor, target, deps.now());
-  const until = suspensionEndOf(deps, input.until);
+  if (!input.preset && input.until === null)
+    throw new FormError({ until: 'Enter the last day of the suspension, or choose a length.' });
+  const until = suspensionEndOf(deps, input);
   await deps.db.batch([
     suspendStatement(deps, target.id, until, input.reason),
     logAction(
@@ -495,7 +531,7 @@ export async function suspendMember(
       { type: 'user', id: target.id },
       {
         reason: input.reason,
-        note: `until ${input.until}`,
+        note: lengthNote(input, until),
       },
     ),
   ]);
@@ -513,11 +549,11 @@ export async function purgeMember(
   deps: AppDeps,
   actor: Actor,
   username: string,
-  input: { until: string | null; reason: string },
+  input: SuspensionLength & { reason: string },
 ): Promise<void> {
   const target = await userByName(deps, username);
   requirePurge(actor, target, deps.now());
-  const until = suspensionEndOf(deps, input.until);
+  const until = suspensionEndOf(deps, input);
   const { db } = deps;
   const input2 = { reason: 'spam' as const, note: '', logReports: false };
   await db.batch([
@@ -547,7 +583,7 @@ export async function purgeMember(
       { type: 'user', id: target.id },
       {
         reason: input.reason,
-        note: `every post removed as spam; suspended ${input.until ? `until ${input.until}` : 'permanently'}`,
+        note: `every post removed as spam; suspended ${lengthNote(input, until)}`,
       },
     ),
   ]);

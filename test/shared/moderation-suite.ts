@@ -595,6 +595,69 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       ).toBe(303);
     });
 
+    it('suspension presets beside the date: 1 day, 1 week, 1 month, permanently, without script', async () => {
+      const { user } = await person();
+      const panel = await page(await mod.get(`/mod/users/${user.username}`));
+      const form = panel.querySelector(`form[action="/u/${user.username}/suspend"]`);
+      expect(
+        form
+          ?.querySelectorAll('input[type="radio"][name="preset"]')
+          .map((i) => i.getAttribute('value')),
+      ).toEqual(['1d', '1w', '1m', 'permanent', 'date']);
+      expect(
+        form?.querySelector('input[name="preset"][value="date"]')?.hasAttribute('checked'),
+      ).toBe(true);
+      const suspendedUntil = async () =>
+        (await db().select().from(users).where(eq(users.id, user.id)).get())?.suspendedUntil;
+
+      const bogus = await mod.post(`/u/${user.username}/suspend`, {
+        preset: '2y',
+        reason: 'Spam',
+      });
+      expect(bogus.status).toBe(422);
+      expect((await page(bogus)).querySelector('#preset-error')).not.toBeNull();
+      const noDay = await mod.post(`/u/${user.username}/suspend`, {
+        preset: 'date',
+        until: '',
+        reason: 'Spam',
+      });
+      expect(noDay.status).toBe(422);
+      const again = await page(noDay);
+      expect(again.querySelector('#until-error')?.text).toContain('choose a length');
+      expect(again.querySelector('#reason')?.getAttribute('value')).toBe('Spam');
+      expect(await suspendedUntil()).toBeNull();
+
+      const week = await mod.post(`/u/${user.username}/suspend`, {
+        preset: '1w',
+        until: '',
+        reason: 'Cooling off',
+      });
+      expect(week.status).toBe(303);
+      expect((await suspendedUntil())?.getTime()).toBe(forum.deps.now() + 7 * DAY);
+      const [entry] = await logRows('user_suspend', user.id);
+      expect(entry?.note).toMatch(/^for 1 week \(until \d{4}-\d{2}-\d{2}\)$/);
+
+      expect((await mod.post(`/u/${user.username}/unsuspend`, { note: '' })).status).toBe(303);
+      const day = await mod.post(`/u/${user.username}/suspend`, { preset: '1d', reason: 'Again' });
+      expect(day.status).toBe(303);
+      expect((await suspendedUntil())?.getTime()).toBe(forum.deps.now() + DAY);
+
+      expect((await mod.post(`/u/${user.username}/unsuspend`, { note: '' })).status).toBe(303);
+      const month = await mod.post(`/u/${user.username}/suspend`, { preset: '1m', reason: 'More' });
+      expect(month.status).toBe(303);
+      expect((await suspendedUntil())?.getTime()).toBe(forum.deps.now() + 30 * DAY);
+
+      expect((await mod.post(`/u/${user.username}/unsuspend`, { note: '' })).status).toBe(303);
+      const ever = await mod.post(`/u/${user.username}/suspend`, {
+        preset: 'permanent',
+        reason: 'For good',
+      });
+      expect(ever.status).toBe(303);
+      expect((await suspendedUntil())?.getUTCFullYear()).toBe(9999);
+      const shown = await page(await mod.get(`/mod/users/${user.username}`));
+      expect(shown.querySelector('#suspension-title + p')?.text).toContain('Suspended permanently');
+    });
+
     it('a reason or note with control or bidirectional characters is refused: 422, nothing written', async () => {
       const { user } = await person();
       const until = new Date(forum.deps.now() + 3 * DAY).toISOString().slice(0, 10);

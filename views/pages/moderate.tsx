@@ -5,6 +5,7 @@ import type { AuthorRecord, PostReport } from '../../src/services/moderation';
 import { Age } from '../components/age';
 import { AuthorRecordLine } from '../components/author-record';
 import { Breadcrumbs } from '../components/breadcrumbs';
+import { Radios } from '../components/choice';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
 import { NoteField, REASON_TEXT, ReasonFields } from '../components/reason-fields';
 import { Time } from '../components/time';
@@ -294,10 +295,19 @@ export type ModerateUserPageProps = {
   canPurge: boolean;
   /** the form `values` and `errors` are of, when one was sent back */
   form?: 'suspend' | 'purge';
-  values: { until?: string; reason?: string; note?: string; confirm?: string };
+  values: { until?: string; preset?: string; reason?: string; note?: string; confirm?: string };
   errors: FieldErrors;
   now: number;
 };
+
+/** The lengths beside the date field: plain radio buttons, no script needed. */
+const lengthOptions = (dateLabel: string) => [
+  { value: '1d', label: '1 day' },
+  { value: '1w', label: '1 week' },
+  { value: '1m', label: '1 month' },
+  { value: 'permanent', label: 'Permanently' },
+  { value: 'date', label: dateLabel },
+];
 
 /**
  * For spam accounts: every post removed as spam and the account suspended, after a tick in the
@@ -337,8 +347,16 @@ function PurgeForm({
             {errors.form}
           </p>
         ) : null}
+        <Radios
+          name="preset"
+          idPrefix="purge"
+          legend="Suspended for"
+          options={lengthOptions('Through the day below')}
+          value={values.preset ?? (values.until ? 'date' : 'permanent')}
+          error={errors.preset}
+        />
         <div class={field('until')}>
-          <label for="purge-until">Suspended through (optional; empty for permanently)</label>
+          <label for="purge-until">Last day of the suspension (with “Through the day below”)</label>
           {error('until')}
           <input
             type="date"
@@ -440,13 +458,19 @@ export function ModerateUserPage(p: ModerateUserPageProps) {
           </p>
           <form method="post" action={`${base}/suspend`} class="form" novalidate>
             <ErrorSummary errors={suspend.errors} />
+            <Radios
+              name="preset"
+              legend="Suspended for"
+              options={lengthOptions('Through the day below')}
+              value={suspend.values.preset ?? 'date'}
+              error={suspend.errors.preset}
+            />
             <Field
               name="until"
               label="Suspended through (the last day)"
               type="date"
               value={suspend.values.until}
               error={suspend.errors.until}
-              required
             />
             <Field
               name="reason"
