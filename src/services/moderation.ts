@@ -623,6 +623,8 @@ export type LogEntry = {
   targetId: number;
   /** the account the entry is about was deleted */
   targetDeleted: boolean;
+  /** the username of the account a `user` entry is about */
+  targetUsername: string | null;
   reason: string | null;
   note: string | null;
 };
@@ -636,6 +638,7 @@ export const LOG_PAGE = 50;
 export async function listLog(deps: AppDeps, actor: Actor, filter: LogFilter, before?: number) {
   requireModerator(actor, deps.now());
   const moderator = alias(users, 'moderator');
+  const target = alias(users, 'target');
   const where: (SQL | undefined)[] = [];
   if (filter.moderator) where.push(eq(moderator.usernameKey, filter.moderator.toLowerCase()));
   if (filter.action) where.push(eq(moderationLog.action, filter.action));
@@ -656,11 +659,16 @@ export async function listLog(deps: AppDeps, actor: Actor, filter: LogFilter, be
       targetType: moderationLog.targetType,
       targetId: moderationLog.targetId,
       targetDeleted: moderationLog.targetDeleted,
+      targetUsername: target.username,
       reason: moderationLog.reason,
       note: moderationLog.note,
     })
     .from(moderationLog)
     .leftJoin(moderator, eq(moderator.id, moderationLog.moderatorId))
+    .leftJoin(
+      target,
+      and(sql`${moderationLog.targetType} = 'user'`, eq(target.id, moderationLog.targetId)),
+    )
     .where(and(...where))
     .orderBy(desc(moderationLog.id))
     .limit(LOG_PAGE + 1);

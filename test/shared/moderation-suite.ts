@@ -1266,6 +1266,26 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
     });
   });
 
+  describe('the log names accounts', () => {
+    it('shows the username of the account an entry is about, linked to its panel', async () => {
+      const { user } = await person();
+      expect((await mod.post(`/u/${user.username}/hold-posts`, { note: '' })).status).toBe(303);
+      const log = await page(await mod.get(`/mod/log?target=user:${user.id}`));
+      const cells = log.querySelectorAll('table.log tbody tr td');
+      const target = cells[3];
+      expect(target?.text).toBe(user.username);
+      expect(target?.querySelector('a')?.getAttribute('href')).toBe(`/mod/users/${user.username}`);
+      expect(log.querySelector('table.log')?.text).not.toContain(`user ${user.id}`);
+      // Other targets keep their kind and number: a post is not an account.
+      const topic = await aTopic('Logged post target', 1);
+      await mod.post(`/posts/${topic.lastPostId}/remove`, { reason: 'spam', note: '' });
+      const posts = await page(await mod.get(`/mod/log?target=post:${topic.lastPostId}`));
+      expect(posts.querySelectorAll('table.log tbody tr td')[3]?.text).toBe(
+        `post ${topic.lastPostId}`,
+      );
+    });
+  });
+
   describe('removing a spam account', () => {
     /** A forum's counters as they should be: its public topics and the posts in them. */
     const recount = async (forumId: number) => {
