@@ -480,6 +480,33 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       expect(await logRows('post_restore', reply)).toHaveLength(1);
     });
 
+    it('spam is shown collapsed: readers get one closed line with nothing of the post inside', async () => {
+      const { a: author, user } = await person();
+      const topic = await aTopic('Collapsed spam topic', 0);
+      await author.post(`/t/${topic.id}/replies`, { body: 'Buy kingfisherwatches now.' });
+      const reply = (await topicByTitle('Collapsed spam topic'))?.lastPostId as number;
+      expect(
+        (await mod.post(`/posts/${reply}/remove`, { reason: 'spam', note: 'Advertising.' })).status,
+      ).toBe(303);
+      const path = `/t/${topic.id}/${topic.slug}`;
+      for (const reader of [agent(forum.request), (await person()).a]) {
+        const doc = await page(await reader.get(path));
+        const article = doc.querySelector(`#p${reply}`);
+        const details = article?.querySelector('details.post-collapsed');
+        expect(details?.hasAttribute('open')).toBe(false);
+        expect(details?.querySelector('summary')?.text).toBe('Post removed as spam');
+        expect(details?.childNodes.filter((n) => n.text.trim() !== '')).toHaveLength(1);
+        expect(article?.text.trim()).toBe('Post removed as spam');
+        expect(doc.text).not.toContain('kingfisherwatches');
+        expect(article?.text).not.toContain(user.username);
+      }
+      // Its author sees the note inside, a moderator the way to restore it.
+      const own = (await page(await author.get(path))).querySelector(`#p${reply} details`);
+      expect(own?.querySelector('.removal-note')?.text).toContain('Advertising.');
+      const staff = (await page(await mod.get(path))).querySelector(`#p${reply} details`);
+      expect(staff?.querySelector(`a[href="/mod/posts/${reply}"]`)).not.toBeNull();
+    });
+
     it('needs a reason from the list', async () => {
       const topic = await aTopic('Reasonless removal');
       const res = await mod.post(`/posts/${topic.lastPostId}/remove`, { reason: '', note: '' });
