@@ -1291,6 +1291,18 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       expect(own).toContain('3 visible posts');
       expect(own).toContain('1 earlier removal');
     });
+
+    it("held posts in the queue carry their author's record too", async () => {
+      const { topic } = await aHeldTopic('Held with a record');
+      const queue = await page(await mod.get('/mod'));
+      const held = queue
+        .querySelectorAll('.queue-item')
+        .find((li) => li.querySelector('h3 a')?.text.includes('Held with a record'));
+      expect(held?.querySelector('.queue-author')?.text).toMatch(
+        /joined 10 days ago · 0 visible posts · 0 earlier reports · 0 earlier removals/,
+      );
+      expect(topic.state).toBe('held');
+    });
   });
 
   describe('the log names accounts', () => {

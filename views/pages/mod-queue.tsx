@@ -171,7 +171,7 @@ export function ModQueuePage({
               <p class="queue-age">
                 {p.author ?? 'a deleted user'}, <Time date={p.createdAt} />
               </p>
-              <p class="queue-author">{record(p.authorId)}</p>
+              {p.authorId === null ? null : <p class="queue-author">{record(p.authorId)}</p>}
               <p class="excerpt">{p.excerpt}</p>
               <div class="buttons">
                 <form method="post" action={`/posts/${p.id}/approve`} class="inline-form">
@@ -198,7 +198,7 @@ export function ModQueuePage({
               <p class="queue-age">
                 {e.author ?? 'a deleted user'}, <Time date={e.createdAt} />
               </p>
-              <p class="queue-author">{record(e.authorId)}</p>
+              {e.authorId === null ? null : <p class="queue-author">{record(e.authorId)}</p>}
               <p class="excerpt edit-before">
                 <strong>Published:</strong> {e.before}
               </p>
