@@ -87,6 +87,8 @@ export const users = sqliteTable(
   (t) => [
     uniqueIndex('users_username_key_unique').on(t.usernameKey),
     uniqueIndex('users_email_key_unique').on(t.emailKey),
+    // The staff list at /admin/roles: moderators and admins by username.
+    index('users_role_idx').on(t.role, t.usernameKey),
   ],
 );
 

@@ -3,7 +3,7 @@
  * like src/policy/index.ts: services call `require*`, routes hand the booleans to views.
  */
 import { ForbiddenError } from '../errors';
-import { type Actor, isSuspended } from './index';
+import { type Actor, isSuspended, suspensionEnd } from './index';
 
 /** how long a fresh Plimus sign-in confirms the person (to delete the account, set a password) */
 export const FRESH_AUTH_MS = 10 * 60_000;
@@ -61,7 +61,7 @@ export function requireEditProfile(actor: Actor, now: number): asserts actor is 
   if (!actor) throw new ForbiddenError('Please sign in to change your profile.');
   if (!canEditProfile(actor, now)) {
     throw new ForbiddenError(
-      `Your account is suspended until ${actor.suspendedUntil?.toISOString().slice(0, 10)}: you cannot change your display name or bio until then.`,
+      `Your account is suspended ${suspensionEnd(actor.suspendedUntil)}: you cannot change your display name or bio until then.`,
     );
   }
 }

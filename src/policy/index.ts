@@ -30,10 +30,21 @@ export const isStaff = (actor: Actor) => actor?.role === 'moderator' || actor?.r
 export const isSuspended = (actor: Actor, now: number) =>
   !!actor?.suspendedUntil && actor.suspendedUntil.getTime() > now;
 
+/** A suspension without an end is stored as one that ends on the last day of year 9999. */
+export const PERMANENT_SUSPENSION = new Date(Date.UTC(9999, 11, 31));
+
+export const isPermanentSuspension = (until: Date) =>
+  until.getTime() >= PERMANENT_SUSPENSION.getTime();
+
+/** "until 2026-12-04", or "permanently" for a suspension without an end. */
+export const suspensionEnd = (until: Date | null | undefined) =>
+  until && isPermanentSuspension(until)
+    ? 'permanently'
+    : `until ${until?.toISOString().slice(0, 10)}`;
+
 /** What a signed-in person may not do while suspended, with the reason and end date. */
 function suspensionMessage(actor: NonNullable<Actor>): string {
-  const until = actor.suspendedUntil?.toISOString().slice(0, 10);
-  return `Your account is suspended until ${until}${actor.suspendedReason ? `: ${actor.suspendedReason}` : ''}. You can read the forums, but not post, edit or report until then.`;
+  return `Your account is suspended ${suspensionEnd(actor.suspendedUntil)}${actor.suspendedReason ? `: ${actor.suspendedReason}` : ''}. You can read the forums, but not post, edit or report${actor.suspendedUntil && isPermanentSuspension(actor.suspendedUntil) ? '' : ' until then'}.`;
 }
 
 export const canStartTopic = (actor: Actor, forum: ForumFacts, now: number) =>

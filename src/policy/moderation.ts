@@ -4,7 +4,7 @@
  */
 import type { Role } from '../../domain/words';
 import { ForbiddenError } from '../errors';
-import { type Actor, isStaff, isSuspended } from './index';
+import { type Actor, isStaff, isSuspended, suspensionEnd } from './index';
 
 /** A suspended moderator or admin has no staff powers until the suspension ends. */
 export const isAdmin = (actor: Actor, now: number) =>
@@ -24,6 +24,12 @@ export const canSuspend = (actor: Actor, target: { id: number; role: Role }, now
   target.role !== 'admin' &&
   (target.role === 'member' ? canModerate(actor, now) : isAdmin(actor, now));
 
+/**
+ * Removing every post of an account as spam and suspending it: the same people as suspending
+ * it (a moderator may not do it to a moderator or an administrator).
+ */
+export const canPurge = canSuspend;
+
 /** Reporting a post: any signed-in member who is not suspended, about someone else's post. */
 export const canReport = (actor: Actor, post: { userId: number | null }, now: number) =>
   !!actor && !isSuspended(actor, now) && post.userId !== actor.id;
@@ -38,7 +44,7 @@ export const canAdminister = (actor: Actor, now: number) => isAdmin(actor, now);
 function requireNotSuspendedStaff(actor: NonNullable<Actor>, now: number) {
   if (isSuspended(actor, now)) {
     throw new ForbiddenError(
-      `Your account is suspended until ${actor.suspendedUntil?.toISOString().slice(0, 10)}: staff powers return when the suspension ends.`,
+      `Your account is suspended ${suspensionEnd(actor.suspendedUntil)}: staff powers return when the suspension ends.`,
     );
   }
 }
@@ -78,9 +84,24 @@ export function requireReport(
   if (!actor) throw new ForbiddenError('Please sign in to report a post.');
   if (isSuspended(actor, now)) {
     throw new ForbiddenError(
-      `Your account is suspended until ${actor.suspendedUntil?.toISOString().slice(0, 10)}: you cannot report posts until then.`,
+      `Your account is suspended ${suspensionEnd(actor.suspendedUntil)}: you cannot report posts until then.`,
     );
   }
   if (post.userId === actor.id)
     throw new ForbiddenError('You cannot report your own post; edit or delete it instead.');
+}
+
+export function requirePurge(
+  actor: Actor,
+  target: { id: number; role: Role },
+  now: number,
+): asserts actor is NonNullable<Actor> {
+  requireModerator(actor, now);
+  if (!canPurge(actor, target, now)) {
+    throw new ForbiddenError(
+      target.id === actor.id
+        ? 'You cannot do this to your own account.'
+        : 'Moderators do this to members; only administrators do it to moderators, and nobody to an administrator.',
+    );
+  }
 }

@@ -22,9 +22,11 @@ import {
   findMember,
   getForumForAdmin,
   listForumsForAdmin,
+  listStaff,
   listWatchedWords,
   moveForum,
   removeWatchedWord,
+  searchMembers,
   setAnnouncementForum,
   setForumArchived,
   tieForum,
@@ -211,14 +213,17 @@ export const adminRoutes = new Hono<AppEnv>()
   })
   .get('/admin/roles', async (c) => {
     const viewer = admin(c);
+    const deps = c.get('deps');
     const q = parseQuery(findMemberQuery, c.req.query());
-    const member = q.username ? await findMember(c.get('deps'), viewer, q.username) : null;
+    const member = q.username ? await findMember(deps, viewer, q.username) : null;
     return c.html(
       <RolesPage
         frame={frameOf(c)}
         notice={notice(c)}
         username={q.username}
         member={member}
+        matches={await searchMembers(deps, viewer, q.username)}
+        staff={await listStaff(deps, viewer)}
         canChange={!!member && canChangeRole(viewer, member, 'member', c.get('deps').now())}
         errors={{}}
       />,
@@ -237,6 +242,8 @@ export const adminRoutes = new Hono<AppEnv>()
           frame={frameOf(c)}
           username={member.username}
           member={member}
+          matches={[]}
+          staff={await listStaff(deps, viewer)}
           canChange={canChangeRole(viewer, member, 'member', c.get('deps').now())}
           role={input.role}
           errors={parsed.errors}

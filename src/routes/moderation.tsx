@@ -20,11 +20,13 @@ import {
   waitingEdits,
 } from '../services/approval';
 import {
+  authorRecords,
   LOG_ACTIONS,
   listLog,
   memberForModeration,
   moveTopic,
   postForModeration,
+  purgeMember,
   type RemovalReason,
   removePost,
   removeTopic,
@@ -48,6 +50,7 @@ import {
   logQuery,
   moveForm,
   noteForm,
+  purgeForm,
   removeForm,
   reportForm,
   resolveForm,
@@ -68,6 +71,7 @@ const DONE: Record<string, string> = {
   'topic-removed': 'The topic was removed.',
   suspended: 'The member is suspended.',
   unsuspended: 'The suspension was lifted.',
+  purged: 'Every post of the account was removed as spam, and the account is suspended.',
   resolved: 'The report was resolved and the post removed.',
   approved: 'The post was approved and is now public.',
   rejected: 'The post was refused and removed.',
@@ -97,6 +101,29 @@ const doneNotice = (c: Context<AppEnv>) => DONE[c.req.query('done') ?? ''];
 async function optionalNote(c: Context<AppEnv>): Promise<string> {
   const parsed = parseForm(noteForm, await readForm(c));
   return parsed.ok ? parsed.data.note : '';
+}
+
+/** The queue's reports, held posts and waiting edits, with their authors' records. */
+async function queue(c: Context<AppEnv>) {
+  const deps = c.get('deps');
+  const viewer = c.get('viewer');
+  const items = await reportQueue(deps, viewer);
+  const held = await heldPosts(deps, viewer);
+  const edits = await waitingEdits(deps, viewer);
+  const authors = await authorRecords(deps, viewer, [
+    ...items.map((i) => i.post.authorId),
+    ...held.map((p) => p.authorId),
+    ...edits.map((e) => e.authorId),
+  ]);
+  return {
+    frame: frameOf(c),
+    items,
+    held,
+    edits,
+    authors,
+    promise: PROMISED_BUSINESS_DAYS,
+    now: deps.now(),
+  };
 }
 
 export const moderationRoutes = new Hono<AppEnv>()
@@ -254,6 +281,7 @@ export const moderationRoutes = new Hono<AppEnv>()
         {...found}
         values={{}}
         errors={{}}
+        now={c.get('deps').now()}
       />,
     );
   })
@@ -265,10 +293,38 @@ export const moderationRoutes = new Hono<AppEnv>()
       c,
       suspendForm,
       (values, errors) => (
-        <ModerateUserPage frame={frameOf(c)} {...found} values={values} errors={errors} />
+        <ModerateUserPage
+          frame={frameOf(c)}
+          {...found}
+          form="suspend"
+          values={values}
+          errors={errors}
+          now={deps.now()}
+        />
       ),
       (d) => suspendMember(deps, c.get('viewer'), username, d),
       `/mod/users/${found.member.username}?done=suspended`,
+    );
+  })
+  .post('/u/:username/purge', async (c) => {
+    const deps = c.get('deps');
+    const username = c.req.param('username');
+    const found = await memberForModeration(deps, c.get('viewer'), username);
+    return submitForm(
+      c,
+      purgeForm,
+      (values, errors) => (
+        <ModerateUserPage
+          frame={frameOf(c)}
+          {...found}
+          form="purge"
+          values={values}
+          errors={errors}
+          now={deps.now()}
+        />
+      ),
+      (d) => purgeMember(deps, c.get('viewer'), username, d),
+      `/mod/users/${found.member.username}?done=purged`,
     );
   })
   .post('/u/:username/unsuspend', async (c) => {
@@ -308,39 +364,13 @@ export const moderationRoutes = new Hono<AppEnv>()
   })
 
   // The queue and the log
-  .get('/mod', async (c) => {
-    const deps = c.get('deps');
-    const items = await reportQueue(deps, c.get('viewer'));
-    return c.html(
-      <ModQueuePage
-        frame={frameOf(c)}
-        held={await heldPosts(deps, c.get('viewer'))}
-        edits={await waitingEdits(deps, c.get('viewer'))}
-        items={items}
-        notice={doneNotice(c)}
-        promise={PROMISED_BUSINESS_DAYS}
-        now={deps.now()}
-      />,
-    );
-  })
+  .get('/mod', async (c) => c.html(<ModQueuePage {...(await queue(c))} notice={doneNotice(c)} />))
   .post('/mod/reports/:id/resolve', async (c) => {
     const deps = c.get('deps');
     const input = await readForm(c);
     const parsed = parseForm(resolveForm, input);
     if (!parsed.ok) {
-      const items = await reportQueue(deps, c.get('viewer'));
-      return c.html(
-        <ModQueuePage
-          frame={frameOf(c)}
-          held={await heldPosts(deps, c.get('viewer'))}
-          edits={await waitingEdits(deps, c.get('viewer'))}
-          items={items}
-          notice={parsed.errors.action}
-          promise={PROMISED_BUSINESS_DAYS}
-          now={deps.now()}
-        />,
-        422,
-      );
+      return c.html(<ModQueuePage {...(await queue(c))} notice={parsed.errors.action} />, 422);
     }
     await resolveReport(deps, c.get('viewer'), idParam(c.req.param('id')), parsed.data);
     return c.redirect(

@@ -6,7 +6,7 @@
  * Watched words are logged with target type 'forum' and target id 0 (the forum as a whole):
  * the log's target types have no entry for them yet.
  */
-import { asc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import { forums, moderationLog, products, users, vendors, watchedWords } from '../../db/schema';
 import type { ForumCategory, Role, WatchedWordAction } from '../../domain/words';
 import type { AppDeps } from '../context';
@@ -464,6 +464,54 @@ export async function findMember(
     .where(eq(users.usernameKey, username.toLowerCase()))
     .get();
   return row ?? null;
+}
+
+/** The most members a username search lists. */
+export const MEMBER_SEARCH_LIMIT = 20;
+
+/**
+ * Members whose username starts with `prefix` (without regard to case), by username, at most
+ * MEMBER_SEARCH_LIMIT: a range on the unique index of lower-cased usernames, so no character of
+ * the prefix is a wildcard.
+ */
+export async function searchMembers(
+  deps: AppDeps,
+  by: Administrator,
+  prefix: string,
+): Promise<MemberRole[]> {
+  requireAdministrator(by, deps.now());
+  const key = prefix.toLowerCase();
+  if (key === '') return [];
+  return deps.db
+    .select({
+      id: users.id,
+      username: users.username,
+      role: users.role,
+      createdAt: users.createdAt,
+    })
+    .from(users)
+    .where(and(gte(users.usernameKey, key), lt(users.usernameKey, `${key}\u{10FFFF}`)))
+    .orderBy(asc(users.usernameKey))
+    .limit(MEMBER_SEARCH_LIMIT);
+}
+
+/** The most staff accounts the staff list shows. */
+export const STAFF_LIST_LIMIT = 200;
+
+/** The current staff: administrators, then moderators, each by username. */
+export async function listStaff(deps: AppDeps, by: Administrator): Promise<MemberRole[]> {
+  requireAdministrator(by, deps.now());
+  return deps.db
+    .select({
+      id: users.id,
+      username: users.username,
+      role: users.role,
+      createdAt: users.createdAt,
+    })
+    .from(users)
+    .where(inArray(users.role, ['admin', 'moderator']))
+    .orderBy(asc(users.role), asc(users.usernameKey))
+    .limit(STAFF_LIST_LIMIT);
 }
 
 /**

@@ -24,6 +24,7 @@ export type HeldPost = {
   number: number;
   excerpt: string;
   author: string | null;
+  authorId: number | null;
   createdAt: Date;
   topicId: number;
   topicTitle: string;
@@ -41,6 +42,7 @@ export async function heldPosts(deps: AppDeps, actor: Actor): Promise<HeldPost[]
       bodyHtml: posts.bodyHtml,
       createdAt: posts.createdAt,
       author: author.username,
+      authorId: posts.userId,
       topicId: topics.id,
       topicTitle: topics.title,
       topicSlug: topics.slug,
@@ -173,6 +175,7 @@ export type WaitingEdit = {
   postId: number;
   number: number;
   author: string | null;
+  authorId: number | null;
   createdAt: Date;
   topicId: number;
   topicTitle: string;
@@ -193,6 +196,7 @@ export async function waitingEdits(deps: AppDeps, actor: Actor): Promise<Waiting
       number: posts.number,
       createdAt: pendingEdits.createdAt,
       author: author.username,
+      authorId: posts.userId,
       topicId: topics.id,
       topicTitle: topics.title,
       topicSlug: topics.slug,

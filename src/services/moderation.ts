@@ -10,9 +10,16 @@ import { REPORT_REASONS, type ReportReason, type ReportStatus } from '../../doma
 import type { AppDeps } from '../context';
 import { ConflictError, FormError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';
-import { canSuspend, requireModerator, requireSuspend } from '../policy/moderation';
+import { PERMANENT_SUSPENSION } from '../policy';
+import {
+  canPurge,
+  canSuspend,
+  requireModerator,
+  requirePurge,
+  requireSuspend,
+} from '../policy/moderation';
 import { reindexPosts, unindexPosts } from './search-index';
-import { refreshForum } from './visibility';
+import { publicPost, refreshForum, refreshForumSummary } from './visibility';
 
 export type Moderator = NonNullable<Actor>;
 
@@ -34,6 +41,7 @@ export const MOD_ACTIONS = [
   'topic_kind',
   'user_suspend',
   'user_unsuspend',
+  'user_purge',
   'user_hold_posts',
   'user_release_posts',
   'report_resolve',
@@ -97,18 +105,29 @@ export async function postWithTopic(deps: AppDeps, postId: number) {
 /**
  * The statements that resolve the open reports of posts a removal takes away (`ofPosts`, a
  * condition on `reports.postId`), for the removal's own batch: one `report_resolve` log row per
- * report (an `INSERT … SELECT` that runs first, while they are still open), then the reports
- * closed. Nothing is read beforehand, so a report filed meanwhile cannot slip between the two.
+ * report (an `INSERT … SELECT` that runs first, while they are still open) unless the action
+ * that closes them logs itself as one entry, then the reports closed. Nothing is read
+ * beforehand, so a report filed meanwhile cannot slip between the two.
  */
 function resolveReportsStatements(
   deps: AppDeps,
   actor: Moderator,
   ofPosts: SQL,
-  input: { note: string; why: string },
+  input: { note: string; why: string; log?: boolean },
 ) {
   const { db } = deps;
   const open = and(ofPosts, eq(reports.status, 'open'));
   const at = deps.now();
+  const close = db
+    .update(reports)
+    .set({
+      status: 'resolved',
+      resolvedAt: new Date(at),
+      resolvedById: actor.id,
+      resolutionNote: input.note || null,
+    })
+    .where(open);
+  if (input.log === false) return [close] as const;
   return [
     // insert … select writes every column of the log in the table's order.
     db.insert(moderationLog).select(
@@ -127,15 +146,50 @@ function resolveReportsStatements(
         .from(reports)
         .where(open),
     ),
+    close,
+  ] as const;
+}
+
+/**
+ * The statements that remove the posts `which` selects (a condition on `posts`), with no log
+ * row of their own: they leave the search index, stop being anybody's accepted answer, and
+ * their open reports are resolved. What reads the set comes before the update that changes it,
+ * so `which` may be a condition the removal itself makes false (e.g. "not removed").
+ */
+function removePostsStatements(
+  deps: AppDeps,
+  actor: Moderator,
+  which: SQL,
+  input: { reason: RemovalReason; note: string; why: string; logReports: boolean },
+) {
+  const { db } = deps;
+  const chosen = db.select({ id: posts.id }).from(posts).where(which);
+  return [
+    unindexPosts(db, which),
+    // A removed reply is no longer anybody's answer.
     db
-      .update(reports)
+      .update(topics)
+      .set({ acceptedPostId: null, acceptedById: null, acceptedAt: null })
+      .where(
+        and(
+          inArray(topics.id, db.select({ id: posts.topicId }).from(posts).where(which)),
+          inArray(topics.acceptedPostId, chosen),
+        ),
+      ),
+    ...resolveReportsStatements(deps, actor, inArray(reports.postId, chosen), {
+      note: input.note,
+      why: input.why,
+      log: input.logReports,
+    }),
+    db
+      .update(posts)
       .set({
-        status: 'resolved',
-        resolvedAt: new Date(at),
-        resolvedById: actor.id,
-        resolutionNote: input.note || null,
+        removedAt: new Date(deps.now()),
+        removedById: actor.id,
+        removedReason: input.reason,
+        removedNote: input.note || null,
       })
-      .where(open),
+      .where(and(which, isNull(posts.removedAt))),
   ] as const;
 }
 
@@ -149,33 +203,13 @@ export function removePostStatements(
   postId: number,
   input: { reason: RemovalReason; note: string },
 ) {
-  const { db } = deps;
   return [
-    db
-      .update(posts)
-      .set({
-        removedAt: new Date(deps.now()),
-        removedById: actor.id,
-        removedReason: input.reason,
-        removedNote: input.note || null,
-      })
-      .where(and(eq(posts.id, postId), isNull(posts.removedAt))),
-    unindexPosts(db, eq(posts.id, postId)),
-    // A removed reply is no longer anybody's answer.
-    db
-      .update(topics)
-      .set({ acceptedPostId: null, acceptedById: null, acceptedAt: null })
-      .where(
-        and(
-          sql`${topics.id} = (select topic_id from posts where id = ${postId})`,
-          eq(topics.acceptedPostId, postId),
-        ),
-      ),
-    logAction(deps, actor, 'post_remove', { type: 'post', id: postId }, input),
-    ...resolveReportsStatements(deps, actor, eq(reports.postId, postId), {
-      note: input.note,
+    ...removePostsStatements(deps, actor, eq(posts.id, postId), {
+      ...input,
       why: 'The post was removed.',
+      logReports: true,
     }),
+    logAction(deps, actor, 'post_remove', { type: 'post', id: postId }, input),
   ] as const;
 }
 
@@ -240,25 +274,49 @@ export async function removeTopic(
   requireModerator(actor, deps.now());
   const topic = await topicRow(deps, topicId);
   if (topic.removedAt) throw new ConflictError('This topic is already removed.');
-  const { db } = deps;
-  await db.batch([
-    db
-      .update(topics)
-      .set({ removedAt: new Date(deps.now()), removedById: actor.id, removedReason: input.reason })
-      .where(eq(topics.id, topicId)),
-    unindexPosts(db, eq(posts.topicId, topicId)),
-    refreshForum(db, topic.forumId),
+  await deps.db.batch([
+    ...removeTopicsStatements(deps, actor, eq(topics.id, topicId), {
+      ...input,
+      logReports: true,
+      forums: eq(forums.id, topic.forumId),
+    }),
     logAction(deps, actor, 'topic_remove', { type: 'topic', id: topicId }, input),
+  ]);
+}
+
+/**
+ * The statements that remove the topics `which` selects (a condition on `topics`), with no log
+ * row of their own: their posts leave the search index, the open reports on any of their posts
+ * are resolved, and their forums are recounted. As with posts, what reads the set comes first.
+ */
+function removeTopicsStatements(
+  deps: AppDeps,
+  actor: Moderator,
+  which: SQL,
+  input: {
+    reason: RemovalReason;
+    note: string;
+    logReports: boolean;
+    /** their forums (a condition on `forums` that the removal does not make false) */
+    forums: SQL;
+  },
+) {
+  const { db } = deps;
+  const inTopics = inArray(posts.topicId, db.select({ id: topics.id }).from(topics).where(which));
+  return [
+    unindexPosts(db, inTopics),
     ...resolveReportsStatements(
       deps,
       actor,
-      inArray(
-        reports.postId,
-        db.select({ id: posts.id }).from(posts).where(eq(posts.topicId, topicId)),
-      ),
-      { note: input.note, why: 'The topic was removed.' },
+      inArray(reports.postId, db.select({ id: posts.id }).from(posts).where(inTopics)),
+      { note: input.note, why: 'The topic was removed.', log: input.logReports },
     ),
-  ]);
+    db
+      .update(topics)
+      .set({ removedAt: new Date(deps.now()), removedById: actor.id, removedReason: input.reason })
+      .where(and(which, isNull(topics.removedAt))),
+    refreshForumSummary(db, input.forums),
+  ] as const;
 }
 
 /**
@@ -397,6 +455,60 @@ async function userByName(deps: AppDeps, username: string) {
 
 const DAY = 24 * 3600_000;
 
+/** The statement that suspends an account until the given instant, for the action's batch. */
+function suspendStatement(deps: AppDeps, userId: number, until: Date, reason: string) {
+  return deps.db
+    .update(users)
+    .set({ suspendedUntil: until, suspendedReason: reason })
+    .where(eq(users.id, userId));
+}
+
+/** Lengths of a suspension a moderator can pick instead of a day. */
+export const SUSPENSION_PRESETS = ['1d', '1w', '1m', 'permanent'] as const;
+export type SuspensionPreset = (typeof SUSPENSION_PRESETS)[number];
+
+const PRESET_MS: Record<Exclude<SuspensionPreset, 'permanent'>, number> = {
+  '1d': DAY,
+  '1w': 7 * DAY,
+  '1m': 30 * DAY,
+};
+
+/** How long a suspension lasts: through a day (UTC, "YYYY-MM-DD"), or a preset length. */
+export type SuspensionLength = {
+  until: string | null;
+  preset?: SuspensionPreset | null | undefined;
+};
+
+/**
+ * When a suspension of the given length, starting now, ends: a preset counts from now, a day
+ * ends at the next midnight (UTC); with neither, it is permanent (PERMANENT_SUSPENSION).
+ * @throws FormError when the day is not in the future
+ */
+function suspensionEndOf(deps: AppDeps, length: SuspensionLength): Date {
+  const { preset, until: lastDay } = length;
+  if (preset === 'permanent') return PERMANENT_SUSPENSION;
+  if (preset) return new Date(deps.now() + PRESET_MS[preset]);
+  if (lastDay === null) return PERMANENT_SUSPENSION;
+  const until = Date.parse(`${lastDay}T00:00:00Z`) + DAY;
+  if (until <= deps.now()) throw new FormError({ until: 'Choose a day after today.' });
+  return new Date(until);
+}
+
+const PRESET_WORDS: Record<Exclude<SuspensionPreset, 'permanent'>, string> = {
+  '1d': '1 day',
+  '1w': '1 week',
+  '1m': '1 month',
+};
+
+/** The log's note of a suspension's length: "until 2026-12-04", "for 1 week (until 2026-12-09)". */
+function lengthNote(length: SuspensionLength, end: Date): string {
+  if (end.getTime() >= PERMANENT_SUSPENSION.getTime()) return 'permanently';
+  const day = end.toISOString().slice(0, 10);
+  return length.preset && length.preset !== 'permanent'
+    ? `for ${PRESET_WORDS[length.preset]} (until ${day})`
+    : `until ${length.until ?? day}`;
+}
+
 /**
  * Suspends a member through the given day (UTC): they can read, not post, edit or report.
  * @throws FormError when the date is not in the future
@@ -405,17 +517,15 @@ export async function suspendMember(
   deps: AppDeps,
   actor: Actor,
   username: string,
-  input: { until: string; reason: string },
+  input: SuspensionLength & { reason: string },
 ): Promise<void> {
   const target = await userByName(deps, username);
   requireSuspend(actor, target, deps.now());
-  const until = Date.parse(`${input.until}T00:00:00Z`) + DAY;
-  if (until <= deps.now()) throw new FormError({ until: 'Choose a day after today.' });
+  if (!input.preset && input.until === null)
+    throw new FormError({ until: 'Enter the last day of the suspension, or choose a length.' });
+  const until = suspensionEndOf(deps, input);
   await deps.db.batch([
-    deps.db
-      .update(users)
-      .set({ suspendedUntil: new Date(until), suspendedReason: input.reason })
-      .where(eq(users.id, target.id)),
+    suspendStatement(deps, target.id, until, input.reason),
     logAction(
       deps,
       actor,
@@ -423,7 +533,59 @@ export async function suspendMember(
       { type: 'user', id: target.id },
       {
         reason: input.reason,
-        note: `until ${input.until}`,
+        note: lengthNote(input, until),
+      },
+    ),
+  ]);
+}
+
+/**
+ * For spam accounts: every post of the account still shown (published or held) is removed as
+ * spam, with the topics it started, the open reports on them are resolved, and the account is
+ * suspended (through `until`, or permanently), in one batch with one log entry. The removals
+ * and the suspension are those of removePost, removeTopic and suspendMember, so the forums'
+ * counters and the search index follow as they do there.
+ * @throws ForbiddenError (see canPurge), FormError when the date is not in the future
+ */
+export async function purgeMember(
+  deps: AppDeps,
+  actor: Actor,
+  username: string,
+  input: SuspensionLength & { reason: string },
+): Promise<void> {
+  const target = await userByName(deps, username);
+  requirePurge(actor, target, deps.now());
+  const until = suspensionEndOf(deps, input);
+  const { db } = deps;
+  const input2 = { reason: 'spam' as const, note: '', logReports: false };
+  await db.batch([
+    ...removeTopicsStatements(
+      deps,
+      actor,
+      and(eq(topics.userId, target.id), isNull(topics.removedAt)) as SQL,
+      {
+        ...input2,
+        forums: inArray(
+          forums.id,
+          db.select({ id: topics.forumId }).from(topics).where(eq(topics.userId, target.id)),
+        ),
+      },
+    ),
+    ...removePostsStatements(
+      deps,
+      actor,
+      and(eq(posts.userId, target.id), isNull(posts.removedAt), isNull(posts.deletedAt)) as SQL,
+      { ...input2, why: 'The account was removed as spam.' },
+    ),
+    suspendStatement(deps, target.id, until, input.reason),
+    logAction(
+      deps,
+      actor,
+      'user_purge',
+      { type: 'user', id: target.id },
+      {
+        reason: input.reason,
+        note: `every post removed as spam; suspended ${lengthNote(input, until)}`,
       },
     ),
   ]);
@@ -463,6 +625,8 @@ export type LogEntry = {
   targetId: number;
   /** the account the entry is about was deleted */
   targetDeleted: boolean;
+  /** the username of the account a `user` entry is about */
+  targetUsername: string | null;
   reason: string | null;
   note: string | null;
 };
@@ -476,6 +640,7 @@ export const LOG_PAGE = 50;
 export async function listLog(deps: AppDeps, actor: Actor, filter: LogFilter, before?: number) {
   requireModerator(actor, deps.now());
   const moderator = alias(users, 'moderator');
+  const target = alias(users, 'target');
   const where: (SQL | undefined)[] = [];
   if (filter.moderator) where.push(eq(moderator.usernameKey, filter.moderator.toLowerCase()));
   if (filter.action) where.push(eq(moderationLog.action, filter.action));
@@ -496,11 +661,16 @@ export async function listLog(deps: AppDeps, actor: Actor, filter: LogFilter, be
       targetType: moderationLog.targetType,
       targetId: moderationLog.targetId,
       targetDeleted: moderationLog.targetDeleted,
+      targetUsername: target.username,
       reason: moderationLog.reason,
       note: moderationLog.note,
     })
     .from(moderationLog)
     .leftJoin(moderator, eq(moderator.id, moderationLog.moderatorId))
+    .leftJoin(
+      target,
+      and(sql`${moderationLog.targetType} = 'user'`, eq(target.id, moderationLog.targetId)),
+    )
     .where(and(...where))
     .orderBy(desc(moderationLog.id))
     .limit(LOG_PAGE + 1);
@@ -536,6 +706,7 @@ export async function postForModeration(deps: AppDeps, actor: Actor, postId: num
         removedNote: posts.removedNote,
       },
       author: author.username,
+      authorId: posts.userId,
       topic: { id: topics.id, slug: topics.slug, title: topics.title },
     })
     .from(posts)
@@ -561,10 +732,12 @@ export async function postForModeration(deps: AppDeps, actor: Actor, postId: num
     .where(eq(reports.postId, postId))
     .orderBy(desc(reports.id))
     .limit(POST_REPORTS_SHOWN);
+  const records = await authorRecords(deps, actor, [row.authorId]);
   return {
     post: { ...row.post, author: row.author },
     topic: row.topic,
     reports: newest.reverse() as PostReport[],
+    authorRecord: row.authorId === null ? null : (records[row.authorId] ?? null),
   };
 }
 
@@ -605,8 +778,67 @@ export async function memberForModeration(deps: AppDeps, actor: Actor, username:
     member.suspendedUntil && member.suspendedUntil.getTime() > deps.now()
       ? member.suspendedUntil
       : null;
+  const records = await authorRecords(deps, actor, [member.id]);
   return {
     member: { ...member, suspendedUntil: active },
+    record: records[member.id] ?? null,
     canSuspend: canSuspend(actor, member, deps.now()),
+    canPurge: canPurge(actor, member, deps.now()),
   };
+}
+
+/** What a moderator sees of a post's author beside the post: how long and how well they took part. */
+export type AuthorRecord = {
+  joinedAt: Date;
+  /** posts the public sees */
+  visiblePosts: number;
+  /** reports against their posts already resolved or dismissed */
+  earlierReports: number;
+  /** their posts removed by moderators */
+  removals: number;
+};
+
+/**
+ * The records of the authors a moderation page shows, in one query for all of them, by id
+ * (deleted authors, `null`, have none).
+ */
+export async function authorRecords(
+  deps: AppDeps,
+  actor: Actor,
+  ids: readonly (number | null)[],
+): Promise<Record<number, AuthorRecord>> {
+  requireModerator(actor, deps.now());
+  const wanted = [...new Set(ids.filter((id): id is number => id !== null))];
+  if (wanted.length === 0) return {};
+  const p = alias(posts, 'p');
+  const rows = await deps.db
+    .select({
+      id: users.id,
+      joinedAt: users.createdAt,
+      visiblePosts: sql<number>`(${deps.db
+        .select({ n: sql`count(*)` })
+        .from(p)
+        .where(and(eq(p.userId, users.id), publicPost(p)))})`,
+      earlierReports: sql<number>`(${deps.db
+        .select({ n: sql`count(*)` })
+        .from(p)
+        .innerJoin(reports, eq(reports.postId, p.id))
+        .where(and(eq(p.userId, users.id), sql`${reports.status} <> 'open'`))})`,
+      removals: sql<number>`(${deps.db
+        .select({ n: sql`count(*)` })
+        .from(p)
+        .where(and(eq(p.userId, users.id), sql`${p.removedAt} is not null`))})`,
+    })
+    .from(users)
+    .where(inArray(users.id, wanted));
+  const records: Record<number, AuthorRecord> = {};
+  for (const { id, ...r } of rows) {
+    records[id] = {
+      joinedAt: r.joinedAt,
+      visiblePosts: Number(r.visiblePosts),
+      earlierReports: Number(r.earlierReports),
+      removals: Number(r.removals),
+    };
+  }
+  return records;
 }

@@ -100,6 +100,7 @@ export type QueueItem = {
     number: number;
     excerpt: string;
     author: string | null;
+    authorId: number | null;
     topicId: number;
     topicTitle: string;
     topicSlug: string;
@@ -128,6 +129,7 @@ export async function reportQueue(deps: AppDeps, actor: Actor): Promise<QueueIte
         bodyHtml: posts.bodyHtml,
         removedAt: posts.removedAt,
         topicId: posts.topicId,
+        userId: posts.userId,
       },
       author: author.username,
       topicTitle: topics.title,
@@ -152,6 +154,7 @@ export async function reportQueue(deps: AppDeps, actor: Actor): Promise<QueueIte
           number: r.post.number,
           excerpt: plainText(r.post.bodyHtml, 300),
           author: r.author,
+          authorId: r.post.userId,
           topicId: r.post.topicId,
           topicTitle: r.topicTitle,
           topicSlug: r.topicSlug,

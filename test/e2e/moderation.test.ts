@@ -426,14 +426,15 @@ describe('a member reports a post and a moderator removes it', () => {
     await expectAccessible(moderator, '/mod, empty');
   });
 
-  it('a visitor sees "Removed by a moderator" in place of the post, and the answer still', async () => {
+  it('a visitor sees spam collapsed in place of the post, and the answer still', async () => {
     const visitor = await personPage();
     const res = await visitor.goto(`${server.url}${topicPath}`);
     expect(res?.status()).toBe(200);
     const removed = visitor.locator(`#p${reportedId}`);
-    await expect(text(removed.locator('.post-placeholder'))).resolves.toBe(
-      'Removed by a moderator (spam).',
+    await expect(text(removed.locator('details.post-collapsed > summary'))).resolves.toBe(
+      'Post removed as spam',
     );
+    await expect(removed.locator('.post-placeholder').count()).resolves.toBe(0);
     await expect(removed.locator('.post-body').count()).resolves.toBe(0);
     await expect(text(visitor.locator('.posts'))).resolves.not.toContain('I had the same thing');
     // The note is for the author and the moderators, not for visitors.

@@ -376,6 +376,7 @@ const adminPages = (): Page[] => [
   [`/admin/forums/${world.offTopicForumId}?done=saved`, 200],
   ['/admin/roles', 200],
   ['/admin/roles?username=writer_one', 200],
+  ['/admin/roles?username=writer', 200],
   ['/admin/roles?username=nobody-at-all', 200],
   ['/admin/watched-words', 200],
   ['/admin/mail', 200],

@@ -647,6 +647,44 @@ export function adminSuite(setup: () => Promise<ClockedForum>) {
       expect(none.querySelector('#member-title')).toBeNull();
     });
 
+    it('searches usernames by their first letters, at most 20, with no wildcard in the search', async () => {
+      const stamp = ++seq;
+      for (let i = 0; i < 22; i++) {
+        await insertAccount(db(), {
+          username: `Pfx${stamp}_${String(i).padStart(2, '0')}`,
+          passwordHash,
+          now: forum.deps.now(),
+        });
+      }
+      const doc = await page(await admin.a.get(`/admin/roles?username=pfx${stamp}_`));
+      const names = doc.querySelectorAll('#matches-title + ul li a').map((a) => a.text);
+      expect(names).toHaveLength(20);
+      expect(names[0]).toBe(`Pfx${stamp}_00`);
+      expect(names[19]).toBe(`Pfx${stamp}_19`);
+      expect(doc.querySelector(`a[href="/admin/roles?username=Pfx${stamp}_05"]`)).not.toBeNull();
+      // An exact username shows its form, and the others that start with it below.
+      const exact = await page(await admin.a.get(`/admin/roles?username=Pfx${stamp}_1`));
+      expect(exact.querySelector('#member-title')).toBeNull();
+      expect(exact.querySelectorAll('#matches-title + ul li')).toHaveLength(10);
+      // LIKE's wildcards are ordinary characters here: nobody's name starts with % or _.
+      for (const q of ['%25', '_', `pfx${stamp}%25`]) {
+        const none = await page(await admin.a.get(`/admin/roles?username=${q}`));
+        expect(none.querySelector('#matches-title'), q).toBeNull();
+      }
+    });
+
+    it('lists the current staff: administrators, then moderators', async () => {
+      const { user: moderator } = await person('moderator');
+      const { user: member } = await person('member');
+      const doc = await page(await admin.a.get('/admin/roles'));
+      const staff = doc.querySelectorAll('#staff-title + ul li').map((li) => li.text);
+      expect(staff).toContain(`${admin.user.username} — Administrator`);
+      expect(staff).toContain(`${moderator.username} — Moderator`);
+      expect(staff.some((t) => t.startsWith(`${member.username} `))).toBe(false);
+      const firstModerator = staff.findIndex((t) => t.endsWith('Moderator'));
+      expect(staff.slice(firstModerator).every((t) => t.endsWith('Moderator'))).toBe(true);
+    });
+
     it('changes a role, logged as role_change with "old -> new"', async () => {
       const { user, a } = await person('member');
       const res = await admin.a.post(`/admin/roles/${user.username}`, { role: 'moderator' });

@@ -480,6 +480,33 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       expect(await logRows('post_restore', reply)).toHaveLength(1);
     });
 
+    it('spam is shown collapsed: readers get one closed line with nothing of the post inside', async () => {
+      const { a: author, user } = await person();
+      const topic = await aTopic('Collapsed spam topic', 0);
+      await author.post(`/t/${topic.id}/replies`, { body: 'Buy kingfisherwatches now.' });
+      const reply = (await topicByTitle('Collapsed spam topic'))?.lastPostId as number;
+      expect(
+        (await mod.post(`/posts/${reply}/remove`, { reason: 'spam', note: 'Advertising.' })).status,
+      ).toBe(303);
+      const path = `/t/${topic.id}/${topic.slug}`;
+      for (const reader of [agent(forum.request), (await person()).a]) {
+        const doc = await page(await reader.get(path));
+        const article = doc.querySelector(`#p${reply}`);
+        const details = article?.querySelector('details.post-collapsed');
+        expect(details?.hasAttribute('open')).toBe(false);
+        expect(details?.querySelector('summary')?.text).toBe('Post removed as spam');
+        expect(details?.childNodes.filter((n) => n.text.trim() !== '')).toHaveLength(1);
+        expect(article?.text.trim()).toBe('Post removed as spam');
+        expect(doc.text).not.toContain('kingfisherwatches');
+        expect(article?.text).not.toContain(user.username);
+      }
+      // Its author sees the note inside, a moderator the way to restore it.
+      const own = (await page(await author.get(path))).querySelector(`#p${reply} details`);
+      expect(own?.querySelector('.removal-note')?.text).toContain('Advertising.');
+      const staff = (await page(await mod.get(path))).querySelector(`#p${reply} details`);
+      expect(staff?.querySelector(`a[href="/mod/posts/${reply}"]`)).not.toBeNull();
+    });
+
     it('needs a reason from the list', async () => {
       const topic = await aTopic('Reasonless removal');
       const res = await mod.post(`/posts/${topic.lastPostId}/remove`, { reason: '', note: '' });
@@ -593,6 +620,69 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       expect(
         (await a.post('/f/off-topic', { title: 'After the suspension', body: 'Back.' })).status,
       ).toBe(303);
+    });
+
+    it('suspension presets beside the date: 1 day, 1 week, 1 month, permanently, without script', async () => {
+      const { user } = await person();
+      const panel = await page(await mod.get(`/mod/users/${user.username}`));
+      const form = panel.querySelector(`form[action="/u/${user.username}/suspend"]`);
+      expect(
+        form
+          ?.querySelectorAll('input[type="radio"][name="preset"]')
+          .map((i) => i.getAttribute('value')),
+      ).toEqual(['1d', '1w', '1m', 'permanent', 'date']);
+      expect(
+        form?.querySelector('input[name="preset"][value="date"]')?.hasAttribute('checked'),
+      ).toBe(true);
+      const suspendedUntil = async () =>
+        (await db().select().from(users).where(eq(users.id, user.id)).get())?.suspendedUntil;
+
+      const bogus = await mod.post(`/u/${user.username}/suspend`, {
+        preset: '2y',
+        reason: 'Spam',
+      });
+      expect(bogus.status).toBe(422);
+      expect((await page(bogus)).querySelector('#preset-error')).not.toBeNull();
+      const noDay = await mod.post(`/u/${user.username}/suspend`, {
+        preset: 'date',
+        until: '',
+        reason: 'Spam',
+      });
+      expect(noDay.status).toBe(422);
+      const again = await page(noDay);
+      expect(again.querySelector('#until-error')?.text).toContain('choose a length');
+      expect(again.querySelector('#reason')?.getAttribute('value')).toBe('Spam');
+      expect(await suspendedUntil()).toBeNull();
+
+      const week = await mod.post(`/u/${user.username}/suspend`, {
+        preset: '1w',
+        until: '',
+        reason: 'Cooling off',
+      });
+      expect(week.status).toBe(303);
+      expect((await suspendedUntil())?.getTime()).toBe(forum.deps.now() + 7 * DAY);
+      const [entry] = await logRows('user_suspend', user.id);
+      expect(entry?.note).toMatch(/^for 1 week \(until \d{4}-\d{2}-\d{2}\)$/);
+
+      expect((await mod.post(`/u/${user.username}/unsuspend`, { note: '' })).status).toBe(303);
+      const day = await mod.post(`/u/${user.username}/suspend`, { preset: '1d', reason: 'Again' });
+      expect(day.status).toBe(303);
+      expect((await suspendedUntil())?.getTime()).toBe(forum.deps.now() + DAY);
+
+      expect((await mod.post(`/u/${user.username}/unsuspend`, { note: '' })).status).toBe(303);
+      const month = await mod.post(`/u/${user.username}/suspend`, { preset: '1m', reason: 'More' });
+      expect(month.status).toBe(303);
+      expect((await suspendedUntil())?.getTime()).toBe(forum.deps.now() + 30 * DAY);
+
+      expect((await mod.post(`/u/${user.username}/unsuspend`, { note: '' })).status).toBe(303);
+      const ever = await mod.post(`/u/${user.username}/suspend`, {
+        preset: 'permanent',
+        reason: 'For good',
+      });
+      expect(ever.status).toBe(303);
+      expect((await suspendedUntil())?.getUTCFullYear()).toBe(9999);
+      const shown = await page(await mod.get(`/mod/users/${user.username}`));
+      expect(shown.querySelector('#suspension-title + p')?.text).toContain('Suspended permanently');
     });
 
     it('a reason or note with control or bidirectional characters is refused: 422, nothing written', async () => {
@@ -1147,6 +1237,222 @@ export function moderationSuite(setup: () => Promise<ClockedForum>) {
       const restored = await forumFacts('off-topic');
       expect(restored.actual).toEqual(restored.expected);
       expect(await search('deleted')).not.toContainEqual({ rowid: deleted });
+    });
+  });
+
+  describe('the author beside the post', () => {
+    it("the queue and the post panel show the author's age, visible posts, earlier reports and removals", async () => {
+      const { a: author, user } = await person(); // joined 10 days ago
+      expect(
+        (await author.post('/f/off-topic', { title: 'Record of an author', body: 'First.' }))
+          .status,
+      ).toBe(303);
+      const topic = (await topicByTitle('Record of an author')) as typeof topics.$inferSelect;
+      const ids: number[] = [];
+      for (const body of ['Second.', 'Third.', 'Fourth.']) {
+        forum.clock.advance(6_000);
+        await author.post(`/t/${topic.id}/replies`, { body });
+        ids.push(
+          ((await topicByTitle('Record of an author')) as typeof topics.$inferSelect)
+            .lastPostId as number,
+        );
+      }
+      const [removed, dismissed, reported] = ids as [number, number, number];
+      const { a: reporter } = await person();
+      expect(
+        (await mod.post(`/posts/${removed}/remove`, { reason: 'spam', note: '' })).status,
+      ).toBe(303);
+      await reporter.post(`/posts/${dismissed}/report`, { reason: 'abuse', note: '' });
+      const [dismissable] = await db().select().from(reports).where(eq(reports.postId, dismissed));
+      expect(
+        (
+          await mod.post(`/mod/reports/${dismissable?.id}/resolve`, {
+            action: 'dismiss',
+            note: '',
+          })
+        ).status,
+      ).toBe(303);
+      await reporter.post(`/posts/${reported}/report`, { reason: 'spam', note: '' });
+
+      const queue = await page(await mod.get('/mod'));
+      const item = queue
+        .querySelectorAll('.queue-item')
+        .find((li) => li.querySelector('h3 a')?.getAttribute('href') === `/p/${reported}`);
+      const line = item?.querySelector('.queue-author')?.text.replace(/\s+/g, ' ');
+      expect(line).toContain(user.username);
+      expect(line).toContain('joined 10 days ago');
+      expect(line).toContain('3 visible posts'); // the first post and two replies
+      expect(line).toContain('1 earlier report'); // the dismissed one; the open one is not earlier
+      expect(line).toContain('1 earlier removal');
+
+      const panel = await page(await mod.get(`/mod/posts/${reported}`));
+      const own = panel.querySelector('.queue-author')?.text.replace(/\s+/g, ' ');
+      expect(own).toContain('joined 10 days ago');
+      expect(own).toContain('3 visible posts');
+      expect(own).toContain('1 earlier removal');
+    });
+
+    it("held posts in the queue carry their author's record too", async () => {
+      const { topic } = await aHeldTopic('Held with a record');
+      const queue = await page(await mod.get('/mod'));
+      const held = queue
+        .querySelectorAll('.queue-item')
+        .find((li) => li.querySelector('h3 a')?.text.includes('Held with a record'));
+      expect(held?.querySelector('.queue-author')?.text).toMatch(
+        /joined 10 days ago · 0 visible posts · 0 earlier reports · 0 earlier removals/,
+      );
+      expect(topic.state).toBe('held');
+    });
+  });
+
+  describe('the log names accounts', () => {
+    it('shows the username of the account an entry is about, linked to its panel', async () => {
+      const { user } = await person();
+      expect((await mod.post(`/u/${user.username}/hold-posts`, { note: '' })).status).toBe(303);
+      const log = await page(await mod.get(`/mod/log?target=user:${user.id}`));
+      const cells = log.querySelectorAll('table.log tbody tr td');
+      const target = cells[3];
+      expect(target?.text).toBe(user.username);
+      expect(target?.querySelector('a')?.getAttribute('href')).toBe(`/mod/users/${user.username}`);
+      expect(log.querySelector('table.log')?.text).not.toContain(`user ${user.id}`);
+      // Other targets keep their kind and number: a post is not an account.
+      const topic = await aTopic('Logged post target', 1);
+      await mod.post(`/posts/${topic.lastPostId}/remove`, { reason: 'spam', note: '' });
+      const posts = await page(await mod.get(`/mod/log?target=post:${topic.lastPostId}`));
+      expect(posts.querySelectorAll('table.log tbody tr td')[3]?.text).toBe(
+        `post ${topic.lastPostId}`,
+      );
+    });
+  });
+
+  describe('removing a spam account', () => {
+    /** A forum's counters as they should be: its public topics and the posts in them. */
+    const recount = async (forumId: number) => {
+      const rows = await db()
+        .select({ postCount: topics.postCount })
+        .from(topics)
+        .where(
+          and(eq(topics.forumId, forumId), eq(topics.state, 'visible'), isNull(topics.removedAt)),
+        );
+      return { topicCount: rows.length, postCount: rows.reduce((n, r) => n + r.postCount, 0) };
+    };
+    const counters = async (forumId: number) => {
+      const row = await db().select().from(forums).where(eq(forums.id, forumId)).get();
+      return { topicCount: row?.topicCount, postCount: row?.postCount };
+    };
+
+    it('removes every post as spam with the topics it started, resolves their reports and suspends permanently, in one log entry', async () => {
+      const { a: spammer, user } = await person();
+      expect(
+        (
+          await spammer.post('/f/off-topic', {
+            title: 'Cheap watches here',
+            body: 'Buy cheapwatchesxyz now.',
+          })
+        ).status,
+      ).toBe(303);
+      const own = (await topicByTitle('Cheap watches here')) as typeof topics.$inferSelect;
+      forum.clock.advance(6_000);
+      await spammer.post(`/t/${own.id}/replies`, { body: 'More cheapwatchesxyz.' });
+      const other = await aTopic('Innocent topic with spam', 1);
+      forum.clock.advance(6_000);
+      await spammer.post(`/t/${other.id}/replies`, { body: 'Visit cheapwatchesxyz today.' });
+      const spamReply = (await topicByTitle('Innocent topic with spam'))?.lastPostId as number;
+      const { a: reporter } = await person();
+      await reporter.post(`/posts/${spamReply}/report`, { reason: 'spam', note: '' });
+      expect(await search('cheapwatchesxyz')).toHaveLength(3);
+      const logBefore = (await db().select({ n: count() }).from(moderationLog).get())?.n ?? 0;
+
+      const panel = await page(await mod.get(`/mod/users/${user.username}`));
+      const form = panel.querySelector(`form[action="/u/${user.username}/purge"]`);
+      expect(
+        form?.querySelector('input[name="confirm"][type="checkbox"][required]'),
+      ).not.toBeNull();
+      expect(form?.querySelector('button')?.text).toContain('Remove all posts and suspend');
+
+      // Without the tick: the form again, nothing removed.
+      const unconfirmed = await mod.post(`/u/${user.username}/purge`, { until: '', reason: '' });
+      expect(unconfirmed.status).toBe(422);
+      expect((await page(unconfirmed)).querySelector('#purge-confirm-error')?.text).toContain(
+        'Tick the box',
+      );
+      expect((await postRow(spamReply))?.removedAt).toBeNull();
+
+      const res = await mod.post(`/u/${user.username}/purge`, {
+        until: '',
+        reason: 'Spam.',
+        confirm: '1',
+      });
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe(`/mod/users/${user.username}?done=purged`);
+
+      const theirs = await db().select().from(posts).where(eq(posts.userId, user.id));
+      expect(theirs).toHaveLength(3);
+      for (const p of theirs) expect(p).toMatchObject({ removedReason: 'spam' });
+      expect(theirs.every((p) => p.removedAt !== null)).toBe(true);
+      expect((await topicRow(own.id))?.removedReason).toBe('spam');
+      expect((await topicRow(other.id))?.removedAt).toBeNull();
+      expect(await search('cheapwatchesxyz')).toHaveLength(0);
+      expect(await db().select().from(reports).where(eq(reports.postId, spamReply))).toMatchObject([
+        { status: 'resolved', resolvedById: modUser.id },
+      ]);
+      expect(await counters(own.forumId)).toEqual(await recount(own.forumId));
+      const account = await db().select().from(users).where(eq(users.id, user.id)).get();
+      expect(account?.suspendedUntil?.getUTCFullYear()).toBe(9999);
+      expect(account?.suspendedReason).toBe('Spam.');
+      const logAfter = (await db().select({ n: count() }).from(moderationLog).get())?.n ?? 0;
+      expect(logAfter - logBefore).toBe(1);
+      expect(await logRows('user_purge', user.id)).toHaveLength(1);
+
+      const refused = await spammer.post(`/t/${other.id}/replies`, { body: 'Still here?' });
+      expect(refused.status).toBe(403);
+      expect((await page(refused)).querySelector('main')?.text).toContain('suspended permanently');
+      const shown = await page(await mod.get(`/mod/users/${user.username}?done=purged`));
+      expect(shown.querySelector('main')?.text).toContain('Suspended permanently');
+    });
+
+    it('suspends through the given day, and a day in the past is refused with nothing removed', async () => {
+      const { a: spammer, user } = await person();
+      expect(
+        (await spammer.post('/f/off-topic', { title: 'Dated spam topic', body: 'Spam.' })).status,
+      ).toBe(303);
+      const topic = (await topicByTitle('Dated spam topic')) as typeof topics.$inferSelect;
+      const past = await mod.post(`/u/${user.username}/purge`, {
+        until: '2020-01-01',
+        reason: 'Spam.',
+        confirm: '1',
+      });
+      expect(past.status).toBe(422);
+      expect((await page(past)).querySelector('#purge-until-error')).not.toBeNull();
+      expect((await topicRow(topic.id))?.removedAt).toBeNull();
+      const until = new Date(forum.deps.now() + 7 * DAY).toISOString().slice(0, 10);
+      const res = await mod.post(`/u/${user.username}/purge`, {
+        until,
+        reason: 'Spam.',
+        confirm: '1',
+      });
+      expect(res.status).toBe(303);
+      const account = await db().select().from(users).where(eq(users.id, user.id)).get();
+      expect(account?.suspendedUntil?.toISOString()).toBe(
+        new Date(Date.parse(`${until}T00:00:00Z`) + DAY).toISOString(),
+      );
+      expect((await topicRow(topic.id))?.removedReason).toBe('spam');
+    });
+
+    it('a moderator may not do it to a moderator; nothing changes', async () => {
+      const { a: other, user } = await person('moderator');
+      expect(
+        (await other.post('/f/off-topic', { title: 'A moderator topic', body: 'Mine.' })).status,
+      ).toBe(303);
+      const topic = (await topicByTitle('A moderator topic')) as typeof topics.$inferSelect;
+      const panel = await page(await mod.get(`/mod/users/${user.username}`));
+      expect(panel.querySelector(`form[action="/u/${user.username}/purge"]`)).toBeNull();
+      const res = await mod.post(`/u/${user.username}/purge`, { reason: 'Spam.', confirm: '1' });
+      expect(res.status).toBe(403);
+      expect((await topicRow(topic.id))?.removedAt).toBeNull();
+      expect(
+        (await db().select().from(users).where(eq(users.id, user.id)).get())?.suspendedUntil,
+      ).toBeNull();
     });
   });
 

@@ -823,6 +823,50 @@ export const MATRIX: Row[] = [
     },
   },
   {
+    route: '/u/:username/purge',
+    target: 'a member with a topic, a reply and an open report (a spam account)',
+    allowed: MODERATORS,
+    changes: [posts, topics, forums, reports, users, moderationLog, POSTS_FTS],
+    attempt: async (h) => {
+      const spammer = await h.stranger();
+      await h.topic(spammer.id);
+      const { postId } = await h.reply(
+        (await h.topic((await h.stranger()).id)).topicId,
+        spammer.id,
+      );
+      await h.db.insert(reports).values({
+        postId,
+        reporterId: (await h.stranger()).id,
+        reason: 'spam',
+        createdAt: new Date(h.deps.now()),
+      });
+      return {
+        path: `/u/${spammer.username}/purge`,
+        fields: { until: '', reason: 'Spam.', confirm: '1' },
+      };
+    },
+  },
+  {
+    route: '/u/:username/purge',
+    target: 'a moderator',
+    allowed: ADMINS,
+    changes: [users, moderationLog],
+    attempt: async (h) => ({
+      path: `/u/${(await h.account('moderator')).username}/purge`,
+      fields: { reason: 'Spam.', confirm: '1' },
+    }),
+  },
+  {
+    route: '/u/:username/purge',
+    target: 'an administrator',
+    allowed: [],
+    changes: [users, moderationLog],
+    attempt: async (h) => ({
+      path: `/u/${(await h.account('admin')).username}/purge`,
+      fields: { reason: 'Spam.', confirm: '1' },
+    }),
+  },
+  {
     route: '/u/:username/unsuspend',
     target: 'a suspended member',
     allowed: MODERATORS,

@@ -75,12 +75,8 @@ export function Post({
     actions.unaccept ||
     actions.report ||
     actions.moderate;
-  return (
-    <article
-      id={`p${post.id}`}
-      class={accepted ? 'post post-accepted' : 'post'}
-      aria-labelledby={`p${post.id}-author`}
-    >
+  const inner = (
+    <>
       <header class="post-header">
         <h2 class="post-author" id={`p${post.id}-author`}>
           {post.author ? (
@@ -220,6 +216,27 @@ export function Post({
           ) : null}
         </ul>
       ) : null}
+    </>
+  );
+  // Spam stays out of readers' way: one closed line, with nothing of the post inside for them;
+  // its author and moderators open it to see the post's place, the note and their actions.
+  if (post.removedAt && post.removedReason === 'spam') {
+    return (
+      <article id={`p${post.id}`} class="post post-spam" aria-labelledby={`p${post.id}-spam`}>
+        <details class="post-collapsed">
+          <summary id={`p${post.id}-spam`}>Post removed as spam</summary>
+          {actions.removalNote ? inner : null}
+        </details>
+      </article>
+    );
+  }
+  return (
+    <article
+      id={`p${post.id}`}
+      class={accepted ? 'post post-accepted' : 'post'}
+      aria-labelledby={`p${post.id}-author`}
+    >
+      {inner}
     </article>
   );
 }

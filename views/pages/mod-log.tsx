@@ -102,6 +102,8 @@ export function ModLogPage({
                   <td>
                     {e.targetDeleted ? (
                       <span class="deleted-user">deleted user</span>
+                    ) : e.targetUsername ? (
+                      <a href={`/mod/users/${e.targetUsername}`}>{e.targetUsername}</a>
                     ) : href ? (
                       <a href={href}>{`${e.targetType} ${e.targetId}`}</a>
                     ) : (

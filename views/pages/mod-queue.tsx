@@ -1,7 +1,9 @@
 import { REPORT_REASONS } from '../../domain/words';
 import type { HeldPost, WaitingEdit } from '../../src/services/approval';
+import type { AuthorRecord } from '../../src/services/moderation';
 import type { QueueItem } from '../../src/services/reports';
 import { Age } from '../components/age';
+import { AuthorRecordLine } from '../components/author-record';
 import { REASON_TEXT } from '../components/reason-fields';
 import { Time } from '../components/time';
 import { type Frame, Layout } from '../layouts/site';
@@ -14,6 +16,8 @@ export type ModQueuePageProps = {
   edits: WaitingEdit[];
   notice?: string | undefined;
   promise: number;
+  /** the records of the authors shown, by id */
+  authors: Record<number, AuthorRecord>;
   /** the request's time, for the ages of reports */
   now: number;
 };
@@ -63,8 +67,12 @@ export function ModQueuePage({
   edits,
   notice,
   promise,
+  authors,
   now,
 }: ModQueuePageProps) {
+  const record = (id: number | null) => (
+    <AuthorRecordLine record={id === null ? null : authors[id]} now={now} />
+  );
   return (
     <Layout frame={frame} title="Moderation" noindex>
       <h1>Moderation</h1>
@@ -96,6 +104,19 @@ export function ModQueuePage({
                   {' · '}
                   {item.reports.length} report{item.reports.length === 1 ? '' : 's'}
                   {item.post.removed ? ' · the post is already removed' : ''}
+                </p>
+                <p class="queue-author">
+                  {item.post.author ? (
+                    <a href={`/mod/users/${item.post.author}`}>{item.post.author}</a>
+                  ) : (
+                    'a deleted user'
+                  )}
+                  {item.post.authorId === null ? null : (
+                    <>
+                      {' · '}
+                      {record(item.post.authorId)}
+                    </>
+                  )}
                 </p>
                 <p class="excerpt">
                   {item.post.author ?? 'a deleted user'}: {item.post.excerpt}
@@ -150,6 +171,7 @@ export function ModQueuePage({
               <p class="queue-age">
                 {p.author ?? 'a deleted user'}, <Time date={p.createdAt} />
               </p>
+              {p.authorId === null ? null : <p class="queue-author">{record(p.authorId)}</p>}
               <p class="excerpt">{p.excerpt}</p>
               <div class="buttons">
                 <form method="post" action={`/posts/${p.id}/approve`} class="inline-form">
@@ -176,6 +198,7 @@ export function ModQueuePage({
               <p class="queue-age">
                 {e.author ?? 'a deleted user'}, <Time date={e.createdAt} />
               </p>
+              {e.authorId === null ? null : <p class="queue-author">{record(e.authorId)}</p>}
               <p class="excerpt edit-before">
                 <strong>Published:</strong> {e.before}
               </p>

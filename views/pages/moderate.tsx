@@ -1,8 +1,11 @@
 /** The moderation panels of a post, a topic and a member. */
 import { raw } from 'hono/html';
-import type { PostReport } from '../../src/services/moderation';
+import { isPermanentSuspension } from '../../src/policy';
+import type { AuthorRecord, PostReport } from '../../src/services/moderation';
 import { Age } from '../components/age';
+import { AuthorRecordLine } from '../components/author-record';
 import { Breadcrumbs } from '../components/breadcrumbs';
+import { Radios } from '../components/choice';
 import { ErrorSummary, Field, type FieldErrors } from '../components/form';
 import { NoteField, REASON_TEXT, ReasonFields } from '../components/reason-fields';
 import { Time } from '../components/time';
@@ -31,6 +34,8 @@ export type ModeratePostPageProps = {
   topic: { id: number; slug: string; title: string };
   /** the post's reports, open and closed, oldest first */
   reports: PostReport[];
+  /** its author's record (none for a deleted author) */
+  authorRecord: AuthorRecord | null;
   values: { reason?: string; note?: string };
   errors: FieldErrors;
   /** the request's time, for the ages of reports */
@@ -93,8 +98,19 @@ export function ModeratePostPage(p: ModeratePostPageProps) {
       <h1>Moderate post #{p.post.number}</h1>
       <Notice text={p.notice} />
       <p>
-        By {p.post.author ?? 'a deleted user'}. <a href={`/p/${p.post.id}`}>See it in the topic</a>.
+        By{' '}
+        {p.post.author ? (
+          <a href={`/mod/users/${p.post.author}`}>{p.post.author}</a>
+        ) : (
+          'a deleted user'
+        )}
+        . <a href={`/p/${p.post.id}`}>See it in the topic</a>.
       </p>
+      {p.authorRecord ? (
+        <p class="queue-author">
+          <AuthorRecordLine record={p.authorRecord} now={p.now} />
+        </p>
+      ) : null}
       <blockquote class="post-body">{raw(p.post.bodyHtml)}</blockquote>
       <PostReports reports={p.reports} now={p.now} />
       {removed ? (
@@ -274,14 +290,124 @@ export type ModerateUserPageProps = {
     suspendedReason: string | null;
     postsNeedApproval: boolean;
   };
+  record: AuthorRecord | null;
   canSuspend: boolean;
-  values: { until?: string; reason?: string; note?: string };
+  canPurge: boolean;
+  /** the form `values` and `errors` are of, when one was sent back */
+  form?: 'suspend' | 'purge';
+  values: { until?: string; preset?: string; reason?: string; note?: string; confirm?: string };
   errors: FieldErrors;
+  now: number;
 };
+
+/** The lengths beside the date field: plain radio buttons, no script needed. */
+const lengthOptions = (dateLabel: string) => [
+  { value: '1d', label: '1 day' },
+  { value: '1w', label: '1 week' },
+  { value: '1m', label: '1 month' },
+  { value: 'permanent', label: 'Permanently' },
+  { value: 'date', label: dateLabel },
+];
+
+/**
+ * For spam accounts: every post removed as spam and the account suspended, after a tick in the
+ * confirmation box. Its fields have ids of their own: the suspension form beside it has the same
+ * names.
+ */
+function PurgeForm({
+  action,
+  values,
+  errors,
+  posts,
+}: {
+  action: string;
+  values: ModerateUserPageProps['values'];
+  errors: FieldErrors;
+  posts: number | null;
+}) {
+  const field = (name: string) => (errors[name] ? 'field field-error' : 'field');
+  const error = (name: string) =>
+    errors[name] ? (
+      <p class="error-message" id={`purge-${name}-error`}>
+        {errors[name]}
+      </p>
+    ) : null;
+  const described = (name: string) => (errors[name] ? `purge-${name}-error` : undefined);
+  return (
+    <section aria-labelledby="purge-title">
+      <h2 id="purge-title">Spam account</h2>
+      <p>
+        Removes every post of the account still shown
+        {posts === null ? '' : ` (${posts} visible)`} as spam, with the topics it started, resolves
+        the open reports on them and suspends the account: permanently, unless you give a last day.
+      </p>
+      <form method="post" action={action} class="form purge-form" novalidate>
+        {errors.form ? (
+          <p class="error-message" role="alert">
+            {errors.form}
+          </p>
+        ) : null}
+        <Radios
+          name="preset"
+          idPrefix="purge"
+          legend="Suspended for"
+          options={lengthOptions('Through the day below')}
+          value={values.preset ?? (values.until ? 'date' : 'permanent')}
+          error={errors.preset}
+        />
+        <div class={field('until')}>
+          <label for="purge-until">Last day of the suspension (with “Through the day below”)</label>
+          {error('until')}
+          <input
+            type="date"
+            id="purge-until"
+            name="until"
+            value={values.until ?? ''}
+            aria-describedby={described('until')}
+          />
+        </div>
+        <div class={field('reason')}>
+          <label for="purge-reason">Reason, shown to the member</label>
+          {error('reason')}
+          <input
+            type="text"
+            id="purge-reason"
+            name="reason"
+            value={values.reason ?? 'Spam.'}
+            maxlength={500}
+            aria-describedby={described('reason')}
+          />
+        </div>
+        <div class={errors.confirm ? 'field checkbox field-error' : 'field checkbox'}>
+          {error('confirm')}
+          <input
+            type="checkbox"
+            id="purge-confirm"
+            name="confirm"
+            value="1"
+            required
+            aria-describedby={described('confirm')}
+          />
+          <label for="purge-confirm">
+            Yes, remove every post of this account as spam and suspend it
+          </label>
+        </div>
+        <div class="buttons">
+          <button type="submit" class="button-danger">
+            Remove all posts and suspend
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
 
 export function ModerateUserPage(p: ModerateUserPageProps) {
   const m = p.member;
   const base = `/u/${m.username}`;
+  const none: Pick<ModerateUserPageProps, 'values' | 'errors'> = { values: {}, errors: {} };
+  const suspend = p.form === 'purge' ? none : p;
+  const purge = p.form === 'purge' ? p : none;
   return (
     <Layout frame={p.frame} title={`Moderate ${m.username}`} noindex>
       <Breadcrumbs
@@ -292,11 +418,23 @@ export function ModerateUserPage(p: ModerateUserPageProps) {
       />
       <h1>Moderate {m.username}</h1>
       <Notice text={p.notice} />
+      {p.record ? (
+        <p class="queue-author">
+          <AuthorRecordLine record={p.record} now={p.now} />
+        </p>
+      ) : null}
       {m.suspendedUntil ? (
         <section aria-labelledby="suspension-title">
           <h2 id="suspension-title">Suspended</h2>
           <p>
-            Suspended until <Time date={m.suspendedUntil} />: {m.suspendedReason}
+            {isPermanentSuspension(m.suspendedUntil) ? (
+              'Suspended permanently'
+            ) : (
+              <>
+                Suspended until <Time date={m.suspendedUntil} />
+              </>
+            )}
+            : {m.suspendedReason}
           </p>
           {p.canSuspend ? (
             <form method="post" action={`${base}/unsuspend`} class="form" novalidate>
@@ -319,20 +457,26 @@ export function ModerateUserPage(p: ModerateUserPageProps) {
             why and until when.
           </p>
           <form method="post" action={`${base}/suspend`} class="form" novalidate>
-            <ErrorSummary errors={p.errors} />
+            <ErrorSummary errors={suspend.errors} />
+            <Radios
+              name="preset"
+              legend="Suspended for"
+              options={lengthOptions('Through the day below')}
+              value={suspend.values.preset ?? 'date'}
+              error={suspend.errors.preset}
+            />
             <Field
               name="until"
               label="Suspended through (the last day)"
               type="date"
-              value={p.values.until}
-              error={p.errors.until}
-              required
+              value={suspend.values.until}
+              error={suspend.errors.until}
             />
             <Field
               name="reason"
               label="Reason, shown to the member"
-              value={p.values.reason}
-              error={p.errors.reason}
+              value={suspend.values.reason}
+              error={suspend.errors.reason}
               required
               maxlength={500}
             />
@@ -346,6 +490,14 @@ export function ModerateUserPage(p: ModerateUserPageProps) {
       ) : (
         <p>You cannot suspend this account ({m.role}).</p>
       )}
+      {p.canPurge ? (
+        <PurgeForm
+          action={`${base}/purge`}
+          values={purge.values}
+          errors={purge.errors}
+          posts={p.record?.visiblePosts ?? null}
+        />
+      ) : null}
       {p.canSuspend ? (
         <section aria-labelledby="approval-title">
           <h2 id="approval-title">Approval of new posts</h2>

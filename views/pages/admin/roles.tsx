@@ -14,6 +14,10 @@ export type RolesPageProps = {
   username: string;
   /** the member found; null when nobody has that username */
   member: MemberRole | null;
+  /** members whose username starts with what was searched for (a bounded list) */
+  matches: MemberRole[];
+  /** the current moderators and administrators */
+  staff: MemberRole[];
   /** false for the viewer's own account: nobody takes away their own admin role */
   canChange: boolean;
   role?: string | undefined;
@@ -27,7 +31,8 @@ export function RolesPage(p: RolesPageProps) {
         <h2 id="roles-title">Roles</h2>
         <p>
           Moderators work the report queue and moderate every forum; administrators also manage
-          forums, roles and watched words. Find a member by username to change their role.
+          forums, roles and watched words. Find a member by username (or its first letters) to
+          change their role.
         </p>
         <form method="get" action="/admin/roles" class="form admin-search">
           <Field
@@ -48,7 +53,36 @@ export function RolesPage(p: RolesPageProps) {
         <p class="notice">No member has the username {p.username}.</p>
       ) : null}
       {p.member ? <MemberRoleForm {...p} member={p.member} /> : null}
+      {p.username && p.matches.some((m) => m.id !== p.member?.id) ? (
+        <section class="admin-section" aria-labelledby="matches-title">
+          <h2 id="matches-title">Usernames starting with “{p.username}”</h2>
+          <MemberList members={p.matches} />
+        </section>
+      ) : null}
+      <section class="admin-section" aria-labelledby="staff-title">
+        <h2 id="staff-title">Current staff</h2>
+        {p.staff.length === 0 ? (
+          <p class="empty">No moderators or administrators.</p>
+        ) : (
+          <MemberList members={p.staff} />
+        )}
+      </section>
     </AdminSectionPage>
+  );
+}
+
+/** Members with their role, each a link to their role form. */
+function MemberList({ members }: { members: MemberRole[] }) {
+  return (
+    <ul class="member-list">
+      {members.map((m) => (
+        <li>
+          <a href={`/admin/roles?username=${encodeURIComponent(m.username)}`}>{m.username}</a>
+          {' — '}
+          {ROLE_NAMES[m.role]}
+        </li>
+      ))}
+    </ul>
   );
 }
 
