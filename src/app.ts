@@ -20,7 +20,7 @@ import {
 } from './errors';
 import { refuseCrossSite } from './middleware/cross-site';
 import { flashNotice } from './middleware/flash';
-import { notificationCount } from './middleware/notification-count';
+import { headerCounts } from './middleware/header-counts';
 import { publicPage } from './middleware/public-pages';
 import { type LogLine, requestLog } from './middleware/request-log';
 import { securityHeaders } from './middleware/security-headers';
@@ -109,7 +109,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     }),
   );
   app.use(loadSession());
-  app.use(notificationCount());
+  app.use(headerCounts());
   app.use(flashNotice());
   app.use(countVisits(options.countryHeader, { namePageKind: options.namePageKind }));
   // The reading pages, the same for every visitor who is not signed in.

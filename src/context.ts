@@ -114,7 +114,9 @@ export type AppEnv = {
     log: (line: string) => void;
     /** a one-time notice for this page (src/middleware/flash.ts), when there is one */
     flash: FlashKind | undefined;
-    /** a signed-in person's unread notifications, on pages (src/middleware/notification-count.ts) */
-    unreadNotifications: number | undefined;
+    /** the counts in a signed-in person's header, on pages (src/middleware/header-counts.ts) */
+    headerCounts:
+      | { notifications: number; queue: number | undefined; questions: number | undefined }
+      | undefined;
   };
 };

@@ -10,6 +10,7 @@ export function frameOf(c: Context<AppEnv>): Frame {
   const url = new URL(c.req.url);
   const viewer = c.get('viewer') ?? null;
   const now = c.get('deps')?.now() ?? Date.now();
+  const counts = c.get('headerCounts');
   return {
     viewer: viewer
       ? {
@@ -17,7 +18,9 @@ export function frameOf(c: Context<AppEnv>): Frame {
           vendor: canSeeVendorDashboard(viewer),
           moderator: canModerate(viewer, now),
           admin: canAdminister(viewer, now),
-          notifications: c.get('unreadNotifications') ?? null,
+          notifications: counts?.notifications ?? null,
+          queue: counts?.queue ?? null,
+          questions: counts?.questions ?? null,
         }
       : null,
     path: `${url.pathname}${url.search}`,

@@ -11,6 +11,7 @@
  */
 import { and, asc, count, desc, eq, gt, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
+import type { Db } from '../../db/client';
 import { forums, posts, products, topics, users, vendors } from '../../db/schema';
 import type { AppDeps } from '../context';
 import type { Actor } from '../policy';
@@ -84,6 +85,28 @@ const isOpenQuestion = and(
   publicTopic(),
 );
 
+/** Questions without an accepted answer among the topics `where` selects. */
+async function openQuestionCount(db: Db, where: SQL | undefined): Promise<number> {
+  return (
+    (await db.select({ n: count() }).from(topics).where(and(where, isOpenQuestion)).get())?.n ?? 0
+  );
+}
+
+/** The open questions in the product forums of `vendorId`: the header's count on "Vendor". */
+export function vendorOpenQuestionCount(deps: AppDeps, vendorId: number): Promise<number> {
+  return openQuestionCount(
+    deps.db,
+    inArray(
+      topics.forumId,
+      deps.db
+        .select({ id: forums.id })
+        .from(forums)
+        .innerJoin(products, eq(products.id, forums.productId))
+        .where(eq(products.vendorId, vendorId)),
+    ),
+  );
+}
+
 /**
  * The dashboard of the vendor the actor is staff of.
  * @throws ForbiddenError when the actor is not vendor staff (requireVendorStaff)
@@ -129,14 +152,7 @@ export async function getVendorDashboard(
   const forumIds = vendorForums.map((f) => f.id);
   const forumOf = (id: number) => vendorForums.find((f) => f.id === id) as VendorForum;
 
-  const openCount =
-    (
-      await db
-        .select({ n: count() })
-        .from(topics)
-        .where(and(inArray(topics.forumId, forumIds), isOpenQuestion))
-        .get()
-    )?.n ?? 0;
+  const openCount = await openQuestionCount(db, inArray(topics.forumId, forumIds));
   const pageCount = Math.max(1, Math.ceil(openCount / QUESTIONS_PER_PAGE));
   const page = Math.min(Math.max(1, req.page), pageCount);
 

@@ -241,6 +241,35 @@ export function notificationsSuite(setup: () => Promise<ClockedForum>) {
     });
   });
 
+  describe('the header', () => {
+    it('counts for moderators what waits for them: open reports and held posts', async () => {
+      const moderator = await person({ values: { role: 'moderator' } });
+      const waiting = async () => {
+        const link = (await page(moderator.a.get('/latest'))).querySelector('a[href="/mod"]');
+        expect(link, 'moderators have the Moderation link').not.toBeNull();
+        return Number(
+          (link?.querySelector('[aria-hidden="true"]')?.text ?? '0').replace(/[()]/g, ''),
+        );
+      };
+      const before = await waiting();
+      const asker = await person();
+      const held = await person({ values: { postsNeedApproval: true } });
+      const reporter = await person();
+      const t = await topicBy(asker);
+      expect((await held.a.post(`/t/${t.id}/replies`, { body: 'Held for approval.' })).status).toBe(
+        303,
+      );
+      const report = await reporter.a.post(`/posts/${t.firstPostId}/report`, {
+        reason: 'spam',
+        note: '',
+      });
+      expect(report.status).toBe(200);
+      expect(await waiting()).toBe(before + 2);
+      // Members have no such link.
+      expect((await page(asker.a.get('/latest'))).querySelector('a[href="/mod"]')).toBeNull();
+    });
+  });
+
   describe('the page', () => {
     it('asks visitors to sign in, and is not indexed', async () => {
       const visitor = forum.request;

@@ -13,6 +13,10 @@ export type Frame = {
     admin?: boolean;
     /** unread notifications; null when not known (the count could not be read) */
     notifications?: number | null;
+    /** for moderators: open reports and held posts */
+    queue?: number | null;
+    /** for vendor staff: open questions in their product forums */
+    questions?: number | null;
   } | null;
   /** the path and query of the page, for "sign in and come back" links */
   path: string;
@@ -137,16 +141,31 @@ export function Layout(props: LayoutProps) {
                         </a>
                       </li>
                       <li>
-                        <NotificationsLink count={props.frame.viewer.notifications ?? null} />
+                        <CountedLink
+                          href="/notifications"
+                          label="Notifications"
+                          count={props.frame.viewer.notifications ?? null}
+                          what="unread"
+                        />
                       </li>
                       {props.frame.viewer.vendor ? (
                         <li>
-                          <a href="/vendor">Vendor</a>
+                          <CountedLink
+                            href="/vendor"
+                            label="Vendor"
+                            count={props.frame.viewer.questions ?? null}
+                            what="open questions"
+                          />
                         </li>
                       ) : null}
                       {props.frame.viewer.moderator ? (
                         <li>
-                          <a href="/mod">Moderation</a>
+                          <CountedLink
+                            href="/mod"
+                            label="Moderation"
+                            count={props.frame.viewer.queue ?? null}
+                            what="waiting"
+                          />
                         </li>
                       ) : null}
                       {props.frame.viewer.admin ? (
@@ -237,15 +256,17 @@ function PrivacyNoticeBanner({ banner, next }: { banner: PrivacyBanner; next: st
 }
 
 /** "Notifications (3)": the count is read out in words, and marked for the eye. */
-function NotificationsLink({ count }: { count: number | null }) {
+function CountedLink(p: { href: string; label: string; count: number | null; what: string }) {
   return (
-    <a href="/notifications" class={count ? 'notifications-link has-unread' : 'notifications-link'}>
-      Notifications
-      {count ? (
+    <a href={p.href} class={p.count ? 'counted-link has-count' : 'counted-link'}>
+      {p.label}
+      {p.count ? (
         <>
           {' '}
-          <span aria-hidden="true">({count > 99 ? '99+' : count})</span>
-          <span class="visually-hidden">, {count} unread</span>
+          <span aria-hidden="true">({p.count > 99 ? '99+' : p.count})</span>
+          <span class="visually-hidden">
+            , {p.count} {p.what}
+          </span>
         </>
       ) : null}
     </a>
