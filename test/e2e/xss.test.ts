@@ -560,6 +560,8 @@ describe('cross-site scripting through the posting route', () => {
     const seen = await check('topic page', [
       ...SITE_FORMS,
       topicPath.replace(/^\/t\/(\d+)\/.*$/, '/t/$1/replies'),
+      // the author may make the topic a question
+      topicPath.replace(/^\/t\/(\d+)\/.*$/, '/t/$1/kind'),
     ]);
     expect(seen.postBodies).toBe(1);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(POSTED_TITLE);
