@@ -47,6 +47,25 @@ export function pagesSuite(setup: () => Promise<SuiteForum>) {
     });
   });
 
+  describe('the header', () => {
+    it('folds the search box and the links into a <details> menu that needs no script', async () => {
+      const doc = await html(await get('/latest'));
+      const menu = doc.querySelector('.site-header details.site-menu');
+      expect(menu).not.toBeNull();
+      expect(menu?.getAttribute('open')).toBeUndefined();
+      expect(menu?.querySelector('summary')?.text).toBe('Menu');
+      expect(menu?.querySelector('search form[action="/search"] input[name=q]')).not.toBeNull();
+      expect(menu?.querySelectorAll('nav[aria-label=Site] a').map((a) => a.text)).toEqual([
+        'Forums',
+        'Latest',
+        'Privacy',
+        'Sign in',
+        'Join',
+      ]);
+      expect(doc.querySelectorAll('script:not([type="application/ld+json"])')).toHaveLength(0);
+    });
+  });
+
   describe('GET /f/:forum', () => {
     it('shows pinned topics first, then by last activity, 30 a page', async () => {
       const doc = await html(await get('/f/busy'));
