@@ -192,6 +192,10 @@ describe('a visitor reading the forums', () => {
         expectNoProblems(watched);
       };
       await check('/');
+      // The scheme is the one asked for: the page's background follows it.
+      await expect(
+        page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor),
+      ).resolves.toBe(scheme === 'dark' ? 'rgb(13, 17, 23)' : 'rgb(255, 255, 255)');
       await check('/f/acme-backup-pro');
       await follow(page, page.getByRole('link', { name: TOPIC_TITLE, exact: true }));
       const topicPath = path(page);
