@@ -203,6 +203,10 @@ describe('a visitor reading the forums', () => {
       await follow(page, page.locator('.post-author a').first());
       expect(path(page)).toBe('/u/devon_r');
       await check('/u/devon_r');
+      // The initials avatar is drawn under the forum's CSP (no problem recorded by `check`).
+      const avatar = page.locator('.profile-head .avatar');
+      await expect(avatar.isVisible()).resolves.toBe(true);
+      await expect(avatar.evaluate((el) => getComputedStyle(el).borderRadius)).resolves.toBe('50%');
       await check('/privacy');
       await check(`/out?url=${encodeURIComponent(EXTERNAL_URL)}`);
       await check('/latest');

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { AVATAR_COLOURS } from '../../views/components/avatar';
 
 const css = readFileSync(new URL('../../public/styles.css', import.meta.url), 'utf8');
 
@@ -100,5 +101,19 @@ describe('the dark scheme', () => {
   it('overrides every colour of the light one', () => {
     const overridden = variables(css.indexOf('@media (prefers-color-scheme: dark)'));
     expect(Object.keys(overridden).sort()).toEqual(Object.keys(light).sort());
+  });
+});
+
+describe('the avatar colours', () => {
+  const colours = [...css.matchAll(/\.avatar-(\d+) \{\s*background: (#[0-9a-f]{6});/gi)].map(
+    (m) => ({ n: Number(m[1]), hex: (m[2] as string).toLowerCase() }),
+  );
+
+  it('are one class for each colour the hash picks', () => {
+    expect(colours.map((c) => c.n)).toEqual([...Array(AVATAR_COLOURS).keys()]);
+  });
+
+  it.each(colours)('white initials on .avatar-$n ($hex) are at least 4.5:1', ({ hex }) => {
+    expect(contrast('#ffffff', hex)).toBeGreaterThanOrEqual(4.5);
   });
 });
