@@ -84,6 +84,7 @@ export const forumRoutes = new Hono<AppEnv>()
     return c.html(
       <LatestPage
         frame={frameOf(c)}
+        now={deps.now()}
         topics={result.topics}
         unread={await unreadOf(c, result.topics)}
         unanswered={q.filter === 'unanswered'}
@@ -134,6 +135,7 @@ export const forumRoutes = new Hono<AppEnv>()
     return c.html(
       <ForumPage
         frame={frameOf(c)}
+        now={deps.now()}
         newTopic={
           canStartTopic(c.get('viewer'), forum, deps.now())
             ? 'allowed'

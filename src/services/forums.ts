@@ -112,6 +112,8 @@ export type TopicListItem = {
   lastPostId: number | null;
   author: string | null;
   lastPoster: string | null;
+  /** a visible reply by staff of the vendor whose product the topic's forum is about */
+  vendorReplied: boolean;
 };
 
 /**
@@ -183,6 +185,16 @@ const listColumns = () => ({
   lastPostId: topics.lastPostId,
   author: author.username,
   lastPoster: lastPoster.username,
+  // Only topics of product forums can have one: the lookup stops at the forum's row otherwise,
+  // and at the first reply by the vendor's staff otherwise (posts by topic, then their links).
+  vendorReplied: sql<number>`exists (
+    select 1 from forums vf
+    join products vp on vp.id = vf.product_id
+    join posts vr on vr.topic_id = ${topics.id} and vr.number > 1 and vr.state = 'visible'
+      and vr.deleted_at is null and vr.removed_at is null
+    join identity_links vl on vl.user_id = vr.user_id and vl.vendor_id = vp.vendor_id
+    where vf.id = ${topics.forumId}
+  )`,
 });
 
 /** A row of a topic list as the list shows it. */
@@ -200,6 +212,7 @@ function listItem(r: {
   lastPostId: number | null;
   author: string | null;
   lastPoster: string | null;
+  vendorReplied: number;
 }): TopicListItem {
   return {
     id: r.id,
@@ -215,6 +228,7 @@ function listItem(r: {
     lastPostId: r.lastPostId,
     author: r.author,
     lastPoster: r.lastPoster,
+    vendorReplied: !!r.vendorReplied,
   };
 }
 

@@ -176,9 +176,15 @@ describe('a visitor reading the forums', () => {
     await expectVisibleFocusRing(page);
   });
 
-  for (const width of [1280, 375]) {
-    it(`meets WCAG 2.1 AA on every kind of reading page, ${width}px wide`, async () => {
+  for (const [width, scheme] of [
+    [1280, 'light'],
+    [375, 'light'],
+    [1280, 'dark'],
+    [375, 'dark'],
+  ] as const) {
+    it(`meets WCAG 2.1 AA on every kind of reading page, ${width}px wide, ${scheme} scheme`, async () => {
       const page = await newPage(width);
+      await page.emulateMedia({ colorScheme: scheme });
       const check = async (target: string) => {
         const res = await page.goto(`${server.url}${target}`);
         expect(res?.status(), target).toBe(200);
@@ -186,6 +192,10 @@ describe('a visitor reading the forums', () => {
         expectNoProblems(watched);
       };
       await check('/');
+      // The scheme is the one asked for: the page's background follows it.
+      await expect(
+        page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor),
+      ).resolves.toBe(scheme === 'dark' ? 'rgb(13, 17, 23)' : 'rgb(255, 255, 255)');
       await check('/f/acme-backup-pro');
       await follow(page, page.getByRole('link', { name: TOPIC_TITLE, exact: true }));
       const topicPath = path(page);
@@ -193,6 +203,10 @@ describe('a visitor reading the forums', () => {
       await follow(page, page.locator('.post-author a').first());
       expect(path(page)).toBe('/u/devon_r');
       await check('/u/devon_r');
+      // The initials avatar is drawn under the forum's CSP (no problem recorded by `check`).
+      const avatar = page.locator('.profile-head .avatar');
+      await expect(avatar.isVisible()).resolves.toBe(true);
+      await expect(avatar.evaluate((el) => getComputedStyle(el).borderRadius)).resolves.toBe('50%');
       await check('/privacy');
       await check(`/out?url=${encodeURIComponent(EXTERNAL_URL)}`);
       await check('/latest');
@@ -202,6 +216,63 @@ describe('a visitor reading the forums', () => {
       await check('/search?q=nothing+matches+these+words');
     });
   }
+
+  it('fits the header in one row on a phone, the links and the search box folded into a menu', async () => {
+    watched = await openPage(browser, {
+      viewport: { width: 390, height: 844 },
+      allowOrigin: server.url,
+    });
+    const page = watched.page;
+    await page.goto(`${server.url}/latest`);
+    const header = page.locator('.site-header');
+    const name = page.getByRole('link', { name: 'Plimus Community Forums', exact: true });
+    const toggle = page.locator('summary', { hasText: 'Menu' });
+    await expect(toggle.isVisible()).resolves.toBe(true);
+    const nav = page.getByRole('navigation', { name: 'Site' });
+    const box = page.getByRole('searchbox', { name: 'Search the forums' });
+    // Closed: one row, the site's name beside the toggle; links and box hidden.
+    await expect(nav.isVisible()).resolves.toBe(false);
+    await expect(box.isVisible()).resolves.toBe(false);
+    const [h, n, t] = await Promise.all([
+      header.boundingBox(),
+      name.boundingBox(),
+      toggle.boundingBox(),
+    ]);
+    expect(h && n && t).toBeTruthy();
+    if (h && n && t) {
+      expect(h.height).toBeLessThan(70);
+      expect(Math.abs(n.y + n.height / 2 - (t.y + t.height / 2))).toBeLessThan(6);
+      expect(t.x + t.width).toBeLessThanOrEqual(390);
+    }
+    await expectNoHorizontalScroll(page);
+    await expectAccessible(page, 'phone header, menu closed');
+
+    // Opened with the keyboard (no script): the links and a search box that fits.
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    await expect(nav.getByRole('link', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
+    await expect(box.isVisible()).resolves.toBe(true);
+    const b = await box.boundingBox();
+    expect(b && b.x >= 0 && b.x + b.width <= 390).toBe(true);
+    await expectNoHorizontalScroll(page);
+    await expectAccessible(page, 'phone header, menu open');
+    await box.fill('shadow copy');
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+    expect(path(page)).toBe('/search?q=shadow+copy');
+
+    // On a desktop the links show without opening anything, and there is no toggle.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${server.url}/latest`);
+    await expect(toggle.isVisible()).resolves.toBe(false);
+    await expect(nav.getByRole('link', { name: 'Latest' }).isVisible()).resolves.toBe(true);
+    await expect(box.isVisible()).resolves.toBe(true);
+    const [desk, deskName, deskNav] = await Promise.all([
+      header.boundingBox(),
+      name.boundingBox(),
+      nav.boundingBox(),
+    ]);
+    expect(desk && deskName && deskNav && Math.abs(deskNav.y - deskName.y) < 20).toBe(true);
+  });
 
   it('searches from the header, opens a result and lands on the post', async () => {
     const page = await newPage();

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../db/schema';
 import type { AppDeps } from '../../src/context';
 import { createTopic } from '../../src/services/posting';
+import { avatarColour } from '../../views/components/avatar';
 import { parseHtml as parse } from '../support/html';
 import { buildFixture, type Fixture } from './fixture';
 
@@ -44,6 +45,25 @@ export function pagesSuite(setup: () => Promise<SuiteForum>) {
       expect(busy?.querySelector('.forum-latest time')?.getAttribute('datetime')).toBe(
         new Date(fx.lastAt).toISOString(),
       );
+    });
+  });
+
+  describe('the header', () => {
+    it('folds the search box and the links into a <details> menu that needs no script', async () => {
+      const doc = await html(await get('/latest'));
+      const menu = doc.querySelector('.site-header details.site-menu');
+      expect(menu).not.toBeNull();
+      expect(menu?.getAttribute('open')).toBeUndefined();
+      expect(menu?.querySelector('summary')?.text).toBe('Menu');
+      expect(menu?.querySelector('search form[action="/search"] input[name=q]')).not.toBeNull();
+      expect(menu?.querySelectorAll('nav[aria-label=Site] a').map((a) => a.text)).toEqual([
+        'Forums',
+        'Latest',
+        'Privacy',
+        'Sign in',
+        'Join',
+      ]);
+      expect(doc.querySelectorAll('script:not([type="application/ld+json"])')).toHaveLength(0);
     });
   });
 
@@ -167,6 +187,29 @@ export function pagesSuite(setup: () => Promise<SuiteForum>) {
         `/out?url=${encodeURIComponent('https://example.com/docs?a=1&b=2')}`,
       );
       expect(link?.getAttribute('rel')).toBe('nofollow ugc noopener');
+    });
+  });
+
+  describe('initials avatars', () => {
+    it('are drawn beside post authors and on profiles by the stylesheet, never an image or an inline style', async () => {
+      const topic = await html(await get(`/t/${fx.long.topicId}/${fx.long.slug}`));
+      const first = topic.querySelector('article.post');
+      const avatar = first?.querySelector('.post-header .post-byline > .avatar');
+      // From the display name (Wendy Writer), the colour from the username.
+      expect(avatar?.text).toBe('WW');
+      expect(avatar?.getAttribute('aria-hidden')).toBe('true');
+      expect(avatar?.getAttribute('class')).toBe(`avatar avatar-${avatarColour('Writer_One')}`);
+      expect(avatar?.nextElementSibling?.getAttribute('class')).toBe('post-author');
+      expect(topic.querySelectorAll('[style], img.avatar, .avatar img')).toHaveLength(0);
+
+      const profile = await html(await get('/u/Writer_One'));
+      const big = profile.querySelector('.profile-head > .avatar');
+      expect(big?.getAttribute('class')).toBe(
+        `avatar avatar-${avatarColour('Writer_One')} avatar-large`,
+      );
+      expect(big?.text).toBe('WW');
+      expect(profile.querySelector('.profile-head > h1')).not.toBeNull();
+      expect(profile.querySelectorAll('[style]')).toHaveLength(0);
     });
   });
 

@@ -11,6 +11,7 @@ import { cookingWork } from '../../src/content/cook';
 import { COMMAND_LINE } from '../../src/policy/admin';
 import { setForumArchived } from '../../src/services/admin';
 import { createForum } from '../../src/services/catalog';
+import { createReply, createTopic } from '../../src/services/posting';
 import { MAX_BODY } from '../../src/validation/forms';
 import { repeat, WORST_INPUTS } from '../fixtures/cooking/worst';
 import { parseHtml } from '../support/html';
@@ -309,6 +310,69 @@ export function postingSuite(setup: () => Promise<ClockedForum>) {
         .get();
       expect(post?.bodyMarkdown).toBe('Clean text.');
       expect(post?.userId).toBe(user.id);
+    });
+  });
+
+  describe('a topic of several pages', () => {
+    /** A topic of 21 posts (two pages of 20), written through the service. */
+    async function twoPageTopic(authorId: number) {
+      const offTopic = await db().select().from(forums).where(eq(forums.slug, 'off-topic')).get();
+      const t = await createTopic(forum.deps, {
+        forumId: offTopic?.id as number,
+        authorId,
+        title: `Two pages ${++seq}`,
+        body: 'The first post.',
+        kind: 'discussion',
+      });
+      let last = 0;
+      for (let n = 2; n <= 21; n++) {
+        last = (await createReply(forum.deps, { topicId: t.topicId, authorId, body: `Post ${n}` }))
+          .postId;
+      }
+      return { path: `/t/${t.topicId}/${t.slug}`, last };
+    }
+
+    it('numbers its pages, jumps to the last post, and has the reply form on the last page only', async () => {
+      const { a, user } = await member({ aged: true, acked: true });
+      const t = await twoPageTopic(user.id);
+
+      const first = await page(await a.get(t.path));
+      const links = first.querySelectorAll('.pagination-pages a');
+      expect(links.map((l) => l.text)).toEqual(['1', '2', '1', '2']);
+      expect(links.map((l) => l.getAttribute('href'))).toEqual([
+        t.path,
+        `${t.path}?page=2`,
+        t.path,
+        `${t.path}?page=2`,
+      ]);
+      expect(
+        first.querySelectorAll('.pagination-pages a[aria-current=page]').map((l) => l.text),
+      ).toEqual(['1', '1']);
+      expect(first.querySelector('.jump-last a')?.getAttribute('href')).toBe(
+        `${t.path}?page=2#last-post`,
+      );
+      // No reply form on page 1: a link to the one on the last page instead.
+      expect(first.querySelector('form[action$="/replies"]')).toBeNull();
+      const onLast = first.querySelector('#reply a');
+      expect(onLast?.text).toBe('Reply on the last page');
+      expect(onLast?.getAttribute('href')).toBe(`${t.path}?page=2#reply`);
+
+      const second = await page(await a.get(`${t.path}?page=2`));
+      expect(second.querySelector('#reply form[action$="/replies"]')).not.toBeNull();
+      expect(second.text).not.toContain('Reply on the last page');
+      expect(
+        second.querySelectorAll('.pagination-pages a[aria-current=page]').map((l) => l.text),
+      ).toEqual(['2', '2']);
+      // The anchor of "Jump to the last post" sits right before the last post.
+      const mark = second.querySelector('#last-post');
+      expect(mark).not.toBeNull();
+      expect(second.querySelectorAll('article.post').at(-1)?.getAttribute('id')).toBe(`p${t.last}`);
+      expect(mark?.nextElementSibling?.getAttribute('id')).toBe(`p${t.last}`);
+
+      // A visitor on page 1 is sent to the last page too, where they are asked to sign in.
+      const visitor = agent(forum.request, { client: `visitor_${++seq}` });
+      const seen = await page(await visitor.get(t.path));
+      expect(seen.querySelector('#reply a')?.text).toBe('Reply on the last page');
     });
   });
 

@@ -1010,6 +1010,74 @@ export function vendorsSuite(setup: () => Promise<ClockedForum>) {
       expect(doc.querySelector('.site-nav a[href="/vendor"]')?.text).toMatch(/^Vendor\b/);
     });
 
+    it('a product forum’s list has columns, says how long ago in words with the exact time, and tags vendor replies', async () => {
+      const {
+        vendor,
+        forums: [one],
+      } = await vendorWithForums('Hooli');
+      const staff = await person({ vendor: vendor.plimusVendorId });
+      const customer = await person();
+      const c = customer.user.id;
+      const slug = `product-${seq - 2}-1`;
+      const yesterday = await postedAgo(one.id, c, 30 * HOUR);
+      const replied = await postedAgo(one.id, c, 3 * HOUR + 5 * MINUTE, {
+        replies: [
+          { by: c, after: MINUTE },
+          { by: staff.user.id, after: HOUR },
+        ],
+      });
+      const byCustomer = await postedAgo(one.id, c, 10 * MINUTE, {
+        kind: 'discussion',
+        replies: [{ by: c, after: MINUTE }],
+      });
+      const itemOf = (doc: ReturnType<typeof parseHtml>, id: number) => {
+        const li = doc
+          .querySelectorAll('.topic-item')
+          .find((x) => x.querySelector(`h2 a[href^="/t/${id}/"]`));
+        expect(li, `topic ${id} listed`).toBeDefined();
+        return li as NonNullable<typeof li>;
+      };
+      const words = (el: { text: string } | null | undefined) =>
+        el?.text.replace(/\s+/g, ' ').trim();
+
+      const doc = await page(visitor().get(`/f/${slug}`));
+      const r = itemOf(doc, replied.topicId);
+      expect(r.querySelectorAll('.tag').map((t) => t.text)).toEqual(['Question', 'Vendor replied']);
+      expect(words(r.querySelector('.topic-replies'))).toBe('2 replies');
+      expect(words(r.querySelector('.topic-activity'))).toBe(
+        `Last post by ${staff.user.username} 2 hours ago`,
+      );
+      expect(words(r.querySelector('.topic-meta'))).toBe(
+        `Started by ${customer.user.username} 3 hours ago`,
+      );
+      const started = r.querySelector('.topic-meta time');
+      const at = new Date(forum.deps.now() - 3 * HOUR - 5 * MINUTE);
+      expect(started?.getAttribute('datetime')).toBe(at.toISOString());
+      expect(started?.getAttribute('title')).toMatch(/^\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC$/);
+
+      const y = itemOf(doc, yesterday.topicId);
+      expect(words(y.querySelector('.topic-activity'))).toBe(
+        `Last post by ${customer.user.username} yesterday`,
+      );
+      expect(y.querySelectorAll('.tag').map((t) => t.text)).toEqual(['Question']);
+      expect(words(y.querySelector('.topic-replies'))).toBe('0 replies');
+      const d = itemOf(doc, byCustomer.topicId);
+      expect(d.querySelector('.topic-tags')).toBeNull();
+      expect(words(d.querySelector('.topic-replies'))).toBe('1 reply');
+      expect(words(d.querySelector('.topic-activity'))).toMatch(/ 9 minutes ago$/);
+
+      // The words are counted at each render from the request's clock, not kept from an earlier one.
+      forum.clock.advance(2 * DAY);
+      const later = await page(visitor().get(`/f/${slug}`));
+      expect(words(itemOf(later, replied.topicId).querySelector('.topic-activity'))).toBe(
+        `Last post by ${staff.user.username} 2 days ago`,
+      );
+      expect(words(itemOf(later, yesterday.topicId).querySelector('.topic-meta'))).toBe(
+        `Started by ${customer.user.username} 3 days ago`,
+      );
+      expect(later.querySelector('.topic-columns')?.getAttribute('aria-hidden')).toBe('true');
+    });
+
     it('pages through many open questions with keyset links', async () => {
       const {
         vendor,

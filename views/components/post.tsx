@@ -2,6 +2,7 @@ import { raw } from 'hono/html';
 import { NO_ACTIONS, type PostActions } from '../../src/policy/post-actions';
 import type { PostLikes } from '../../src/services/likes';
 import type { PostView } from '../../src/services/topics';
+import { Avatar } from './avatar';
 import { reasonShort } from './reason-fields';
 import { Time } from './time';
 
@@ -78,18 +79,23 @@ export function Post({
   const inner = (
     <>
       <header class="post-header">
-        <h2 class="post-author" id={`p${post.id}-author`}>
+        <div class="post-byline">
           {post.author ? (
-            <a href={`/u/${post.author.username}`}>
-              {authorName}
-              {authorName !== post.author.username ? (
-                <span class="username"> @{post.author.username}</span>
-              ) : null}
-            </a>
-          ) : (
-            <span class="deleted-user">deleted user</span>
-          )}
-        </h2>
+            <Avatar username={post.author.username} name={authorName ?? post.author.username} />
+          ) : null}
+          <h2 class="post-author" id={`p${post.id}-author`}>
+            {post.author ? (
+              <a href={`/u/${post.author.username}`}>
+                {authorName}
+                {authorName !== post.author.username ? (
+                  <span class="username"> @{post.author.username}</span>
+                ) : null}
+              </a>
+            ) : (
+              <span class="deleted-user">deleted user</span>
+            )}
+          </h2>
+        </div>
         <p class="post-meta">
           {/* The accessible name contains the visible "#n" (WCAG 2.5.3, label in name). */}
           <a

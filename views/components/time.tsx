@@ -13,11 +13,12 @@ const dateOnly = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'UTC',
 });
 
+/** "2 Dec 2026, 17:14 UTC": the exact time, as the text of `Time` and the title of `Age`. */
+export const exactTime = (date: Date): string => `${dateTime.format(date)} UTC`;
+
 /** A point in time: machine-readable in `datetime`, readable in UTC in the text. */
 export function Time({ date, dateOnly: onlyDate }: { date: Date; dateOnly?: boolean }) {
   return (
-    <time datetime={date.toISOString()}>
-      {onlyDate ? dateOnly.format(date) : `${dateTime.format(date)} UTC`}
-    </time>
+    <time datetime={date.toISOString()}>{onlyDate ? dateOnly.format(date) : exactTime(date)}</time>
   );
 }

@@ -3,11 +3,13 @@ export type TopicTagsProps = {
   locked: boolean;
   kind: 'discussion' | 'question';
   answered: boolean;
+  /** staff of the forum's product's vendor replied (topic lists) */
+  vendorReplied?: boolean;
 };
 
-/** Pinned / Locked / Question or Answered, where they apply; nothing otherwise. */
-export function TopicTags({ pinned, locked, kind, answered }: TopicTagsProps) {
-  if (!pinned && !locked && kind !== 'question') return null;
+/** Pinned / Locked / Question or Answered / Vendor replied, where they apply; nothing otherwise. */
+export function TopicTags({ pinned, locked, kind, answered, vendorReplied }: TopicTagsProps) {
+  if (!pinned && !locked && kind !== 'question' && !vendorReplied) return null;
   return (
     <p class="topic-tags">
       {pinned ? <span class="tag">Pinned</span> : null}
@@ -17,6 +19,7 @@ export function TopicTags({ pinned, locked, kind, answered }: TopicTagsProps) {
           {answered ? 'Answered' : 'Question'}
         </span>
       ) : null}
+      {vendorReplied ? <span class="tag tag-vendor">Vendor replied</span> : null}
     </p>
   );
 }

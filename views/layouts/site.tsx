@@ -121,81 +121,88 @@ export function Layout(props: LayoutProps) {
               <a class="site-name" href="/">
                 {SITE_NAME}
               </a>
-              <SearchBox query={props.frame.query} />
-              <nav class="site-nav" aria-label="Site">
-                <ul>
-                  <li>
-                    <a href="/">Forums</a>
-                  </li>
-                  <li>
-                    <a href="/latest">Latest</a>
-                  </li>
-                  <li>
-                    <a href="/privacy">Privacy</a>
-                  </li>
-                  {props.frame.viewer ? (
-                    <>
+              {/* On a phone the search box and the links fold into this menu (no script needed);
+                  on wider screens the summary is hidden and the content always shows. */}
+              <details class="site-menu">
+                <summary class="site-menu-toggle">Menu</summary>
+                <div class="site-menu-body">
+                  <SearchBox query={props.frame.query} />
+                  <nav class="site-nav" aria-label="Site">
+                    <ul>
                       <li>
-                        <a href={`/u/${props.frame.viewer.username}`}>
-                          {props.frame.viewer.username}
-                        </a>
+                        <a href="/">Forums</a>
                       </li>
                       <li>
-                        <CountedLink
-                          href="/notifications"
-                          label="Notifications"
-                          count={props.frame.viewer.notifications ?? null}
-                          what="unread"
-                        />
-                      </li>
-                      {props.frame.viewer.vendor ? (
-                        <li>
-                          <CountedLink
-                            href="/vendor"
-                            label="Vendor"
-                            count={props.frame.viewer.questions ?? null}
-                            what="open questions"
-                          />
-                        </li>
-                      ) : null}
-                      {props.frame.viewer.moderator ? (
-                        <li>
-                          <CountedLink
-                            href="/mod"
-                            label="Moderation"
-                            count={props.frame.viewer.queue ?? null}
-                            what="waiting"
-                          />
-                        </li>
-                      ) : null}
-                      {props.frame.viewer.admin ? (
-                        <li>
-                          <a href="/admin">Admin</a>
-                        </li>
-                      ) : null}
-                      <li>
-                        <a href="/account">Account</a>
+                        <a href="/latest">Latest</a>
                       </li>
                       <li>
-                        <form method="post" action="/logout" class="inline-form">
-                          <button type="submit" class="link-button">
-                            Sign out
-                          </button>
-                        </form>
+                        <a href="/privacy">Privacy</a>
                       </li>
-                    </>
-                  ) : (
-                    <>
-                      <li>
-                        <a href={signInHref(props.frame.path)}>Sign in</a>
-                      </li>
-                      <li>
-                        <a href={joinHref(props.frame.path)}>Join</a>
-                      </li>
-                    </>
-                  )}
-                </ul>
-              </nav>
+                      {props.frame.viewer ? (
+                        <>
+                          <li>
+                            <a href={`/u/${props.frame.viewer.username}`}>
+                              {props.frame.viewer.username}
+                            </a>
+                          </li>
+                          <li>
+                            <CountedLink
+                              href="/notifications"
+                              label="Notifications"
+                              count={props.frame.viewer.notifications ?? null}
+                              what="unread"
+                            />
+                          </li>
+                          {props.frame.viewer.vendor ? (
+                            <li>
+                              <CountedLink
+                                href="/vendor"
+                                label="Vendor"
+                                count={props.frame.viewer.questions ?? null}
+                                what="open questions"
+                              />
+                            </li>
+                          ) : null}
+                          {props.frame.viewer.moderator ? (
+                            <li>
+                              <CountedLink
+                                href="/mod"
+                                label="Moderation"
+                                count={props.frame.viewer.queue ?? null}
+                                what="waiting"
+                              />
+                            </li>
+                          ) : null}
+                          {props.frame.viewer.admin ? (
+                            <li>
+                              <a href="/admin">Admin</a>
+                            </li>
+                          ) : null}
+                          <li>
+                            <a href="/account">Account</a>
+                          </li>
+                          <li>
+                            <form method="post" action="/logout" class="inline-form">
+                              <button type="submit" class="link-button">
+                                Sign out
+                              </button>
+                            </form>
+                          </li>
+                        </>
+                      ) : (
+                        <>
+                          <li>
+                            <a href={signInHref(props.frame.path)}>Sign in</a>
+                          </li>
+                          <li>
+                            <a href={joinHref(props.frame.path)}>Join</a>
+                          </li>
+                        </>
+                      )}
+                    </ul>
+                  </nav>
+                </div>
+              </details>
             </div>
           </header>
           {props.frame.banner ? (

@@ -18,6 +18,8 @@ export type ForumPageProps = {
   prevHref: string | null;
   nextHref: string | null;
   canonical: string;
+  /** the time of the request (deps.now()): the list says how long ago things happened */
+  now: number;
   /** whether the viewer can start a topic here, or what to say instead */
   newTopic: 'allowed' | 'sign-in' | 'not-allowed';
 };
@@ -78,6 +80,7 @@ export function ForumPage(p: ForumPageProps) {
       <TopicList
         topics={p.topics}
         unread={p.unread}
+        now={p.now}
         label={current?.label ?? 'Topics'}
         empty={current?.empty ?? 'No topics here yet.'}
       />

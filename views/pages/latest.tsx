@@ -15,6 +15,8 @@ export type LatestPageProps = {
   prevHref: string | null;
   nextHref: string | null;
   canonical: string;
+  /** the time of the request (deps.now()): the list says how long ago things happened */
+  now: number;
 };
 
 /** /latest: every forum's topics by last activity, or the open questions of product forums. */
@@ -49,6 +51,7 @@ export function LatestPage(p: LatestPageProps) {
       <TopicList
         topics={p.topics}
         unread={p.unread}
+        now={p.now}
         label={name}
         empty={
           p.unanswered

@@ -1,4 +1,5 @@
 import type { ProfilePost, PublicProfile } from '../../src/services/users';
+import { Avatar } from '../components/avatar';
 import { Time } from '../components/time';
 import { type Frame, Layout } from '../layouts/site';
 
@@ -34,10 +35,13 @@ export function ProfilePage({
       // Nothing of theirs to find: a page without posts is not worth a search engine's index.
       noindex={posts.length === 0 && !newerHref}
     >
-      <h1>
-        {name}
-        {name !== profile.username ? <span class="username"> @{profile.username}</span> : null}
-      </h1>
+      <div class="profile-head">
+        <Avatar username={profile.username} name={name} size="large" />
+        <h1>
+          {name}
+          {name !== profile.username ? <span class="username"> @{profile.username}</span> : null}
+        </h1>
+      </div>
       <dl class="profile-facts">
         {role ? (
           <>

@@ -58,6 +58,8 @@ export type TopicPageProps = {
 export function TopicPage(p: TopicPageProps) {
   const t = p.topic;
   const title = p.page > 1 ? `${t.title} (page ${p.page})` : t.title;
+  const pageHref = (n: number) => `/t/${t.id}/${t.slug}${n > 1 ? `?page=${n}` : ''}`;
+  const lastPage = p.page >= p.pageCount;
   const accepted = p.accepted;
   // Under the question on the first page; at the top of the thread on the others. Not at all
   // where the answer itself comes right after: it would only repeat it.
@@ -132,7 +134,13 @@ export function TopicPage(p: TopicPageProps) {
         pageCount={p.pageCount}
         prevHref={p.prevHref}
         nextHref={p.nextHref}
+        hrefOf={pageHref}
       />
+      {p.pageCount > 1 ? (
+        <p class="jump-last">
+          <a href={`${pageHref(p.pageCount)}#last-post`}>Jump to the last post</a>
+        </p>
+      ) : null}
       {atTop ? underQuestion : null}
       <div class="posts">
         {p.posts.map((post, i) => (
@@ -144,6 +152,7 @@ export function TopicPage(p: TopicPageProps) {
                 New since your last visit
               </p>
             ) : null}
+            {lastPage && i === p.posts.length - 1 ? <span id="last-post" /> : null}
             <Post
               post={post}
               topicId={t.id}
@@ -161,10 +170,16 @@ export function TopicPage(p: TopicPageProps) {
         pageCount={p.pageCount}
         prevHref={p.prevHref}
         nextHref={p.nextHref}
+        hrefOf={pageHref}
       />
-      <section class="reply" aria-labelledby="reply-title">
+      <section class="reply" id="reply" aria-labelledby="reply-title">
         <h2 id="reply-title">Reply</h2>
-        {p.replyForm ? (
+        {!lastPage && (p.replyForm || p.replyBlocked === 'sign-in') ? (
+          // The form is on the last page only, under the newest posts a reply answers.
+          <p>
+            <a href={`${pageHref(p.pageCount)}#reply`}>Reply on the last page</a>
+          </p>
+        ) : p.replyForm ? (
           <Composer
             action={`/t/${t.id}/replies`}
             submitLabel="Post reply"
