@@ -4,7 +4,7 @@ import { RegisterPage } from '../../views/pages/register';
 import { clearSessionCookie } from '../auth/cookies';
 import { invalidateSession } from '../auth/session';
 import type { AppEnv } from '../context';
-import { login, register } from '../services/accounts';
+import { login, register, registrationProblems } from '../services/accounts';
 import { loginForm, registerForm } from '../validation/forms';
 import { safeNext } from './forms';
 import { frameOf } from './frame';
@@ -19,6 +19,7 @@ export const authRoutes = new Hono<AppEnv>()
       <RegisterPage
         frame={frameOf(c)}
         plimus={!!c.get('deps').plimus}
+        passwordReset={c.get('deps').mail.available}
         values={{}}
         next={next}
         errors={{}}
@@ -36,6 +37,7 @@ export const authRoutes = new Hono<AppEnv>()
         <RegisterPage
           frame={frameOf(c)}
           plimus={!!deps.plimus}
+          passwordReset={deps.mail.available}
           values={{
             username: input.username,
             email: input.email,
@@ -47,6 +49,9 @@ export const authRoutes = new Hono<AppEnv>()
       ),
       (d) => register(deps, c.get('client'), d),
       (created, d) => signedIn(c, created, 'joined', d.next),
+      // Every field's problem in one answer: a taken username too, when the name itself is valid.
+      (input, errors) =>
+        errors.username ? Promise.resolve({}) : registrationProblems(deps, input),
     );
   })
   .get('/login', (c) => {
