@@ -6,6 +6,12 @@ export type PrivacyRevision = { version: string; date: string; summary: string }
 
 export const PRIVACY_REVISIONS: readonly PrivacyRevision[] = [
   {
+    version: '1.5',
+    date: '2026-12-02',
+    summary:
+      'Each session now keeps the name of the browser and system that signed in (such as \u201cFirefox on Linux\u201d), read from what the browser says it is at sign-in, so that your account page can tell your sessions apart. Nothing else of what the browser says is kept. It is in your download and goes with the session, or with your account.',
+  },
+  {
     version: '1.4',
     date: '2026-12-02',
     summary:

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { LoginPage } from '../../views/pages/login';
 import { RegisterPage } from '../../views/pages/register';
 import { clearSessionCookie } from '../auth/cookies';
+import { deviceName } from '../auth/device';
 import { invalidateSession } from '../auth/session';
 import type { AppEnv } from '../context';
 import { login, register, registrationProblems } from '../services/accounts';
@@ -47,7 +48,7 @@ export const authRoutes = new Hono<AppEnv>()
           errors={errors}
         />
       ),
-      (d) => register(deps, c.get('client'), d),
+      (d) => register(deps, c.get('client'), d, deviceName(c.req.header('user-agent'))),
       (created, d) => signedIn(c, created, 'joined', d.next),
       // Every field's problem in one answer: a taken username too, when the name itself is valid.
       (input, errors) =>
@@ -89,7 +90,7 @@ export const authRoutes = new Hono<AppEnv>()
           demo={deps.demo}
         />
       ),
-      (d) => login(deps, c.get('client'), d),
+      (d) => login(deps, c.get('client'), d, deviceName(c.req.header('user-agent'))),
       (created, d) => signedIn(c, created, 'signed-in', d.next),
     );
   })

@@ -71,6 +71,8 @@ export async function register(
   deps: AppDeps,
   client: string,
   input: Registration,
+  /** the browser and system that signs in, as named by src/auth/device.ts */
+  device: string | null,
 ): Promise<NewSession & { userId: number }> {
   const usernameKey = input.username.toLowerCase();
   const emailKey = input.email.toLowerCase();
@@ -138,7 +140,7 @@ export async function register(
     throw err;
   }
   deps.mail.nudge();
-  const session = await createSession(deps, userId, { remember: false });
+  const session = await createSession(deps, userId, { remember: false, device });
   return { ...session, userId };
 }
 
@@ -165,7 +167,13 @@ const tooManySignIns = (retryAfterSeconds: number) =>
  * @throws FormError with the same message whether or not the account exists; 429 when the
  *   client, or the account for a client that has been failing for it, has tried too often
  */
-export async function login(deps: AppDeps, client: string, input: Login): Promise<NewSession> {
+export async function login(
+  deps: AppDeps,
+  client: string,
+  input: Login,
+  /** the browser and system that signs in, as named by src/auth/device.ts */
+  device: string | null,
+): Promise<NewSession> {
   const { limits } = deps;
   const perClient = limits.loginPerClient.hit(client);
   if (!perClient.ok) throw tooManySignIns(perClient.retryAfterSeconds);
@@ -197,7 +205,7 @@ export async function login(deps: AppDeps, client: string, input: Login): Promis
       .set({ passwordHash: await hashPassword(input.password) })
       .where(eq(users.id, user.id));
   }
-  return createSession(deps, user.id, { remember: input.remember });
+  return createSession(deps, user.id, { remember: input.remember, device });
 }
 
 /**
