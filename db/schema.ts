@@ -108,6 +108,11 @@ export const sessions = sqliteTable(
     remember: integer('remember', { mode: 'boolean' }).notNull().default(false),
     /** when the person last proved who they are again in this session (a fresh Plimus sign-in) */
     freshAuthAt: integer('fresh_auth_at', { mode: 'timestamp_ms' }),
+    /**
+     * the browser and system that signed in, as a name from a fixed table ("Firefox on Linux"),
+     * read from the User-Agent at sign-in (src/auth/device.ts); the header itself is not kept
+     */
+    device: text('device'),
   },
   (t) => [index('sessions_user_idx').on(t.userId)],
 );

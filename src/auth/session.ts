@@ -62,7 +62,8 @@ export type NewSession = { token: string; session: Session };
 export async function createSession(
   deps: SessionDeps,
   userId: number,
-  opts: { remember: boolean },
+  /** `device`: the name of the browser and system that signs in (src/auth/device.ts) */
+  opts: { remember: boolean; device?: string | null },
 ): Promise<NewSession> {
   const id = randomString(15);
   const secret = randomString(20);
@@ -77,6 +78,7 @@ export async function createSession(
       lastUsedAt: new Date(now),
       expiresAt: new Date(now + (opts.remember ? REMEMBERED_SESSION_MS : BROWSER_SESSION_IDLE_MS)),
       remember: opts.remember,
+      device: opts.device ?? null,
     })
     .returning();
   if (!session) throw new Error('session insert returned no row');

@@ -25,7 +25,7 @@ const footer = (origin: string) => [
   '',
   '-- ',
   `${FORUM}: ${origin}/`,
-  `Your email choices: ${origin}/account#email-title`,
+  `Your email choices: ${origin}/account#email-choices-title`,
 ];
 
 /** A link to confirm an address, and how long it works. */
@@ -208,7 +208,7 @@ export function announcement(
 ${body}
 <p><a href="${escapeHtml(a.url)}">Read it and reply on the forums</a></p>
 <hr>
-<p>You get announcements because you chose them on your account page. <a href="${escapeHtml(unsubscribeUrl)}">Stop announcements</a> · <a href="${escapeHtml(stop.all)}">Stop every email but service notices</a> · <a href="${escapeHtml(origin)}/account#email-title">Your email choices</a></p>
+<p>You get announcements because you chose them on your account page. <a href="${escapeHtml(unsubscribeUrl)}">Stop announcements</a> · <a href="${escapeHtml(stop.all)}">Stop every email but service notices</a> · <a href="${escapeHtml(origin)}/account#email-choices-title">Your email choices</a></p>
 </body></html>
 `,
     headers: {

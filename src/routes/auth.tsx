@@ -2,9 +2,10 @@ import { Hono } from 'hono';
 import { LoginPage } from '../../views/pages/login';
 import { RegisterPage } from '../../views/pages/register';
 import { clearSessionCookie } from '../auth/cookies';
+import { deviceName } from '../auth/device';
 import { invalidateSession } from '../auth/session';
 import type { AppEnv } from '../context';
-import { login, register } from '../services/accounts';
+import { login, register, registrationProblems } from '../services/accounts';
 import { loginForm, registerForm } from '../validation/forms';
 import { safeNext } from './forms';
 import { frameOf } from './frame';
@@ -19,6 +20,7 @@ export const authRoutes = new Hono<AppEnv>()
       <RegisterPage
         frame={frameOf(c)}
         plimus={!!c.get('deps').plimus}
+        passwordReset={c.get('deps').mail.available}
         values={{}}
         next={next}
         errors={{}}
@@ -36,6 +38,7 @@ export const authRoutes = new Hono<AppEnv>()
         <RegisterPage
           frame={frameOf(c)}
           plimus={!!deps.plimus}
+          passwordReset={deps.mail.available}
           values={{
             username: input.username,
             email: input.email,
@@ -45,8 +48,11 @@ export const authRoutes = new Hono<AppEnv>()
           errors={errors}
         />
       ),
-      (d) => register(deps, c.get('client'), d),
+      (d) => register(deps, c.get('client'), d, deviceName(c.req.header('user-agent'))),
       (created, d) => signedIn(c, created, 'joined', d.next),
+      // Every field's problem in one answer: a taken username too, when the name itself is valid.
+      (input, errors) =>
+        errors.username ? Promise.resolve({}) : registrationProblems(deps, input),
     );
   })
   .get('/login', (c) => {
@@ -84,7 +90,7 @@ export const authRoutes = new Hono<AppEnv>()
           demo={deps.demo}
         />
       ),
-      (d) => login(deps, c.get('client'), d),
+      (d) => login(deps, c.get('client'), d, deviceName(c.req.header('user-agent'))),
       (created, d) => signedIn(c, created, 'signed-in', d.next),
     );
   })

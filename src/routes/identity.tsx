@@ -17,6 +17,7 @@ import {
   setSignupCookie,
   takeFlowCookie,
 } from '../auth/cookies';
+import { deviceName } from '../auth/device';
 import { flowIsCurrent, IdentityError } from '../auth/oidc';
 import { createSession } from '../auth/session';
 import type { AppEnv } from '../context';
@@ -56,7 +57,10 @@ async function signIn(
   flash: 'signed-in' | 'joined',
   next: string,
 ) {
-  const created = await createSession(c.get('deps'), userId, { remember: false });
+  const created = await createSession(c.get('deps'), userId, {
+    remember: false,
+    device: deviceName(c.req.header('user-agent')),
+  });
   return signedIn(c, created, flash, next);
 }
 

@@ -166,6 +166,11 @@ export type AccountExport = {
     remembered: boolean;
     /** the last fresh Plimus sign-in in this session */
     freshSignInAt: Time | null;
+    /**
+     * the browser and system that signed in, as read from its User-Agent ("Firefox on Linux");
+     * null when it was not recognised
+     */
+    device: string | null;
   }[];
   /**
    * confirmation links that still work: for the address on file (`confirm`) or for a new
@@ -472,6 +477,7 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
       expiresAt: iso(s.expiresAt),
       remembered: s.remember,
       freshSignInAt: isoOrNull(s.freshAuthAt),
+      device: s.device,
     })),
     pendingEmailConfirmations: confirmationRows.map((e) => ({
       email: e.email,

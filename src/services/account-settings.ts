@@ -39,6 +39,8 @@ export type AccountSession = {
   lastUsedAt: Date;
   expiresAt: Date;
   remember: boolean;
+  /** the browser and system that signed in ("Firefox on Linux"), null when not recognised */
+  device: string | null;
   /** the session of the request that asks */
   current: boolean;
 };
@@ -151,6 +153,7 @@ export async function getAccountOverview(
         lastUsedAt: sessions.lastUsedAt,
         expiresAt: sessions.expiresAt,
         remember: sessions.remember,
+        device: sessions.device,
       })
       .from(sessions)
       .where(and(eq(sessions.userId, viewer.id), gt(sessions.expiresAt, now)))

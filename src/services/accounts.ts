@@ -38,6 +38,28 @@ export async function createMember(deps: AppDeps, m: NewMember) {
 
 export type Registration = { username: string; email: string; password: string };
 
+const USERNAME_TAKEN = 'That username is taken. Please choose another.';
+
+/**
+ * The problems of a registration form's valid fields that only the database knows, for a form
+ * refused for its other fields: a taken username (usernames are public on every profile and post).
+ * Whether an email address has an account is answered only by `register`, which counts the
+ * attempt against the limits first.
+ */
+export async function registrationProblems(
+  deps: AppDeps,
+  fields: { username?: string | undefined },
+): Promise<Record<string, string>> {
+  const usernameKey = fields.username?.trim().toLowerCase();
+  if (!usernameKey) return {};
+  const taken = await deps.db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.usernameKey, usernameKey))
+    .get();
+  return taken ? { username: USERNAME_TAKEN } : {};
+}
+
 /**
  * Creates an account and signs it in. The person has confirmed being 13 or older (the form
  * requires it); no birth date is asked or kept. The account works at once; a link to confirm the
@@ -49,6 +71,8 @@ export async function register(
   deps: AppDeps,
   client: string,
   input: Registration,
+  /** the browser and system that signs in, as named by src/auth/device.ts */
+  device: string | null,
 ): Promise<NewSession & { userId: number }> {
   const usernameKey = input.username.toLowerCase();
   const emailKey = input.email.toLowerCase();
@@ -72,8 +96,7 @@ export async function register(
     .from(users)
     .where(or(eq(users.usernameKey, usernameKey), eq(users.emailKey, emailKey)));
   const errors: Record<string, string> = {};
-  if (taken.some((t) => t.usernameKey === usernameKey))
-    errors.username = 'That username is taken. Please choose another.';
+  if (taken.some((t) => t.usernameKey === usernameKey)) errors.username = USERNAME_TAKEN;
   if (taken.some((t) => t.emailKey === emailKey)) {
     errors.email =
       'An account with this email address exists. Sign in instead, or use another address.';
@@ -117,7 +140,7 @@ export async function register(
     throw err;
   }
   deps.mail.nudge();
-  const session = await createSession(deps, userId, { remember: false });
+  const session = await createSession(deps, userId, { remember: false, device });
   return { ...session, userId };
 }
 
@@ -144,7 +167,13 @@ const tooManySignIns = (retryAfterSeconds: number) =>
  * @throws FormError with the same message whether or not the account exists; 429 when the
  *   client, or the account for a client that has been failing for it, has tried too often
  */
-export async function login(deps: AppDeps, client: string, input: Login): Promise<NewSession> {
+export async function login(
+  deps: AppDeps,
+  client: string,
+  input: Login,
+  /** the browser and system that signs in, as named by src/auth/device.ts */
+  device: string | null,
+): Promise<NewSession> {
   const { limits } = deps;
   const perClient = limits.loginPerClient.hit(client);
   if (!perClient.ok) throw tooManySignIns(perClient.retryAfterSeconds);
@@ -176,7 +205,7 @@ export async function login(deps: AppDeps, client: string, input: Login): Promis
       .set({ passwordHash: await hashPassword(input.password) })
       .where(eq(users.id, user.id));
   }
-  return createSession(deps, user.id, { remember: input.remember });
+  return createSession(deps, user.id, { remember: input.remember, device });
 }
 
 /**

@@ -162,12 +162,23 @@ describe('a vendor joining with the Plimus identity', () => {
     await expect(identity.textContent()).resolves.toContain('Unlinking is not offered');
     await expect(identity.getByRole('button', { name: /Unlink/ }).count()).resolves.toBe(0);
 
-    const email = page.getByRole('region', { name: 'Email', exact: true });
+    const email = page.getByRole('region', { name: 'Email address', exact: true });
     await expect(email.textContent()).resolves.toContain(`Your email address is ${VERA.email}.`);
     // The Plimus identity verified it: it counts as confirmed.
     await expect(email.locator('.email-state').textContent()).resolves.toMatch(/^Confirmed on/);
     const password = page.getByRole('region', { name: 'Password' });
     await expect(password.textContent()).resolves.toContain('has no password here');
+    // The session signed in with Plimus is named after this browser (headless Chromium on Linux).
+    const sessions = page.getByRole('region', { name: 'Where you are signed in' });
+    await expect(sessions.locator('tr.current-session td').first().textContent()).resolves.toBe(
+      'Chrome on Linux (this browser)',
+    );
+    // The list at the top leads to each section.
+    await page
+      .getByRole('navigation', { name: 'On this page' })
+      .getByRole('link', { name: 'Where you are signed in' })
+      .click();
+    expect(new URL(page.url()).hash).toBe('#account-sessions');
     await expectAccessible(page, '/account');
   });
 

@@ -325,6 +325,28 @@ describe('a person joining and writing', () => {
     await expectPublicNoticeBy(form, 'Post reply');
     await expectAccessible(page, 'the reply form with a preview');
 
+    // Beside the text box on a wide screen, below it on a phone; never above the form.
+    const box = async () => {
+      const [t, p, f] = [
+        await form.locator('textarea#body').boundingBox(),
+        await preview.boundingBox(),
+        await form.boundingBox(),
+      ];
+      if (!t || !p || !f) throw new Error('no boxes for the text box and its preview');
+      return { t, p, f };
+    };
+    const wide = await box();
+    expect(wide.p.x).toBeGreaterThanOrEqual(wide.t.x + wide.t.width);
+    expect(wide.p.y).toBeLessThan(wide.t.y + wide.t.height);
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const narrow = await box();
+      expect(narrow.p.y).toBeGreaterThanOrEqual(narrow.t.y + narrow.t.height);
+      expect(narrow.p.y).toBeGreaterThan(narrow.f.y);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+
     // Back on the topic, nothing was added.
     const back = await clickAndLoad(page, page.getByRole('link', { name: TITLE, exact: true }));
     expect(back.status()).toBe(200);

@@ -111,9 +111,13 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
     return { a, user, username };
   }
 
-  async function signIn(userId: number, remember = false): Promise<Agent> {
+  async function signIn(
+    userId: number,
+    remember = false,
+    device: string | null = null,
+  ): Promise<Agent> {
     const a = agent(forum.request, { client: `client-${tag()}` });
-    const { token } = await createSession(forum.deps, userId, { remember });
+    const { token } = await createSession(forum.deps, userId, { remember, device });
     a.jar.set('session', token);
     return a;
   }
@@ -240,14 +244,40 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       const { a, username } = await member();
       const doc = await accountPage(a);
       expect(doc.querySelector('h1')?.text).toBe('Your account');
-      expect(doc.querySelectorAll('main h2').map((h) => h.text)).toEqual([
+      const sections = [
         'Profile',
-        'Email',
+        'Email address',
+        'What we email you',
         'Password',
         'Plimus identity',
         'Where you are signed in',
         'Your data',
+      ];
+      expect(doc.querySelectorAll('main h2').map((h) => h.text)).toEqual([
+        'On this page',
+        ...sections,
       ]);
+      // A table of contents at the top, linking to each section, which its heading names.
+      const toc = doc.querySelector('main nav.toc');
+      expect(toc?.getAttribute('aria-labelledby')).toBe('toc-title');
+      const entries = toc?.querySelectorAll('ol li a') ?? [];
+      expect(entries.map((l) => l.text)).toEqual(sections);
+      for (const link of entries) {
+        const target = doc.querySelector(`main section${link.getAttribute('href')}`);
+        expect(target, link.text).not.toBeNull();
+        const heading = target?.querySelector('h2');
+        expect(heading?.text).toBe(link.text);
+        expect(target?.getAttribute('aria-labelledby')).toBe(heading?.id);
+      }
+      // The list comes before every section and every form.
+      const html = doc.querySelector('main')?.innerHTML ?? '';
+      expect(html.indexOf('class="toc"')).toBeLessThan(html.indexOf('<section'));
+      expect(html.indexOf('class="toc"')).toBeLessThan(html.indexOf('<form'));
+      // Each form is in its section: the email choices have one of their own.
+      expect(doc.querySelector('#account-email-choices form')?.getAttribute('action')).toBe(
+        '/account/email-choices',
+      );
+      expect(doc.querySelector('#account-email form[action="/account/email"]')).not.toBeNull();
       expect(doc.querySelector('main')?.text).toContain(`${username}@example.com`);
       const actions = doc.querySelectorAll('main form').map((f) => f.getAttribute('action'));
       expect(actions).toEqual([
@@ -710,6 +740,64 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
   });
 
   describe('sessions', () => {
+    it('names the browser and system of each sign-in, and keeps only that name', async () => {
+      const { user, username } = await member();
+      forum.clock.advance(60_000);
+      const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
+      const iphone =
+        'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
+      const signInWith = async (userAgent: string) => {
+        const a = agent(forum.request, { client: `client-${tag()}` });
+        const res = await a.post(
+          '/login',
+          { login: username, password: PASSWORD },
+          { 'User-Agent': userAgent },
+        );
+        expect(res.status).toBe(303);
+        return a;
+      };
+      const onLinux = await signInWith(firefox);
+      forum.clock.advance(60_000);
+      await signInWith(iphone);
+      forum.clock.advance(60_000);
+      await signInWith('NoSuchAgent/7.7.7 (probe-qz)');
+      const rows = await db()
+        .select({ device: sessions.device })
+        .from(sessions)
+        .where(eq(sessions.userId, user.id))
+        .orderBy(sessions.createdAt);
+      expect(rows.map((r) => r.device)).toEqual([
+        null, // the session member() made, without a User-Agent
+        'Firefox on Linux',
+        'Safari on iOS',
+        null,
+      ]);
+      // Only the name: no version, no other part of the header, anywhere in the database.
+      const dump = await dumpDatabase(forum.deps);
+      expect(dump).not.toContain('rv:133.0');
+      expect(dump).not.toContain('15E148');
+      expect(dump).not.toContain('probe-qz');
+
+      forum.clock.advance(60_000);
+      const doc = await accountPage(onLinux);
+      const names = doc
+        .querySelectorAll('section[aria-labelledby="sessions-title"] tbody tr')
+        .map((r) => r.querySelector('td')?.text);
+      // Most recently used first: this browser, then the others.
+      expect(names).toEqual([
+        'Firefox on Linux (this browser)',
+        'Unknown browser',
+        'Safari on iOS',
+        'Unknown browser',
+      ]);
+      expect(doc.querySelector('table.sessions th')?.text).toBe('Browser');
+      // The privacy notice says so.
+      const privacy = await page(await agent(forum.request).get('/privacy'));
+      expect(privacy.text.replace(/\s+/g, ' ')).toContain(
+        'the name of the browser and system that signed in (such as “Firefox on Linux”)',
+      );
+    });
+
     it('lists each session (no address), marks this one, and signs out everywhere else', async () => {
       const { a, user } = await member();
       forum.clock.advance(5 * 60_000);
@@ -723,6 +811,12 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       expect(rows.filter((r) => r.text.includes('Yes, for 30 days'))).toHaveLength(1);
       expect(rows.every((r) => r.querySelectorAll('time').length === 2)).toBe(true);
       expect(section?.text).not.toMatch(/\b\d{1,3}(\.\d{1,3}){3}\b|::/);
+      // Sessions made without a User-Agent name no browser.
+      expect(rows.map((r) => r.querySelector('td')?.text.replace(' (this browser)', ''))).toEqual([
+        'Unknown browser',
+        'Unknown browser',
+        'Unknown browser',
+      ]);
 
       const res = await a.post('/account/sessions/end-others');
       expect(res.status).toBe(303);
@@ -902,7 +996,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
     // A pending email change and a second, remembered session.
     const newEmail = `pending_${t}@example.org`;
     expect((await a.post('/account/email', { email: newEmail })).status).toBe(303);
-    const second = await signIn(user.id, true);
+    const second = await signIn(user.id, true, 'Firefox on Linux');
     const account = await userRow(user.id);
     if (!account || !report) throw new Error('no account');
     const sessionRows = await db().select().from(sessions).where(eq(sessions.userId, user.id));
@@ -1049,12 +1143,14 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
       for (const s of data.sessions) {
         expect(Object.keys(s).sort()).toEqual([
           'createdAt',
+          'device',
           'expiresAt',
           'freshSignInAt',
           'lastUsedAt',
           'remembered',
         ]);
       }
+      expect(data.sessions.map((s) => s.device).sort()).toEqual(['Firefox on Linux', null]);
       expect(data.pendingEmailConfirmations).toEqual([
         {
           email: p.newEmail,

@@ -216,6 +216,76 @@ export function accountsSuite(setup: () => Promise<LoggedForum>) {
         expect(await userCount()).toBe(before);
       },
     );
+
+    it('answers every problem in one response, a taken username with the others, keeping the fields', async () => {
+      const { username } = await registered();
+      const before = await userCount();
+      const fields = {
+        username: username.toUpperCase(),
+        email: 'not-an-address',
+        password: STRONG,
+        age_confirmed: '1',
+      };
+      const res = await newAgent().post('/register', fields);
+      expect(res.status).toBe(422);
+      const doc = parseHtml(await res.text());
+      expect(doc.querySelector('#username-error')?.text).toMatch(/taken/);
+      expect(doc.querySelector('#email-error')?.text).toMatch(/email address like/);
+      // The password was fine: it is asked for again, never written back into the page.
+      expect(doc.querySelector('#password-error')?.text).toMatch(/^Enter your password again/);
+      expect(doc.querySelector('#password')?.getAttribute('value') ?? '').toBe('');
+      expect(doc.querySelector('#username')?.getAttribute('value')).toBe(fields.username);
+      expect(doc.querySelector('#email')?.getAttribute('value')).toBe(fields.email);
+      expect(doc.querySelector('#age_confirmed')?.hasAttribute('checked')).toBe(true);
+      const summary = doc
+        .querySelectorAll('.error-summary li a')
+        .map((a) => a.getAttribute('href'));
+      expect(summary).toEqual(['#username', '#email', '#password']);
+      expect(await userCount()).toBe(before);
+    });
+
+    it('says what is wrong with a refused password, and does not ask for it again when the rest was fine', async () => {
+      const { username } = await registered();
+      const doc = parseHtml(
+        await (
+          await newAgent().post('/register', {
+            username,
+            email: `${unique('fresh')}@example.com`,
+            password: 'short',
+          })
+        ).text(),
+      );
+      expect(doc.querySelector('#username-error')?.text).toMatch(/taken/);
+      expect(doc.querySelector('#password-error')?.text).toMatch(/at least 10/);
+      expect(doc.querySelector('#age_confirmed-error')?.text).toMatch(/13 or older/);
+      expect(doc.querySelector('#age_confirmed')?.hasAttribute('checked')).toBe(false);
+      expect(doc.text).not.toMatch(/Enter your password again/);
+    });
+
+    it('asks for the password again when only the username was taken', async () => {
+      const { username } = await registered();
+      const res = await newAgent().post('/register', {
+        username,
+        email: `${unique('fresh')}@example.com`,
+        password: STRONG,
+        age_confirmed: '1',
+      });
+      expect(res.status).toBe(409);
+      const doc = parseHtml(await res.text());
+      expect(doc.querySelector('#username-error')?.text).toMatch(/taken/);
+      expect(doc.querySelector('#password-error')?.text).toMatch(/^Enter your password again/);
+      expect(doc.querySelector('#age_confirmed')?.hasAttribute('checked')).toBe(true);
+    });
+
+    it('promises only what the forum does with the email address: sign-in and password reset', async () => {
+      const doc = parseHtml(await (await newAgent().get('/register')).text());
+      expect(forum.deps.mail.available).toBe(true);
+      expect(doc.querySelector('#email-hint')?.text).toBe(
+        'Never shown on the forums. Used to sign in, and to send you a link to reset your password if you forget it.',
+      );
+      expect(doc.querySelector('.error-summary')).toBeNull();
+      expect(doc.querySelector('#password-error')).toBeNull();
+    });
   });
 
   describe('POST /login and /logout', () => {

@@ -92,7 +92,44 @@ export function postingSuite(setup: () => Promise<ClockedForum>) {
         expect(actions?.querySelector('button:not([name])')?.getAttribute('aria-describedby')).toBe(
           'public-notice',
         );
+        // Said once: not again elsewhere in the form, nor in the page's footer.
+        const saying = /public|search engines/i;
+        expect(doc.querySelectorAll('.public-notice'), path).toHaveLength(1);
+        const form = doc.querySelector('form.composer');
+        notice?.remove();
+        expect(form?.text, path).not.toMatch(saying);
+        expect(doc.querySelector('.site-footer')?.text, path).not.toMatch(saying);
       }
+    });
+
+    it('puts the one-time acknowledgement with the notice, and the preview below the text', async () => {
+      const { a } = await member({ aged: true });
+      const doc = await page(
+        await newTopic(a, { title: 'Previewed first topic', body: '**Bold** words', preview: '1' }),
+      );
+      const form = doc.querySelector('form.composer');
+      expect(form?.classList.contains('composer-previewing')).toBe(true);
+      const actions = form?.querySelector('.composer-actions');
+      // The acknowledgement right above the notice, and the notice right above the buttons.
+      expect(actions?.children.map((n) => n.classNames)).toEqual([
+        'field checkbox',
+        'public-notice',
+        'buttons',
+      ]);
+      expect(actions?.querySelector('.checkbox input[name=public_ack]')).not.toBeNull();
+      expect(actions?.querySelector('label[for=public_ack]')?.text).toBe(
+        'I understand that my posts are public.',
+      );
+      // One saying, one acknowledgement: nothing else in the form says it.
+      actions?.querySelector('.public-notice')?.remove();
+      actions?.querySelector('.checkbox')?.remove();
+      expect(form?.text).not.toMatch(/public|search engines/i);
+      // The text box, then its preview (side by side on wide screens); no preview above the form.
+      const write = doc.querySelector('form.composer .composer-write');
+      expect(write?.children.map((n) => n.classNames)).toEqual(['field', 'preview']);
+      expect(write?.querySelector('.field textarea#body')).not.toBeNull();
+      expect(write?.querySelector('.preview .post-body strong')?.text).toBe('Bold');
+      expect(doc.querySelectorAll('.preview')).toHaveLength(1);
     });
 
     it('asks for the one-time acknowledgement before the first post and stores its date', async () => {

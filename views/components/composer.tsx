@@ -4,7 +4,7 @@ import { type Finding, KIND_LABELS, splitByFindings } from '../../src/content/pe
 import type { BuyerBadgeChoice } from '../../src/services/badges';
 import { Checkbox, ErrorSummary, type FieldErrors } from './form';
 
-/** Said next to every button that publishes something. */
+/** Said next to every button that publishes something, and nowhere else on its page. */
 export function PublicNotice({
   id = 'public-notice',
   what = 'Your post',
@@ -47,54 +47,63 @@ export type ComposerProps = {
  */
 export function Composer(p: ComposerProps) {
   return (
-    <form method="post" action={p.action} class="composer" novalidate>
+    <form
+      method="post"
+      action={p.action}
+      class={p.previewHtml !== undefined ? 'composer composer-previewing' : 'composer'}
+      novalidate
+    >
       <ErrorSummary errors={p.errors} />
-      {p.previewHtml !== undefined ? (
-        <section class="preview" aria-labelledby="preview-title">
-          <h2 id="preview-title">Preview</h2>
-          <p class="muted">This is how your post will look. It is not saved yet.</p>
-          <div class="post-body">{raw(p.previewHtml)}</div>
-        </section>
-      ) : null}
       {p.findings && p.findings.length > 0 ? (
         <Findings body={p.body} findings={p.findings} />
       ) : null}
       {p.before}
-      <div class={p.errors.body ? 'field field-error' : 'field'}>
-        <label for="body">Your post</label>
-        <p class="hint" id="body-hint">
-          Markdown works: **bold**, *italic*, [a link](https://example.com), `code`, &gt; quotes,
-          lists.
-        </p>
-        {p.errors.body ? (
-          <p class="error-message" id="body-error">
-            {p.errors.body}
+      {/* The text and, once Preview is pressed, how it looks: side by side on wide screens. */}
+      <div class="composer-write">
+        <div class={p.errors.body ? 'field field-error' : 'field'}>
+          <label for="body">Your post</label>
+          <p class="hint" id="body-hint">
+            Markdown works: **bold**, *italic*, [a link](https://example.com), `code`, &gt; quotes,
+            lists.
           </p>
+          {p.errors.body ? (
+            <p class="error-message" id="body-error">
+              {p.errors.body}
+            </p>
+          ) : null}
+          <textarea
+            id="body"
+            name="body"
+            rows={12}
+            required
+            aria-describedby={p.errors.body ? 'body-hint body-error' : 'body-hint'}
+            aria-invalid={p.errors.body ? 'true' : undefined}
+          >
+            {/* A newline right after <textarea> is dropped by HTML parsers: this one, not the text's own. */}
+            {'\n'}
+            {p.body}
+          </textarea>
+        </div>
+        {p.previewHtml !== undefined ? (
+          <section class="preview" aria-labelledby="preview-title">
+            <h2 id="preview-title">Preview</h2>
+            <p class="muted">This is how your post will look. It is not saved yet.</p>
+            <div class="post-body">{raw(p.previewHtml)}</div>
+          </section>
         ) : null}
-        <textarea
-          id="body"
-          name="body"
-          rows={12}
-          required
-          aria-describedby={p.errors.body ? 'body-hint body-error' : 'body-hint'}
-          aria-invalid={p.errors.body ? 'true' : undefined}
-        >
-          {/* A newline right after <textarea> is dropped by HTML parsers: this one, not the text's own. */}
-          {'\n'}
-          {p.body}
-        </textarea>
       </div>
       {p.buyerBadge ? <BuyerBadgeBox choice={p.buyerBadge} /> : null}
-      {p.askPublicAck ? (
-        <Checkbox
-          name="public_ack"
-          checked={p.publicAck}
-          error={p.errors.public_ack}
-          label="I understand that my posts are public: anyone can read them and search engines index them."
-          hint="We ask this once, before your first post."
-        />
-      ) : null}
       <div class="composer-actions">
+        {/* The one place a composer says that posts are public, with the one-time acknowledgement. */}
+        {p.askPublicAck ? (
+          <Checkbox
+            name="public_ack"
+            checked={p.publicAck}
+            error={p.errors.public_ack}
+            label="I understand that my posts are public."
+            hint="We ask this once, before your first post."
+          />
+        ) : null}
         <PublicNotice />
         <div class="buttons">
           <button type="submit" aria-describedby="public-notice">

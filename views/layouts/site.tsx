@@ -219,8 +219,7 @@ export function Layout(props: LayoutProps) {
           <footer class="site-footer">
             <div class="wrap">
               <p>
-                Everything posted in these forums is public: anyone on the internet can read it and
-                search engines index it. <a href="/privacy">How we handle your data</a>.
+                <a href="/privacy">How we handle your data</a>
               </p>
               <p>
                 The forums of the <a href="https://www.plimus.com/">Plimus</a> software marketplace.

@@ -1,4 +1,5 @@
 /** The signed-in person's own account: their data, each part with its own small form. */
+import type { Child } from 'hono/jsx';
 import type { Confirmation } from '../../src/policy/account';
 import type { AccountOverview, AccountSession } from '../../src/services/account-settings';
 import { MAX_BIO, MAX_DISPLAY_NAME } from '../../src/validation/forms';
@@ -29,6 +30,33 @@ export type AccountPageProps = {
   values?: { display_name?: string; bio?: string; email?: string };
 };
 
+/**
+ * The page's sections, in order, listed at the top: the section's id (the list links to it), its
+ * heading's id (emails link to some of them) and its heading.
+ */
+const SECTIONS = [
+  ['account-profile', 'profile-title', 'Profile'],
+  ['account-email', 'email-title', 'Email address'],
+  ['account-email-choices', 'email-choices-title', 'What we email you'],
+  ['account-password', 'password-title', 'Password'],
+  ['account-plimus', 'plimus-title', 'Plimus identity'],
+  ['account-sessions', 'sessions-title', 'Where you are signed in'],
+  ['account-data', 'data-title', 'Your data'],
+] as const;
+
+type SectionId = (typeof SECTIONS)[number][0];
+
+/** A section of the page with its h2, both from SECTIONS. */
+function Section({ id, children }: { id: SectionId; children: Child }) {
+  const [, headingId, title] = SECTIONS.find(([i]) => i === id) ?? [id, `${id}-title`, ''];
+  return (
+    <section id={id} aria-labelledby={headingId} class="account-section">
+      <h2 id={headingId}>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
 const LABELS: Record<string, string> = {
   display_name: 'Display name',
   bio: 'Bio',
@@ -52,9 +80,18 @@ export function AccountPage(p: AccountPageProps) {
       <p>
         Signed in as <a href={`/u/${a.username}`}>{a.username}</a>. Only you see this page.
       </p>
+      <nav class="toc" aria-labelledby="toc-title">
+        <h2 id="toc-title">On this page</h2>
+        <ol>
+          {SECTIONS.map(([id, , title]) => (
+            <li>
+              <a href={`#${id}`}>{title}</a>
+            </li>
+          ))}
+        </ol>
+      </nav>
 
-      <section aria-labelledby="profile-title" class="account-section">
-        <h2 id="profile-title">Profile</h2>
+      <Section id="account-profile">
         <p>
           Your display name and bio are shown on{' '}
           <a href={`/u/${a.username}`}>your public profile</a> and with your posts. Changes show at
@@ -91,20 +128,21 @@ export function AccountPage(p: AccountPageProps) {
             While your account is suspended you cannot change your display name or bio.
           </p>
         )}
-      </section>
+      </Section>
 
-      <section aria-labelledby="email-title" class="account-section">
-        <h2 id="email-title">Email</h2>
+      <Section id="account-email">
         <EmailSection {...p} errors={errors} />
-      </section>
+      </Section>
 
-      <section aria-labelledby="password-title" class="account-section">
-        <h2 id="password-title">Password</h2>
+      <Section id="account-email-choices">
+        <EmailChoices account={a} />
+      </Section>
+
+      <Section id="account-password">
         <PasswordSection {...p} errors={errors} />
-      </section>
+      </Section>
 
-      <section aria-labelledby="plimus-title" class="account-section">
-        <h2 id="plimus-title">Plimus identity</h2>
+      <Section id="account-plimus">
         <IdentitySection {...p} />
         {a.identity ? (
           <form method="post" action="/account/buyer-badge" class="form" novalidate>
@@ -119,10 +157,9 @@ export function AccountPage(p: AccountPageProps) {
             </div>
           </form>
         ) : null}
-      </section>
+      </Section>
 
-      <section aria-labelledby="sessions-title" class="account-section">
-        <h2 id="sessions-title">Where you are signed in</h2>
+      <Section id="account-sessions">
         <Sessions sessions={a.sessions} />
         {a.sessions.length > 1 ? (
           <form method="post" action="/account/sessions/end-others" class="buttons">
@@ -131,10 +168,9 @@ export function AccountPage(p: AccountPageProps) {
             </button>
           </form>
         ) : null}
-      </section>
+      </Section>
 
-      <section aria-labelledby="data-title" class="account-section">
-        <h2 id="data-title">Your data</h2>
+      <Section id="account-data">
         <ul>
           <li>
             <a href="/account/export">Download everything we hold about you</a> (a JSON file: your
@@ -147,7 +183,7 @@ export function AccountPage(p: AccountPageProps) {
         <p>
           <a href="/privacy#rights">What you can do with your data</a>
         </p>
-      </section>
+      </Section>
     </Layout>
   );
 }
@@ -231,7 +267,14 @@ function EmailSection(p: AccountPageProps & { errors: FieldErrors }) {
           that confirms a new address.
         </p>
       )}
-      <h3 id="email-choices-title">What we email you</h3>
+    </>
+  );
+}
+
+/** Every email choice: service notices always come, the rest only if chosen. */
+function EmailChoices({ account: a }: { account: AccountOverview }) {
+  return (
+    <>
       <p>
         Service notices always come, to any address on file: password resets, security notices,
         links to confirm an address, and changes of the privacy notice. Everything else only to a
@@ -400,12 +443,14 @@ function Sessions({ sessions }: { sessions: AccountSession[] }) {
   return (
     <>
       <p>
-        Each browser you signed in with, with when it signed in and when it was last used. We do not
-        keep IP addresses or locations.
+        Each browser you signed in with: the name of the browser and its system, as the browser gave
+        it when signing in, when it signed in and when it was last used. We do not keep IP addresses
+        or locations.
       </p>
       <table class="sessions">
         <thead>
           <tr>
+            <th scope="col">Browser</th>
             <th scope="col">Signed in</th>
             <th scope="col">Last used</th>
             <th scope="col">Kept signed in</th>
@@ -415,8 +460,11 @@ function Sessions({ sessions }: { sessions: AccountSession[] }) {
           {sessions.map((s) => (
             <tr class={s.current ? 'current-session' : undefined}>
               <td>
-                <Time date={s.createdAt} />
+                {s.device ?? 'Unknown browser'}
                 {s.current ? <strong> (this browser)</strong> : null}
+              </td>
+              <td>
+                <Time date={s.createdAt} />
               </td>
               <td>
                 <Time date={s.lastUsedAt} />

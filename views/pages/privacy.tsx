@@ -69,7 +69,10 @@ export function PrivacyPage({
           <strong>Signing in</strong> sets one cookie, holding only a random session key. It ends
           when you close your browser (or after a day without use), or after 30 days if you ask us
           to keep you signed in. We store a hash of the key, when the session started and when it
-          was last used. Changing your password signs you out everywhere else.
+          was last used, and the name of the browser and system that signed in (such as “Firefox on
+          Linux”), taken from what the browser says it is when you sign in, so that you can tell
+          your sessions apart on your account page; nothing else of what it says is kept. Changing
+          your password signs you out everywhere else.
         </li>
         <li id="kept-drafts">
           <strong>A reply sent after you were signed out</strong> (or a new topic) is kept for at

@@ -10,9 +10,37 @@ export type RegisterPageProps = {
   plimus: boolean;
   /** the page of this forum to come back to once the account exists (already made safe) */
   next: string;
+  /** the forum can email a link to reset a forgotten password */
+  passwordReset: boolean;
 };
 
-export function RegisterPage({ frame, values, errors, plimus, next }: RegisterPageProps) {
+/** Said of a password that was fine, since it is never sent back into the page. */
+export const PASSWORD_AGAIN = 'Enter your password again: it is not kept when the form comes back.';
+
+/**
+ * The form's problems in the order of its fields; when the form comes back, a password that was
+ * fine is asked for again, since it is never written back into the page.
+ */
+function inOrder(errors: FieldErrors): FieldErrors {
+  const comesBack = Object.values(errors).some(Boolean);
+  return {
+    form: errors.form,
+    username: errors.username,
+    email: errors.email,
+    password: errors.password ?? (comesBack ? PASSWORD_AGAIN : undefined),
+    age_confirmed: errors.age_confirmed,
+  };
+}
+
+export function RegisterPage({
+  frame,
+  values,
+  errors: given,
+  plimus,
+  next,
+  passwordReset,
+}: RegisterPageProps) {
+  const errors = inOrder(given);
   return (
     <Layout frame={frame} title="Join the forums" noindex>
       <h1>Join the forums</h1>
@@ -40,7 +68,11 @@ export function RegisterPage({ frame, values, errors, plimus, next }: RegisterPa
           type="email"
           value={values.email}
           error={errors.email}
-          hint="Never shown on the forums. Used to sign in and to recover your account."
+          hint={
+            passwordReset
+              ? 'Never shown on the forums. Used to sign in, and to send you a link to reset your password if you forget it.'
+              : 'Never shown on the forums. Used to sign in.'
+          }
           autocomplete="email"
           required
         />
