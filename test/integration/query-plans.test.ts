@@ -505,7 +505,11 @@ async function check(label: string, a: Agent, [path, status]: Page): Promise<str
   const res = await a.get(path);
   await res.arrayBuffer();
   const problems: string[] = [];
-  if (res.status !== status) problems.push(`${label} ${path}: status ${res.status}, not ${status}`, ...forum.logs.slice(logged));
+  if (res.status !== status)
+    problems.push(
+      `${label} ${path}: status ${res.status}, not ${status}`,
+      ...forum.logs.slice(logged),
+    );
   const line = forum.logs.slice(logged).find((l) => l.startsWith('GET '));
   if (line) reached.add(line.split(' ')[1] as string);
   for (const q of queries) {
