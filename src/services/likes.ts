@@ -10,6 +10,7 @@ import type { AppDeps } from '../context';
 import { NotFoundError, TooManyRequestsError } from '../errors';
 import { type Actor, requireLike, requireUnlike } from '../policy';
 import { canSeeHeldPost } from '../policy/moderation';
+import { likeNotice } from './notifications';
 import { type PostLocation, pageOfNumber } from './topics';
 import { isPublicTopic } from './visibility';
 
@@ -142,10 +143,13 @@ export async function likePost(deps: AppDeps, actor: Actor, postId: number) {
       Math.max(1, Math.ceil((oldest.at.getTime() + DAY_MS - now) / 1000)),
     );
   }
-  await deps.db
-    .insert(postLikes)
-    .values({ postId, userId: actor.id, createdAt: new Date(now) })
-    .onConflictDoNothing();
+  await deps.db.batch([
+    deps.db
+      .insert(postLikes)
+      .values({ postId, userId: actor.id, createdAt: new Date(now) })
+      .onConflictDoNothing(),
+    likeNotice(deps.db, postId, actor.id, new Date(now)),
+  ]);
   return location;
 }
 

@@ -408,3 +408,50 @@ export function startNotificationLoop(
     },
   };
 }
+
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * Tells the author of `postId` that `actorId` liked it, right after the like's insert in its batch
+ * (nothing when the like was already there). Likes gather on the post's one entry: the first
+ * notifies, later ones count on it and notify again (unread) at most once a day.
+ */
+export function likeNotice(db: Db, postId: number, actorId: number, at: Date) {
+  const dayAgo = at.getTime() - DAY_MS;
+  return db
+    .insert(notifications)
+    .select(
+      db
+        .select({
+          id: sql<number>`null`.as('id'),
+          userId: sql<number>`${posts.userId}`.as('user_id'),
+          kind: sql<NotificationKind>`'like'`.as('kind'),
+          topicId: posts.topicId,
+          postId: posts.id,
+          actorId: sql<number>`${actorId}`.as('actor_id'),
+          count: sql<number>`1`.as('count'),
+          createdAt: sql<Date>`${at.getTime()}`.as('created_at'),
+          readAt: sql<Date | null>`null`.as('read_at'),
+        })
+        .from(posts)
+        .where(
+          and(
+            eq(posts.id, postId),
+            sql`${posts.userId} is not null`,
+            sql`${posts.userId} != ${actorId}`,
+            // Only when the like before it in the batch was written (not there already).
+            sql`changes() = 1`,
+          ),
+        ),
+    )
+    .onConflictDoUpdate({
+      target: [notifications.userId, notifications.postId],
+      set: {
+        count: sql`${notifications.count} + 1`,
+        actorId,
+        readAt: sql`case when ${notifications.createdAt} < ${dayAgo} then null else ${notifications.readAt} end`,
+        createdAt: sql`case when ${notifications.createdAt} < ${dayAgo} then excluded.created_at else ${notifications.createdAt} end`,
+      },
+      setWhere: sql`${notifications.kind} = 'like'`,
+    });
+}

@@ -16,7 +16,7 @@ import { createTopic } from '../../src/services/posting';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
 import { location } from './agent';
-import { PASSWORD, type Person, peopleOf } from './people';
+import { PASSWORD, type Person, peopleOf, signIn } from './people';
 
 export function notificationsSuite(setup: () => Promise<ClockedForum>) {
   let forum: ClockedForum;
@@ -238,6 +238,41 @@ export function notificationsSuite(setup: () => Promise<ClockedForum>) {
       expect((await helper.a.get(`/t/${q.topicId}/${q.slug}`)).status).toBe(200);
       await written();
       expect(await headerCount(helper)).toBe(0);
+    });
+  });
+
+  describe('likes', () => {
+    it('notify the author once, gather on one entry, and notify again at most once a day', async () => {
+      const author = await person();
+      const fans = [await person(), await person(), await person()];
+      const t = await topicBy(author);
+      const post = await reply(author, t.id, 'A post worth liking.');
+      await fanOut();
+      const likesEntry = async () =>
+        (await entries(author)).find((li) => li.text.includes('your post in'));
+      expect((await fans[0]?.a.post(`/posts/${post}/like`))?.status).toBe(303);
+      expect((await likesEntry())?.text).toContain(`${fans[0]?.user.username} liked your post in`);
+      expect(await headerCount(author)).toBe(1);
+      // Liking again changes nothing; a second fan counts on the same entry.
+      expect((await fans[0]?.a.post(`/posts/${post}/like`))?.status).toBe(303);
+      forum.clock.advance(60_000);
+      expect((await fans[1]?.a.post(`/posts/${post}/like`))?.status).toBe(303);
+      expect((await likesEntry())?.text).toContain(
+        `2 likes, the last from ${fans[1]?.user.username}, on your post in`,
+      );
+      // Read, then liked again within the day: counted, not notified again.
+      expect((await author.a.post('/notifications/read-all')).status).toBe(303);
+      forum.clock.advance(3600_000);
+      expect((await fans[2]?.a.post(`/posts/${post}/like`))?.status).toBe(303);
+      expect(await headerCount(author)).toBe(0);
+      expect((await likesEntry())?.text).toContain('3 likes');
+      // A day after the entry, a like notifies again.
+      forum.clock.advance(24 * 3600_000);
+      // (Sessions end after a day without use: both sign in again.)
+      const late = await person();
+      const again = await signIn(forum.request, author.user.username);
+      expect((await late.a.post(`/posts/${post}/like`)).status).toBe(303);
+      expect(await headerCount({ ...author, a: again })).toBe(1);
     });
   });
 

@@ -680,7 +680,7 @@ export const MATRIX: Row[] = [
     route: '/posts/:id/like',
     target: "a third person's post",
     allowed: ACTIVE,
-    changes: [postLikes],
+    changes: [postLikes, notifications],
     attempt: async (h) => ({ path: `/posts/${await h.strangersReply()}/like` }),
   },
   {

@@ -21,6 +21,10 @@ function what(n: NotificationView): string {
     quote: `${who} quoted you in`,
     answer_accepted: `${who} accepted your answer in`,
     vendor_answered: `${who}, of the vendor, answered your question`,
+    like:
+      n.count > 1
+        ? `${n.count.toLocaleString('en-US')} likes, the last from ${who}, on your post in`
+        : `${who} liked your post in`,
     reply:
       n.count > 1
         ? `${n.count.toLocaleString('en-US')} new replies, the last by ${who}, in`
