@@ -14,7 +14,7 @@ import { ConflictError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';
 import { requireModerator, requireSuspend } from '../policy/moderation';
 import { logAction, postWithTopic, type RemovalReason, removePostStatements } from './moderation';
-import { notificationJobOf } from './notifications';
+import { moderationNotice, notificationJobOf } from './notifications';
 import { replaceTextStatements } from './posting';
 import { reindexPosts } from './search-index';
 import { refreshForum } from './visibility';
@@ -104,6 +104,7 @@ export async function approvePost(
         ]),
     ...(await reindexPosts(db, eq(posts.id, postId))),
     logAction(deps, actor, 'post_approve', { type: 'post', id: postId }),
+    moderationNotice(db, postId, 'post_approved', actor.id, new Date(deps.now())),
   ]);
   deps.notify.nudge();
   return { topicId };
@@ -133,6 +134,8 @@ export async function rejectPost(
             .where(eq(topics.id, post.topicId)),
         ]
       : []),
+    // After the removal's notice: what the author is told is that it was not approved.
+    moderationNotice(db, postId, 'post_refused', actor.id, new Date(deps.now())),
   ]);
 }
 

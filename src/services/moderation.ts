@@ -18,6 +18,7 @@ import {
   requirePurge,
   requireSuspend,
 } from '../policy/moderation';
+import { moderationNotice } from './notifications';
 import { reindexPosts, unindexPosts } from './search-index';
 import { publicPost, refreshForum, refreshForumSummary } from './visibility';
 
@@ -210,6 +211,8 @@ export function removePostStatements(
       logReports: true,
     }),
     logAction(deps, actor, 'post_remove', { type: 'post', id: postId }, input),
+    // Its author is told, with the reason.
+    moderationNotice(deps.db, postId, 'post_removed', actor.id, new Date(deps.now())),
   ] as const;
 }
 
@@ -251,6 +254,7 @@ export async function restorePost(
       .where(eq(posts.id, postId)),
     ...(await reindexPosts(db, eq(posts.id, postId))),
     logAction(deps, actor, 'post_restore', { type: 'post', id: postId }, { note }),
+    moderationNotice(db, postId, 'post_restored', actor.id, new Date(deps.now())),
   ]);
 }
 

@@ -298,9 +298,14 @@ export type NotificationView = {
   read: boolean;
   actor: string | null;
   topicTitle: string;
+  /** why the post was removed, for a notice that it was */
+  reason: string | null;
   /** where the post is: its topic's page and anchor */
   href: string;
 };
+
+/** What a person's notification list shows: readable posts, and the notices about moderation. */
+const shown = () => or(readable, inArray(notifications.kind, SHOWN_UNREADABLE));
 
 /** One page of a person's notifications, newest first, and whether there is a next page. */
 export async function listNotifications(
@@ -321,12 +326,13 @@ export async function listNotifications(
       title: topics.title,
       postId: posts.id,
       number: posts.number,
+      reason: posts.removedReason,
     })
     .from(notifications)
     .innerJoin(posts, eq(posts.id, notifications.postId))
     .innerJoin(topics, eq(topics.id, notifications.topicId))
     .leftJoin(users, eq(users.id, notifications.actorId))
-    .where(and(eq(notifications.userId, userId), readable))
+    .where(and(eq(notifications.userId, userId), shown()))
     .orderBy(desc(notifications.createdAt), desc(notifications.id))
     .limit(NOTIFICATIONS_PER_PAGE + 1)
     .offset((page - 1) * NOTIFICATIONS_PER_PAGE);
@@ -340,6 +346,7 @@ export async function listNotifications(
       read: r.readAt !== null,
       actor: r.actor,
       topicTitle: r.title,
+      reason: r.reason,
       href: `/t/${r.topicId}/${r.slug}${onPage > 1 ? `?page=${onPage}` : ''}#p${r.postId}`,
     };
   });
@@ -353,7 +360,7 @@ export async function unreadNotificationCount(deps: AppDeps, userId: number): Pr
     .from(notifications)
     .innerJoin(posts, eq(posts.id, notifications.postId))
     .innerJoin(topics, eq(topics.id, notifications.topicId))
-    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt), readable))
+    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt), shown()))
     .get();
   return Number(row?.n ?? 0);
 }
@@ -453,5 +460,58 @@ export function likeNotice(db: Db, postId: number, actorId: number, at: Date) {
         createdAt: sql`case when ${notifications.createdAt} < ${dayAgo} then excluded.created_at else ${notifications.createdAt} end`,
       },
       setWhere: sql`${notifications.kind} = 'like'`,
+    });
+}
+
+/** What moderators did to a person's post, that its author is told about. */
+export type ModerationNoticeKind = Extract<
+  NotificationKind,
+  'post_removed' | 'post_restored' | 'post_approved' | 'post_refused' | 'report_resolved'
+>;
+
+/**
+ * The notice kinds shown although their post may be one nobody else can read: its author is told
+ * that it was removed or refused (and why), a reporter that their report was dealt with.
+ */
+export const SHOWN_UNREADABLE: NotificationKind[] = [
+  'post_removed',
+  'post_refused',
+  'report_resolved',
+];
+
+/**
+ * Tells the author of `postId` what a moderator (`actorId`) did to it, for the batch that does
+ * it; replaces what they were told about that post before (the latest is what holds). Nothing
+ * for a moderator's own post.
+ */
+export function moderationNotice(
+  db: Db,
+  postId: number,
+  kind: ModerationNoticeKind,
+  actorId: number,
+  at: Date,
+  to: SQL = sql`${posts.userId}`,
+) {
+  return db
+    .insert(notifications)
+    .select(
+      db
+        .select({
+          id: sql<number>`null`.as('id'),
+          userId: sql<number>`${to}`.as('user_id'),
+          kind: sql<NotificationKind>`${kind}`.as('kind'),
+          topicId: posts.topicId,
+          postId: posts.id,
+          actorId: sql<number>`${actorId}`.as('actor_id'),
+          count: sql<number>`1`.as('count'),
+          createdAt: sql<Date>`${at.getTime()}`.as('created_at'),
+          readAt: sql<Date | null>`null`.as('read_at'),
+        })
+        .from(posts)
+        .where(and(eq(posts.id, postId), sql`${to} is not null`, sql`${to} != ${actorId}`)),
+    )
+    .onConflictDoUpdate({
+      target: [notifications.userId, notifications.postId],
+      set: { kind, actorId, count: 1, createdAt: at, readAt: null },
     });
 }

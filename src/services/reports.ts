@@ -12,6 +12,7 @@ import { ConflictError, FormError, NotFoundError } from '../errors';
 import type { Actor } from '../policy';
 import { requireModerator, requireReport } from '../policy/moderation';
 import { logAction, removePostStatements } from './moderation';
+import { moderationNotice } from './notifications';
 import { isPublicPost } from './visibility';
 
 /** The Plimus privacy policy: "We are committed to resolving disputes within 2 business days." */
@@ -219,7 +220,7 @@ export async function resolveReport(
   const { db } = deps;
   const now = new Date(deps.now());
   const open = await db
-    .select({ id: reports.id, reason: reports.reason })
+    .select({ id: reports.id, reason: reports.reason, reporterId: reports.reporterId })
     .from(reports)
     .where(and(eq(reports.postId, report.postId), eq(reports.status, 'open')))
     .orderBy(asc(reports.createdAt));
@@ -258,6 +259,21 @@ export async function resolveReport(
           note: input.note,
         })
       : []),
+    // Each reporter is told it was dealt with (the outcome, never the moderator's note).
+    ...open.flatMap((r) =>
+      r.reporterId === null
+        ? []
+        : [
+            moderationNotice(
+              db,
+              report.postId,
+              'report_resolved',
+              actor.id,
+              now,
+              sql`${r.reporterId}`,
+            ),
+          ],
+    ),
   ]);
   return { postId: report.postId };
 }

@@ -7,10 +7,10 @@
  */
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { notificationJobs, notifications } from '../../db/schema';
+import { notificationJobs, notifications, reports } from '../../db/schema';
 import { hashPassword } from '../../src/auth/password';
 import { createForum } from '../../src/services/catalog';
-import { removePost } from '../../src/services/moderation';
+import { removePost, restorePost } from '../../src/services/moderation';
 import { runNotificationJobs } from '../../src/services/notifications';
 import { createTopic } from '../../src/services/posting';
 import { parseHtml } from '../support/html';
@@ -273,6 +273,44 @@ export function notificationsSuite(setup: () => Promise<ClockedForum>) {
       const again = await signIn(forum.request, author.user.username);
       expect((await late.a.post(`/posts/${post}/like`)).status).toBe(303);
       expect(await headerCount({ ...author, a: again })).toBe(1);
+    });
+  });
+
+  describe('what moderators did', () => {
+    it('tells the author of a removed post why, and that it was restored; a reporter the outcome', async () => {
+      const author = await person();
+      const reporter = await person();
+      const moderator = await person({ values: { role: 'moderator' } });
+      const t = await topicBy(author);
+      const post = await reply(author, t.id, 'Something a reader reports.');
+      await fanOut();
+      const report = await reporter.a.post(`/posts/${post}/report`, {
+        reason: 'spam',
+        note: 'Ads',
+      });
+      expect(report.status).toBe(200);
+      const [row] = await db().select().from(reports).where(eq(reports.postId, post)).all();
+      const resolved = await moderator.a.post(`/mod/reports/${row?.id}/resolve`, {
+        action: 'remove',
+        note: 'A private note',
+      });
+      expect(resolved.status).toBe(303);
+      // The author sees the removal and its reason, although nobody else may read the post.
+      const told = (await entries(author)).find((li) => li.text.includes('removed your post'));
+      expect(told?.text).toContain(`A moderator removed your post (spam) in ${t.title}`);
+      expect(await headerCount(author)).toBe(1);
+      // The reporter hears the outcome, never the note.
+      const outcome = (await entries(reporter)).find((li) => li.text.includes('Your report'));
+      expect(outcome?.text).toContain('Your report was dealt with: the post was removed');
+      expect(outcome?.text).not.toContain('A private note');
+      // Restored: the same entry says so, unread again.
+      expect((await author.a.post('/notifications/read-all')).status).toBe(303);
+      await restorePost(forum.deps, moderator.user, post, '');
+      const restored = (await entries(author)).find((li) => li.text.includes('your post in'));
+      expect(restored?.text).toContain('A moderator restored your post in');
+      expect(await headerCount(author)).toBe(1);
+      // The moderator is told nothing about their own actions.
+      expect(await headerCount(moderator)).toBe(0);
     });
   });
 

@@ -705,7 +705,7 @@ export const MATRIX: Row[] = [
   {
     route: '/posts/:id/remove',
     allowed: MODERATORS,
-    changes: [posts, moderationLog, POSTS_FTS],
+    changes: [posts, moderationLog, POSTS_FTS, notifications],
     attempt: async (h) => ({
       path: `/posts/${await h.strangersReply()}/remove`,
       fields: { reason: 'spam', note: 'Matrix removal' },
@@ -715,7 +715,7 @@ export const MATRIX: Row[] = [
     route: '/posts/:id/restore',
     target: 'a removed post',
     allowed: MODERATORS,
-    changes: [posts, moderationLog, POSTS_FTS],
+    changes: [posts, moderationLog, POSTS_FTS, notifications],
     attempt: async (h) => {
       const id = await h.strangersReply();
       await removePost(h.deps, await h.moderator(), id, { reason: 'spam', note: '' });
@@ -915,14 +915,23 @@ export const MATRIX: Row[] = [
     route: '/posts/:id/approve',
     target: 'a held post',
     allowed: MODERATORS,
-    changes: [posts, topics, forums, users, moderationLog, POSTS_FTS, notificationJobs],
+    changes: [
+      posts,
+      topics,
+      forums,
+      users,
+      moderationLog,
+      POSTS_FTS,
+      notificationJobs,
+      notifications,
+    ],
     attempt: async (h) => ({ path: `/posts/${await h.strangersReply(true)}/approve` }),
   },
   {
     route: '/posts/:id/reject',
     target: 'a held post',
     allowed: MODERATORS,
-    changes: [posts, moderationLog],
+    changes: [posts, moderationLog, notifications],
     attempt: async (h) => ({
       path: `/posts/${await h.strangersReply(true)}/reject`,
       fields: { reason: 'spam', note: 'Matrix' },
@@ -949,7 +958,7 @@ export const MATRIX: Row[] = [
     route: '/mod/reports/:id/resolve',
     target: "an open report on a third person's post",
     allowed: MODERATORS,
-    changes: [reports, moderationLog],
+    changes: [reports, moderationLog, notifications],
     attempt: async (h) => {
       const postId = await h.strangersReply();
       const reporter = await h.stranger();

@@ -21,6 +21,11 @@ function what(n: NotificationView): string {
     quote: `${who} quoted you in`,
     answer_accepted: `${who} accepted your answer in`,
     vendor_answered: `${who}, of the vendor, answered your question`,
+    post_removed: `A moderator removed your post${n.reason ? ` (${n.reason.replace('_', ' ')})` : ''} in`,
+    post_restored: 'A moderator restored your post in',
+    post_approved: 'A moderator approved your post in',
+    post_refused: `A moderator did not approve your post${n.reason ? ` (${n.reason.replace('_', ' ')})` : ''} in`,
+    report_resolved: `Your report was dealt with: ${n.reason ? 'the post was removed' : 'the moderators left the post up'}, in`,
     like:
       n.count > 1
         ? `${n.count.toLocaleString('en-US')} likes, the last from ${who}, on your post in`
