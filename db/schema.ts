@@ -83,6 +83,11 @@ export const users = sqliteTable(
     optionalEmailOff: integer('optional_email_off', { mode: 'boolean' }).notNull().default(false),
     /** the privacy-notice version whose change the person was sent an email about */
     policyVersionMailed: text('policy_version_mailed'),
+    /**
+     * the private notification feed's address is a MAC over the account id and this number;
+     * resetting it (from /account) makes every earlier address stop working
+     */
+    notificationFeedVersion: integer('notification_feed_version').notNull().default(0),
   },
   (t) => [
     uniqueIndex('users_username_key_unique').on(t.usernameKey),

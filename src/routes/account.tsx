@@ -26,6 +26,7 @@ import {
   updateProfile,
 } from '../services/account-settings';
 import { changePassword } from '../services/accounts';
+import { notificationFeedKey, resetNotificationFeed } from '../services/notifications';
 import {
   buyerBadgeForm,
   changePasswordForm,
@@ -56,6 +57,8 @@ const NOTICES: Record<string, string> = {
   'confirmation-sent':
     'We sent a new confirmation link to your email address. It works for 24 hours.',
   'email-choices': 'Your email choices were saved.',
+  'feed-reset':
+    'Your notification feed has a new address. The old one no longer works: give the new one to your feed reader.',
   password: 'Your password was changed. Every other session of your account was signed out.',
   'password-set':
     'Your password was set: you can now also sign in with your username and password. Every other session of your account was signed out.',
@@ -93,6 +96,7 @@ async function accountPage(c: Context<AppEnv>, viewer: Viewer, form?: AccountFor
       canEditProfile={canEditProfile(viewer, deps.now())}
       plimusAvailable={!!deps.plimus}
       mailAvailable={deps.mail.available}
+      notificationFeed={`${deps.config.publicOrigin}/notifications/${await notificationFeedKey(deps, viewer.id)}/feed.atom`}
       errors={form?.errors}
       values={form?.values}
     />
@@ -101,6 +105,12 @@ async function accountPage(c: Context<AppEnv>, viewer: Viewer, form?: AccountFor
 
 export const accountRoutes = new Hono<AppEnv>()
   .get('/account', async (c) => c.html(await accountPage(c, signedIn(c))))
+  // No fields: cross-site posts are refused by the middleware.
+  .post('/account/notification-feed/reset', async (c) => {
+    const viewer = signedIn(c, 'reset your notification feed');
+    await resetNotificationFeed(c.get('deps'), viewer.id);
+    return c.redirect('/account?done=feed-reset#account-feed', 303);
+  })
   .post('/account/profile', async (c) => {
     const viewer = signedIn(c);
     const input = await readForm(c);

@@ -26,6 +26,9 @@ import {
   users,
 } from '../../db/schema';
 import type { NotificationKind } from '../../domain/words';
+import type { AtomFeed } from '../content/atom';
+import { notificationText } from '../content/notification-text';
+import { escapeXml } from '../content/xml';
 import type { AppDeps } from '../context';
 import { describeError } from '../errors';
 import { pageOfNumber } from './topics';
@@ -514,4 +517,64 @@ export function moderationNotice(
       target: [notifications.userId, notifications.postId],
       set: { kind, actorId, count: 1, createdAt: at, readAt: null },
     });
+}
+
+/**
+ * The private feed's key: the account id, the feed's version and a MAC over both (key purpose
+ * `feed`), so that the address works without any secret stored, and a reset ends every earlier
+ * one. For people who give no email address, or prefer a feed reader.
+ */
+export async function notificationFeedKey(deps: Pick<AppDeps, 'keys' | 'db'>, userId: number) {
+  const row = await deps.db
+    .select({ version: users.notificationFeedVersion })
+    .from(users)
+    .where(eq(users.id, userId))
+    .get();
+  const body = `${userId}.${row?.version ?? 0}`;
+  return `${body}.${deps.keys.sign('feed', `notifications:${body}`)}`;
+}
+
+const FEED_KEY = /^(\d{1,12})\.(\d{1,9})\.([A-Za-z0-9_-]{43})$/;
+
+/** The Atom feed of the person whose key this is, or null for a key that is not (or no longer) one. */
+export async function notificationFeed(deps: AppDeps, key: string): Promise<AtomFeed | null> {
+  const m = FEED_KEY.exec(key);
+  if (!m) return null;
+  const [, id, version, mac] = m;
+  if (!deps.keys.verify('feed', `notifications:${id}.${version}`, mac as string)) return null;
+  const user = await deps.db
+    .select({ id: users.id, username: users.username, version: users.notificationFeedVersion })
+    .from(users)
+    .where(eq(users.id, Number(id)))
+    .get();
+  if (!user || user.version !== Number(version)) return null;
+  const { items } = await listNotifications(deps, user.id, 1);
+  const origin = deps.config.publicOrigin;
+  return {
+    self: `${origin}/notifications/${key}/feed.atom`,
+    title: `Notifications for ${user.username}`,
+    alternate: `${origin}/notifications`,
+    updated: items[0]?.createdAt ?? new Date(0),
+    author: 'Plimus Community Forums',
+    entries: items.map((n) => {
+      const title = `${notificationText(n)} ${n.topicTitle}`;
+      return {
+        id: `${origin}/notifications#${n.id}-${n.createdAt.getTime()}`,
+        title,
+        link: `${origin}${n.href}`,
+        updated: n.createdAt,
+        published: n.createdAt,
+        author: n.actor ?? 'A deleted user',
+        html: escapeXml(title),
+      };
+    }),
+  };
+}
+
+/** A new feed address for `userId`: every earlier one stops working. */
+export async function resetNotificationFeed(deps: AppDeps, userId: number): Promise<void> {
+  await deps.db
+    .update(users)
+    .set({ notificationFeedVersion: sql`${users.notificationFeedVersion} + 1` })
+    .where(eq(users.id, userId));
 }

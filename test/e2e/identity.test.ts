@@ -127,7 +127,7 @@ describe('a vendor joining with the Plimus identity', () => {
 
     // Signed in: the header shows the username, and the Vendor link of vendor staff.
     await expect(headerAccountLink(page, VERA.username).isVisible()).resolves.toBe(true);
-    const vendor = nav().getByRole('link', { name: 'Vendor', exact: true });
+    const vendor = nav().getByRole('link', { name: /^Vendor\b/ });
     await expect(vendor.isVisible()).resolves.toBe(true);
     await expect(vendor.getAttribute('href')).resolves.toBe('/vendor');
     await expect(nav().getByRole('link', { name: 'Sign in' }).count()).resolves.toBe(0);

@@ -295,6 +295,8 @@ const readingPages = (): Page[] => [
   ['/search?q=body+after%3A2026-01-01+before%3A2027-01-01', 200],
   ['/feed.atom', 200],
   ['/f/busy/feed.atom', 200],
+  // a private feed's address that is nobody's (the real ones read what /notifications reads)
+  ['/notifications/1.0.not-a-mac/feed.atom', 404],
   [`/t/${fx.long.topicId}/feed.atom`, 200],
   ['/sitemap.xml', 200],
   ['/sitemap/forums.xml', 200],

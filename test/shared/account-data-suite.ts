@@ -251,6 +251,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         'Password',
         'Plimus identity',
         'Where you are signed in',
+        'Your notifications as a feed',
         'Your data',
       ];
       expect(doc.querySelectorAll('main h2').map((h) => h.text)).toEqual([
@@ -287,6 +288,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         '/account/email',
         '/account/email-choices',
         '/account/password',
+        '/account/notification-feed/reset',
       ]);
       const links = doc.querySelectorAll('main a').map((l) => l.getAttribute('href'));
       expect(links).toContain('/account/export');

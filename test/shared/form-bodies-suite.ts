@@ -30,6 +30,7 @@ const NO_FORM = new Set([
   '/posts/:id/like',
   '/posts/:id/unlike',
   '/notifications/read-all',
+  '/account/notification-feed/reset',
   '/account/sessions/end-others',
   '/account/plimus/unlink',
   '/admin/forums/:id/product/remove',

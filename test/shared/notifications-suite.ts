@@ -355,6 +355,47 @@ export function notificationsSuite(setup: () => Promise<ClockedForum>) {
     });
   });
 
+  describe('the private feed', () => {
+    it('gives the person their notifications at an address from /account, until they reset it', async () => {
+      const asker = await person();
+      const helper = await person();
+      const t = await topicBy(asker);
+      await reply(helper, t.id, 'An answer for the feed.');
+      await fanOut();
+      const account = await page(asker.a.get('/account'));
+      const address = account.querySelector('#notification-feed')?.getAttribute('value') ?? '';
+      expect(address).toMatch(/\/notifications\/\d+\.0\.[A-Za-z0-9_-]{43}\/feed\.atom$/);
+      const path = new URL(address).pathname;
+      // No session needed: the address is the key.
+      const res = await forum.request(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/atom\+xml/);
+      expect(res.headers.get('cache-control')).toBe('private, max-age=60');
+      const xml = await res.text();
+      expect(xml).toContain(`${helper.user.username} replied in ${t.title}`);
+      // Someone else's id with this MAC, or a changed MAC, is nobody's feed.
+      const [id, version, mac] = (path.split('/')[2] ?? '').split('.');
+      expect(
+        (await forum.request(`/notifications/${Number(id) + 1}.${version}.${mac}/feed.atom`))
+          .status,
+      ).toBe(404);
+      expect(
+        (await forum.request(`/notifications/${id}.${version}.${'A'.repeat(43)}/feed.atom`)).status,
+      ).toBe(404);
+      expect((await forum.request('/notifications/not-a-key/feed.atom')).status).toBe(404);
+      // Reset: the old address stops working, the new one works.
+      const reset = await asker.a.post('/account/notification-feed/reset');
+      expect(reset.status).toBe(303);
+      expect(location(reset)).toBe('/account?done=feed-reset#account-feed');
+      expect((await forum.request(path)).status).toBe(404);
+      const fresh = (await page(asker.a.get('/account')))
+        .querySelector('#notification-feed')
+        ?.getAttribute('value');
+      expect(fresh).not.toBe(address);
+      expect((await forum.request(new URL(fresh ?? '').pathname)).status).toBe(200);
+    });
+  });
+
   describe('own data', () => {
     it('exports the notifications, and deleting the account erases them', async () => {
       const asker = await person();

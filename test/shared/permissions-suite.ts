@@ -675,6 +675,13 @@ export const MATRIX: Row[] = [
       return { path: '/notifications/read-all' };
     },
   },
+  {
+    route: '/account/notification-feed/reset',
+    target: 'their own feed address',
+    allowed: SIGNED_IN,
+    changes: [users],
+    attempt: async () => ({ path: '/account/notification-feed/reset' }),
+  },
   // Likes
   {
     route: '/posts/:id/like',

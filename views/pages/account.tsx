@@ -24,6 +24,8 @@ export type AccountPageProps = {
   plimusAvailable: boolean;
   /** the forum can send email */
   mailAvailable: boolean;
+  /** the private address of the person's notifications as an Atom feed */
+  notificationFeed: string;
   /** problems of the form that came back, by field (field names are unique on the page) */
   errors?: FieldErrors;
   /** what the person typed into the form that came back */
@@ -41,6 +43,7 @@ const SECTIONS = [
   ['account-password', 'password-title', 'Password'],
   ['account-plimus', 'plimus-title', 'Plimus identity'],
   ['account-sessions', 'sessions-title', 'Where you are signed in'],
+  ['account-feed', 'feed-title', 'Your notifications as a feed'],
   ['account-data', 'data-title', 'Your data'],
 ] as const;
 
@@ -168,6 +171,28 @@ export function AccountPage(p: AccountPageProps) {
             </button>
           </form>
         ) : null}
+      </Section>
+
+      <Section id="account-feed">
+        <p>
+          A feed reader can follow your notifications at this private address, without an email
+          address. Anyone who has it can read them: keep it to yourself, and reset it if it got out.
+        </p>
+        <p>
+          <label for="notification-feed">Your feed’s address</label>
+          <input
+            id="notification-feed"
+            type="text"
+            readonly
+            value={p.notificationFeed}
+            class="feed-address"
+          />
+        </p>
+        <form method="post" action="/account/notification-feed/reset" class="buttons">
+          <button type="submit" class="button-secondary">
+            Reset the address
+          </button>
+        </form>
       </Section>
 
       <Section id="account-data">

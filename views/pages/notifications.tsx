@@ -1,4 +1,4 @@
-import type { NotificationKind } from '../../domain/words';
+import { notificationText } from '../../src/content/notification-text';
 import type { NotificationView } from '../../src/services/notifications';
 import { Age } from '../components/age';
 import { Pagination } from '../components/pagination';
@@ -12,31 +12,6 @@ export type NotificationsPageProps = {
   nextHref: string | null;
   now: number;
 };
-
-/** What each kind says, with who did it. */
-function what(n: NotificationView): string {
-  const who = n.actor ?? 'A deleted user';
-  const phrases: Partial<Record<NotificationKind, string>> = {
-    mention: `${who} mentioned you in`,
-    quote: `${who} quoted you in`,
-    answer_accepted: `${who} accepted your answer in`,
-    vendor_answered: `${who}, of the vendor, answered your question`,
-    post_removed: `A moderator removed your post${n.reason ? ` (${n.reason.replace('_', ' ')})` : ''} in`,
-    post_restored: 'A moderator restored your post in',
-    post_approved: 'A moderator approved your post in',
-    post_refused: `A moderator did not approve your post${n.reason ? ` (${n.reason.replace('_', ' ')})` : ''} in`,
-    report_resolved: `Your report was dealt with: ${n.reason ? 'the post was removed' : 'the moderators left the post up'}, in`,
-    like:
-      n.count > 1
-        ? `${n.count.toLocaleString('en-US')} likes, the last from ${who}, on your post in`
-        : `${who} liked your post in`,
-    reply:
-      n.count > 1
-        ? `${n.count.toLocaleString('en-US')} new replies, the last by ${who}, in`
-        : `${who} replied in`,
-  };
-  return phrases[n.kind] ?? `${who} posted in`;
-}
 
 /** /notifications: newest first, unread marked, each linking to its post. */
 export function NotificationsPage(p: NotificationsPageProps) {
@@ -64,7 +39,7 @@ export function NotificationsPage(p: NotificationsPageProps) {
           {p.items.map((n) => (
             <li class={n.read ? 'notification' : 'notification unread'}>
               {n.read ? null : <span class="notification-new">New: </span>}
-              {what(n)} <a href={n.href}>{n.topicTitle}</a>
+              {notificationText(n)} <a href={n.href}>{n.topicTitle}</a>
               {', '}
               <Age date={n.createdAt} now={p.now} />
             </li>

@@ -59,6 +59,8 @@ export function PrivacyPage({
           <strong>Notifications.</strong> When someone replies in your topic, mentions or quotes
           you, accepts your answer or, as the vendor, answers your question, we note it for you
           (which post, when, and whether you have seen it) and show it at your notifications page.
+          Your account page also gives a private address where a feed reader can follow them without
+          an email address; anyone with that address can read them, so you can reset it.
         </li>
         <li>
           <strong>Your account.</strong> When you join we keep your username, your email address (to

@@ -1,0 +1,1 @@
+ALTER TABLE `users` ADD `notification_feed_version` integer DEFAULT 0 NOT NULL;
