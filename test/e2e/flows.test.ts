@@ -2,7 +2,8 @@
  * Journeys of a first-time visitor, in a real browser: from a topic to an account (by the
  * registration form, and by the Plimus identity) and back to that topic, greeted once with
  * "Welcome, you are signed in"; a reply sent after the session ended, kept while the person
- * signs in with Plimus and back in the composer afterwards. axe-core on the forum's pages of each
+ * signs in with Plimus and back in the composer afterwards; a reply that mentions a topic's
+ * author, who sees "Notifications (1)" and follows it to the post. axe-core on the forum's pages of each
  * journey; no console errors, page errors or CSP violations (the identity provider's own pages
  * are not the forum's).
  *
@@ -287,3 +288,83 @@ function printedStaff(): { username: string; password: string }[] {
     password: m[2] ?? '',
   }));
 }
+
+describe('a reply notifies the topic’s author, who follows it to the post', () => {
+  let asker: Page;
+  let helper: Page;
+  const title = `Where do I find the export button? ${Date.now().toString(36)}`;
+
+  /** Signs in a demo staff member with the password printed at start-up. */
+  async function signInAs(page: Page, username: string) {
+    const staff = printedStaff().find((s) => s.username === username);
+    expect(staff?.password, username).toBeTruthy();
+    await page.goto(`${server.url}/login`);
+    const form = page.locator('form[action="/login"]');
+    await form.getByLabel('Username or email address').fill(username);
+    await form.getByLabel('Password', { exact: true }).fill(staff?.password ?? '');
+    await clickAndLoad(page, form.getByRole('button', { name: 'Sign in' }));
+  }
+
+  /** Ticks the one-time "posts are public" box when the composer asks for it. */
+  async function acknowledge(page: Page) {
+    const box = page.getByLabel('I understand that my posts are public.');
+    if (await box.count()) await box.check();
+  }
+
+  const notificationsLink = (page: Page) =>
+    page.getByRole('navigation', { name: 'Site' }).getByRole('link', { name: /^Notifications/ });
+
+  beforeAll(async () => {
+    asker = await newVisitor();
+    helper = await newVisitor();
+  });
+
+  it('the asker starts a topic and the helper replies, mentioning them', async () => {
+    await signInAs(asker, 'demo_moderator');
+    await asker.goto(`${server.url}/f/off-topic/new`);
+    await asker.getByLabel('Title', { exact: true }).fill(title);
+    await asker.getByLabel('Your post').fill('I cannot find it anywhere.');
+    await acknowledge(asker);
+    await clickAndLoad(asker, asker.getByRole('button', { name: 'Post topic' }));
+    await expect(asker.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(title);
+
+    await signInAs(helper, 'demo_admin');
+    await helper.goto(`${server.url}${pathOf(asker)}`);
+    await helper.getByLabel('Your post').fill('It is under Settings, @demo_moderator.');
+    await acknowledge(helper);
+    await clickAndLoad(helper, helper.getByRole('button', { name: 'Post reply' }));
+  });
+
+  it('the asker sees "Notifications (1)", follows it to the reply, and it is read', async () => {
+    // The server's loop writes the notification just after the reply's answer.
+    await expect
+      .poll(
+        async () => {
+          await asker.goto(`${server.url}/latest`);
+          return (await notificationsLink(asker).textContent())?.replace(/\s+/g, ' ').trim();
+        },
+        { timeout: 10_000, interval: 250 },
+      )
+      .toBe('Notifications (1), 1 unread');
+    await expectAccessible(asker, 'a page with an unread notification');
+    await clickAndLoad(asker, notificationsLink(asker));
+    const entry = asker.locator('.notification.unread');
+    await expect(entry.textContent()).resolves.toContain('demo_admin mentioned you in');
+    await expectAccessible(asker, '/notifications');
+    await clickAndLoad(asker, entry.getByRole('link', { name: title }));
+    expect(new URL(asker.url()).hash).toMatch(/^#p\d+$/);
+    await expect(
+      asker.locator(`${new URL(asker.url()).hash} .post-body`).textContent(),
+    ).resolves.toContain('It is under Settings');
+    // Seen: the header has no count any more.
+    await expect
+      .poll(
+        async () => {
+          await asker.goto(`${server.url}/latest`);
+          return (await notificationsLink(asker).textContent())?.trim();
+        },
+        { timeout: 10_000, interval: 250 },
+      )
+      .toBe('Notifications');
+  });
+});
