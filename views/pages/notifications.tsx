@@ -25,6 +25,11 @@ function what(n: NotificationView): string {
       n.count > 1
         ? `${n.count.toLocaleString('en-US')} new replies, the last by ${who}, in`
         : `${who} replied in`,
+    watched_topic_post:
+      n.count > 1
+        ? `${n.count.toLocaleString('en-US')} new posts, the last by ${who}, in`
+        : `${who} posted in`,
+    watched_forum_topic: `${who} started a topic in a forum you watch:`,
   };
   return phrases[n.kind] ?? `${who} posted in`;
 }
