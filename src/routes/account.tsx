@@ -26,6 +26,7 @@ import {
   updateProfile,
 } from '../services/account-settings';
 import { changePassword } from '../services/accounts';
+import { watchesOf } from '../services/watching';
 import {
   buyerBadgeForm,
   changePasswordForm,
@@ -87,6 +88,7 @@ async function accountPage(c: Context<AppEnv>, viewer: Viewer, form?: AccountFor
       frame={frameOf(c)}
       notice={form ? undefined : NOTICES[c.req.query('done') ?? '']}
       account={account}
+      watches={await watchesOf(deps, viewer.id, { readableOnly: true })}
       hasPassword={!!viewer.passwordHash}
       confirmation={confirmationFor(viewer, viewer.session, deps.now())}
       canUnlink={canUnlinkIdentity(viewer)}

@@ -251,6 +251,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         'Password',
         'Plimus identity',
         'Where you are signed in',
+        'What you watch',
         'Your data',
       ];
       expect(doc.querySelectorAll('main h2').map((h) => h.text)).toEqual([
@@ -1050,6 +1051,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         'likes',
         'reading',
         'notifications',
+        'watching',
         'identity',
         'sessions',
         'pendingEmailConfirmations',
