@@ -125,15 +125,16 @@ export type WatchedForum = {
 };
 
 /**
- * Everything the person chose or was given a level for: /account's list and the export. Topics
- * nobody may read any more are left out of the list (`readableOnly`), never out of the export.
+ * Everything the person chose or was given a level for, oldest topic and forum first (the order
+ * of the person's index): /account's list. Topics nobody may read any more are left out
+ * (`readableOnly`).
  */
 export async function watchesOf(
   deps: Pick<AppDeps, 'db'>,
   userId: number,
   opts: { readableOnly: boolean },
 ): Promise<{ topics: WatchedTopic[]; forums: WatchedForum[] }> {
-  const [topicRows, forumRows] = await Promise.all([
+  const [topicRows, forumRows] = await deps.db.batch([
     deps.db
       .select({
         topicId: topicWatches.topicId,
@@ -152,7 +153,7 @@ export async function watchesOf(
             : undefined,
         ),
       )
-      .orderBy(asc(topics.title), asc(topicWatches.topicId)),
+      .orderBy(asc(topicWatches.topicId)),
     deps.db
       .select({
         forumId: forumWatches.forumId,
@@ -164,7 +165,7 @@ export async function watchesOf(
       .from(forumWatches)
       .innerJoin(forums, eq(forums.id, forumWatches.forumId))
       .where(eq(forumWatches.userId, userId))
-      .orderBy(asc(forums.name), asc(forumWatches.forumId)),
+      .orderBy(asc(forumWatches.forumId)),
   ]);
   return { topics: topicRows, forums: forumRows };
 }
