@@ -86,6 +86,10 @@ export const topicRoutes = new Hono<AppEnv>()
     // Where the new posts start for a person who read this topic before; then what this page
     // shows them is noted, written after the response.
     const seen = viewer ? (await readMarksOf(deps, viewer.id, [id])).get(id) : undefined;
+    // Read before the reading state is written (after the response), like everything the page
+    // needs from the database.
+    const watchLevel =
+      viewer && canChooseWatch(viewer) ? await topicWatchLevel(deps, viewer.id, id) : null;
     const lastShown = posts.at(-1)?.number;
     // Noted at every view, not only when it goes further: seeing a post again is what marks
     // a notification about it read (its answer accepted, say).
@@ -114,11 +118,11 @@ export const topicRoutes = new Hono<AppEnv>()
           asker && mayChooseAnswer && !answers.accepted && (answers.answerCount ?? 0) > 0
         }
         watch={
-          viewer && canChooseWatch(viewer)
+          watchLevel
             ? {
                 action: `/t/${id}/watch`,
                 levels: TOPIC_WATCH_LEVELS,
-                level: await topicWatchLevel(deps, viewer.id, id),
+                level: watchLevel,
                 what: 'this topic',
               }
             : null

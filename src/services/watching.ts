@@ -134,38 +134,36 @@ export async function watchesOf(
   userId: number,
   opts: { readableOnly: boolean },
 ): Promise<{ topics: WatchedTopic[]; forums: WatchedForum[] }> {
-  const [topicRows, forumRows] = await deps.db.batch([
-    deps.db
-      .select({
-        topicId: topicWatches.topicId,
-        title: topics.title,
-        slug: topics.slug,
-        level: topicWatches.level,
-        updatedAt: topicWatches.updatedAt,
-      })
-      .from(topicWatches)
-      .innerJoin(topics, eq(topics.id, topicWatches.topicId))
-      .where(
-        and(
-          eq(topicWatches.userId, userId),
-          opts.readableOnly
-            ? sql`${topics.state} = 'visible' and ${topics.removedAt} is null`
-            : undefined,
-        ),
-      )
-      .orderBy(asc(topicWatches.topicId)),
-    deps.db
-      .select({
-        forumId: forumWatches.forumId,
-        name: forums.name,
-        slug: forums.slug,
-        level: forumWatches.level,
-        updatedAt: forumWatches.updatedAt,
-      })
-      .from(forumWatches)
-      .innerJoin(forums, eq(forums.id, forumWatches.forumId))
-      .where(eq(forumWatches.userId, userId))
-      .orderBy(asc(forumWatches.forumId)),
-  ]);
+  const topicRows = await deps.db
+    .select({
+      topicId: topicWatches.topicId,
+      title: topics.title,
+      slug: topics.slug,
+      level: topicWatches.level,
+      updatedAt: topicWatches.updatedAt,
+    })
+    .from(topicWatches)
+    .innerJoin(topics, eq(topics.id, topicWatches.topicId))
+    .where(
+      and(
+        eq(topicWatches.userId, userId),
+        opts.readableOnly
+          ? sql`${topics.state} = 'visible' and ${topics.removedAt} is null`
+          : undefined,
+      ),
+    )
+    .orderBy(asc(topicWatches.topicId));
+  const forumRows = await deps.db
+    .select({
+      forumId: forumWatches.forumId,
+      name: forums.name,
+      slug: forums.slug,
+      level: forumWatches.level,
+      updatedAt: forumWatches.updatedAt,
+    })
+    .from(forumWatches)
+    .innerJoin(forums, eq(forums.id, forumWatches.forumId))
+    .where(eq(forumWatches.userId, userId))
+    .orderBy(asc(forumWatches.forumId));
   return { topics: topicRows, forums: forumRows };
 }
