@@ -22,6 +22,7 @@ import {
 } from 'drizzle-orm/sqlite-core';
 import {
   FORUM_CATEGORIES,
+  FORUM_WATCH_LEVELS,
   MAIL_KINDS,
   MAIL_STATUSES,
   MAILING_KINDS,
@@ -31,6 +32,7 @@ import {
   REPORT_STATUSES,
   ROLES,
   TOPIC_KINDS,
+  TOPIC_WATCH_LEVELS,
   WATCHED_WORD_ACTIONS,
 } from '../domain/words';
 
@@ -680,3 +682,50 @@ export const notificationJobs = sqliteTable('notification_jobs', {
   leaseUntil: integer('lease_until', { mode: 'timestamp_ms' }),
   attempts: integer('attempts').notNull().default(0),
 });
+
+/**
+ * How closely a person follows a topic (src/services/watching.ts): watching (every new post),
+ * tracking, normal, muted. Written for the author of a new topic (watching) and for a replier
+ * with no row yet (tracking); otherwise chosen on the topic's page. No row means the forum's
+ * level decides. Exported and erased with the account.
+ */
+export const topicWatches = sqliteTable(
+  'topic_watches',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    topicId: integer('topic_id')
+      .notNull()
+      .references(() => topics.id, { onDelete: 'cascade' }),
+    level: text('level', { enum: TOPIC_WATCH_LEVELS }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.topicId] }),
+    // The fan-out: who watches (or muted) this topic.
+    index('topic_watches_topic_level_idx').on(t.topicId, t.level),
+  ],
+);
+
+/**
+ * How closely a person follows a forum: a topic's levels plus watching first post (new topics
+ * only). Chosen on the forum's page. Exported and erased with the account.
+ */
+export const forumWatches = sqliteTable(
+  'forum_watches',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    forumId: integer('forum_id')
+      .notNull()
+      .references(() => forums.id, { onDelete: 'cascade' }),
+    level: text('level', { enum: FORUM_WATCH_LEVELS }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.forumId] }),
+    index('forum_watches_forum_level_idx').on(t.forumId, t.level),
+  ],
+);

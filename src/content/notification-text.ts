@@ -26,6 +26,11 @@ export function notificationText(n: NotificationFacts): string {
     post_approved: 'A moderator approved your post in',
     post_refused: `A moderator did not approve your post${n.reason ? ` (${n.reason.replace('_', ' ')})` : ''} in`,
     report_resolved: `Your report was dealt with: ${n.reason ? 'the post was removed' : 'the moderators left the post up'}, in`,
+    watched_topic_post:
+      n.count > 1
+        ? `${n.count.toLocaleString('en-US')} new posts, the last by ${who}, in`
+        : `${who} posted in`,
+    watched_forum_topic: `${who} started a topic in a forum you watch:`,
     like:
       n.count > 1
         ? `${n.count.toLocaleString('en-US')} likes, the last from ${who}, on your post in`

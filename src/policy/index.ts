@@ -91,6 +91,16 @@ function requireNotSuspended(actor: NonNullable<Actor>, now: number) {
   if (isSuspended(actor, now)) throw new ForbiddenError(suspensionMessage(actor));
 }
 
+/**
+ * How closely to follow a topic or forum is each signed-in person's own choice, suspended or not
+ * (muting included).
+ */
+export const canChooseWatch = (actor: Actor) => !!actor;
+
+export function requireChooseWatch(actor: Actor): asserts actor is NonNullable<Actor> {
+  requireSignedIn(actor, 'choose what you watch');
+}
+
 export function requireStartTopic(
   actor: Actor,
   forum: ForumFacts,

@@ -27,6 +27,7 @@ import {
 } from '../services/account-settings';
 import { changePassword } from '../services/accounts';
 import { notificationFeedKey, resetNotificationFeed } from '../services/notifications';
+import { watchesOf } from '../services/watching';
 import {
   buyerBadgeForm,
   changePasswordForm,
@@ -90,6 +91,7 @@ async function accountPage(c: Context<AppEnv>, viewer: Viewer, form?: AccountFor
       frame={frameOf(c)}
       notice={form ? undefined : NOTICES[c.req.query('done') ?? '']}
       account={account}
+      watches={await watchesOf(deps, viewer.id, { readableOnly: true })}
       hasPassword={!!viewer.passwordHash}
       confirmation={confirmationFor(viewer, viewer.session, deps.now())}
       canUnlink={canUnlinkIdentity(viewer)}

@@ -1,11 +1,13 @@
 import { type Context, Hono } from 'hono';
 import * as z from 'zod';
+import { FORUM_WATCH_LEVELS } from '../../domain/words';
 import { ForumPage } from '../../views/pages/forum';
 import { HomePage } from '../../views/pages/home';
 import { LatestPage } from '../../views/pages/latest';
+import { WatchPage } from '../../views/pages/watch';
 import type { AppEnv } from '../context';
 import { NotFoundError } from '../errors';
-import { canStartTopic } from '../policy';
+import { canChooseWatch, canStartTopic, requireChooseWatch } from '../policy';
 import {
   decodeCursor,
   encodeCursor,
@@ -16,7 +18,10 @@ import {
   TOPIC_FILTERS,
 } from '../services/forums';
 import { unreadIn } from '../services/reading';
+import { forumWatchLevel, watchForum } from '../services/watching';
 import { pageQuery, parseQuery } from '../validation/fields';
+import { forumWatchForm, parseForm } from '../validation/forms';
+import { readForm } from './forms';
 import { frameOf } from './frame';
 
 const cursor = z
@@ -109,6 +114,7 @@ export const forumRoutes = new Hono<AppEnv>()
   .get('/f/:forum', async (c) => {
     const deps = c.get('deps');
     const q = parseQuery(forumQuery, c.req.query());
+    const viewer = c.get('viewer');
     const forum = await getForumBySlug(deps, c.req.param('forum'));
     const result = await listTopics(deps, forum, {
       page: q.page,
@@ -144,6 +150,16 @@ export const forumRoutes = new Hono<AppEnv>()
               : 'sign-in'
         }
         forum={forum}
+        watch={
+          viewer && canChooseWatch(viewer)
+            ? {
+                action: `/f/${forum.slug}/watch`,
+                levels: FORUM_WATCH_LEVELS,
+                level: await forumWatchLevel(deps, viewer.id, forum.id),
+                what: 'this forum',
+              }
+            : null
+        }
         topics={result.topics}
         unread={await unreadOf(c, result.topics)}
         filter={q.filter ?? null}
@@ -154,4 +170,33 @@ export const forumRoutes = new Hono<AppEnv>()
         canonical={`${deps.config.publicOrigin}${base}${result.page > 1 ? `${more}page=${result.page}` : ''}`}
       />,
     );
+  })
+  // How closely the viewer follows the forum (field `level`): any signed-in person. A value no
+  // form sends gets the choice back on a page of its own (422).
+  .post('/f/:forum/watch', async (c) => {
+    const deps = c.get('deps');
+    const viewer = c.get('viewer');
+    const parsed = parseForm(forumWatchForm, await readForm(c));
+    if (!parsed.ok) {
+      requireChooseWatch(viewer);
+      const forum = await getForumBySlug(deps, c.req.param('forum'));
+      return c.html(
+        <WatchPage
+          frame={frameOf(c)}
+          title={forum.name}
+          href={`/f/${forum.slug}`}
+          crumbs={[{ href: '/', label: 'Forums' }]}
+          choice={{
+            action: `/f/${forum.slug}/watch`,
+            levels: FORUM_WATCH_LEVELS,
+            level: await forumWatchLevel(deps, viewer.id, forum.id),
+            what: 'this forum',
+            error: parsed.errors.level,
+          }}
+        />,
+        422,
+      );
+    }
+    const done = await watchForum(deps, viewer, c.req.param('forum'), parsed.data.level);
+    return c.redirect(`/f/${done.slug}`, 303);
   });

@@ -1,10 +1,19 @@
 import { Hono } from 'hono';
+import { TOPIC_WATCH_LEVELS } from '../../domain/words';
 import { TopicPage } from '../../views/pages/topic';
 import { TopicKindPage } from '../../views/pages/topic-kind';
+import { WatchPage } from '../../views/pages/watch';
 import type { AppEnv } from '../context';
 import { NotFoundError } from '../errors';
 import { afterResponse } from '../middleware/after-response';
-import { canChangeTopicKind, canReply, isSuspended, requireChangeTopicKind } from '../policy';
+import {
+  canChangeTopicKind,
+  canChooseWatch,
+  canReply,
+  isSuspended,
+  requireChangeTopicKind,
+  requireChooseWatch,
+} from '../policy';
 import { canModerate } from '../policy/moderation';
 import { postActionsFor } from '../policy/post-actions';
 import { canAcceptAnswer } from '../policy/vendors';
@@ -21,8 +30,9 @@ import {
   pageOfNumber,
   topicPageCount,
 } from '../services/topics';
+import { topicWatchLevel, watchTopic } from '../services/watching';
 import { idParam, pageQuery, parseQuery } from '../validation/fields';
-import { parseForm, topicKindForm } from '../validation/forms';
+import { parseForm, topicKindForm, topicWatchForm } from '../validation/forms';
 import { readForm } from './forms';
 import { frameOf } from './frame';
 
@@ -76,6 +86,10 @@ export const topicRoutes = new Hono<AppEnv>()
     // Where the new posts start for a person who read this topic before; then what this page
     // shows them is noted, written after the response.
     const seen = viewer ? (await readMarksOf(deps, viewer.id, [id])).get(id) : undefined;
+    // Read before the reading state is written (after the response), like everything the page
+    // needs from the database.
+    const watchLevel =
+      viewer && canChooseWatch(viewer) ? await topicWatchLevel(deps, viewer.id, id) : null;
     const lastShown = posts.at(-1)?.number;
     // Noted at every view, not only when it goes further: seeing a post again is what marks
     // a notification about it read (its answer accepted, say).
@@ -102,6 +116,16 @@ export const topicRoutes = new Hono<AppEnv>()
         newFrom={seen === undefined ? null : seen + 1}
         solutionPrompt={
           asker && mayChooseAnswer && !answers.accepted && (answers.answerCount ?? 0) > 0
+        }
+        watch={
+          watchLevel
+            ? {
+                action: `/t/${id}/watch`,
+                levels: TOPIC_WATCH_LEVELS,
+                level: watchLevel,
+                what: 'this topic',
+              }
+            : null
         }
         kindChoice={
           canChangeTopicKind(viewer, topic, now)
@@ -175,6 +199,40 @@ export const topicRoutes = new Hono<AppEnv>()
       return c.html(<TopicKindPage frame={frameOf(c)} topic={topic} errors={parsed.errors} />, 422);
     }
     const done = await changeTopicKind(deps, viewer, id, parsed.data.kind);
+    return c.redirect(topicPath(done.topicId, done.slug), 303);
+  })
+  // How closely the viewer follows the topic (field `level`): any signed-in person who can read
+  // it. A value no form sends gets the choice back on a page of its own (422).
+  .post('/t/:id/watch', async (c) => {
+    const deps = c.get('deps');
+    const viewer = c.get('viewer');
+    const id = idParam(c.req.param('id'));
+    const parsed = parseForm(topicWatchForm, await readForm(c));
+    if (!parsed.ok) {
+      requireChooseWatch(viewer);
+      const topic = await getTopic(deps, viewer, id);
+      const href = topicPath(topic.id, topic.slug);
+      return c.html(
+        <WatchPage
+          frame={frameOf(c)}
+          title={topic.title}
+          href={href}
+          crumbs={[
+            { href: '/', label: 'Forums' },
+            { href: `/f/${topic.forum.slug}`, label: topic.forum.name },
+          ]}
+          choice={{
+            action: `/t/${topic.id}/watch`,
+            levels: TOPIC_WATCH_LEVELS,
+            level: await topicWatchLevel(deps, viewer.id, topic.id),
+            what: 'this topic',
+            error: parsed.errors.level,
+          }}
+        />,
+        422,
+      );
+    }
+    const done = await watchTopic(deps, viewer, id, parsed.data.level);
     return c.redirect(topicPath(done.topicId, done.slug), 303);
   })
   // Likes: no fields either. Liking twice, or taking back a like that is not there, changes

@@ -5,7 +5,7 @@
  * What it covers is what db/schema.ts lists as personal data: the `users` row, the account's
  * sessions, its Plimus identity link and purchases, pending email confirmations and password
  * resets, the records of the emails sent to it, and the authorship of posts, revisions, topics
- * and reports, the likes it gave, how far it read each topic, its notifications (plus moderation records about the
+ * and reports, the likes it gave, how far it read each topic, its notifications, the topics and forums it watches (plus moderation records about the
  * account or made by it). Secrets never leave the
  * database: no password hash, no session id or secret hash, no confirmation or reset token hash,
  * no email's links, and no identity tokens (none are stored).
@@ -16,6 +16,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import {
   emailConfirmations,
   forums,
+  forumWatches,
   identityLinks,
   identityPurchases,
   mailOutbox,
@@ -31,6 +32,7 @@ import {
   sessions,
   topicReads,
   topics,
+  topicWatches,
   users,
   vendors,
 } from '../../db/schema';
@@ -144,6 +146,11 @@ export type AccountExport = {
     createdAt: Time;
     readAt: Time | null;
   }[];
+  /** how closely the person follows topics and forums (watching, tracking, normal, muted…) */
+  watching: {
+    topics: { topicId: number; url: string; level: string; updatedAt: Time }[];
+    forums: { forumId: number; url: string; level: string; updatedAt: Time }[];
+  };
   /** the linked Plimus identity; tokens are never stored, so there are none to export */
   identity: {
     provider: string;
@@ -240,6 +247,8 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
     likeRows,
     readRows,
     notificationRows,
+    topicWatchRows,
+    forumWatchRows,
   ] = await db.batch([
     db.select().from(users).where(eq(users.id, userId)),
     db
@@ -350,6 +359,26 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
       .from(notifications)
       .where(eq(notifications.userId, userId))
       .orderBy(asc(notifications.createdAt), asc(notifications.id)),
+    db
+      .select({
+        topicId: topicWatches.topicId,
+        level: topicWatches.level,
+        updatedAt: topicWatches.updatedAt,
+      })
+      .from(topicWatches)
+      .where(eq(topicWatches.userId, userId))
+      .orderBy(asc(topicWatches.topicId)),
+    db
+      .select({
+        forumId: forumWatches.forumId,
+        slug: forums.slug,
+        level: forumWatches.level,
+        updatedAt: forumWatches.updatedAt,
+      })
+      .from(forumWatches)
+      .innerJoin(forums, eq(forums.id, forumWatches.forumId))
+      .where(eq(forumWatches.userId, userId))
+      .orderBy(asc(forumWatches.forumId)),
   ]);
   if (!user) throw new Error('the account to export does not exist');
 
@@ -457,6 +486,20 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
       createdAt: iso(n.createdAt),
       readAt: isoOrNull(n.readAt),
     })),
+    watching: {
+      topics: topicWatchRows.map((w) => ({
+        topicId: w.topicId,
+        url: `${origin}/t/${w.topicId}`,
+        level: w.level,
+        updatedAt: iso(w.updatedAt),
+      })),
+      forums: forumWatchRows.map((w) => ({
+        forumId: w.forumId,
+        url: `${origin}/f/${w.slug}`,
+        level: w.level,
+        updatedAt: iso(w.updatedAt),
+      })),
+    },
     identity: link
       ? {
           provider: link.link.provider,

@@ -19,6 +19,7 @@ import { postsFts } from '../../db/fts';
 import {
   emailConfirmations,
   forums,
+  forumWatches,
   identityLinks,
   identityPurchases,
   mailOutbox,
@@ -31,6 +32,7 @@ import {
   reports,
   sessions,
   topics,
+  topicWatches,
   users,
 } from '../../db/schema';
 import { verifyPassword } from '../auth/password';
@@ -226,6 +228,8 @@ function personalDataStatements(deps: AppDeps, userId: number) {
     db.delete(identityLinks).where(eq(identityLinks.userId, userId)),
     db.delete(emailConfirmations).where(eq(emailConfirmations.userId, userId)),
     db.delete(postLikes).where(eq(postLikes.userId, userId)),
+    db.delete(topicWatches).where(eq(topicWatches.userId, userId)),
+    db.delete(forumWatches).where(eq(forumWatches.userId, userId)),
     // Pending password resets; emails not sent yet are not sent, the records of the others go.
     db.delete(passwordResets).where(eq(passwordResets.userId, userId)),
     db.delete(mailOutbox).where(eq(mailOutbox.userId, userId)),

@@ -17,12 +17,14 @@ import { and, desc, eq, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-o
 import type { Db } from '../../db/client';
 import {
   forums,
+  forumWatches,
   identityLinks,
   notificationJobs,
   notifications,
   posts,
   products,
   topics,
+  topicWatches,
   users,
 } from '../../db/schema';
 import type { NotificationKind } from '../../domain/words';
@@ -154,6 +156,7 @@ async function fanOut(deps: Pick<AppDeps, 'db' | 'now'>, job: Job): Promise<void
     .select({
       id: posts.id,
       topicId: posts.topicId,
+      forumId: topics.forumId,
       number: posts.number,
       authorId: posts.userId,
       html: posts.bodyHtml,
@@ -182,10 +185,16 @@ async function fanOut(deps: Pick<AppDeps, 'db' | 'now'>, job: Job): Promise<void
     if (userId == null || userId === post.authorId || reasons.has(userId)) return;
     reasons.set(userId, kind);
   };
-  // The most direct reason first: each person hears once.
+  // The most direct reason first: each person hears once. Muting the topic (or its forum, when
+  // the topic has no level of theirs) silences everything but a mention.
   for (const id of await mentionedIds(db, post.html)) add(id, 'mention');
-  for (const id of await quotedAuthorIds(db, post.markdown, post.topicId)) add(id, 'quote');
-  if (post.number > 1) {
+  const quoted = await quotedAuthorIds(db, post.markdown, post.topicId);
+  const muted = await mutedAmong(db, post, [
+    ...quoted,
+    ...(post.number > 1 && post.topicAuthorId !== null ? [post.topicAuthorId] : []),
+  ]);
+  for (const id of quoted) if (!muted.has(id)) add(id, 'quote');
+  if (post.number > 1 && post.topicAuthorId !== null && !muted.has(post.topicAuthorId)) {
     const vendorAnswer =
       post.topicKind === 'question' &&
       post.vendorId !== null &&
@@ -195,7 +204,7 @@ async function fanOut(deps: Pick<AppDeps, 'db' | 'now'>, job: Job): Promise<void
   const at = new Date(deps.now());
   const statements = [...reasons].flatMap(([userId, kind]) =>
     kind === 'reply'
-      ? gatherReply(db, userId, post, at)
+      ? gathered(db, 'reply', sql`${users.id} = ${userId}`, post, at)
       : [
           db
             .insert(notifications)
@@ -210,30 +219,101 @@ async function fanOut(deps: Pick<AppDeps, 'db' | 'now'>, job: Job): Promise<void
             .onConflictDoNothing(),
         ],
   );
-  await db.batch([end, ...statements]);
+  // Then the watchers, whoever is not told already, straight from the watch tables.
+  const told = [post.authorId, ...reasons.keys()];
+  const watchers =
+    post.number === 1
+      ? gathered(
+          db,
+          'watched_forum_topic',
+          forumWatcherOfNewTopics(post.forumId, post.topicId, told),
+          post,
+          at,
+        )
+      : gathered(
+          db,
+          'watched_topic_post',
+          topicWatcher(post.forumId, post.topicId, told),
+          post,
+          at,
+        );
+  await db.batch([end, ...statements, ...watchers]);
+}
+
+/** Of `userIds`, those who muted the post's topic, or its forum without a level for the topic. */
+async function mutedAmong(
+  db: Db,
+  post: { topicId: number; forumId: number },
+  userIds: number[],
+): Promise<Set<number>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db
+    .select({ id: users.id })
+    .from(users)
+    .leftJoin(
+      topicWatches,
+      and(eq(topicWatches.userId, users.id), eq(topicWatches.topicId, post.topicId)),
+    )
+    .leftJoin(
+      forumWatches,
+      and(eq(forumWatches.userId, users.id), eq(forumWatches.forumId, post.forumId)),
+    )
+    .where(
+      and(
+        inArray(users.id, userIds),
+        sql`coalesce(${topicWatches.level}, ${forumWatches.level}) = 'muted'`,
+      ),
+    );
+  return new Set(rows.map((r) => r.id));
 }
 
 /**
- * A reply in someone's topic: added to their unread reply entry of that topic when there is one
- * (which keeps pointing at the first unread reply), else a new entry.
+ * Someone who hears of every new post of the topic: watching it, or watching its forum with no
+ * level of their own for the topic. A condition on `users.id`, for the statements below.
  */
-function gatherReply(
+function topicWatcher(forumId: number, topicId: number, told: number[]): SQL {
+  return sql`${users.id} in (
+    select ${topicWatches.userId} from ${topicWatches}
+      where ${topicWatches.topicId} = ${topicId} and ${topicWatches.level} = 'watching'
+    union all
+    select ${forumWatches.userId} from ${forumWatches}
+      where ${forumWatches.forumId} = ${forumId} and ${forumWatches.level} = 'watching'
+        and not exists (select 1 from ${topicWatches} where ${topicWatches.topicId} = ${topicId}
+          and ${topicWatches.userId} = ${forumWatches.userId})
+  ) and ${users.id} not in (${sql.join(
+    told.map((id) => sql`${id}`),
+    sql`, `,
+  )})`;
+}
+
+/** Someone who hears of the forum's new topics (unless they muted this one). */
+function forumWatcherOfNewTopics(forumId: number, topicId: number, told: number[]): SQL {
+  return sql`${users.id} in (
+    select ${forumWatches.userId} from ${forumWatches}
+      where ${forumWatches.forumId} = ${forumId}
+        and ${forumWatches.level} in ('watching', 'watching_first_post')
+        and not exists (select 1 from ${topicWatches} where ${topicWatches.topicId} = ${topicId}
+          and ${topicWatches.userId} = ${forumWatches.userId} and ${topicWatches.level} = 'muted')
+  ) and ${users.id} not in (${sql.join(
+    told.map((id) => sql`${id}`),
+    sql`, `,
+  )})`;
+}
+
+/**
+ * The post for everyone `who` names (a condition on `users.id`), in two statements whatever
+ * their number. A reply or a watched topic's post is added to the person's unread entry of that
+ * kind in the topic when there is one (which keeps pointing at the first unread post), else a
+ * new entry; other kinds are one entry per post.
+ */
+function gathered(
   db: Db,
-  userId: number,
+  kind: NotificationKind,
+  who: SQL,
   post: { id: number; topicId: number; authorId: number | null },
   at: Date,
 ) {
-  const unreadEntry = and(
-    eq(notifications.userId, userId),
-    eq(notifications.topicId, post.topicId),
-    eq(notifications.kind, 'reply'),
-    isNull(notifications.readAt),
-  );
-  return [
-    db
-      .update(notifications)
-      .set({ count: sql`${notifications.count} + 1`, actorId: post.authorId, createdAt: at })
-      .where(unreadEntry),
+  const insert = (unless: SQL | undefined) =>
     db
       .insert(notifications)
       .select(
@@ -241,7 +321,7 @@ function gatherReply(
           .select({
             id: sql<number>`null`.as('id'),
             userId: users.id,
-            kind: sql<NotificationKind>`'reply'`.as('kind'),
+            kind: sql<NotificationKind>`${kind}`.as('kind'),
             topicId: sql<number>`${post.topicId}`.as('topic_id'),
             postId: sql<number>`${post.id}`.as('post_id'),
             actorId: sql<number | null>`${post.authorId}`.as('actor_id'),
@@ -250,14 +330,28 @@ function gatherReply(
             readAt: sql<Date | null>`null`.as('read_at'),
           })
           .from(users)
-          .where(
-            and(
-              eq(users.id, userId),
-              sql`not exists (select 1 from ${notifications} where ${unreadEntry})`,
-            ),
-          ),
+          .where(and(who, unless)),
       )
-      .onConflictDoNothing(),
+      .onConflictDoNothing();
+  if (kind !== 'reply' && kind !== 'watched_topic_post') return [insert(undefined)] as const;
+  const unread = and(
+    eq(notifications.topicId, post.topicId),
+    eq(notifications.kind, kind),
+    isNull(notifications.readAt),
+  );
+  return [
+    db
+      .update(notifications)
+      .set({ count: sql`${notifications.count} + 1`, actorId: post.authorId, createdAt: at })
+      .where(
+        and(
+          unread,
+          inArray(notifications.userId, db.select({ id: users.id }).from(users).where(who)),
+        ),
+      ),
+    insert(
+      sql`not exists (select 1 from ${notifications} where ${notifications.userId} = ${users.id} and ${unread})`,
+    ),
   ] as const;
 }
 

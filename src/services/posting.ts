@@ -41,6 +41,7 @@ import { mentionNames } from './mentions';
 import { newestPostOf, notificationJobOf } from './notifications';
 import { indexPost } from './search-index';
 import { publicPost, publicTopic } from './visibility';
+import { authorWatches, replierTracks } from './watching';
 
 /** The id SQLite gave the row most recently inserted in this batch (same connection). */
 const lastInsertId = sql<number>`last_insert_rowid()`;
@@ -145,6 +146,14 @@ export async function createTopic(deps: AppDeps, input: NewTopic): Promise<Creat
             sql<number>`(select max(${topics.id}) from ${topics} where ${topics.userId} = ${input.authorId})`,
           ) ?? []),
         ]),
+    // The author watches their topic (held or not: it is theirs once approved). Last: it moves
+    // last_insert_rowid().
+    authorWatches(
+      db,
+      input.authorId,
+      sql<number>`(select max(${topics.id}) from ${topics} where ${topics.userId} = ${input.authorId})`,
+      at,
+    ),
   ]);
   if (!topic || !post) throw new Error('topic insert returned no row');
   return { topicId: topic.id, postId: post.id, number: 1, slug, held };
@@ -251,6 +260,9 @@ export async function createReply(deps: AppDeps, input: NewReply): Promise<Creat
             indexPost(db, lastInsertId, '', bodyHtml),
             notificationJobOf(db, newestPostOf(input.authorId), at),
           ]),
+      // A replier tracks the topic unless they chose a level for it. Last: it moves
+      // last_insert_rowid().
+      replierTracks(db, input.authorId, input.topicId, at),
     ]);
     if (!post || !topic) throw new Error('reply insert returned no row');
     return { topicId: input.topicId, postId: post.id, number: post.number, slug: topic.slug, held };

@@ -2,7 +2,7 @@
  * One schema per form; shared fields are defined once and reused by every form that has them.
  */
 import * as z from 'zod';
-import { TOPIC_KINDS } from '../../domain/words';
+import { FORUM_WATCH_LEVELS, TOPIC_KINDS, TOPIC_WATCH_LEVELS } from '../../domain/words';
 import { isCommonPassword } from '../auth/password';
 import { textLine, textLines } from './fields';
 
@@ -152,6 +152,17 @@ export const topicForm = z.object({
 /** POST /t/:id/kind: the kind a topic becomes. */
 export const topicKindForm = z.object({
   kind: z.enum(TOPIC_KINDS, 'Choose whether this topic is a discussion or a question.'),
+});
+
+export const topicWatchForm = z.object({
+  level: z.enum(TOPIC_WATCH_LEVELS, 'Choose watching, tracking, normal or muted.'),
+});
+
+export const forumWatchForm = z.object({
+  level: z.enum(
+    FORUM_WATCH_LEVELS,
+    'Choose watching, watching first post, tracking, normal or muted.',
+  ),
 });
 
 export const replyForm = z.object({ body, ...composerFlags });

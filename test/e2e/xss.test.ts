@@ -562,6 +562,8 @@ describe('cross-site scripting through the posting route', () => {
       topicPath.replace(/^\/t\/(\d+)\/.*$/, '/t/$1/replies'),
       // the author may make the topic a question
       topicPath.replace(/^\/t\/(\d+)\/.*$/, '/t/$1/kind'),
+      // how closely they follow it
+      topicPath.replace(/^\/t\/(\d+)\/.*$/, '/t/$1/watch'),
     ]);
     expect(seen.postBodies).toBe(1);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(POSTED_TITLE);
@@ -584,14 +586,16 @@ describe('cross-site scripting through the posting route', () => {
     expect(shown).toEqual(expectedMarkers);
 
     // Everywhere else the title or the post appears.
-    for (const [where, path] of [
-      ['forum page', '/f/off-topic'],
-      ['home page', '/'],
-      ['profile page', `/u/${ACCOUNT.username}`],
-    ] as const) {
+    const pages: [string, string, string[]][] = [
+      // the forum page has the control of how closely one follows it
+      ['forum page', '/f/off-topic', [...SITE_FORMS, '/f/off-topic/watch']],
+      ['home page', '/', SITE_FORMS],
+      ['profile page', `/u/${ACCOUNT.username}`, SITE_FORMS],
+    ];
+    for (const [where, path, forms] of pages) {
       const r = await page.goto(`${server.url}${path}`);
       expect(r?.status(), path).toBe(200);
-      await check(where, SITE_FORMS);
+      await check(where, forms);
     }
     await page.goto(`${server.url}/f/off-topic`);
     await expect(

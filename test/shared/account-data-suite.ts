@@ -252,6 +252,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         'Plimus identity',
         'Where you are signed in',
         'Your notifications as a feed',
+        'What you watch',
         'Your data',
       ];
       expect(doc.querySelectorAll('main h2').map((h) => h.text)).toEqual([
@@ -1052,6 +1053,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         'likes',
         'reading',
         'notifications',
+        'watching',
         'identity',
         'sessions',
         'pendingEmailConfirmations',

@@ -150,6 +150,8 @@ export function formBodiesSuite(setup: () => Promise<ClockedForum>) {
       expect(withForm.length).toBeGreaterThan(30);
       // Small forms of one field are forms too: a broken body never reaches their rule.
       expect(withForm).toContain('/t/:id/kind');
+      expect(withForm).toContain('/t/:id/watch');
+      expect(withForm).toContain('/f/:forum/watch');
       expect(
         [...NO_FORM].filter((r) => !routes.includes(r)),
         'routes named as reading no form that the app does not have',

@@ -3,11 +3,20 @@
  * batch, the jobs turn into notifications (replies gathered per topic, one per person and post
  * for its most direct reason), the header counts the unread ones, /notifications lists them and
  * marks them read, opening the post reads them; nobody hears of their own posts or of what they
- * cannot read; exported and erased with the account.
+ * cannot read; watchers of a topic or forum hear of its new posts or topics, muting silences all
+ * but mentions, authors watch their topics and repliers track them; exported and erased with the
+ * account.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { notificationJobs, notifications, reports } from '../../db/schema';
+import {
+  forumWatches,
+  notificationJobs,
+  notifications,
+  reports,
+  topicWatches,
+  users,
+} from '../../db/schema';
 import { hashPassword } from '../../src/auth/password';
 import { createForum } from '../../src/services/catalog';
 import { removePost, restorePost } from '../../src/services/moderation';
@@ -15,7 +24,7 @@ import { runNotificationJobs } from '../../src/services/notifications';
 import { createTopic } from '../../src/services/posting';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
-import { location } from './agent';
+import { location, ORIGIN } from './agent';
 import { PASSWORD, type Person, peopleOf, signIn } from './people';
 
 export function notificationsSuite(setup: () => Promise<ClockedForum>) {
@@ -38,10 +47,14 @@ export function notificationsSuite(setup: () => Promise<ClockedForum>) {
   };
   const written = () => forum.deps.reads.write(forum.deps.db, () => {});
 
-  async function topicBy(author: Person, title = `Notified topic ${Date.now()}`) {
+  async function topicBy(
+    author: Person,
+    title = `Notified topic ${Date.now()}`,
+    inForum: number = forumId,
+  ) {
     forum.clock.advance(1000);
     const t = await createTopic(forum.deps, {
-      forumId,
+      forumId: inForum,
       authorId: author.user.id,
       title,
       body: 'The opening post.',
@@ -65,6 +78,31 @@ export function notificationsSuite(setup: () => Promise<ClockedForum>) {
     const shown = link?.querySelector('[aria-hidden="true"]')?.text ?? '';
     return shown ? Number(shown.replace(/[()]/g, '')) : 0;
   }
+
+  let forums = 0;
+  /** A forum of its own, so that its watchers hear of nothing else. */
+  async function newForum() {
+    const slug = `watched-${Date.now().toString(36)}-${++forums}`;
+    const f = await createForum(forum.deps, {
+      slug,
+      name: `Watched ${forums}`,
+      category: 'community',
+    });
+    return { id: f.id, slug };
+  }
+
+  /** The person's notifications, as stored. */
+  const stored = (who: Person) =>
+    db().select().from(notifications).where(eq(notifications.userId, who.user.id)).all();
+
+  const topicLevel = async (who: Person, topicId: number) =>
+    (
+      await db()
+        .select()
+        .from(topicWatches)
+        .where(and(eq(topicWatches.userId, who.user.id), eq(topicWatches.topicId, topicId)))
+        .get()
+    )?.level;
 
   const entries = async (who: Person) =>
     (await page(who.a.get('/notifications'))).querySelectorAll('.notification');
@@ -396,8 +434,230 @@ export function notificationsSuite(setup: () => Promise<ClockedForum>) {
     });
   });
 
+  describe('watching', () => {
+    it('a watched topic tells of every new post, gathered in one entry until read', async () => {
+      const asker = await person();
+      const watcher = await person();
+      const first = await person();
+      const second = await person();
+      const t = await topicBy(asker);
+      // The control on the topic page: normal until chosen.
+      const before = await page(watcher.a.get(t.path));
+      const form = before.querySelector(`form[action="/t/${t.id}/watch"]`);
+      expect(form?.querySelector('option[selected]')?.getAttribute('value')).toBe('normal');
+      const res = await watcher.a.post(`/t/${t.id}/watch`, { level: 'watching' });
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe(t.path);
+      const after = await page(watcher.a.get(t.path));
+      expect(
+        after
+          .querySelector(`form[action="/t/${t.id}/watch"] option[selected]`)
+          ?.getAttribute('value'),
+      ).toBe('watching');
+
+      const p1 = await reply(first, t.id, 'A first reply the watcher hears of.');
+      await fanOut();
+      await reply(second, t.id, 'A second reply the watcher hears of.');
+      await fanOut();
+      const mine = await stored(watcher);
+      expect(mine).toEqual([
+        expect.objectContaining({
+          kind: 'watched_topic_post',
+          topicId: t.id,
+          postId: p1,
+          count: 2,
+          actorId: second.user.id,
+          readAt: null,
+        }),
+      ]);
+      const entry = (await entries(watcher)).find((li) => li.text.includes(t.title));
+      expect(entry?.text).toContain(`2 new posts, the last by ${second.user.username}, in`);
+      expect(await headerCount(watcher)).toBe(1);
+      expect((await watcher.a.get(t.path)).status).toBe(200);
+      await written();
+      expect(await headerCount(watcher)).toBe(0);
+      // The asker hears of them as replies in their topic, once each way: not twice.
+      expect((await stored(asker)).map((n) => [n.kind, n.count])).toEqual([['reply', 2]]);
+    });
+
+    it('a forum watched for its first posts tells of new topics only; watched fully, of every post', async () => {
+      const f = await newForum();
+      const firstPosts = await person();
+      const everything = await person();
+      const author = await person();
+      const replier = await person();
+      const res = await firstPosts.a.post(`/f/${f.slug}/watch`, { level: 'watching_first_post' });
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe(`/f/${f.slug}`);
+      expect(
+        (await page(firstPosts.a.get(`/f/${f.slug}`)))
+          .querySelector(`form[action="/f/${f.slug}/watch"] option[selected]`)
+          ?.getAttribute('value'),
+      ).toBe('watching_first_post');
+      expect((await everything.a.post(`/f/${f.slug}/watch`, { level: 'watching' })).status).toBe(
+        303,
+      );
+
+      const t = await topicBy(author, `A new topic ${Date.now()}`, f.id);
+      await fanOut();
+      const kinds = async (who: Person) => (await stored(who)).map((n) => [n.kind, n.postId]);
+      expect(await kinds(firstPosts)).toEqual([['watched_forum_topic', t.firstPostId]]);
+      expect(await kinds(everything)).toEqual([['watched_forum_topic', t.firstPostId]]);
+      expect((await entries(firstPosts))[0]?.text).toContain(
+        `${author.user.username} started a topic in a forum you watch:`,
+      );
+
+      const r = await reply(replier, t.id, 'A reply in the watched forum.');
+      await fanOut();
+      expect(await kinds(firstPosts)).toEqual([['watched_forum_topic', t.firstPostId]]);
+      expect(await kinds(everything)).toEqual([
+        ['watched_forum_topic', t.firstPostId],
+        ['watched_topic_post', r],
+      ]);
+      // A level for the topic says otherwise than the forum's.
+      expect((await everything.a.post(`/t/${t.id}/watch`, { level: 'normal' })).status).toBe(303);
+      await reply(replier, t.id, 'Another reply in the watched forum.');
+      await fanOut();
+      expect(await kinds(everything)).toHaveLength(2);
+    });
+
+    it('muting your own topic silences its replies and quotes, but not mentions', async () => {
+      const asker = await person();
+      const helper = await person();
+      const t = await topicBy(asker);
+      expect((await asker.a.post(`/t/${t.id}/watch`, { level: 'muted' })).status).toBe(303);
+      await reply(helper, t.id, 'A reply the asker does not hear of.');
+      await reply(
+        helper,
+        t.id,
+        `${asker.user.username} wrote in [#1](/p/${t.firstPostId}):\n\n> The opening post.`,
+      );
+      await fanOut();
+      expect(await stored(asker)).toEqual([]);
+      const named = await reply(helper, t.id, `Still, @${asker.user.username}, look at this.`);
+      await fanOut();
+      expect((await stored(asker)).map((n) => [n.kind, n.postId])).toEqual([['mention', named]]);
+    });
+
+    it('a muted forum silences the replies in your topics there unless the topic says otherwise', async () => {
+      const f = await newForum();
+      const asker = await person();
+      const helper = await person();
+      expect((await asker.a.post(`/f/${f.slug}/watch`, { level: 'muted' })).status).toBe(303);
+      const t = await topicBy(asker, `Muted forum topic ${Date.now()}`, f.id);
+      // Their own topic is watched: the topic's level wins over the forum's.
+      await reply(helper, t.id, 'Heard: the topic is watched.');
+      await fanOut();
+      expect((await stored(asker)).map((n) => n.kind)).toEqual(['reply']);
+      // Without a level for the topic, the forum's mute decides.
+      await db()
+        .delete(topicWatches)
+        .where(and(eq(topicWatches.userId, asker.user.id), eq(topicWatches.topicId, t.id)));
+      await db().delete(notifications).where(eq(notifications.userId, asker.user.id));
+      await reply(helper, t.id, 'Not heard: the forum is muted.');
+      await fanOut();
+      expect(await stored(asker)).toEqual([]);
+    });
+
+    it('defaults: your own topic is watched, a topic you reply in tracked (a level you chose stays)', async () => {
+      const asker = await person();
+      const replier = await person();
+      const muter = await person();
+      const res = await asker.a.post(`/f/${(await newForum()).slug}`, {
+        title: `Default watching ${Date.now()}`,
+        body: 'A topic through the composer.',
+      });
+      expect(res.status).toBe(303);
+      const topicId = Number(location(res).split('/')[2]);
+      expect(await topicLevel(asker, topicId)).toBe('watching');
+      await reply(replier, topicId, 'A first reply.');
+      expect(await topicLevel(replier, topicId)).toBe('tracking');
+      expect((await muter.a.post(`/t/${topicId}/watch`, { level: 'muted' })).status).toBe(303);
+      await reply(muter, topicId, 'A reply from someone who muted it.');
+      expect(await topicLevel(muter, topicId)).toBe('muted');
+      // Replying again leaves the asker's own level alone.
+      await reply(asker, topicId, 'The asker replies too.');
+      expect(await topicLevel(asker, topicId)).toBe('watching');
+      // Tracking is told only when addressed.
+      await fanOut();
+      await reply(muter, topicId, 'A later reply.');
+      await fanOut();
+      expect(await stored(replier)).toEqual([]);
+    });
+
+    it('tells every one of many watchers, straight from the watch table', async () => {
+      const asker = await person();
+      const helper = await person();
+      const t = await topicBy(asker);
+      const tag = `crowd${Date.now().toString(36)}`;
+      const now = forum.deps.now();
+      await db().run(sql`insert into users (username, username_key, email, email_key, role, created_at)
+        with recursive n(i) as (select 1 union all select i + 1 from n where i < 200)
+        select ${tag} || '_' || i, ${tag} || '_' || i, ${tag} || '_' || i || '@example.com',
+          ${tag} || '_' || i || '@example.com', 'member', ${now} from n`);
+      await db().run(sql`insert into topic_watches (user_id, topic_id, level, updated_at)
+        select id, ${t.id}, 'watching', ${now} from users where username_key like ${`${tag}\\_%`} escape '\\'`);
+      const crowd = await db()
+        .select({ id: users.id })
+        .from(users)
+        .where(sql`${users.usernameKey} like ${`${tag}\\_%`} escape '\\'`)
+        .all();
+      expect(crowd).toHaveLength(200);
+      await reply(helper, t.id, 'A reply two hundred people hear of.');
+      await fanOut();
+      await reply(helper, t.id, 'And another.');
+      await fanOut();
+      const told = await db()
+        .select({ userId: notifications.userId, count: notifications.count })
+        .from(notifications)
+        .where(and(eq(notifications.topicId, t.id), eq(notifications.kind, 'watched_topic_post')))
+        .all();
+      expect(told).toHaveLength(200);
+      expect(new Set(told.map((n) => n.userId))).toEqual(new Set(crowd.map((c) => c.id)));
+      expect(told.every((n) => n.count === 2)).toBe(true);
+    });
+
+    it('checks the level (422, nothing changed), and asks visitors to sign in (403)', async () => {
+      const asker = await person();
+      const who = await person();
+      const t = await topicBy(asker);
+      const bad = await who.a.post(`/t/${t.id}/watch`, { level: 'loudly' });
+      expect(bad.status).toBe(422);
+      const doc = parseHtml(await bad.text());
+      expect(doc.querySelector('.error-message')?.text).toContain('Choose watching');
+      expect(doc.querySelector(`form[action="/t/${t.id}/watch"]`)).not.toBeNull();
+      // A forum's level is not a topic's.
+      expect((await who.a.post(`/t/${t.id}/watch`, { level: 'watching_first_post' })).status).toBe(
+        422,
+      );
+      const f = await newForum();
+      expect((await who.a.post(`/f/${f.slug}/watch`, { level: '' })).status).toBe(422);
+      expect(await topicLevel(who, t.id)).toBeUndefined();
+      expect(
+        await db().select().from(forumWatches).where(eq(forumWatches.userId, who.user.id)).all(),
+      ).toEqual([]);
+      // Visitors see no control and may not choose.
+      const visitor = forum.request;
+      const shown = parseHtml(await (await visitor(t.path)).text());
+      expect(shown.querySelector(`form[action="/t/${t.id}/watch"]`)).toBeNull();
+      const post = (path: string) =>
+        visitor(path, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: {
+            Origin: ORIGIN,
+            'Content-Type': 'application/x-www-form-urlencoded',
+          },
+          body: 'level=watching',
+        });
+      expect((await post(`/t/${t.id}/watch`)).status).toBe(403);
+      expect((await post(`/f/${f.slug}/watch`)).status).toBe(403);
+      expect((await who.a.post('/t/999999999/watch', { level: 'watching' })).status).toBe(404);
+    });
+  });
+
   describe('own data', () => {
-    it('exports the notifications, and deleting the account erases them', async () => {
+    it('exports the notifications and what the person watches, and deleting the account erases them', async () => {
       const asker = await person();
       const helper = await person();
       const t = await topicBy(asker);
@@ -409,6 +669,38 @@ export function notificationsSuite(setup: () => Promise<ClockedForum>) {
       expect(data.notifications).toEqual([
         expect.objectContaining({ kind: 'reply', postId: first, count: 1, readAt: null }),
       ]);
+      const f = await newForum();
+      expect((await asker.a.post(`/f/${f.slug}/watch`, { level: 'muted' })).status).toBe(303);
+      const watched = (await (await asker.a.get('/account/export')).json()) as {
+        watching: { topics: unknown[]; forums: unknown[] };
+      };
+      expect(watched.watching).toEqual({
+        topics: [
+          {
+            topicId: t.id,
+            url: expect.stringMatching(new RegExp(`/t/${t.id}$`)),
+            level: 'watching',
+            updatedAt: expect.any(String),
+          },
+        ],
+        forums: [
+          {
+            forumId: f.id,
+            url: expect.stringMatching(new RegExp(`/f/${f.slug}$`)),
+            level: 'muted',
+            updatedAt: expect.any(String),
+          },
+        ],
+      });
+      // /account lists them, linking to each.
+      const account = await page(asker.a.get('/account'));
+      const section = account.querySelector('section[aria-labelledby="watching-title"]');
+      expect(section?.querySelector(`a[href="${t.path}"]`)?.parentNode?.text).toContain(
+        `${t.title}: Watching`,
+      );
+      expect(section?.querySelector(`a[href="/f/${f.slug}"]`)?.parentNode?.text).toContain(
+        ': Muted',
+      );
       const deleted = await asker.a.post('/account/delete', {
         keep_posts: 'true',
         password: PASSWORD,
@@ -420,6 +712,12 @@ export function notificationsSuite(setup: () => Promise<ClockedForum>) {
           .from(notifications)
           .where(eq(notifications.userId, asker.user.id))
           .all(),
+      ).toEqual([]);
+      expect(
+        await db().select().from(topicWatches).where(eq(topicWatches.userId, asker.user.id)).all(),
+      ).toEqual([]);
+      expect(
+        await db().select().from(forumWatches).where(eq(forumWatches.userId, asker.user.id)).all(),
       ).toEqual([]);
     });
   });

@@ -34,6 +34,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   emailConfirmations,
   forums,
+  forumWatches,
   identityLinks,
   keptDrafts,
   mailings,
@@ -51,6 +52,7 @@ import {
   sessions,
   suspendedAccounts,
   topics,
+  topicWatches,
   users,
   vendors,
   watchedWords,
@@ -367,7 +369,7 @@ export const MATRIX: Row[] = [
     route: '/f/:forum',
     target: `a new topic in ${PRODUCT_FORUM}`,
     allowed: ACTIVE,
-    changes: [topics, posts, forums, users, POSTS_FTS, notificationJobs],
+    changes: [topics, posts, forums, users, POSTS_FTS, notificationJobs, topicWatches],
     refused: { guest: KEPT_FOR_SIGN_IN },
     attempt: async (h) => {
       const i = h.n();
@@ -385,7 +387,7 @@ export const MATRIX: Row[] = [
     route: '/t/:id/replies',
     target: "a third person's topic",
     allowed: ACTIVE,
-    changes: [posts, topics, forums, users, POSTS_FTS, notificationJobs],
+    changes: [posts, topics, forums, users, POSTS_FTS, notificationJobs, topicWatches],
     refused: { guest: KEPT_FOR_SIGN_IN },
     attempt: async (h) => {
       const t = await h.topic((await h.stranger()).id);
@@ -681,6 +683,30 @@ export const MATRIX: Row[] = [
     allowed: SIGNED_IN,
     changes: [users],
     attempt: async () => ({ path: '/account/notification-feed/reset' }),
+  },
+  // Watching: each signed-in person's own level, suspended or not
+  {
+    route: '/t/:id/watch',
+    target: "a third person's topic, to watching",
+    allowed: SIGNED_IN,
+    changes: [topicWatches],
+    attempt: async (h) => {
+      const t = await h.topic((await h.stranger()).id);
+      return { path: `/t/${t.topicId}/watch`, fields: { level: 'watching' } };
+    },
+  },
+  {
+    route: '/f/:forum/watch',
+    target: `${PRODUCT_FORUM}, to watching first post`,
+    allowed: SIGNED_IN,
+    changes: [forumWatches],
+    attempt: async (h, who) => {
+      // A level other than the one asked for, so that every allowed attempt changes the row.
+      if (who.user) {
+        await h.db.delete(forumWatches).where(eq(forumWatches.userId, who.user.id));
+      }
+      return { path: `/f/${PRODUCT_FORUM}/watch`, fields: { level: 'watching_first_post' } };
+    },
   },
   // Likes
   {

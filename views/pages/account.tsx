@@ -2,6 +2,7 @@
 import type { Child } from 'hono/jsx';
 import type { Confirmation } from '../../src/policy/account';
 import type { AccountOverview, AccountSession } from '../../src/services/account-settings';
+import type { WatchedForum, WatchedTopic } from '../../src/services/watching';
 import { MAX_BIO, MAX_DISPLAY_NAME } from '../../src/validation/forms';
 import { PublicNotice } from '../components/composer';
 import { Checkbox, ErrorSummary, Field, type FieldErrors, TextArea } from '../components/form';
@@ -14,6 +15,8 @@ export type AccountPageProps = {
   frame: Frame;
   notice?: string | undefined;
   account: AccountOverview;
+  /** the topics and forums the person follows, with their level */
+  watches: { topics: WatchedTopic[]; forums: WatchedForum[] };
   hasPassword: boolean;
   /** for an account without a password: whether it signed in with Plimus again just now */
   confirmation: Confirmation;
@@ -44,6 +47,7 @@ const SECTIONS = [
   ['account-plimus', 'plimus-title', 'Plimus identity'],
   ['account-sessions', 'sessions-title', 'Where you are signed in'],
   ['account-feed', 'feed-title', 'Your notifications as a feed'],
+  ['account-watching', 'watching-title', 'What you watch'],
   ['account-data', 'data-title', 'Your data'],
 ] as const;
 
@@ -195,11 +199,16 @@ export function AccountPage(p: AccountPageProps) {
         </form>
       </Section>
 
+      <Section id="account-watching">
+        <Watching {...p.watches} />
+      </Section>
+
       <Section id="account-data">
         <ul>
           <li>
             <a href="/account/export">Download everything we hold about you</a> (a JSON file: your
-            profile, posts with every earlier version, reports, identity link, sessions)
+            profile, posts with every earlier version, reports, what you watch, identity link,
+            sessions)
           </li>
           <li>
             <a href="/account/delete">Delete your account</a>
@@ -214,6 +223,57 @@ export function AccountPage(p: AccountPageProps) {
 }
 
 /** The address, whether it is confirmed and works, changing it, and every email choice. */
+const LEVEL_NAMES: Record<WatchedForum['level'], string> = {
+  watching: 'Watching',
+  watching_first_post: 'Watching first post',
+  tracking: 'Tracking',
+  normal: 'Normal',
+  muted: 'Muted',
+};
+
+/** The topics and forums the person follows; each page changes its own level. */
+function Watching(p: { topics: WatchedTopic[]; forums: WatchedForum[] }) {
+  if (p.topics.length === 0 && p.forums.length === 0) {
+    return (
+      <p class="empty">
+        You watch nothing yet. Choose how closely to follow a topic or forum on its page.
+      </p>
+    );
+  }
+  return (
+    <>
+      <p>
+        Change a level on the topic’s or forum’s page. Watching tells you of every new post; muted,
+        only of mentions.
+      </p>
+      {p.forums.length > 0 ? (
+        <>
+          <h3>Forums</h3>
+          <ul class="watch-list">
+            {p.forums.map((f) => (
+              <li>
+                <a href={`/f/${f.slug}`}>{f.name}</a>: {LEVEL_NAMES[f.level]}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {p.topics.length > 0 ? (
+        <>
+          <h3>Topics</h3>
+          <ul class="watch-list">
+            {p.topics.map((t) => (
+              <li>
+                <a href={`/t/${t.topicId}/${t.slug}`}>{t.title}</a>: {LEVEL_NAMES[t.level]}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </>
+  );
+}
+
 function EmailSection(p: AccountPageProps & { errors: FieldErrors }) {
   const a = p.account;
   return (

@@ -3,6 +3,7 @@ import type { Unread } from '../../src/services/reading';
 import { Breadcrumbs } from '../components/breadcrumbs';
 import { Pagination } from '../components/pagination';
 import { TopicList } from '../components/topic-list';
+import { type WatchChoice, WatchForm } from '../components/watch-form';
 import { type Frame, Layout, signInHref } from '../layouts/site';
 
 export type ForumPageProps = {
@@ -22,6 +23,8 @@ export type ForumPageProps = {
   now: number;
   /** whether the viewer can start a topic here, or what to say instead */
   newTopic: 'allowed' | 'sign-in' | 'not-allowed';
+  /** how closely the signed-in viewer follows this forum; null for visitors */
+  watch: WatchChoice | null;
 };
 
 const FILTERS: { filter: TopicFilter | null; label: string; empty: string }[] = [
@@ -60,6 +63,7 @@ export function ForumPage(p: ForumPageProps) {
           <a href={signInHref(`/f/${p.forum.slug}/new`)}>Sign in to start a topic</a>
         </p>
       ) : null}
+      {p.watch ? <WatchForm {...p.watch} /> : null}
       {p.forum.archived ? (
         <p class="notice">This forum is archived: it can be read but takes no new posts.</p>
       ) : null}

@@ -63,6 +63,13 @@ export function PrivacyPage({
           an email address; anyone with that address can read them, so you can reset it.
         </li>
         <li>
+          <strong>Watching.</strong> We keep which topics and forums you watch, and at what level
+          (watching, tracking, normal or muted; for a forum also its first posts only), so that we
+          can tell you of new posts there or keep quiet. Your own new topics are watched and topics
+          you reply in tracked unless you choose otherwise. We keep each until you change it, and
+          erase them with your account.
+        </li>
+        <li>
           <strong>Your account.</strong> When you join we keep your username, your email address (to
           sign you in; never shown), your password as a scrypt hash (never the password itself), and
           the date you confirmed being 13 or older. We do not ask for your birth date.
@@ -136,9 +143,9 @@ export function PrivacyPage({
           about you: your profile and preferences, the dates you confirmed your age and that posts
           are public, every post you wrote with all its earlier versions, the topics you started,
           the reports you filed, the posts you liked, how far you read each topic, your
-          notifications, your Plimus identity link and purchases on record, your sessions, and the
-          records of the emails we sent you. Passwords and session keys are kept only as hashes, and
-          are not in the file.
+          notifications, the topics and forums you watch, your Plimus identity link and purchases on
+          record, your sessions, and the records of the emails we sent you. Passwords and session
+          keys are kept only as hashes, and are not in the file.
         </li>
         <li>
           <strong>Delete your account.</strong> After you confirm with your password (or, without
@@ -147,11 +154,11 @@ export function PrivacyPage({
           they either stay, shown as by “deleted user” with no link to you, or lose their text and
           earlier versions too and leave the search. Topics you started that nobody else posted in
           then disappear; topics others replied to keep their title. The likes you gave and how far
-          you read each topic and your notifications go with the account. For a year nobody else can
-          take your username (we keep a keyed hash of it, not the name), so that posts that
-          mentioned you never point at someone else. Reports you filed stay with the moderators
-          without your name or note. What moderators did about your account stays in their log,
-          about “deleted user”, without the reasons and notes they wrote.
+          you read each topic, your notifications and what you watch go with the account. For a year
+          nobody else can take your username (we keep a keyed hash of it, not the name), so that
+          posts that mentioned you never point at someone else. Reports you filed stay with the
+          moderators without your name or note. What moderators did about your account stays in
+          their log, about “deleted user”, without the reasons and notes they wrote.
         </li>
         <li>
           <strong>Deleting a suspended account</strong> does not end the suspension. Until it ends,

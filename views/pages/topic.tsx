@@ -12,6 +12,7 @@ import { qaPageJsonLd } from '../components/qa-page';
 import { Time } from '../components/time';
 import { type TopicKindChoice, TopicKindForm } from '../components/topic-kind-form';
 import { TopicTags } from '../components/topic-tags';
+import { type TopicWatchChoice, WatchForm } from '../components/watch-form';
 import { type Frame, joinHref, Layout, signInHref } from '../layouts/site';
 
 export type TopicPageProps = {
@@ -37,6 +38,8 @@ export type TopicPageProps = {
   solutionPrompt: boolean;
   /** the viewer may make this topic a question or a discussion */
   kindChoice: TopicKindChoice | null;
+  /** how closely the signed-in viewer follows this topic; null for visitors */
+  watch: TopicWatchChoice | null;
   /**
    * for a signed-in person who read this topic before: the number of the first post they have not
    * seen, where the page marks "New since your last visit"; null otherwise
@@ -122,6 +125,7 @@ export function TopicPage(p: TopicPageProps) {
         answered={t.acceptedPostId !== null}
       />
       {p.kindChoice ? <TopicKindForm {...p.kindChoice} /> : null}
+      {p.watch ? <WatchForm {...p.watch} /> : null}
       {p.moderate ? (
         <p class="moderate-link">
           <a href={`/mod/topics/${t.id}`}>Moderate this topic</a>
