@@ -36,6 +36,7 @@ import { describeError } from '../errors';
 import { pageOfNumber } from './topics';
 
 export const NOTIFICATIONS_PER_PAGE = 30;
+const DAY_MS = 24 * 3600_000;
 /** a loop that died leaves its jobs to others after this */
 const JOB_LEASE_MS = 60_000;
 const JOBS_PER_CLAIM = 20;
@@ -94,7 +95,7 @@ export function answerAcceptedNotice(db: Db, postId: number, actorId: number, at
  * @returns how many jobs were done
  */
 export async function runNotificationJobs(
-  deps: Pick<AppDeps, 'db' | 'now'>,
+  deps: Pick<AppDeps, 'db' | 'now' | 'config'>,
   log: (line: string) => void = () => {},
 ): Promise<number> {
   let done = 0;
@@ -150,7 +151,7 @@ const readable = sql`${posts.state} = 'visible' and ${posts.removedAt} is null a
 type Job = typeof notificationJobs.$inferSelect;
 
 /** Who hears about the job's post, and why; then their notifications and the job's end, in one batch. */
-async function fanOut(deps: Pick<AppDeps, 'db' | 'now'>, job: Job): Promise<void> {
+async function fanOut(deps: Pick<AppDeps, 'db' | 'now' | 'config'>, job: Job): Promise<void> {
   const { db } = deps;
   const post = await db
     .select({
@@ -226,7 +227,12 @@ async function fanOut(deps: Pick<AppDeps, 'db' | 'now'>, job: Job): Promise<void
       ? gathered(
           db,
           'watched_forum_topic',
-          forumWatcherOfNewTopics(post.forumId, post.topicId, told),
+          forumWatcherOfNewTopics(
+            post.forumId,
+            post.topicId,
+            told,
+            deps.now() - deps.config.vendorClaimsMaxAgeDays * DAY_MS,
+          ),
           post,
           at,
         )
@@ -286,14 +292,31 @@ function topicWatcher(forumId: number, topicId: number, told: number[]): SQL {
   )})`;
 }
 
-/** Someone who hears of the forum's new topics (unless they muted this one). */
-function forumWatcherOfNewTopics(forumId: number, topicId: number, told: number[]): SQL {
+/**
+ * Someone who hears of the forum's new topics (unless they muted this one): watching the forum
+ * or its first posts, or, by default, staff of the vendor whose product the forum is about (they
+ * exist to answer its questions) while their vendor status is fresh and they chose no level of
+ * their own for the forum.
+ */
+function forumWatcherOfNewTopics(
+  forumId: number,
+  topicId: number,
+  told: number[],
+  staffFreshSince: number,
+): SQL {
   return sql`${users.id} in (
     select ${forumWatches.userId} from ${forumWatches}
       where ${forumWatches.forumId} = ${forumId}
         and ${forumWatches.level} in ('watching', 'watching_first_post')
         and not exists (select 1 from ${topicWatches} where ${topicWatches.topicId} = ${topicId}
           and ${topicWatches.userId} = ${forumWatches.userId} and ${topicWatches.level} = 'muted')
+    union all
+    select ${identityLinks.userId} from ${identityLinks}
+      join ${products} on ${products.vendorId} = ${identityLinks.vendorId}
+      join ${forums} on ${forums.productId} = ${products.id}
+      where ${forums.id} = ${forumId} and ${identityLinks.claimsRefreshedAt} > ${staffFreshSince}
+        and not exists (select 1 from ${forumWatches} where ${forumWatches.forumId} = ${forumId}
+          and ${forumWatches.userId} = ${identityLinks.userId})
   ) and ${users.id} not in (${sql.join(
     told.map((id) => sql`${id}`),
     sql`, `,
@@ -478,7 +501,7 @@ const SWEEP_EVERY_MS = 30_000;
  * SWEEP_EVERY_MS, one run at a time; a nudge during a run makes one more run after it.
  */
 export function startNotificationLoop(
-  deps: Pick<AppDeps, 'db' | 'now'>,
+  deps: Pick<AppDeps, 'db' | 'now' | 'config'>,
   log: (line: string) => void,
 ) {
   let running: Promise<void> | undefined;
@@ -513,7 +536,6 @@ export function startNotificationLoop(
   };
 }
 
-const DAY_MS = 24 * 3600_000;
 
 /**
  * Tells the author of `postId` that `actorId` liked it, right after the like's insert in its batch

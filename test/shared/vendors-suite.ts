@@ -9,9 +9,11 @@
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  forums,
   identityLinks,
   identityPurchases,
   moderationLog,
+  notifications,
   posts,
   topics,
   users,
@@ -23,6 +25,7 @@ import type { AppDeps } from '../../src/context';
 import { COMMAND_LINE } from '../../src/policy/admin';
 import { setForumArchived } from '../../src/services/admin';
 import { createForum, ensureProduct, ensureVendor } from '../../src/services/catalog';
+import { runNotificationJobs } from '../../src/services/notifications';
 import { createReply, createTopic } from '../../src/services/posting';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
@@ -1249,6 +1252,29 @@ export function vendorsSuite(setup: () => Promise<ClockedForum>) {
       expect(await (await a.get('/vendor')).text()).toContain(
         'The vendor dashboard is for vendor staff',
       );
+    });
+  });
+
+  describe('new questions in a product forum', () => {
+    it('are notified to the vendor’s staff by default, until they choose a level of their own', async () => {
+      const staff = await person({ vendor: 'vendor-acme' });
+      const other = await person({ vendor: 'vendor-northwind' });
+      const asker = await person();
+      const kindsOf = async (who: Person, topicId: number) =>
+        (await db().select().from(notifications).where(eq(notifications.userId, who.user.id)).all())
+          .filter((n) => n.topicId === topicId)
+          .map((n) => n.kind);
+      const q = await ask(asker, 'acme-backup-pro');
+      expect(await runNotificationJobs(forum.deps)).toBeGreaterThanOrEqual(1);
+      expect(await kindsOf(staff, q.id)).toEqual(['watched_forum_topic']);
+      // Staff of another vendor are told nothing.
+      expect(await kindsOf(other, q.id)).toEqual([]);
+      // Muting the forum is a choice of their own: it wins.
+      const muted = await staff.a.post('/f/acme-backup-pro/watch', { level: 'muted' });
+      expect(muted.status).toBe(303);
+      const next = await ask(asker, 'acme-backup-pro');
+      await runNotificationJobs(forum.deps);
+      expect(await kindsOf(staff, next.id)).toEqual([]);
     });
   });
 }
