@@ -536,7 +536,6 @@ export function startNotificationLoop(
   };
 }
 
-
 /**
  * Tells the author of `postId` that `actorId` liked it, right after the like's insert in its batch
  * (nothing when the like was already there). Likes gather on the post's one entry: the first
