@@ -177,7 +177,7 @@ async function fanOut(deps: Pick<AppDeps, 'db' | 'now' | 'config'>, job: Job): P
     .where(eq(posts.id, job.postId))
     .get();
   const end = db.delete(notificationJobs).where(eq(notificationJobs.id, job.id));
-  if (!post || !post.public || post.authorId === null) {
+  if (!post?.public || post.authorId === null) {
     await end;
     return;
   }

@@ -5,7 +5,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { forums, postLikes, posts, type users } from '../../db/schema';
+import { forums, postLikes, posts } from '../../db/schema';
 import { hashPassword } from '../../src/auth/password';
 import { createForum } from '../../src/services/catalog';
 import { LIKES_PER_DAY } from '../../src/services/likes';

@@ -6,13 +6,13 @@
  */
 import { eq } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
-import { posts, type users } from '../../db/schema';
+import { posts } from '../../db/schema';
 import { hashPassword } from '../../src/auth/password';
 import { createForum } from '../../src/services/catalog';
 import { createTopic } from '../../src/services/posting';
 import { parseHtml } from '../support/html';
 import type { ClockedForum } from './accounts-suite';
-import { type Agent, agent, location } from './agent';
+import { agent, location } from './agent';
 import { dumpDatabase } from './dump';
 import { DAY, insertAccount, PASSWORD, type Person, peopleOf } from './people';
 

@@ -6,7 +6,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { topicReads, type users } from '../../db/schema';
+import { topicReads } from '../../db/schema';
 import { hashPassword } from '../../src/auth/password';
 import { createForum } from '../../src/services/catalog';
 import { removePost } from '../../src/services/moderation';

@@ -9,7 +9,6 @@
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  forums,
   identityLinks,
   identityPurchases,
   moderationLog,
