@@ -86,13 +86,19 @@ export const topicRoutes = new Hono<AppEnv>()
     // Where the new posts start for a person who read this topic before; then what this page
     // shows them is noted, written after the response.
     const seen = viewer ? (await readMarksOf(deps, viewer.id, [id])).get(id) : undefined;
-    // Read before the reading state is written (after the response), like everything the page
-    // needs from the database.
     const watchLevel =
       viewer && canChooseWatch(viewer) ? await topicWatchLevel(deps, viewer.id, id) : null;
-    const lastShown = posts.at(-1)?.number;
+    const likes = await likesOfPosts(
+      deps,
+      posts.map((post) => post.id),
+      viewer,
+    );
+    const buyerBadge =
+      replyAllowed && viewer ? await buyerBadgeChoice(deps, viewer, topic.forum) : null;
+    // Every read of the page is done: now what it shows is noted, written while it is sent.
     // Noted at every view, not only when it goes further: seeing a post again is what marks
     // a notification about it read (its answer accepted, say).
+    const lastShown = posts.at(-1)?.number;
     if (viewer && lastShown !== undefined) {
       afterResponse(c, markRead(deps, viewer.id, id, lastShown, c.get('log')));
     }
@@ -135,18 +141,12 @@ export const topicRoutes = new Hono<AppEnv>()
         prevHref={page > 1 ? topicPath(id, topic.slug, page - 1) : null}
         nextHref={page < pageCount ? topicPath(id, topic.slug, page + 1) : null}
         actions={actions}
-        likes={
-          await likesOfPosts(
-            deps,
-            posts.map((post) => post.id),
-            viewer,
-          )
-        }
+        likes={likes}
         replyForm={
           replyAllowed && viewer
             ? {
                 askPublicAck: !viewer.publicAckAt,
-                buyerBadge: await buyerBadgeChoice(deps, viewer, topic.forum),
+                buyerBadge,
               }
             : null
         }
