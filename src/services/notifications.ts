@@ -56,37 +56,63 @@ export const newestPostOf = (authorId: number) =>
 
 /**
  * Tells the author of `postId` that `actorId` accepted it as the answer (nothing when they
- * accepted their own post). For the batch that accepts it.
+ * accepted their own post, or when the batch's acceptance did not take). After the acceptance in
+ * its batch.
  */
-export function answerAcceptedNotice(db: Db, postId: number, actorId: number, at: Date) {
-  return db
-    .insert(notifications)
-    .select(
-      db
-        .select({
-          id: sql<number>`null`.as('id'),
-          userId: sql<number>`${posts.userId}`.as('user_id'),
-          kind: sql<NotificationKind>`'answer_accepted'`.as('kind'),
-          topicId: posts.topicId,
-          postId: posts.id,
-          actorId: sql<number>`${actorId}`.as('actor_id'),
-          count: sql<number>`1`.as('count'),
-          createdAt: sql<Date>`${at.getTime()}`.as('created_at'),
-          readAt: sql<Date | null>`null`.as('read_at'),
-        })
-        .from(posts)
-        .where(
-          and(
-            eq(posts.id, postId),
-            sql`${posts.userId} is not null`,
-            sql`${posts.userId} != ${actorId}`,
-          ),
-        ),
-    )
-    .onConflictDoUpdate({
-      target: [notifications.userId, notifications.postId],
-      set: { kind: 'answer_accepted', actorId, createdAt: at, readAt: null, count: 1 },
-    });
+export const answerAcceptedNotice = (db: Db, postId: number, actorId: number, at: Date) =>
+  replacingNotice(
+    postNotice(db, {
+      postId,
+      kind: 'answer_accepted',
+      actorId,
+      at,
+      also: sql`exists (select 1 from ${topics} where ${topics.id} = ${posts.topicId} and ${topics.acceptedPostId} = ${posts.id})`,
+    }),
+    'answer_accepted',
+    actorId,
+    at,
+  );
+
+/**
+ * A notification about `postId` for `to` (its author unless given), from `actorId`, never to the
+ * actor themselves: the `INSERT … SELECT` the notices below complete with their conflict rule.
+ */
+function postNotice(
+  db: Db,
+  o: { postId: number; kind: NotificationKind; actorId: number; at: Date; to?: SQL; also?: SQL },
+) {
+  const to = o.to ?? sql`${posts.userId}`;
+  return db.insert(notifications).select(
+    db
+      .select({
+        id: sql<number>`null`.as('id'),
+        userId: sql<number>`${to}`.as('user_id'),
+        kind: sql<NotificationKind>`${o.kind}`.as('kind'),
+        topicId: posts.topicId,
+        postId: posts.id,
+        actorId: sql<number>`${o.actorId}`.as('actor_id'),
+        count: sql<number>`1`.as('count'),
+        createdAt: sql<Date>`${o.at.getTime()}`.as('created_at'),
+        readAt: sql<Date | null>`null`.as('read_at'),
+      })
+      .from(posts)
+      .where(
+        and(eq(posts.id, o.postId), sql`${to} is not null`, sql`${to} != ${o.actorId}`, o.also),
+      ),
+  );
+}
+
+/** The latest notice about a post is what the person is told: it replaces the earlier one. */
+function replacingNotice(
+  insert: ReturnType<typeof postNotice>,
+  kind: NotificationKind,
+  actorId: number,
+  at: Date,
+) {
+  return insert.onConflictDoUpdate({
+    target: [notifications.userId, notifications.postId],
+    set: { kind, actorId, count: 1, createdAt: at, readAt: null },
+  });
 }
 
 /**
@@ -543,42 +569,23 @@ export function startNotificationLoop(
  */
 export function likeNotice(db: Db, postId: number, actorId: number, at: Date) {
   const dayAgo = at.getTime() - DAY_MS;
-  return db
-    .insert(notifications)
-    .select(
-      db
-        .select({
-          id: sql<number>`null`.as('id'),
-          userId: sql<number>`${posts.userId}`.as('user_id'),
-          kind: sql<NotificationKind>`'like'`.as('kind'),
-          topicId: posts.topicId,
-          postId: posts.id,
-          actorId: sql<number>`${actorId}`.as('actor_id'),
-          count: sql<number>`1`.as('count'),
-          createdAt: sql<Date>`${at.getTime()}`.as('created_at'),
-          readAt: sql<Date | null>`null`.as('read_at'),
-        })
-        .from(posts)
-        .where(
-          and(
-            eq(posts.id, postId),
-            sql`${posts.userId} is not null`,
-            sql`${posts.userId} != ${actorId}`,
-            // Only when the like before it in the batch was written (not there already).
-            sql`changes() = 1`,
-          ),
-        ),
-    )
-    .onConflictDoUpdate({
-      target: [notifications.userId, notifications.postId],
-      set: {
-        count: sql`${notifications.count} + 1`,
-        actorId,
-        readAt: sql`case when ${notifications.createdAt} < ${dayAgo} then null else ${notifications.readAt} end`,
-        createdAt: sql`case when ${notifications.createdAt} < ${dayAgo} then excluded.created_at else ${notifications.createdAt} end`,
-      },
-      setWhere: sql`${notifications.kind} = 'like'`,
-    });
+  // Only when the like before it in the batch was written (not there already).
+  return postNotice(db, {
+    postId,
+    kind: 'like',
+    actorId,
+    at,
+    also: sql`changes() = 1`,
+  }).onConflictDoUpdate({
+    target: [notifications.userId, notifications.postId],
+    set: {
+      count: sql`${notifications.count} + 1`,
+      actorId,
+      readAt: sql`case when ${notifications.createdAt} < ${dayAgo} then null else ${notifications.readAt} end`,
+      createdAt: sql`case when ${notifications.createdAt} < ${dayAgo} then excluded.created_at else ${notifications.createdAt} end`,
+    },
+    setWhere: sql`${notifications.kind} = 'like'`,
+  });
 }
 
 /** What moderators did to a person's post, that its author is told about. */
@@ -602,37 +609,14 @@ export const SHOWN_UNREADABLE: NotificationKind[] = [
  * it; replaces what they were told about that post before (the latest is what holds). Nothing
  * for a moderator's own post.
  */
-export function moderationNotice(
+export const moderationNotice = (
   db: Db,
   postId: number,
   kind: ModerationNoticeKind,
   actorId: number,
   at: Date,
-  to: SQL = sql`${posts.userId}`,
-) {
-  return db
-    .insert(notifications)
-    .select(
-      db
-        .select({
-          id: sql<number>`null`.as('id'),
-          userId: sql<number>`${to}`.as('user_id'),
-          kind: sql<NotificationKind>`${kind}`.as('kind'),
-          topicId: posts.topicId,
-          postId: posts.id,
-          actorId: sql<number>`${actorId}`.as('actor_id'),
-          count: sql<number>`1`.as('count'),
-          createdAt: sql<Date>`${at.getTime()}`.as('created_at'),
-          readAt: sql<Date | null>`null`.as('read_at'),
-        })
-        .from(posts)
-        .where(and(eq(posts.id, postId), sql`${to} is not null`, sql`${to} != ${actorId}`)),
-    )
-    .onConflictDoUpdate({
-      target: [notifications.userId, notifications.postId],
-      set: { kind, actorId, count: 1, createdAt: at, readAt: null },
-    });
-}
+  to?: SQL,
+) => replacingNotice(postNotice(db, { postId, kind, actorId, at, to }), kind, actorId, at);
 
 /**
  * The private feed's key: the account id, the feed's version and a MAC over both (key purpose

@@ -484,3 +484,33 @@ export async function setRole(
   const { stdout } = await runCli(server, ['set-role', username, role]);
   return stdout.trim();
 }
+
+/** The demo staff and passwords a development server printed at start-up. */
+export function printedStaff(server: ForumServer): { username: string; password: string }[] {
+  const line = server.logs.find((l) => l.startsWith('Demo staff (development only)')) ?? '';
+  return [...line.matchAll(/(\w+) with the password (\S+) \(/g)].map((m) => ({
+    username: m[1] ?? '',
+    password: m[2] ?? '',
+  }));
+}
+
+/** Signs a demo staff member in through `/login`, with the password printed at start-up. */
+export async function signInAsDemoStaff(
+  page: Page,
+  server: ForumServer,
+  username: string,
+): Promise<void> {
+  const staff = printedStaff(server).find((s) => s.username === username);
+  expect(staff?.password, username).toBeTruthy();
+  await page.goto(`${server.url}/login`);
+  const form = page.locator('form[action="/login"]');
+  await form.getByLabel('Username or email address').fill(username);
+  await form.getByLabel('Password', { exact: true }).fill(staff?.password ?? '');
+  await clickAndLoad(page, form.getByRole('button', { name: 'Sign in' }));
+}
+
+/** Ticks the one-time "posts are public" box when the composer asks for it. */
+export async function acknowledgePublic(page: Page): Promise<void> {
+  const box = page.getByLabel('I understand that my posts are public.');
+  if (await box.count()) await box.check();
+}

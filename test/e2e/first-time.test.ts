@@ -10,6 +10,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  acknowledgePublic,
   clickAndLoad,
   expectAccessible,
   expectNoProblems,
@@ -19,6 +20,7 @@ import {
   launchBrowser,
   openPage,
   pathOf,
+  signInAsDemoStaff,
   startForumServer,
   type WatchedPage,
 } from './browser';
@@ -54,27 +56,6 @@ async function newWatched(): Promise<WatchedPage> {
 }
 
 const stamp = Date.now().toString(36).slice(-5);
-
-/** The demo staff and passwords the server printed at start-up. */
-function staffPassword(username: string): string {
-  const line = server.logs.find((l) => l.startsWith('Demo staff (development only)')) ?? '';
-  const m = new RegExp(`${username} with the password (\\S+) \\(`).exec(line);
-  expect(m?.[1], username).toBeTruthy();
-  return m?.[1] ?? '';
-}
-
-async function signInAs(page: Page, username: string) {
-  await page.goto(`${server.url}/login`);
-  const form = page.locator('form[action="/login"]');
-  await form.getByLabel('Username or email address').fill(username);
-  await form.getByLabel('Password', { exact: true }).fill(staffPassword(username));
-  await clickAndLoad(page, form.getByRole('button', { name: 'Sign in' }));
-}
-
-async function acknowledge(page: Page) {
-  const box = page.getByLabel('I understand that my posts are public.');
-  if (await box.count()) await box.check();
-}
 
 describe('joining', () => {
   it('says every problem at once, the taken username included, and keeps what it may', async () => {
@@ -127,7 +108,7 @@ describe('a question in a product forum', () => {
     await expect(asker.getByLabel(/^Question/).isChecked()).resolves.toBe(true);
     await asker.getByLabel('Title', { exact: true }).fill(title);
     await asker.getByLabel('Your post').fill('It stops every night at the same place. Why?');
-    await acknowledge(asker);
+    await acknowledgePublic(asker);
     await clickAndLoad(asker, asker.getByRole('button', { name: 'Post topic' }));
     await expect(asker.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(title);
     // No replies yet: nothing to mark.
@@ -136,10 +117,10 @@ describe('a question in a product forum', () => {
 
   it('prompts its asker once it has a reply, who marks it as the solution', async () => {
     const path = pathOf(asker);
-    await signInAs(helper, 'demo_admin');
+    await signInAsDemoStaff(helper, server, 'demo_admin');
     await helper.goto(`${server.url}${path}`);
     await helper.getByLabel('Your post').fill('The log directory is full: empty it and run again.');
-    await acknowledge(helper);
+    await acknowledgePublic(helper);
     await clickAndLoad(helper, helper.getByRole('button', { name: 'Post reply' }));
 
     await asker.goto(`${server.url}${path}`);
@@ -185,11 +166,11 @@ describe('a spam account', () => {
     await spammer.goto(`${server.url}/f/off-topic/new`);
     await spammer.getByLabel('Title', { exact: true }).fill(`Cheap watches here ${stamp}`);
     await spammer.getByLabel('Your post').fill('The best prices anywhere, ask me.');
-    await acknowledge(spammer);
+    await acknowledgePublic(spammer);
     await clickAndLoad(spammer, spammer.getByRole('button', { name: 'Post topic' }));
     const topic = pathOf(spammer);
 
-    await signInAs(moderator, 'demo_moderator');
+    await signInAsDemoStaff(moderator, server, 'demo_moderator');
     await moderator.goto(`${server.url}/mod/users/${name}`);
     const form = moderator.locator('form.purge-form');
     await expect(form.isVisible()).resolves.toBe(true);

@@ -12,6 +12,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  acknowledgePublic,
   chooseDevPerson,
   clickAndLoad,
   completePlimusSignup,
@@ -25,6 +26,8 @@ import {
   onIdentityProvider,
   openPage,
   pathOf,
+  printedStaff,
+  signInAsDemoStaff,
   signUpWithPlimus,
   startForumServer,
   type WatchedPage,
@@ -260,12 +263,12 @@ describe('the sign-in page of a development forum says who one can be', () => {
     }
     expect(text).toContain('demo_moderator, a moderator');
     expect(text).toContain('demo_admin, an administrator');
-    for (const { password } of printedStaff()) expect(text).not.toContain(password);
+    for (const { password } of printedStaff(server)) expect(text).not.toContain(password);
     await expectAccessible(page, 'the sign-in page of a development forum');
   });
 
   it('the demo administrator signs in with the password printed at start-up', async () => {
-    const admin = printedStaff().find((s) => s.username === 'demo_admin');
+    const admin = printedStaff(server).find((s) => s.username === 'demo_admin');
     expect(admin?.password).toBeTruthy();
     const form = page.locator('form[action="/login"]');
     await form.getByLabel('Username or email address').fill('demo_admin');
@@ -280,36 +283,10 @@ describe('the sign-in page of a development forum says who one can be', () => {
   });
 });
 
-/** The demo staff and passwords the server printed at start-up. */
-function printedStaff(): { username: string; password: string }[] {
-  const line = server.logs.find((l) => l.startsWith('Demo staff (development only)')) ?? '';
-  return [...line.matchAll(/(\w+) with the password (\S+) \(/g)].map((m) => ({
-    username: m[1] ?? '',
-    password: m[2] ?? '',
-  }));
-}
-
 describe('a reply notifies the topic’s author, who follows it to the post', () => {
   let asker: Page;
   let helper: Page;
   const title = `Where do I find the export button? ${Date.now().toString(36)}`;
-
-  /** Signs in a demo staff member with the password printed at start-up. */
-  async function signInAs(page: Page, username: string) {
-    const staff = printedStaff().find((s) => s.username === username);
-    expect(staff?.password, username).toBeTruthy();
-    await page.goto(`${server.url}/login`);
-    const form = page.locator('form[action="/login"]');
-    await form.getByLabel('Username or email address').fill(username);
-    await form.getByLabel('Password', { exact: true }).fill(staff?.password ?? '');
-    await clickAndLoad(page, form.getByRole('button', { name: 'Sign in' }));
-  }
-
-  /** Ticks the one-time "posts are public" box when the composer asks for it. */
-  async function acknowledge(page: Page) {
-    const box = page.getByLabel('I understand that my posts are public.');
-    if (await box.count()) await box.check();
-  }
 
   const notificationsLink = (page: Page) =>
     page.getByRole('navigation', { name: 'Site' }).getByRole('link', { name: /^Notifications/ });
@@ -320,18 +297,18 @@ describe('a reply notifies the topic’s author, who follows it to the post', ()
   });
 
   it('the asker starts a topic and the helper replies, mentioning them', async () => {
-    await signInAs(asker, 'demo_moderator');
+    await signInAsDemoStaff(asker, server, 'demo_moderator');
     await asker.goto(`${server.url}/f/off-topic/new`);
     await asker.getByLabel('Title', { exact: true }).fill(title);
     await asker.getByLabel('Your post').fill('I cannot find it anywhere.');
-    await acknowledge(asker);
+    await acknowledgePublic(asker);
     await clickAndLoad(asker, asker.getByRole('button', { name: 'Post topic' }));
     await expect(asker.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(title);
 
-    await signInAs(helper, 'demo_admin');
+    await signInAsDemoStaff(helper, server, 'demo_admin');
     await helper.goto(`${server.url}${pathOf(asker)}`);
     await helper.getByLabel('Your post').fill('It is under Settings, @demo_moderator.');
-    await acknowledge(helper);
+    await acknowledgePublic(helper);
     await clickAndLoad(helper, helper.getByRole('button', { name: 'Post reply' }));
   });
 
