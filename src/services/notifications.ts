@@ -565,10 +565,14 @@ export function startNotificationLoop(
 /**
  * Tells the author of `postId` that `actorId` liked it, right after the like's insert in its batch
  * (nothing when the like was already there). Likes gather on the post's one entry: the first
- * notifies, later ones count on it and notify again (unread) at most once a day.
+ * notifies, later ones count on it and notify again (unread) at most once a day. An entry of
+ * another kind about the post (its answer accepted, a mention) becomes the like's once it has
+ * been read; while it is unread it stays what the person is told.
  */
 export function likeNotice(db: Db, postId: number, actorId: number, at: Date) {
   const dayAgo = at.getTime() - DAY_MS;
+  const gathering = sql`${notifications.kind} = 'like'`;
+  const fresh = sql`(not ${gathering} or ${notifications.createdAt} < ${dayAgo})`;
   // Only when the like before it in the batch was written (not there already).
   return postNotice(db, {
     postId,
@@ -579,12 +583,13 @@ export function likeNotice(db: Db, postId: number, actorId: number, at: Date) {
   }).onConflictDoUpdate({
     target: [notifications.userId, notifications.postId],
     set: {
-      count: sql`${notifications.count} + 1`,
+      kind: 'like',
+      count: sql`case when ${gathering} then ${notifications.count} + 1 else 1 end`,
       actorId,
-      readAt: sql`case when ${notifications.createdAt} < ${dayAgo} then null else ${notifications.readAt} end`,
-      createdAt: sql`case when ${notifications.createdAt} < ${dayAgo} then excluded.created_at else ${notifications.createdAt} end`,
+      readAt: sql`case when ${fresh} then null else ${notifications.readAt} end`,
+      createdAt: sql`case when ${fresh} then excluded.created_at else ${notifications.createdAt} end`,
     },
-    setWhere: sql`${notifications.kind} = 'like'`,
+    setWhere: sql`${gathering} or ${notifications.readAt} is not null`,
   });
 }
 

@@ -312,6 +312,39 @@ export function notificationsSuite(setup: () => Promise<ClockedForum>) {
       expect((await late.a.post(`/posts/${post}/like`)).status).toBe(303);
       expect(await headerCount({ ...author, a: again })).toBe(1);
     });
+
+    it('notify on an accepted answer once its acceptance was read; not while it is unread', async () => {
+      const asker = await person();
+      const helper = await person();
+      const fans = [await person(), await person()];
+      forum.clock.advance(1000);
+      const title = `A question liked ${Date.now()}`;
+      const q = await createTopic(forum.deps, {
+        forumId,
+        authorId: asker.user.id,
+        title,
+        body: 'How do I do this?',
+        kind: 'question',
+      });
+      const answer = await reply(helper, q.topicId, 'Like this.');
+      await fanOut();
+      expect((await asker.a.post(`/posts/${answer}/accept`)).status).toBe(303);
+      const aboutAnswer = async () =>
+        (await entries(helper)).filter((li) => li.text.includes(title));
+      // Unread, the acceptance stays what the helper is told.
+      expect((await fans[0]?.a.post(`/posts/${answer}/like`))?.status).toBe(303);
+      expect((await aboutAnswer()).map((li) => li.text)).toEqual([
+        expect.stringContaining(`${asker.user.username} accepted your answer in`),
+      ]);
+      // Read, a like is news again.
+      expect((await helper.a.post('/notifications/read-all')).status).toBe(303);
+      forum.clock.advance(60_000);
+      expect((await fans[1]?.a.post(`/posts/${answer}/like`))?.status).toBe(303);
+      expect(await headerCount(helper)).toBe(1);
+      expect((await aboutAnswer()).map((li) => li.text)).toEqual([
+        expect.stringContaining(`${fans[1]?.user.username} liked your post in`),
+      ]);
+    });
   });
 
   describe('what moderators did', () => {
