@@ -154,7 +154,8 @@ describe('a question in a product forum, answered by the vendor and accepted', (
     await clickAndLoad(moderator, moderator.getByRole('button', { name: 'Post reply' }));
     await waitForHeader(customer, 'Notifications (1), 1 unread');
     const hash = await followNewest(customer, 'demo_moderator mentioned you in', title);
-    await expect(customer.locator(`${hash} .post-body a[href="/u/casey_customer"]`).count())
-      .resolves.toBe(1);
+    await expect(
+      customer.locator(`${hash} .post-body a[href="/u/casey_customer"]`).count(),
+    ).resolves.toBe(1);
   });
 });
