@@ -19,7 +19,7 @@ import {
 } from '../../db/schema';
 import { hashPassword } from '../../src/auth/password';
 import { createForum } from '../../src/services/catalog';
-import { removePost, restorePost } from '../../src/services/moderation';
+import { removePost, removeTopic, restorePost } from '../../src/services/moderation';
 import { runNotificationJobs } from '../../src/services/notifications';
 import { createTopic } from '../../src/services/posting';
 import { parseHtml } from '../support/html';
@@ -240,6 +240,56 @@ export function notificationsSuite(setup: () => Promise<ClockedForum>) {
       expect(await headerCount(asker)).toBe(0);
       expect((await entries(asker)).find((li) => li.text.includes(t.title))).toBeUndefined();
     });
+
+    /** The ways a post the person was told about becomes one the public cannot read. */
+    const unreadable: [
+      string,
+      (h: { post: number; topicId: number; author: Person }) => Promise<void>,
+    ][] = [
+      [
+        'its topic removed',
+        async ({ topicId }) => {
+          const moderator = await person({ values: { role: 'moderator' } });
+          await removeTopic(forum.deps, moderator.user, topicId, { reason: 'off_topic', note: '' });
+        },
+      ],
+      [
+        'deleted by its author',
+        async ({ post, author }) => {
+          expect((await author.a.post(`/posts/${post}/delete`)).status).toBe(303);
+        },
+      ],
+      [
+        'its author’s account deleted with the posts',
+        async ({ author }) => {
+          const res = await author.a.post('/account/delete', {
+            keep_posts: 'false',
+            password: PASSWORD,
+          });
+          expect(res.status).toBe(303);
+        },
+      ],
+    ];
+    for (const [how, makeUnreadable] of unreadable) {
+      it(`is not shown, counted or in the private feed once the post is ${how}`, async () => {
+        const asker = await person();
+        const helper = await person();
+        const t = await topicBy(helper);
+        const post = await reply(helper, t.id, `Hello @${asker.user.username}, a mention.`);
+        await fanOut();
+        expect(await headerCount(asker)).toBe(1);
+        const address = (await page(asker.a.get('/account')))
+          .querySelector('#notification-feed')
+          ?.getAttribute('value');
+        const feed = async () => (await forum.request(new URL(address ?? '').pathname)).text();
+        expect(await feed()).toContain(`${helper.user.username} mentioned you in`);
+
+        await makeUnreadable({ post, topicId: t.id, author: helper });
+        expect(await headerCount(asker)).toBe(0);
+        expect((await entries(asker)).map((li) => li.text).join('\n')).not.toContain(t.title);
+        expect(await feed()).not.toContain(t.title);
+      });
+    }
 
     it('is not notified at all: a held reply waits for its approval', async () => {
       const asker = await person();
