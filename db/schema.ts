@@ -21,6 +21,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
 import {
+  DIGEST_CHOICES,
   FORUM_CATEGORIES,
   FORUM_WATCH_LEVELS,
   MAIL_KINDS,
@@ -90,12 +91,23 @@ export const users = sqliteTable(
      * resetting it (from /account) makes every earlier address stop working
      */
     notificationFeedVersion: integer('notification_feed_version').notNull().default(0),
+    /**
+     * the notification kinds the person is emailed about "when away", comma-separated; null is
+     * the default (the direct kinds, DIRECT_NOTIFICATION_KINDS)
+     */
+    notificationEmailKinds: text('notification_email_kinds'),
+    /** a summary of unread notifications by email */
+    digest: text('digest', { enum: DIGEST_CHOICES }).notNull().default('off'),
+    /** when the last summary was queued (the next one covers what came after) */
+    digestQueuedAt: integer('digest_queued_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
     uniqueIndex('users_username_key_unique').on(t.usernameKey),
     uniqueIndex('users_email_key_unique').on(t.emailKey),
     // The staff list at /admin/roles: moderators and admins by username.
     index('users_role_idx').on(t.role, t.usernameKey),
+    // People who chose a summary by email.
+    index('users_digest_idx').on(t.digest).where(sql`${t.digest} != 'off'`),
   ],
 );
 
@@ -657,8 +669,17 @@ export const notifications = sqliteTable(
     count: integer('count').notNull().default(1),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     readAt: integer('read_at', { mode: 'timestamp_ms' }),
+    /**
+     * when the email step looked at this entry (and queued an email for its topic if the person
+     * gets this kind by email); null again when the entry becomes news again after being read
+     */
+    mailCheckedAt: integer('mail_checked_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
+    // The email step's walk over the entries it has not looked at yet.
+    index('notifications_mail_unchecked_idx')
+      .on(t.createdAt)
+      .where(sql`${t.mailCheckedAt} is null`),
     // The page (newest first) and the header's unread count.
     index('notifications_user_created_idx').on(t.userId, t.createdAt),
     index('notifications_user_unread_idx').on(t.userId, t.readAt),

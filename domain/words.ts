@@ -55,6 +55,32 @@ export const NOTIFICATION_KINDS = [
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /**
+ * The notice kinds shown although their post may be one nobody else can read: its author is told
+ * that it was removed or refused (and why), a reporter that their report was dealt with.
+ */
+export const SHOWN_UNREADABLE: readonly NotificationKind[] = [
+  'post_removed',
+  'post_refused',
+  'report_resolved',
+];
+
+/**
+ * The kinds addressed to the person directly: by email "when away" unless they choose otherwise
+ * (for a confirmed address); every other kind is in the forum only unless they choose email.
+ */
+export const DIRECT_NOTIFICATION_KINDS = [
+  'reply',
+  'quote',
+  'mention',
+  'answer_accepted',
+  'vendor_answered',
+] as const satisfies readonly NotificationKind[];
+
+/** A summary of unread notifications by email: never (the default), once a day or once a week. */
+export const DIGEST_CHOICES = ['off', 'daily', 'weekly'] as const;
+export type DigestChoice = (typeof DIGEST_CHOICES)[number];
+
+/**
  * How closely a person follows a topic: every new post, unread counts (notified when addressed),
  * notified only when addressed, never.
  */
@@ -103,6 +129,13 @@ export type MailStatus = (typeof MAIL_STATUSES)[number];
 export const MAILING_KINDS = ['policy_change', 'announcement'] as const;
 export type MailingKind = (typeof MAILING_KINDS)[number];
 
-/** What a one-click unsubscribe link stops: announcements, or every email that is not a service notice. */
-export const UNSUBSCRIBE_SCOPES = ['announcements', 'all'] as const;
-export type UnsubscribeScope = (typeof UNSUBSCRIBE_SCOPES)[number];
+/**
+ * What a one-click unsubscribe link stops: announcements, every email that is not a service
+ * notice, the summary of notifications, email about one topic (`topic-<id>`), or one kind of notification by email
+ * (`kind-<kind>`).
+ */
+export const UNSUBSCRIBE_SCOPES = ['announcements', 'all', 'digest'] as const;
+export type UnsubscribeScope =
+  | (typeof UNSUBSCRIBE_SCOPES)[number]
+  | `topic-${number}`
+  | `kind-${NotificationKind}`;

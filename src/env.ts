@@ -131,6 +131,13 @@ const schema = z
       .min(1, 'must be at least 1')
       .max(100_000, 'must be at most 100000')
       .default(60),
+    /** how long a notification waits before it is emailed (skipped if read meanwhile) */
+    NOTIFICATION_EMAIL_WAIT_SECONDS: z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(0, 'must be at least 0')
+      .max(86_400, 'must be at most 86400 (a day)')
+      .default(600),
     /** DKIM signing of SMTP mail: the domain, the selector and the private key (PEM) */
     DKIM_DOMAIN: z
       .string()
@@ -256,6 +263,8 @@ export type MailConfig = {
   smtpUrl: string | undefined;
   dkim: { domain: string; selector: string; privateKey: string } | undefined;
   ratePerMinute: number;
+  /** how long a notification waits before it is emailed, "when away" */
+  notificationWaitMs: number;
 };
 
 /** `hops` proxies append to X-Forwarded-For, or the nearest one sets `header` to the address. */
@@ -337,5 +346,6 @@ function mailConfig(v: z.output<typeof schema>, publicOrigin: string): MailConfi
         ? { domain: v.DKIM_DOMAIN, selector: v.DKIM_SELECTOR, privateKey: v.DKIM_PRIVATE_KEY }
         : undefined,
     ratePerMinute: v.MAIL_RATE_PER_MINUTE,
+    notificationWaitMs: v.NOTIFICATION_EMAIL_WAIT_SECONDS * 1000,
   };
 }

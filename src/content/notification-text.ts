@@ -42,3 +42,20 @@ export function notificationText(n: NotificationFacts): string {
   };
   return phrases[n.kind] ?? `${who} posted in`;
 }
+
+/** What each kind is, for the email choices, the unsubscribe page and the emails' links. */
+export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
+  reply: 'replies to your posts and topics',
+  quote: 'quotes of your posts',
+  mention: 'mentions of you',
+  answer_accepted: 'your answers accepted',
+  vendor_answered: 'a vendor answering your question',
+  watched_topic_post: 'new posts in topics you watch',
+  watched_forum_topic: 'new topics in forums you watch',
+  post_removed: 'your posts removed by a moderator',
+  post_restored: 'your posts restored',
+  post_approved: 'your held posts approved',
+  post_refused: 'your held posts not approved',
+  report_resolved: 'your reports dealt with',
+  like: 'likes of your posts',
+};

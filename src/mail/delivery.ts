@@ -12,14 +12,16 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { forums, mailings, posts, topics, users } from '../../db/schema';
-import type { MailKind } from '../../domain/words';
+import type { MailKind, UnsubscribeScope } from '../../domain/words';
 import type { Keys } from '../auth/keys';
+import { NOTIFICATION_KIND_LABELS } from '../content/notification-text';
 import { PRIVACY_REVISIONS } from '../content/privacy';
 import type { Config } from '../env';
 import { describeError } from '../errors';
 import { mayReceive, type Recipient } from '../policy/mail';
 import { notMeToken, unsubscribeToken } from './links';
 import * as messages from './messages';
+import { loadNotificationMail, type NotificationMailFacts } from './notification-facts';
 import {
   type ClaimedMail,
   claimDue,
@@ -143,7 +145,14 @@ export async function deliverDue(
   return report;
 }
 
-type Person = Recipient & { id: number; username: string };
+type Person = Recipient & {
+  id: number;
+  username: string;
+  digest: 'off' | 'daily' | 'weekly';
+};
+
+/** Notification emails ("when away") one person is sent at most in 24 hours. */
+export const NOTIFICATION_MAILS_PER_DAY = 20;
 
 type Facts = {
   people: Map<number, Person>;
@@ -152,6 +161,7 @@ type Facts = {
     number,
     { policyVersion: string | null; announcement: messages.AnnouncementFacts | null }
   >;
+  notifications: NotificationMailFacts;
 };
 
 const payloadOf = (row: ClaimedMail): Record<string, unknown> => {
@@ -181,6 +191,7 @@ async function loadFacts(deps: DeliveryDeps, rows: ClaimedMail[]): Promise<Facts
         emailFailedAt: users.emailFailedAt,
         announcementsOptIn: users.announcementsOptIn,
         optionalEmailOff: users.optionalEmailOff,
+        digest: users.digest,
       })
       .from(users)
       .where(inArray(users.id, [...ids])),
@@ -209,6 +220,7 @@ async function loadFacts(deps: DeliveryDeps, rows: ClaimedMail[]): Promise<Facts
   ]);
   const origin = deps.config.publicOrigin;
   return {
+    notifications: await loadNotificationMail(db, origin, rows, deps.now()),
     people: new Map(people.map((p) => [p.id, p])),
     mailings: new Map(
       mailingRows.map((m) => [
@@ -308,9 +320,33 @@ function write(
       });
     }
     case 'notification':
-    case 'digest':
-      // Written by the notifications, which queue them with their own text.
-      return null;
+    case 'digest': {
+      const n = facts.notifications.rows.get(row.id);
+      if (!n || n.items.length === 0) return null;
+      const stop = (scope: UnsubscribeScope) =>
+        `${origin}/email/unsubscribe/${unsubscribeToken(deps.keys, person.id, scope)}`;
+      const kinds = [...new Set(n.items.map((i) => i.kind))].map((k) => ({
+        label: NOTIFICATION_KIND_LABELS[k],
+        url: stop(`kind-${k}`),
+      }));
+      if (kind === 'digest') {
+        if (person.digest === 'off') return null;
+        return messages.notificationDigest(
+          origin,
+          { every: person.digest, items: n.items },
+          { kinds: [], digest: stop('digest'), all: stop('all') },
+        );
+      }
+      if (!n.topic) return null;
+      const sent = facts.notifications.sentToday.get(person.id) ?? 0;
+      if (sent >= NOTIFICATION_MAILS_PER_DAY) return null;
+      facts.notifications.sentToday.set(person.id, sent + 1);
+      return messages.notificationMail(
+        origin,
+        { topicTitle: n.topic.title, items: n.items },
+        { topic: stop(`topic-${n.topic.id}`), kinds, all: stop('all') },
+      );
+    }
   }
 }
 

@@ -3,14 +3,14 @@
  * of their purpose (src/auth/keys.ts). The one-click unsubscribe link names the account and what
  * it stops; the "this wasn't me" link names the account and when its password was reset.
  */
-import { UNSUBSCRIBE_SCOPES, type UnsubscribeScope } from '../../domain/words';
+import { NOTIFICATION_KINDS, UNSUBSCRIBE_SCOPES, type UnsubscribeScope } from '../../domain/words';
 import type { Keys } from '../auth/keys';
 
 /** How long the "this wasn't me" link of a password-reset notice works. */
 export const NOT_ME_MS = 7 * 24 * 3600_000;
 
 const UNSUBSCRIBE_TOKEN = new RegExp(
-  `^([1-9]\\d{0,14})\\.(${UNSUBSCRIBE_SCOPES.join('|')})\\.([A-Za-z0-9_-]{43})$`,
+  `^([1-9]\\d{0,14})\\.(${UNSUBSCRIBE_SCOPES.join('|')}|topic-[1-9]\\d{0,14}|kind-(?:${NOTIFICATION_KINDS.join('|')}))\\.([A-Za-z0-9_-]{43})$`,
 );
 
 export function unsubscribeToken(keys: Keys, userId: number, scope: UnsubscribeScope): string {

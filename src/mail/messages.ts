@@ -218,6 +218,83 @@ ${body}
   };
 }
 
+/** One-click links of a notification email: what each stops. */
+export type NotificationStops = {
+  /** email about this topic (the topic is muted) */
+  topic?: string;
+  /** email of each kind told of */
+  kinds: { label: string; url: string }[];
+  /** the summary (for a summary) */
+  digest?: string;
+  all: string;
+};
+
+/** The lines that end a notification email: why it came and how to stop it. */
+function notificationFooter(origin: string, why: string, stops: NotificationStops) {
+  return [
+    '',
+    why,
+    stops.topic && `Stop email about this topic: ${stops.topic}`,
+    ...stops.kinds.map((k) => `Stop email about ${k.label}: ${k.url}`),
+    stops.digest && `Stop the summary: ${stops.digest}`,
+    `Stop every email but service notices: ${stops.all}`,
+    ...footer(origin),
+  ];
+}
+
+const oneClick = (url: string) => ({
+  'List-Unsubscribe': `<${url}>`,
+  'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+});
+
+/** What came in one topic while the person was away. */
+export function notificationMail(
+  origin: string,
+  n: { topicTitle: string; items: { text: string; url: string }[] },
+  stops: NotificationStops & { topic: string },
+): Message {
+  const [first] = n.items;
+  return {
+    subject:
+      n.items.length === 1 && first
+        ? `${first.text} (${FORUM})`
+        : `${n.items.length} notifications in ${n.topicTitle} (${FORUM})`,
+    text: lines(
+      ...n.items.flatMap((i) => [i.text, i.url, '']),
+      `All your notifications: ${origin}/notifications`,
+      ...notificationFooter(
+        origin,
+        'You get this email because you were away when it happened; what you read on the forum in the meantime is not sent.',
+        stops,
+      ),
+    ),
+    headers: oneClick(stops.topic),
+  };
+}
+
+/** The summary of what is unread. */
+export function notificationDigest(
+  origin: string,
+  n: { every: 'daily' | 'weekly'; items: { text: string; url: string }[] },
+  stops: NotificationStops & { digest: string },
+): Message {
+  return {
+    subject: `${n.items.length === 1 ? '1 unread notification' : `${n.items.length} unread notifications`} (${FORUM})`,
+    text: lines(
+      `Unread on the ${FORUM} since your last summary:`,
+      '',
+      ...n.items.flatMap((i) => [i.text, i.url, '']),
+      `All your notifications: ${origin}/notifications`,
+      ...notificationFooter(
+        origin,
+        `You get this ${n.every} summary because you chose it on your account page.`,
+        stops,
+      ),
+    ),
+    headers: oneClick(stops.digest),
+  };
+}
+
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

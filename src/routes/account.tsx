@@ -3,7 +3,9 @@
  * part of the page is its own small form posting to its own route; a success comes back to
  * /account?done=<what> with a notice.
  */
+
 import { type Context, Hono } from 'hono';
+import { NOTIFICATION_KINDS } from '../../domain/words';
 import { AccountPage } from '../../views/pages/account';
 import { AccountDeletedPage, DeleteAccountPage } from '../../views/pages/delete-account';
 import { NoticePage } from '../../views/pages/notice';
@@ -203,9 +205,12 @@ export const accountRoutes = new Hono<AppEnv>()
     const viewer = signedIn(c);
     const parsed = parseForm(emailChoicesForm, await readForm(c));
     if (!parsed.ok) return c.html(await accountPage(c, viewer, { errors: parsed.errors }), 422);
+    const { data } = parsed;
     await setEmailChoices(c.get('deps'), viewer.id, {
-      announcements: parsed.data.announcements,
-      optionalEmailOff: parsed.data.optional_email_off,
+      announcements: data.announcements,
+      optionalEmailOff: data.optional_email_off,
+      emailKinds: NOTIFICATION_KINDS.filter((k) => data[`email_${k}`]),
+      digest: data.digest,
     });
     return c.redirect('/account?done=email-choices', 303);
   })

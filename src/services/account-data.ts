@@ -36,12 +36,13 @@ import {
   users,
   vendors,
 } from '../../db/schema';
-import type { MailKind, MailStatus } from '../../domain/words';
+import type { DigestChoice, MailKind, MailStatus, NotificationKind } from '../../domain/words';
 import type { AppDeps } from '../context';
+import { emailKindsOf } from './notification-mail';
 
 /** Name and version of the format; the version goes up when a field changes meaning or goes. */
 export const EXPORT_FORMAT = 'plimus-forums-account-export';
-export const EXPORT_FORMAT_VERSION = 2;
+export const EXPORT_FORMAT_VERSION = 3;
 
 /** Times are ISO 8601 strings in UTC; `null` where the thing never happened. */
 type Time = string;
@@ -82,6 +83,11 @@ export type AccountExport = {
       /** no email at all but service notices */
       optionalEmailOff: boolean;
       showBuyerBadge: boolean;
+      /** the notification kinds emailed "when away" (since version 3) */
+      notificationEmails: NotificationKind[];
+      /** a summary of unread notifications by email, and when the last was queued (since version 3) */
+      digest: DigestChoice;
+      digestQueuedAt: Time | null;
     };
     /** the privacy-notice version whose change the person was emailed about */
     policyVersionMailed: string | null;
@@ -422,6 +428,9 @@ export async function exportAccountData(deps: AppDeps, userId: number): Promise<
         announcementsOptIn: user.announcementsOptIn,
         optionalEmailOff: user.optionalEmailOff,
         showBuyerBadge: user.showBuyerBadge,
+        notificationEmails: emailKindsOf(user.notificationEmailKinds),
+        digest: user.digest,
+        digestQueuedAt: isoOrNull(user.digestQueuedAt),
       },
       policyVersionMailed: user.policyVersionMailed,
       moderation: {

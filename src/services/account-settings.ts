@@ -12,10 +12,12 @@ import {
   identityLinks,
   identityPurchases,
   sessions,
+  topics,
+  topicWatches,
   users,
   vendors,
 } from '../../db/schema';
-import type { UnsubscribeScope } from '../../domain/words';
+import type { DigestChoice, NotificationKind, UnsubscribeScope } from '../../domain/words';
 import { hashPassword } from '../auth/password';
 import { invalidateUserSessions } from '../auth/session';
 import { CURRENT_PRIVACY } from '../content/privacy';
@@ -26,6 +28,7 @@ import { queueMail } from '../mail/outbox';
 import type { Actor } from '../policy';
 import { requireEditProfile, requireSetFirstPassword, type SessionFacts } from '../policy/account';
 import { vendorStatus } from '../policy/vendors';
+import { emailKindsOf, storedEmailKinds } from './notification-mail';
 import { heldBySuspension } from './suspended-accounts';
 
 /** A confirmation is for the account's own address (not a change) when it names that address. */
@@ -77,6 +80,9 @@ export type AccountOverview = {
   announcementsOptIn: boolean;
   /** no email at all but service notices */
   optionalEmailOff: boolean;
+  /** the notification kinds emailed "when away" */
+  emailKinds: NotificationKind[];
+  digest: DigestChoice;
   /** show the verified-buyer badge on posts in forums of products the person bought */
   showBuyerBadge: boolean;
   /** a new address waiting for its confirmation link to be followed */
@@ -104,6 +110,8 @@ export async function getAccountOverview(
         emailFailure: users.emailFailure,
         announcementsOptIn: users.announcementsOptIn,
         optionalEmailOff: users.optionalEmailOff,
+        notificationEmailKinds: users.notificationEmailKinds,
+        digest: users.digest,
         showBuyerBadge: users.showBuyerBadge,
       })
       .from(users)
@@ -160,9 +168,10 @@ export async function getAccountOverview(
       .orderBy(desc(sessions.lastUsedAt)),
   ]);
   if (!user) throw new Error('the signed-in account has no row');
-  const { emailFailedAt, emailFailure, ...rest } = user;
+  const { emailFailedAt, emailFailure, notificationEmailKinds, ...rest } = user;
   return {
     ...rest,
+    emailKinds: emailKindsOf(notificationEmailKinds),
     emailFailing: emailFailedAt ? { since: emailFailedAt, code: emailFailure } : null,
     confirmationExpiresAt: confirmation?.expiresAt ?? null,
     pendingEmail: pending[0] ?? null,
@@ -210,17 +219,28 @@ export async function updateProfile(
 }
 
 /**
- * The person's email choices: announcements (off unless chosen), and no optional email at all.
- * Service notices come whatever they choose.
+ * The person's email choices: announcements (off unless chosen), no optional email at all, the
+ * notification kinds emailed "when away", and the summary. Service notices come whatever they
+ * choose.
  */
 export async function setEmailChoices(
   deps: AppDeps,
   userId: number,
-  choices: { announcements: boolean; optionalEmailOff: boolean },
+  choices: {
+    announcements: boolean;
+    optionalEmailOff: boolean;
+    emailKinds: NotificationKind[];
+    digest: DigestChoice;
+  },
 ): Promise<void> {
   await deps.db
     .update(users)
-    .set({ announcementsOptIn: choices.announcements, optionalEmailOff: choices.optionalEmailOff })
+    .set({
+      announcementsOptIn: choices.announcements,
+      optionalEmailOff: choices.optionalEmailOff,
+      notificationEmailKinds: storedEmailKinds(choices.emailKinds),
+      digest: choices.digest,
+    })
     .where(eq(users.id, userId));
 }
 
@@ -244,16 +264,57 @@ export async function unsubscribeLinkScope(deps: AppDeps, token: string) {
 
 /**
  * One-click unsubscribe (RFC 8058): the link's MAC is the proof, so nobody signs in. It stops
- * announcements, or (scope `all`) every email but service notices, at once: emails already
- * queued are dropped when their turn comes.
+ * announcements, the summary of notifications, email about one topic (the topic is muted for
+ * the person: no more notices of its new posts), email of one kind of notification, or (scope
+ * `all`) every email but service notices, at once: emails already queued are dropped when their
+ * turn comes.
  * @throws BadRequestError as unsubscribeLinkScope
  */
 export async function unsubscribeByLink(deps: AppDeps, token: string): Promise<UnsubscribeScope> {
   const { userId, scope } = await unsubscribeLinkScope(deps, token);
-  await deps.db
-    .update(users)
-    .set(scope === 'all' ? { optionalEmailOff: true } : { announcementsOptIn: false })
-    .where(eq(users.id, userId));
+  const { db } = deps;
+  if (scope.startsWith('topic-')) {
+    const topicId = Number(scope.slice('topic-'.length));
+    const at = new Date(deps.now());
+    // Nothing when the topic is gone.
+    await db
+      .insert(topicWatches)
+      .select(
+        db
+          .select({
+            userId: sql<number>`${userId}`.as('user_id'),
+            topicId: topics.id,
+            level: sql<'muted'>`'muted'`.as('level'),
+            updatedAt: sql<Date>`${at.getTime()}`.as('updated_at'),
+          })
+          .from(topics)
+          .where(eq(topics.id, topicId)),
+      )
+      .onConflictDoUpdate({
+        target: [topicWatches.userId, topicWatches.topicId],
+        set: { level: 'muted', updatedAt: at },
+      });
+  } else if (scope.startsWith('kind-')) {
+    const kind = scope.slice('kind-'.length) as NotificationKind;
+    const row = await db
+      .select({ kinds: users.notificationEmailKinds })
+      .from(users)
+      .where(eq(users.id, userId))
+      .get();
+    const kinds = emailKindsOf(row?.kinds ?? null).filter((k) => k !== kind);
+    await db
+      .update(users)
+      .set({ notificationEmailKinds: storedEmailKinds(kinds) })
+      .where(eq(users.id, userId));
+  } else {
+    const set =
+      scope === 'all'
+        ? { optionalEmailOff: true }
+        : scope === 'digest'
+          ? { digest: 'off' as const }
+          : { announcementsOptIn: false };
+    await db.update(users).set(set).where(eq(users.id, userId));
+  }
   return scope;
 }
 

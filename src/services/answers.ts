@@ -133,6 +133,8 @@ export async function acceptAnswer(
   if (!updated) {
     throw new ConflictError('This reply cannot be accepted any more. Reload the topic to see why.');
   }
+  // The loop's next run queues the notice's email (when the author gets those).
+  deps.notify.nudge();
   return { topicId: topic.id, slug: topic.slug, number: post.number, postId: post.id };
 }
 

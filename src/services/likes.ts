@@ -150,6 +150,7 @@ export async function likePost(deps: AppDeps, actor: Actor, postId: number) {
       .onConflictDoNothing(),
     likeNotice(deps.db, postId, actor.id, new Date(now)),
   ]);
+  deps.notify.nudge();
   return location;
 }
 

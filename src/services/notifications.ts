@@ -27,12 +27,13 @@ import {
   topicWatches,
   users,
 } from '../../db/schema';
-import type { NotificationKind } from '../../domain/words';
+import { type NotificationKind, SHOWN_UNREADABLE } from '../../domain/words';
 import type { AtomFeed } from '../content/atom';
 import { notificationText } from '../content/notification-text';
 import { escapeXml } from '../content/xml';
 import type { AppDeps } from '../context';
 import { describeError } from '../errors';
+import { queueNotificationMail } from './notification-mail';
 import { pageOfNumber } from './topics';
 
 export const NOTIFICATIONS_PER_PAGE = 30;
@@ -94,6 +95,7 @@ function postNotice(
         count: sql<number>`1`.as('count'),
         createdAt: sql<Date>`${o.at.getTime()}`.as('created_at'),
         readAt: sql<Date | null>`null`.as('read_at'),
+        mailCheckedAt: sql<Date | null>`null`.as('mail_checked_at'),
       })
       .from(posts)
       .where(
@@ -111,7 +113,7 @@ function replacingNotice(
 ) {
   return insert.onConflictDoUpdate({
     target: [notifications.userId, notifications.postId],
-    set: { kind, actorId, count: 1, createdAt: at, readAt: null },
+    set: { kind, actorId, count: 1, createdAt: at, readAt: null, mailCheckedAt: null },
   });
 }
 
@@ -151,7 +153,10 @@ export async function runNotificationJobs(
           ),
         )
         .returning();
-      if (jobs.length === 0) return done;
+      if (jobs.length === 0) {
+        await queueNotificationMail(deps);
+        return done;
+      }
       for (const job of jobs) {
         try {
           await fanOut(deps, job);
@@ -377,6 +382,7 @@ function gathered(
             count: sql<number>`1`.as('count'),
             createdAt: sql<Date>`${at.getTime()}`.as('created_at'),
             readAt: sql<Date | null>`null`.as('read_at'),
+            mailCheckedAt: sql<Date | null>`null`.as('mail_checked_at'),
           })
           .from(users)
           .where(and(who, unless)),
@@ -587,6 +593,7 @@ export function likeNotice(db: Db, postId: number, actorId: number, at: Date) {
       count: sql`case when ${gathering} then ${notifications.count} + 1 else 1 end`,
       actorId,
       readAt: sql`case when ${fresh} then null else ${notifications.readAt} end`,
+      mailCheckedAt: sql`case when ${fresh} then null else ${notifications.mailCheckedAt} end`,
       createdAt: sql`case when ${fresh} then excluded.created_at else ${notifications.createdAt} end`,
     },
     setWhere: sql`${gathering} or ${notifications.readAt} is not null`,
@@ -598,16 +605,6 @@ export type ModerationNoticeKind = Extract<
   NotificationKind,
   'post_removed' | 'post_restored' | 'post_approved' | 'post_refused' | 'report_resolved'
 >;
-
-/**
- * The notice kinds shown although their post may be one nobody else can read: its author is told
- * that it was removed or refused (and why), a reporter that their report was dealt with.
- */
-export const SHOWN_UNREADABLE: NotificationKind[] = [
-  'post_removed',
-  'post_refused',
-  'report_resolved',
-];
 
 /**
  * Tells the author of `postId` what a moderator (`actorId`) did to it, for the batch that does

@@ -2,7 +2,14 @@
  * One schema per form; shared fields are defined once and reused by every form that has them.
  */
 import * as z from 'zod';
-import { FORUM_WATCH_LEVELS, TOPIC_KINDS, TOPIC_WATCH_LEVELS } from '../../domain/words';
+import {
+  DIGEST_CHOICES,
+  FORUM_WATCH_LEVELS,
+  NOTIFICATION_KINDS,
+  type NotificationKind,
+  TOPIC_KINDS,
+  TOPIC_WATCH_LEVELS,
+} from '../../domain/words';
 import { isCommonPassword } from '../auth/password';
 import { textLine, textLines } from './fields';
 
@@ -209,8 +216,21 @@ export const profileForm = z.object({ display_name: displayName, bio });
 
 export const emailChangeForm = z.object({ email });
 
-/** The email choices of /account: announcements, and no optional email at all. */
-export const emailChoicesForm = z.object({ announcements: checkbox, optional_email_off: checkbox });
+/**
+ * The email choices of /account: announcements, no optional email at all, each kind of
+ * notification by email "when away" (a checkbox `email_<kind>` each), and the summary.
+ */
+export const emailChoicesForm = z.object({
+  announcements: checkbox,
+  optional_email_off: checkbox,
+  ...(Object.fromEntries(NOTIFICATION_KINDS.map((k) => [`email_${k}`, checkbox])) as Record<
+    `email_${NotificationKind}`,
+    typeof checkbox
+  >),
+  digest: z
+    .enum(DIGEST_CHOICES, { error: 'Choose never, daily or weekly for the summary.' })
+    .default('off'),
+});
 
 export const buyerBadgeForm = z.object({ show_buyer_badge: checkbox });
 

@@ -3,7 +3,9 @@
  * runs (the development Plimus identity and mail catcher beside it): the vendor's staff member
  * signs in with Plimus, a customer asks a question in the vendor's product forum, the vendor is
  * told and answers, the customer sees "Notifications (1)", follows it and accepts the answer,
- * and the vendor is told of that; a mention and a like each notify. axe-core on the pages with
+ * and the vendor is told of that; a mention and a like each notify; the emails of what is
+ * addressed to them arrive at the development mail catcher, and the one-click link of one stops
+ * email about its topic. axe-core on the pages with
  * notifications; no console errors, page errors or CSP violations (the identity provider's own
  * pages are not the forum's).
  *
@@ -33,7 +35,8 @@ const opened: WatchedPage[] = [];
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  server = await startForumServer();
+  // Emails go as soon as they are due: "when away" is the suites' to test, with a clock.
+  server = await startForumServer({ NOTIFICATION_EMAIL_WAIT_SECONDS: '0' });
 });
 
 afterAll(async () => {
@@ -72,6 +75,21 @@ async function waitForHeader(page: Page, expected: string): Promise<void> {
       { timeout: 10_000, interval: 250 },
     )
     .toBe(expected);
+}
+
+/**
+ * Waits until the email `subject` (without the forum's name) has reached `to` at the mail
+ * catcher. The notification loop queues it after the notification (at once for a post, at its
+ * next sweep within 30 s for an acceptance or a like); it is sent only if still unread then.
+ */
+async function waitForMail(to: string, subject: string): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        (server.mail?.messages ?? []).filter((m) => m.to.includes(to)).map((m) => m.parsed.subject),
+      { timeout: 45_000, interval: 250 },
+    )
+    .toContain(`${subject} (Plimus Community Forums)`);
 }
 
 /** Opens the newest unread notification from the header and follows it to its post. */
@@ -120,6 +138,11 @@ describe('a question in a product forum, answered by the vendor and accepted', (
 
   it('the customer sees "Notifications (1)", follows it to the answer and accepts it', async () => {
     await waitForHeader(customer, 'Notifications (1), 1 unread');
+    // Away from the forum a moment: the email comes first.
+    await waitForMail(
+      'casey@customer.example',
+      `vera_acme, of the vendor, answered your question ${title}`,
+    );
     const hash = await followNewest(
       customer,
       'vera_acme, of the vendor, answered your question',
@@ -135,6 +158,7 @@ describe('a question in a product forum, answered by the vendor and accepted', (
 
   it('the vendor is told the answer was accepted', async () => {
     await waitForHeader(vendor, 'Notifications (1), 1 unread');
+    await waitForMail('vera@acme.example', `casey_customer accepted your answer in ${title}`);
     await followNewest(vendor, 'casey_customer accepted your answer in', title);
   });
 
@@ -153,9 +177,36 @@ describe('a question in a product forum, answered by the vendor and accepted', (
     await acknowledgePublic(moderator);
     await clickAndLoad(moderator, moderator.getByRole('button', { name: 'Post reply' }));
     await waitForHeader(customer, 'Notifications (1), 1 unread');
+    await waitForMail('casey@customer.example', `demo_moderator mentioned you in ${title}`);
     const hash = await followNewest(customer, 'demo_moderator mentioned you in', title);
     await expect(
       customer.locator(`${hash} .post-body a[href="/u/casey_customer"]`).count(),
     ).resolves.toBe(1);
+  });
+
+  it('the mail catcher shows the emails, and the topic’s one-click link stops email about it', async () => {
+    const catcher = server.mail?.url ?? '';
+    expect(catcher, 'the server started the development mail catcher').toMatch(/^http:\/\//);
+    const watched = await openPage(browser, {
+      allowOrigin: server.url,
+      alsoAllowOrigins: [catcher],
+    });
+    opened.push(watched);
+    const page = watched.page;
+    await page.goto(catcher);
+    const row = page.getByRole('row').filter({ hasText: 'mentioned you in' });
+    await clickAndLoad(page, row.getByRole('link', { name: /mentioned you in/ }));
+    const stop = page.locator('.mail-text a', { hasText: '.topic-' });
+    expect(await stop.count()).toBe(1);
+    await clickAndLoad(page, stop);
+    expect(await page.locator('h1').textContent()).toBe('Unsubscribe?');
+    await expectAccessible(page, 'the unsubscribe page');
+    await clickAndLoad(page, page.getByRole('button', { name: 'Unsubscribe' }));
+    expect(await page.getByRole('status').textContent()).toContain(
+      'notifications by email about this topic',
+    );
+    // The topic is muted for the customer now.
+    await customer.goto(`${server.url}${topicPath}`);
+    await expect(customer.locator('#topic-watch-level').inputValue()).resolves.toBe('muted');
   });
 });

@@ -1062,7 +1062,7 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         'moderationLog',
       ]);
       expect(data.format).toBe('plimus-forums-account-export');
-      expect(data.formatVersion).toBe(2);
+      expect(data.formatVersion).toBe(3);
       expect(data.exportedAt).toBe(new Date(forum.deps.now()).toISOString());
       expect(data.profile).toEqual({
         id: p.user.id,
@@ -1080,7 +1080,14 @@ export function accountDataSuite(setup: () => Promise<AccountDataForum>) {
         policyVersionSeen: CURRENT_PRIVACY.version,
         postCount: 3,
         lastPostedAt: p.user.lastPostedAt?.toISOString(),
-        preferences: { announcementsOptIn: false, optionalEmailOff: false, showBuyerBadge: false },
+        preferences: {
+          announcementsOptIn: false,
+          optionalEmailOff: false,
+          showBuyerBadge: false,
+          notificationEmails: ['reply', 'quote', 'mention', 'answer_accepted', 'vendor_answered'],
+          digest: 'off',
+          digestQueuedAt: null,
+        },
         policyVersionMailed: null,
         moderation: { suspendedUntil: null, suspendedReason: null, postsNeedApproval: false },
       });

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
         smtpUrl: undefined,
         dkim: undefined,
         ratePerMinute: 60,
+        notificationWaitMs: 600_000,
       },
     });
   });
@@ -84,6 +85,9 @@ describe('loadConfig', () => {
     ['MAIL_RATE_PER_MINUTE', '0'],
     ['MAIL_RATE_PER_MINUTE', 'fast'],
     ['MAIL_RATE_PER_MINUTE', '100001'],
+    ['NOTIFICATION_EMAIL_WAIT_SECONDS', '-1'],
+    ['NOTIFICATION_EMAIL_WAIT_SECONDS', '86401'],
+    ['NOTIFICATION_EMAIL_WAIT_SECONDS', 'soon'],
     ['DKIM_DOMAIN', 'not a domain!'],
     ['DKIM_SELECTOR', 'two words'],
   ])('stops with a message naming %s when it is %j', (name, value) => {
@@ -161,6 +165,7 @@ describe('loadConfig', () => {
       DKIM_SELECTOR: 'forums2026',
       // on one line, as environment files often have it
       DKIM_PRIVATE_KEY: key.replaceAll('\n', '\\n'),
+      NOTIFICATION_EMAIL_WAIT_SECONDS: '90',
     }).mail;
     expect(mail).toEqual({
       from: 'Plimus Forums <forums@plimus.com>',
@@ -168,6 +173,7 @@ describe('loadConfig', () => {
       smtpUrl: 'smtps://forum:p%40ss@mail.plimus.com:465',
       dkim: { domain: 'plimus.com', selector: 'forums2026', privateKey: key },
       ratePerMinute: 300,
+      notificationWaitMs: 90_000,
     });
     expect(loadConfig({ MAIL_FROM: 'forums@plimus.com' }).mail.from).toBe('forums@plimus.com');
     // Without MAIL_FROM: an address at the forum's own host.

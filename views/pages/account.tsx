@@ -1,5 +1,8 @@
 /** The signed-in person's own account: their data, each part with its own small form. */
 import type { Child } from 'hono/jsx';
+import { DIGEST_CHOICES, type DigestChoice, NOTIFICATION_KINDS } from '../../domain/words';
+import { NOTIFICATION_KIND_LABELS } from '../../src/content/notification-text';
+import { NOTIFICATION_MAILS_PER_DAY } from '../../src/mail/delivery';
 import type { Confirmation } from '../../src/policy/account';
 import type { AccountOverview, AccountSession } from '../../src/services/account-settings';
 import type { WatchedForum, WatchedTopic } from '../../src/services/watching';
@@ -356,6 +359,12 @@ function EmailSection(p: AccountPageProps & { errors: FieldErrors }) {
   );
 }
 
+const DIGEST_LABELS: Record<DigestChoice, string> = {
+  off: 'Never',
+  daily: 'Once a day',
+  weekly: 'Once a week',
+};
+
 /** Every email choice: service notices always come, the rest only if chosen. */
 function EmailChoices({ account: a }: { account: AccountOverview }) {
   return (
@@ -378,6 +387,34 @@ function EmailChoices({ account: a }: { account: AccountOverview }) {
           label="Send me no email at all but service notices."
           hint="This overrides every other choice here."
         />
+        <fieldset>
+          <legend>Notifications by email</legend>
+          <p class="hint">
+            When you are away: an email about a topic 10 minutes after the news, only if you have
+            not read it on the forum by then, at most one per topic at a time and{' '}
+            {NOTIFICATION_MAILS_PER_DAY} a day. Every one has a link that stops it at once.
+          </p>
+          {NOTIFICATION_KINDS.map((k) => (
+            <Checkbox
+              name={`email_${k}`}
+              checked={a.emailKinds.includes(k)}
+              label={`Email me about ${NOTIFICATION_KIND_LABELS[k]}`}
+            />
+          ))}
+          <div class="field">
+            <label for="digest">A summary of what is unread</label>
+            <select id="digest" name="digest" aria-describedby="digest-hint">
+              {DIGEST_CHOICES.map((d) => (
+                <option value={d} selected={a.digest === d}>
+                  {DIGEST_LABELS[d]}
+                </option>
+              ))}
+            </select>
+            <p class="hint" id="digest-hint">
+              One email listing your unread notifications, when there are any.
+            </p>
+          </div>
+        </fieldset>
         <div class="buttons">
           <button type="submit">Save email choices</button>
         </div>

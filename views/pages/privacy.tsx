@@ -60,7 +60,11 @@ export function PrivacyPage({
           you, accepts your answer or, as the vendor, answers your question, we note it for you
           (which post, when, and whether you have seen it) and show it at your notifications page.
           Your account page also gives a private address where a feed reader can follow them without
-          an email address; anyone with that address can read them, so you can reset it.
+          an email address; anyone with that address can read them, so you can reset it. To a
+          confirmed address we email replies to you, mentions, quotes, accepted answers and a
+          vendor's answer to your question 10 minutes after they happen, only if you have not read
+          them here by then, at most 20 a day; you choose each kind and an optional daily or weekly
+          summary on your account page, and every such email has a link that stops it at once.
         </li>
         <li>
           <strong>Watching.</strong> We keep which topics and forums you watch, and at what level

@@ -1,11 +1,25 @@
 /** The one-click unsubscribe link's page: it asks first (link scanners only GET), then says. */
-import type { UnsubscribeScope } from '../../domain/words';
+import type { NotificationKind, UnsubscribeScope } from '../../domain/words';
+import { NOTIFICATION_KIND_LABELS } from '../../src/content/notification-text';
 import { type Frame, Layout } from '../layouts/site';
 
-const WHAT: Record<UnsubscribeScope, string> = {
+const WHAT: Record<string, string> = {
   announcements: 'email announcements',
   all: 'every email but service notices (announcements included)',
+  digest: 'summaries of your notifications by email',
 };
+
+/** What the link stops, in words. */
+function what(scope: UnsubscribeScope): string {
+  if (scope.startsWith('topic-')) {
+    return 'notifications by email about this topic (the topic is muted for you; mentions of you still reach you)';
+  }
+  if (scope.startsWith('kind-')) {
+    const kind = scope.slice('kind-'.length) as NotificationKind;
+    return `emails about ${NOTIFICATION_KIND_LABELS[kind]}`;
+  }
+  return WHAT[scope] ?? scope;
+}
 
 export type UnsubscribePageProps = {
   frame: Frame;
@@ -22,13 +36,13 @@ export function UnsubscribePage({ frame, token, scope, done }: UnsubscribePagePr
       <h1>{title}</h1>
       {done ? (
         <p role="status">
-          You will get no more {WHAT[scope]} from the Plimus Community Forums. Service notices
+          You will get no more {what(scope)} from the Plimus Community Forums. Service notices
           (password resets, security notices, changes of the privacy notice) still come.
         </p>
       ) : (
         <>
           <p>
-            Stop {WHAT[scope]} from the Plimus Community Forums? You do not need to sign in. Service
+            Stop {what(scope)} from the Plimus Community Forums? You do not need to sign in. Service
             notices (password resets, security notices, changes of the privacy notice) still come.
           </p>
           <form method="post" action={`/email/unsubscribe/${token}`} class="buttons">
