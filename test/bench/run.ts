@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only pages|search|cooking --sizes 10k,1m --rounds 3 --duration 5
+ * `npm run bench [-- --only pages|search|cooking|notifications --sizes 10k,1m --rounds 3 --duration 5
  *   --warmup 2 --connections 10 --quiet-budget 120 --search-requests 200 --length 50k
  *   --cooking-rounds 15 --fuzz 0 --seed 1]`
  *
@@ -20,7 +20,9 @@
  * how busy they were. Also measures the compressed size of topic pages, checks the project's
  * targets, and writes test/bench/results/latest.json. Temporary files and child processes are
  * removed at the end, also on failure or Ctrl-C. Then the search and sitemap rows
- * (test/bench/search.ts); `--only search` runs only those.
+ * (test/bench/search.ts); `--only search` runs only those. Then the notification rows
+ * (test/bench/notifications.ts: posting beside 10,000 watchers, the fan-out, the reading state,
+ * the header counts; `--watchers N --notification-posts N`).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
@@ -54,6 +56,7 @@ import {
   startForum,
   stopChild,
 } from './lib';
+import { benchNotifications } from './notifications';
 import { benchSearch, type SearchRow, searchReport } from './search';
 
 /** The project's targets. */
@@ -62,8 +65,9 @@ const MAX_GROWTH = 1.25;
 const MAX_TOPIC_COMPRESSED = 25 * 1024;
 
 const only = argValue('--only');
-if (only !== undefined && only !== 'pages' && only !== 'search' && only !== 'cooking') {
-  throw new Error(`--only takes pages, search or cooking, not ${only}`);
+const PARTS = ['pages', 'search', 'cooking', 'notifications'];
+if (only !== undefined && !PARTS.includes(only)) {
+  throw new Error(`--only takes ${PARTS.join(', ')}, not ${only}`);
 }
 
 const options = {
@@ -433,7 +437,22 @@ function report(datasets: DatasetResult[], machine: Record<string, string | numb
 
 async function main(scratch: string) {
   let ok = true;
-  if (only !== 'cooking') ok = (await benchPages(scratch)) && ok;
+  if (only === undefined || only === 'pages' || only === 'search') {
+    ok = (await benchPages(scratch)) && ok;
+  }
+  if (only === undefined || only === 'notifications') {
+    const rows = await benchNotifications({
+      watchers: Number(argValue('--watchers') ?? 10_000),
+      posts: Number(argValue('--notification-posts') ?? 50),
+      rounds: options.cookingRounds,
+      log,
+    });
+    log('');
+    for (const r of rows) {
+      log(`${r.pass ? 'PASS' : 'FAIL'}  ${r.label}: ${r.value} (target ${r.target})`);
+    }
+    ok = rows.every((r) => r.pass) && ok;
+  }
   if (only === undefined || only === 'cooking') {
     ok = runCookingBench({ length: options.length, rounds: options.cookingRounds, log }) && ok;
     if (options.fuzz > 0) {
