@@ -1,7 +1,7 @@
 /**
  * `npm run test:mutation [-- --files GLOB] [stryker options]`: mutation testing with Stryker
  * (stryker.config.mjs). `--files` narrows the files mutated (a glob, or several separated by
- * commas: `--files 'src/policy/**\/*.ts'`); without it, every file the config names. Any other
+ * commas: `--files 'src/policy/**\/*.ts'`); without it, every file the config names.
  * `--tests GLOBS` (comma-separated) picks the test files instead of the per-directory choice below
  * (`--tests all`: every node file). Any other
  * option goes to `stryker run` as it is (`--concurrency 1`, `--force` to ignore the incremental
