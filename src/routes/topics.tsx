@@ -98,8 +98,13 @@ export const topicRoutes = new Hono<AppEnv>()
     // Every read of the page is done: now what it shows is noted, written while it is sent.
     // Noted at every view, not only when it goes further: seeing a post again is what marks
     // a notification about it read (its answer accepted, say).
+    // Nothing to write when the mark would not rise and nothing unread waits (the header's
+    // count): a page seen again costs no write.
     const lastShown = posts.at(-1)?.number;
-    if (viewer && lastShown !== undefined) {
+    const changes =
+      lastShown !== undefined &&
+      (seen === undefined || lastShown > seen || c.get('headerCounts')?.notifications !== 0);
+    if (viewer && lastShown !== undefined && changes) {
       afterResponse(c, markRead(deps, viewer.id, id, lastShown, c.get('log')));
     }
     const actions = Object.fromEntries(

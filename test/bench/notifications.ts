@@ -75,7 +75,7 @@ export async function benchNotifications(o: NotificationBenchOptions): Promise<N
       );
     }
     const posters: { user: typeof users.$inferSelect; a: ReturnType<typeof agent> }[] = [];
-    for (let i = 0; i < 4 * o.posts + 1; i++) {
+    for (let i = 0; i < 4 * o.posts + 2; i++) {
       const [u] = await db
         .insert(users)
         .values({
@@ -93,7 +93,9 @@ export async function benchNotifications(o: NotificationBenchOptions): Promise<N
       posters.push({ user: u, a });
     }
     const owner = posters.pop();
-    if (!owner) throw new Error('no owner');
+    // A member who reads: no notifications waiting (one with some elsewhere writes at every view).
+    const reader = posters.pop();
+    if (!owner || !reader) throw new Error('no owner or reader');
     const topicIn = async (forumId: number, title: string) =>
       createTopic(deps, {
         forumId,
@@ -202,7 +204,6 @@ export async function benchNotifications(o: NotificationBenchOptions): Promise<N
     }
 
     // The signed-in topic page, with and without the reading state.
-    const reader = posters[p++] ?? owner;
     const page = `/t/${hot.topicId}/${hot.slug}`;
     const record = deps.reads.record.bind(deps.reads);
     const perRound = 200;
